@@ -1,0 +1,56 @@
+"""Errors that name the file and place a problem was found, so a user can fix the input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class OpenpeelError(Exception):
+    """Base error: every user-facing failure is one of these, with a message that says what to do."""
+
+
+class InputError(OpenpeelError):
+    """A problem in an input file, located as precisely as the format allows."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: Path | str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.path = str(path) if path is not None else None
+        self.line = line
+        self.field = field
+        self.hint = hint
+        self.reason = message
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = []
+        if self.path:
+            where.append(self.path)
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        text = (", ".join(where) + ": " if where else "") + self.reason
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class UnknownNameError(OpenpeelError, KeyError):
+    """A name that is not in a registry; carries the closest known names."""
+
+    def __init__(self, kind: str, name: str, suggestions: list[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.suggestions = suggestions
+        hint = f"; did you mean {' or '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown {kind} {name!r}{hint}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])

@@ -1,0 +1,68 @@
+"""Evidence models. An evidence file holds one force's inspections and findings for one PEEL year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+FindingKind = Literal["strength", "area-for-improvement", "cause-of-concern", "observation"]
+FINDING_KINDS: tuple[str, ...] = ("strength", "area-for-improvement", "cause-of-concern", "observation")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Inspection(Strict):
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    kind: str
+    title: str
+    fieldwork_start: dt.date | None = None
+    fieldwork_end: dt.date | None = None
+    published: dt.date | None = None
+    summary: str | None = Field(default=None, description="One-paragraph account, used in 'Further insights'")
+    source: str = Field(description="Where the findings come from: report title and address")
+
+
+class Finding(Strict):
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    inspection: str
+    question: str
+    kind: FindingKind
+    text: str = Field(min_length=1)
+    topics: tuple[str, ...] = ()
+    indicators: tuple[str, ...] = Field(default=(), description="Indicators the finding concerns")
+    explains: tuple[str, ...] = Field(
+        default=(), description="Indicators whose poor value the finding accounts for"
+    )
+    is_exceptional: bool = False
+    is_resolved: bool = False
+    in_overview: bool = Field(default=False, description="Also quoted in the report's overview")
+
+
+class EvidenceFile(Strict):
+    force: str
+    year: int
+    inspections: tuple[Inspection, ...]
+    findings: tuple[Finding, ...]
+
+    @model_validator(mode="after")
+    def _references(self) -> EvidenceFile:
+        ids = {i.id for i in self.inspections}
+        if len(ids) != len(self.inspections):
+            raise ValueError("inspection ids must be unique")
+        finding_ids = [f.id for f in self.findings]
+        if len(finding_ids) != len(set(finding_ids)):
+            raise ValueError("finding ids must be unique")
+        for f in self.findings:
+            if f.inspection not in ids:
+                raise ValueError(f"finding {f.id!r}: unknown inspection {f.inspection!r}")
+        return self
+
+    def inspection(self, inspection_id: str) -> Inspection:
+        for i in self.inspections:
+            if i.id == inspection_id:
+                return i
+        raise KeyError(inspection_id)

@@ -1,0 +1,11 @@
+"""The reference registry of police forces and the non-force areas the sources report."""
+
+from openpeel.forces.registry import (
+    Force,
+    all_areas,
+    get_force,
+    lookup,
+    territorial_forces,
+)
+
+__all__ = ["Force", "all_areas", "get_force", "lookup", "territorial_forces"]

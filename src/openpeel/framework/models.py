@@ -1,0 +1,114 @@
+"""Pydantic models of a PEEL year's framework. Unknown keys are rejected, so a typo fails loudly."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GradeLevel(Strict):
+    id: str = Field(pattern=r"^[a-z-]+$")
+    label: str
+    rank: int = Field(description="1 is the best grade")
+    summary_verb: str = Field(description="Phrase before the question's summary phrase, e.g. 'is good at'")
+
+
+class InspectionKind(Strict):
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    title: str = Field(description="As used in 'There was no <title> inspection for this force.'")
+
+
+class Question(Strict):
+    id: str = Field(pattern=r"^[a-z0-9-]+$")
+    text: str
+    graded: bool
+    summary_phrase: str | None = Field(
+        default=None, description="Completes '<force> is good at ...' in the summary; graded questions only"
+    )
+    inspection_kinds: tuple[str, ...] = Field(min_length=1)
+    core_topics: tuple[str, ...] = ()
+    primary_indicators: tuple[str, ...] = ()
+    supporting_indicators: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _graded_needs_phrase(self) -> Question:
+        if self.graded and not self.summary_phrase:
+            raise ValueError(f"graded question {self.id!r} needs a summary_phrase")
+        return self
+
+
+class Pillar(Strict):
+    id: str = Field(pattern=r"^[a-z-]+$")
+    title: str
+    section_title: str = Field(description="Report section title, e.g. 'How well the force tackles crime'")
+    has_overall_grade: bool = False
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+class DataPeriod(Strict):
+    period_end: dt.date
+    label: str = Field(description="How the report names the period, e.g. '12 months to 30 June 2014'")
+
+
+class Framework(Strict):
+    year: int
+    title: str
+    published: dt.date | None = None
+    grade_scale: tuple[GradeLevel, ...] = Field(min_length=4, max_length=5)
+    inspection_kinds: tuple[InspectionKind, ...]
+    topics: tuple[str, ...] = Field(description="Vocabulary findings may be tagged with")
+    data_periods: dict[str, DataPeriod] = Field(description="Per source family: recorded_crime, asb")
+    rubric: str = Field(description="Rubric file name under openpeel/assessment/rubrics")
+    pillars: tuple[Pillar, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Framework:
+        kinds = {k.id for k in self.inspection_kinds}
+        topics = set(self.topics)
+        ids: set[str] = set()
+        for question in self.questions():
+            if question.id in ids:
+                raise ValueError(f"question id {question.id!r} appears twice")
+            ids.add(question.id)
+            for kind in question.inspection_kinds:
+                if kind not in kinds:
+                    raise ValueError(f"question {question.id!r}: unknown inspection kind {kind!r}")
+            for topic in question.core_topics:
+                if topic not in topics:
+                    raise ValueError(f"question {question.id!r}: core topic {topic!r} is not in topics")
+        ranks = sorted(g.rank for g in self.grade_scale)
+        if ranks != list(range(1, len(ranks) + 1)):
+            raise ValueError("grade_scale ranks must run 1..n")
+        return self
+
+    def questions(self) -> list[Question]:
+        return [q for p in self.pillars for q in p.questions]
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions():
+            if q.id == question_id:
+                return q
+        raise KeyError(question_id)
+
+    def pillar(self, pillar_id: str) -> Pillar:
+        for p in self.pillars:
+            if p.id == pillar_id:
+                return p
+        raise KeyError(pillar_id)
+
+    def grade(self, grade_id: str) -> GradeLevel:
+        for g in self.grade_scale:
+            if g.id == grade_id:
+                return g
+        raise KeyError(grade_id)
+
+    def inspection_kind(self, kind_id: str) -> InspectionKind:
+        for k in self.inspection_kinds:
+            if k.id == kind_id:
+                return k
+        raise KeyError(kind_id)

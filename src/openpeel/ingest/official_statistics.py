@@ -1,0 +1,262 @@
+"""Loading the official statistics (ONS recorded crime, ASB incidents, population) into the warehouse.
+
+Everything is parsed and checked before anything is written; the write itself is one
+transaction, so a failure at any point leaves the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from openpeel.errors import InputError
+from openpeel.forces import all_areas
+from openpeel.ingest import bundled
+from openpeel.ingest.ons_pfa_tables import parse_asb_incidents, parse_population
+from openpeel.ingest.ons_recorded_crime import offence_groups, parse_recorded_crime
+from openpeel.ingest.records import AsbRow, ControlTotal, PopulationRow, RecordedCrimeRow
+from openpeel.warehouse import transaction
+from openpeel.warehouse.bulk import insert_rows
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    source_id: str
+    dataset: str
+    publisher: str
+    path: str
+
+
+RECORDED_CRIME = SourceFile(
+    "ons-recorded-crime-pfa",
+    "Police recorded crime by police force area and offence group",
+    "Office for National Statistics",
+    "ons/recorded-crime-pfa/rec-crime-pfa.csv",
+)
+ASB_P7 = SourceFile(
+    "ons-pfa-p7-asb",
+    "Anti-social behaviour incidents by police force area (PFA tables, year ending March 2019, table P7)",
+    "Office for National Statistics (Home Office police recorded incidents)",
+    "ons/pfa-tables/policeforceareatablesyeendingmarch2019.xlsx",
+)
+POPULATION_P9 = SourceFile(
+    "ons-pfa-p9-population",
+    "Mid-year population estimates by police force area (PFA tables, year ending March 2018, table P9)",
+    "Office for National Statistics",
+    "ons/pfa-tables/policeforceareatablesyearendingmarch2018v2.xlsx",
+)
+SOURCES = (RECORDED_CRIME, ASB_P7, POPULATION_P9)
+
+
+@dataclass
+class ParsedStatistics:
+    crime: list[RecordedCrimeRow]
+    asb: list[AsbRow]
+    population: list[PopulationRow]
+    controls: list[ControlTotal]
+    files: list[dict[str, object]]
+
+
+@dataclass
+class LoadReport:
+    read_from: str
+    rows: dict[str, int] = field(default_factory=dict)
+    checks: list[str] = field(default_factory=list)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def parse_originals(data_dir: Path) -> ParsedStatistics:
+    """Read and check the original files under `data_dir` (the layout of ../shared/data)."""
+    if not data_dir.is_dir():
+        raise InputError(
+            "data folder not found",
+            path=data_dir,
+            hint="pass the folder that holds ons/ (e.g. ../shared/data)",
+        )
+    files = []
+    for source in SOURCES:
+        path = data_dir / source.path
+        if not path.exists():
+            raise InputError("file not found", path=path, hint=f"expected {source.dataset}")
+        files.append(
+            {
+                "source_id": source.source_id,
+                "dataset": source.dataset,
+                "publisher": source.publisher,
+                "path": source.path,
+                "sha256": sha256_of(path),
+                "bytes": path.stat().st_size,
+            }
+        )
+    crime = parse_recorded_crime(data_dir / RECORDED_CRIME.path)
+    asb, asb_controls = parse_asb_incidents(data_dir / ASB_P7.path)
+    population, pop_controls = parse_population(data_dir / POPULATION_P9.path)
+    return ParsedStatistics(crime, asb, population, asb_controls + pop_controls, files)
+
+
+def parse_bundled() -> ParsedStatistics:
+    manifest = bundled.read_manifest()
+    return ParsedStatistics(
+        bundled.read_recorded_crime(),
+        bundled.read_asb(),
+        bundled.read_population(),
+        [],
+        list(manifest["sources"]),
+    )
+
+
+def check_controls(parsed: ParsedStatistics) -> list[str]:
+    """Compare the 43 forces' sums with the published England and Wales totals."""
+    territorial = {a.force_id for a in all_areas() if a.is_territorial}
+    asb_sums: dict[str, float] = defaultdict(float)
+    for a in parsed.asb:
+        if a.area_id in territorial:
+            asb_sums[a.period_end.isoformat()] += a.incidents
+    pop_sums: dict[str, float] = defaultdict(float)
+    for p in parsed.population:
+        if p.area_id in territorial:
+            pop_sums[str(p.mid_year)] += p.population
+    notes = []
+    for control in parsed.controls:
+        if control.key != "england-and-wales":
+            continue
+        sums = asb_sums if "-" in control.period else pop_sums
+        total = sums.get(control.period)
+        if total is None:
+            continue
+        # Population estimates are rounded to the nearest 100 per area, so their sum may differ a little.
+        tolerance = 0 if sums is asb_sums else 100 * len(territorial)
+        if abs(total - control.value) > tolerance:
+            raise InputError(
+                f"the 43 forces sum to {total:,.0f} but the published England and Wales total for {control.period} is {control.value:,.0f}",
+                hint=control.source_ref,
+            )
+        notes.append(
+            f"England and Wales {control.period}: forces sum to the published total ({control.source_ref})"
+        )
+    return notes
+
+
+def load_official_statistics(con: duckdb.DuckDBPyConnection, data_dir: Path | None) -> LoadReport:
+    """Replace the official statistics in the warehouse with those read now (originals, or bundled)."""
+    parsed = parse_originals(data_dir) if data_dir is not None else parse_bundled()
+    report = LoadReport(
+        read_from="original files in " + str(data_dir) if data_dir else "bundled aggregate table"
+    )
+    report.checks = check_controls(parsed)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    counts = {
+        RECORDED_CRIME.source_id: len(parsed.crime),
+        ASB_P7.source_id: len(parsed.asb),
+        POPULATION_P9.source_id: len(parsed.population),
+    }
+    read_from = {s.source_id: "original" for s in SOURCES}
+    if data_dir is None:
+        for name, source_id in bundled.read_manifest()["files"].items():
+            read_from[source_id] = f"bundled table openpeel/ingest/bundled/{name}"
+    with transaction(con):
+        con.execute("DELETE FROM ref_areas")
+        insert_rows(
+            con,
+            "ref_areas",
+            ["area_id", "name", "ons_code", "ons_name", "region", "country", "kind"],
+            [(a.force_id, a.name, a.ons_code, a.ons_name, a.region, a.country, a.kind) for a in all_areas()],
+        )
+        con.execute("DELETE FROM ref_offence_groups")
+        insert_rows(
+            con,
+            "ref_offence_groups",
+            ["offence_group", "category", "main_group", "is_fraud", "note"],
+            [
+                (g["offence_group"], g["category"], g["main_group"], g["is_fraud"], g["note"] or None)
+                for g in offence_groups().values()
+            ],
+        )
+        for table_name in ("core_recorded_crime", "core_asb_incidents", "core_population"):
+            con.execute(f"DELETE FROM {table_name}")
+        con.execute("DELETE FROM meta_source_files WHERE source_id IN (SELECT unnest(?))", [list(counts)])
+        insert_rows(
+            con,
+            "meta_source_files",
+            [
+                "source_id",
+                "dataset",
+                "publisher",
+                "path",
+                "read_from",
+                "sha256",
+                "bytes",
+                "rows_loaded",
+                "ingested_at",
+            ],
+            [
+                (
+                    f["source_id"],
+                    f["dataset"],
+                    f["publisher"],
+                    f["path"],
+                    read_from[str(f["source_id"])],
+                    f["sha256"],
+                    f["bytes"],
+                    counts[str(f["source_id"])],
+                    now.isoformat(sep=" "),
+                )
+                for f in parsed.files
+            ],
+        )
+        report.rows["core_recorded_crime"] = insert_rows(
+            con,
+            "core_recorded_crime",
+            ["area_id", "period_end", "offence_group", "offences", "source_id", "source_ref"],
+            [
+                (r.area_id, r.period_end, r.offence_group, r.offences, RECORDED_CRIME.source_id, r.source_ref)
+                for r in parsed.crime
+            ],
+        )
+        report.rows["core_asb_incidents"] = insert_rows(
+            con,
+            "core_asb_incidents",
+            ["area_id", "period_end", "incidents", "published_rate_per_1000", "source_id", "source_ref"],
+            [
+                (
+                    a.area_id,
+                    a.period_end,
+                    a.incidents,
+                    a.published_rate_per_1000,
+                    ASB_P7.source_id,
+                    a.source_ref,
+                )
+                for a in parsed.asb
+            ],
+        )
+        report.rows["core_population"] = insert_rows(
+            con,
+            "core_population",
+            ["area_id", "mid_year", "population", "source_id", "source_ref"],
+            [
+                (p.area_id, p.mid_year, p.population, POPULATION_P9.source_id, p.source_ref)
+                for p in parsed.population
+            ],
+        )
+    return report
+
+
+def write_bundle_from(data_dir: Path, out: Path | None = None) -> list[Path]:
+    """Regenerate the bundled aggregate table from the original files (`openpeel bundle`)."""
+    parsed = parse_originals(data_dir)
+    check_controls(parsed)
+    return bundled.write_bundle(
+        out or bundled.BUNDLE_DIR, parsed.crime, parsed.asb, parsed.population, parsed.files
+    )

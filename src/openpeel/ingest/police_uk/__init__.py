@@ -1,0 +1,1 @@
+"""data.police.uk monthly street, outcome and stop-and-search files."""

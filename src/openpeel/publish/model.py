@@ -1,0 +1,107 @@
+"""The report's document model: what every renderer (text, Markdown, HTML) draws from.
+
+Sentences are lists of segments; a segment that states a figure carries the anchor of its
+"how we know" entry, so every number links to the indicator, period and files behind it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Segment:
+    text: str
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    segments: tuple[Segment, ...]
+    kind: str = (
+        "text"  # text | data | strength | area-for-improvement | cause-of-concern | observation | note
+    )
+    source: str | None = None
+
+    @property
+    def plain(self) -> str:
+        return "".join(s.text for s in self.segments)
+
+
+def para(*parts: str | Segment, kind: str = "text", source: str | None = None) -> Paragraph:
+    return Paragraph(tuple(p if isinstance(p, Segment) else Segment(p) for p in parts), kind, source)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One "how we know" entry: a figure used in the text and everything behind it."""
+
+    anchor: str
+    indicator_id: str
+    title: str
+    area: str
+    period: str
+    value: str
+    unit: str
+    ew_value: str | None
+    interval: str | None
+    comparison: str | None
+    rank: str | None
+    counts: str
+    sources: tuple[str, ...]
+    notes: str
+
+
+@dataclass
+class QuestionSection:
+    question_id: str
+    text: str
+    graded: bool
+    grade_label: str | None
+    grade_note: str | None
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class JudgementRow:
+    question: str
+    grade_label: str
+    basis: str
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    question: str
+    rule_id: str
+    fired: bool
+    reason: str
+    findings: tuple[str, ...]
+    indicators: tuple[str, ...]
+
+
+@dataclass
+class Report:
+    force_id: str
+    force_name: str
+    force_short_name: str
+    year: int
+    title: str
+    section_title: str
+    last_updated: dt.date | None
+    is_data_led: bool
+    summary: list[Paragraph]
+    overview: list[Paragraph]
+    further_insights_title: str
+    further_insights: list[Paragraph]
+    questions_title: str
+    questions: list[QuestionSection]
+    judgements: list[JudgementRow]
+    evidence: list[Evidence]
+    rules: list[RuleLine]
+    caveats: list[str]
+    sources: list[str]
+
+    @property
+    def last_updated_text(self) -> str:
+        return self.last_updated.strftime("%d/%m/%Y") if self.last_updated else "not published"

@@ -1,0 +1,117 @@
+"""Sentences about indicators, worded by the comparison rule (openpeel.indicators.comparison).
+
+No sentence here says "higher" or "fell faster" unless the indicator's band says the difference
+is both significant and material; every figure is a linked segment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from openpeel.indicators.query import IndicatorValue
+from openpeel.publish.model import Segment
+
+SMALL_CHANGE_PCT = 5.0
+UNCHANGED_PCT = 0.5
+
+
+def anchor(value: IndicatorValue) -> str:
+    return f"ind-{value.indicator.id}-{value.period_end.isoformat()}"
+
+
+def fmt_value(value: float, unit: str) -> str:
+    if unit == "%":
+        return f"{abs(value):.1f}%"
+    return f"{value:.1f}"
+
+
+def figure(value: IndicatorValue, *, ew: bool = False) -> Segment:
+    number = value.ew_value if ew else value.value
+    assert number is not None
+    return Segment(fmt_value(number, value.indicator.unit), anchor(value))
+
+
+def month_year(day: dt.date) -> str:
+    return day.strftime("%B %Y")
+
+
+def movement(change: float) -> str:
+    """How the force's own count moved: recorded counts are a census, so this is plain fact."""
+    if abs(change) < UNCHANGED_PCT:
+        return "was broadly unchanged"
+    direction = "fell" if change < 0 else "rose"
+    return f"{direction} slightly" if abs(change) < SMALL_CHANGE_PCT else direction
+
+
+def change_comparison(value: IndicatorValue) -> list[Segment]:
+    """', a greater reduction than across England and Wales (16.3%)' and its kin, by band."""
+    if value.ew_value is None or value.band is None:
+        return []
+    f, e = value.value, value.ew_value
+    ew = "England and Wales"
+    if value.band == "similar":
+        prefix, suffix = f", in line with {ew} ({'a fall' if e < 0 else 'a rise'} of ", ")"
+    elif value.band == "lower":
+        if f < 0 and e < 0:
+            prefix, suffix = f", a greater reduction than across {ew} (", ")"
+        elif f < 0:
+            prefix, suffix = f", while {ew} saw a rise of ", ""
+        else:
+            prefix, suffix = f", a smaller rise than across {ew} (", ")"
+    elif f >= 0 and e >= 0:
+        prefix, suffix = f", a greater rise than across {ew} (", ")"
+    elif f >= 0:
+        prefix, suffix = f", while {ew} saw a fall of ", ""
+    else:
+        prefix, suffix = f", a smaller reduction than across {ew} (", ")"
+    return [Segment(prefix), figure(value, ew=True), *([Segment(suffix)] if suffix else [])]
+
+
+def rate_comparison(value: IndicatorValue) -> list[Segment]:
+    if value.ew_value is None or value.band is None:
+        return []
+    word = {"higher": "higher than", "lower": "lower than", "similar": "broadly in line with"}[value.band]
+    segments = [Segment(f", {word} England and Wales ("), figure(value, ew=True), Segment(")")]
+    if value.rank and value.rank_of and value.band != "similar":
+        highest = (value.rank == value.rank_of) == (value.indicator.direction == "lower_is_better")
+        if value.rank in (1, value.rank_of):
+            segments.append(
+                Segment(f"; the {'highest' if highest else 'lowest'} of the {value.rank_of} forces compared")
+            )
+    return segments
+
+
+def rate_sentence(value: IndicatorValue, place: str, period_label: str, what: str) -> list[Segment]:
+    """'In the year ending March 2014 there were 48.0 anti-social behaviour incidents per 1,000 people in X, higher than ...'"""
+    return [
+        Segment(f"In the {period_label} there were "),
+        figure(value),
+        Segment(f" {what} per 1,000 people in {place}"),
+        *rate_comparison(value),
+        Segment("."),
+    ]
+
+
+def change_sentence(value: IndicatorValue, subject: str, span: str) -> list[Segment]:
+    """'Over the four years to June 2014, recorded crime in X fell by 20.8%, a greater reduction than ...'"""
+    verb = movement(value.value)
+    segments = [Segment(f"{span}, {subject} {verb}")]
+    if verb != "was broadly unchanged":
+        segments += [Segment(", by " if verb.endswith("slightly") else " by "), figure(value)]
+    else:
+        segments += [Segment(" ("), Segment(f"{value.value:+.1f}%", anchor(value)), Segment(")")]
+    segments += [*change_comparison(value), Segment(".")]
+    return segments
+
+
+def signed(value: float, unit: str) -> str:
+    return f"{value:+.1f}%" if unit == "%" else f"{value:.1f}"
+
+
+def flag_text(value: IndicatorValue) -> str:
+    better_worse = "better" if value.is_better else "worse"
+    unit = value.indicator.unit
+    return (
+        f"{value.indicator.title}: {signed(value.value, unit)} against "
+        f"{signed(value.ew_value or 0.0, unit)} for England and Wales, significantly and materially {better_worse}"
+    )

@@ -1,0 +1,80 @@
+"""Rendering a Report to plain text, Markdown or HTML with Jinja2 templates.
+
+HTML is autoescaped; Markdown escapes its own syntax and angle brackets, so no text from an
+evidence file can become markup in any format.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Literal
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from openpeel.publish.model import Paragraph, Report
+
+Format = Literal["text", "md", "html"]
+FORMATS: tuple[Format, ...] = ("text", "md", "html")
+EXTENSIONS = {"text": "txt", "md": "md", "html": "html"}
+KIND_LABELS = {
+    "strength": "Strength",
+    "area-for-improvement": "Area for improvement",
+    "cause-of-concern": "Cause of concern",
+    "observation": "Observation",
+    "data": "From the data",
+    "note": "Note",
+}
+
+_MD_INLINE = re.compile(r"([\\`*_\[\]|])")
+_MD_BLOCK_START = re.compile(r"^(\s*)([#>+\-]|\d+[.)])(?=\s|$)")
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown's inline syntax and any raw HTML; block markers only where a line starts."""
+    escaped = _MD_INLINE.sub(r"\\\1", text)
+    escaped = escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "\n".join(_MD_BLOCK_START.sub(r"\1\\\2", line) for line in escaped.split("\n"))
+
+
+def md_paragraph(p: Paragraph) -> str:
+    out = []
+    for seg in p.segments:
+        text = md_escape(seg.text)
+        out.append(f"[{text}](#{seg.ref})" if seg.ref else text)
+    return "".join(out)
+
+
+def html_paragraph(p: Paragraph) -> Markup:
+    out = []
+    for seg in p.segments:
+        text = escape(seg.text)
+        out.append(Markup('<a href="#{}">{}</a>').format(seg.ref, text) if seg.ref else text)
+    return Markup("").join(out)
+
+
+@cache
+def environment(fmt: Format) -> Environment:
+    env = Environment(
+        loader=PackageLoader("openpeel.publish", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["md_paragraph"] = md_paragraph
+    env.filters["html_paragraph"] = html_paragraph
+    env.globals["kind_labels"] = KIND_LABELS
+    return env
+
+
+def render(report: Report, fmt: Format) -> str:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    template = environment(fmt).get_template(
+        f"report.{EXTENSIONS[fmt]}.j2" if fmt != "html" else "report.html.j2"
+    )
+    return template.render(report=report)

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+
+from openpeel.assessment import propose_grades
+from openpeel.evidence import EvidenceFile, Finding, Inspection, bundled_evidence_files, load_evidence_file
+from openpeel.framework import load_framework
+from openpeel.indicators.compute import compute_indicators
+from openpeel.indicators.query import values_by_indicator
+from openpeel.ingest.official_statistics import load_official_statistics
+
+
+@pytest.fixture(scope="module")
+def con() -> duckdb.DuckDBPyConnection:
+    from openpeel.warehouse import connect
+
+    c = connect(":memory:")
+    load_official_statistics(c, None)
+    compute_indicators(c)
+    return c
+
+
+def evidence(*findings: Finding) -> EvidenceFile:
+    inspection = Inspection(
+        id="ci", kind="crime-inspection", title="t", published=dt.date(2014, 11, 12), source="s"
+    )
+    return EvidenceFile(force="kent", year=2014, inspections=(inspection,), findings=findings)
+
+
+def finding(
+    fid: str, kind: str, topics: tuple[str, ...], question: str = "investigating-offending", **extra: object
+) -> Finding:
+    return Finding(id=fid, inspection="ci", question=question, kind=kind, text="x", topics=topics, **extra)  # type: ignore[arg-type]
+
+
+def test_northamptonshire_2014_is_good_ri_good(con: duckdb.DuckDBPyConnection) -> None:
+    fw = load_framework(2014)
+    ev = load_evidence_file(
+        next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
+    )
+    proposals = propose_grades(fw, ev, values_by_indicator(con, fw, "northamptonshire"))
+    assert {q: p.grade for q, p in proposals.items()} == {
+        "reducing-crime": "good",
+        "investigating-offending": "requires-improvement",
+        "tackling-asb": "good",
+    }
+    assert [r.rule_id for r in proposals["investigating-offending"].fired] == ["afi-core"]
+    asb = {r.rule_id: r for r in proposals["tackling-asb"].rules}
+    assert not asb["primary-indicator-worse"].fired and "explained" in asb["primary-indicator-worse"].reason
+
+
+def test_cause_of_concern_proposes_inadequate(con: duckdb.DuckDBPyConnection) -> None:
+    fw = load_framework(2014)
+    ev = evidence(
+        finding("s1", "strength", ("investigation quality",)),
+        finding("s2", "strength", ("supervision",)),
+        finding("c1", "cause-of-concern", ("supervision",)),
+    )
+    proposal = propose_grades(fw, ev, values_by_indicator(con, fw, "kent"))["investigating-offending"]
+    assert proposal.grade == "inadequate"
+    assert "cause-of-concern" in [r.rule_id for r in proposal.fired]
+
+
+def test_resolved_cause_of_concern_does_not_cap(con: duckdb.DuckDBPyConnection) -> None:
+    fw = load_framework(2014)
+    ev = evidence(
+        finding("s1", "strength", ("investigation quality",)),
+        finding("s2", "strength", ("supervision",)),
+        finding("c1", "cause-of-concern", ("supervision",), is_resolved=True),
+    )
+    assert propose_grades(fw, ev, {})["investigating-offending"].grade == "good"
+
+
+def test_afis_outnumbering_strengths_propose_ri() -> None:
+    fw = load_framework(2014)
+    ev = evidence(
+        finding("s1", "strength", ("investigation quality", "supervision")),
+        finding("a1", "area-for-improvement", ("victim care",)),
+        finding("a2", "area-for-improvement", ("leadership",)),
+    )
+    proposal = propose_grades(fw, ev, {})["investigating-offending"]
+    assert proposal.grade == "requires-improvement"
+    assert [r.rule_id for r in proposal.fired] == ["afi-outnumber"]
+
+
+def test_unexplained_worse_primary_indicator_rules_out_good(con: duckdb.DuckDBPyConnection) -> None:
+    fw = load_framework(2014)
+    values = values_by_indicator(con, fw, "kent")  # Kent's recorded crime rose while England and Wales fell
+    assert values["recorded_crime_change_1y_pct"].is_worse
+    ev = evidence(
+        finding("s1", "strength", ("crime prevention",), question="reducing-crime"),
+        finding("s2", "strength", ("victim care",), question="reducing-crime"),
+    )
+    proposal = propose_grades(fw, ev, values)["reducing-crime"]
+    assert proposal.grade == "requires-improvement"
+    assert "primary-indicator-worse" in [r.rule_id for r in proposal.fired]
+
+
+def test_no_findings_no_grade_but_flags(con: duckdb.DuckDBPyConnection) -> None:
+    fw = load_framework(2014)
+    proposals = propose_grades(fw, None, values_by_indicator(con, fw, "kent"))
+    assert all(p.grade is None for p in proposals.values())
+    assert any("recorded_crime_change_1y_pct" in f for f in proposals["reducing-crime"].flags)
+
+
+def test_outstanding_needs_exceptional_findings_and_better_indicators(con: duckdb.DuckDBPyConnection) -> None:
+    fw = load_framework(2014)
+    values = values_by_indicator(con, fw, "northamptonshire")  # both crime changes significantly better
+    ev = evidence(
+        finding("s1", "strength", ("crime prevention",), question="reducing-crime", is_exceptional=True),
+        finding("s2", "strength", ("victim care",), question="reducing-crime"),
+    )
+    assert propose_grades(fw, ev, values)["reducing-crime"].grade == "outstanding"
+    plain = evidence(
+        finding("s1", "strength", ("crime prevention",), question="reducing-crime"),
+        finding("s2", "strength", ("victim care",), question="reducing-crime"),
+    )
+    assert propose_grades(fw, plain, values)["reducing-crime"].grade == "good"

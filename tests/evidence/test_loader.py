@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from openpeel.errors import InputError
+from openpeel.evidence import bundled_evidence_files, load_evidence_file
+
+BASE = """force: northamptonshire
+year: 2014
+inspections:
+  - id: ci
+    kind: crime-inspection
+    title: Crime inspection
+    published: 2014-11-12
+    source: test
+findings:
+  - id: f1
+    inspection: ci
+    question: {question}
+    kind: {kind}
+    text: Something the inspectors saw.
+"""
+
+
+def write(tmp_path: Path, **fields: str) -> Path:
+    values = {"question": "reducing-crime", "kind": "strength", **fields}
+    path = tmp_path / "evidence.yaml"
+    path.write_text(BASE.format(**values), encoding="utf-8")
+    return path
+
+
+def test_bundled_evidence_loads() -> None:
+    files = bundled_evidence_files()
+    assert any(p.name == "northamptonshire-2014.yaml" for p in files)
+    for path in files:
+        evidence = load_evidence_file(path)
+        assert evidence.findings
+
+
+def test_question_typo_names_file_line_field_and_suggestion(tmp_path: Path) -> None:
+    path = write(tmp_path, question="reducing-crme")
+    with pytest.raises(InputError) as info:
+        load_evidence_file(path)
+    message = str(info.value)
+    assert str(path) in message
+    assert "line 10" in message
+    assert "field 'findings.0.question'" in message
+    assert "did you mean 'reducing-crime'?" in message
+
+
+def test_unknown_finding_kind(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as info:
+        load_evidence_file(write(tmp_path, kind="strenght"))
+    assert "findings.0.kind" in str(info.value) and "did you mean 'strength'?" in str(info.value)
+
+
+def test_unknown_inspection_reference_and_bad_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "e.yaml"
+    path.write_text(
+        BASE.format(question="reducing-crime", kind="strength").replace("inspection: ci", "inspection: cx")
+    )
+    with pytest.raises(InputError, match="unknown inspection 'cx'"):
+        load_evidence_file(path)
+    path.write_text("force: [unclosed\n")
+    with pytest.raises(InputError, match="invalid YAML"):
+        load_evidence_file(path)
+
+
+def test_unknown_force(tmp_path: Path) -> None:
+    path = tmp_path / "e.yaml"
+    path.write_text(
+        BASE.format(question="reducing-crime", kind="strength").replace(
+            "northamptonshire", "northants-police"
+        )
+    )
+    with pytest.raises(InputError, match="unknown force 'northants-police'"):
+        load_evidence_file(path)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="evidence file not found"):
+        load_evidence_file(tmp_path / "none.yaml")

@@ -1,0 +1,53 @@
+"""Property tests pinning the wording rule (docs/methodology.md)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from openpeel.indicators.comparison import compare, poisson_interval
+
+counts = st.integers(min_value=1, max_value=5_000_000)
+populations = st.integers(min_value=10_000, max_value=10_000_000)
+
+
+@given(counts, populations)
+def test_identical_rates_are_never_higher_or_lower(count: int, population: int) -> None:
+    rate = count / population * 1000
+    assert compare("rate", rate, rate, count, population, 0.05).band == "similar"
+
+
+@given(st.floats(min_value=-60, max_value=60), st.floats(min_value=-1.99, max_value=1.99), counts, counts)
+def test_a_change_below_materiality_is_never_faster_or_slower(
+    ew: float, gap: float, now: int, base: int
+) -> None:
+    assert compare("change", ew + gap, ew, now, base, 2.0).band == "similar"
+
+
+@given(st.floats(min_value=0.05, max_value=3.0), st.integers(min_value=10, max_value=100_000))
+def test_significance_grows_with_counts(ratio_gap: float, count: int) -> None:
+    population = 1_000_000
+    ew_rate = 50.0
+    small = compare("rate", ew_rate * (1 + ratio_gap), ew_rate, count, population, 0.05)
+    large = compare("rate", ew_rate * (1 + ratio_gap), ew_rate, count * 100, population, 0.05)
+    assert small.z_score is not None and large.z_score is not None
+    assert abs(large.z_score) >= abs(small.z_score)
+    if small.is_significant:
+        assert large.is_significant
+
+
+@given(counts)
+def test_poisson_interval_contains_the_count(count: int) -> None:
+    interval = poisson_interval(count)
+    assert interval is not None
+    low, high = interval
+    assert low <= count <= high
+
+
+def test_worked_example_from_the_methodology_page() -> None:
+    # Northamptonshire, 12 months to June 2014 against a year earlier (docs/methodology.md).
+    result = compare("change", -7.576, -0.483, 41521, 44925, 2.0)
+    assert result.band == "lower" and result.is_significant and result.is_material
+    # Its crime rate is significantly below England and Wales, but by less than 5%: "broadly in line".
+    rate = compare("rate", 58.84, 60.77, 41521, 705700, 0.05)
+    assert rate.is_significant and not rate.is_material and rate.band == "similar"
