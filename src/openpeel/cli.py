@@ -14,8 +14,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from openpeel.assessment.commands import register as register_assessment
 from openpeel.errors import OpenpeelError
+from openpeel.indicators.commands import register as register_indicators
 from openpeel.ingest.police_uk.commands import register as register_police_uk
+from openpeel.publish.commands import register as register_publish
+from openpeel.web.commands import register as register_web
 
 app = typer.Typer(
     name="openpeel",
@@ -286,6 +290,10 @@ def dictionary(
 
 
 register_police_uk(app)
+register_indicators(app)
+register_assessment(app)
+register_publish(app)
+register_web(app)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 import duckdb
 
 from openpeel.warehouse.tables import table
+from openpeel.warehouse.tables_evidence import EVIDENCE_TABLES
+from openpeel.warehouse.tables_indicators import INDICATOR_TABLES
 from openpeel.warehouse.tables_police_uk import POLICE_UK_TABLES
+from openpeel.warehouse.tables_web import WEB_TABLES
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,21 @@ MIGRATIONS: tuple[Migration, ...] = (
         2,
         "data.police.uk street, outcomes, stop and search, coverage and quarantine",
         _create(*(t.name for t in POLICE_UK_TABLES)),
+    ),
+    Migration(
+        3,
+        "imported measures, peer groups, workforce and indicator extensions",
+        _create(*(t.name for t in INDICATOR_TABLES)),
+    ),
+    Migration(
+        4,
+        "evidence store, judgements and audit trail",
+        _create(*(t.name for t in EVIDENCE_TABLES)),
+    ),
+    Migration(
+        5,
+        "web users and sessions",
+        _create(*(t.name for t in WEB_TABLES)),
     ),
 )
 

@@ -8,7 +8,10 @@ figures, `ind_` indicator values, `ev_` evidence, `as_` assessment, `meta_` book
 from __future__ import annotations
 
 from openpeel.warehouse.tables_base import Column, Table, column
+from openpeel.warehouse.tables_evidence import EVIDENCE_TABLES
+from openpeel.warehouse.tables_indicators import INDICATOR_TABLES
 from openpeel.warehouse.tables_police_uk import POLICE_UK_TABLES
+from openpeel.warehouse.tables_web import WEB_TABLES
 
 __all__ = ["TABLES", "Column", "Table", "table"]
 
@@ -184,7 +187,7 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 
-TABLES = TABLES + POLICE_UK_TABLES
+TABLES = TABLES + POLICE_UK_TABLES + INDICATOR_TABLES + EVIDENCE_TABLES + WEB_TABLES
 
 _BY_NAME = {t.name: t for t in TABLES}
 
