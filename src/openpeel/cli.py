@@ -87,7 +87,7 @@ def _ready(db: Path | None, data: Path | None) -> Any:
     con = _open(db)
     if not has_statistics(con):
         err.print("[dim]warehouse is empty: loading official statistics and computing indicators…[/]")
-        prepare_warehouse(con, _data_dir(data))
+        prepare_warehouse(con, _data_dir(data), with_evidence=True)
     return con
 
 
@@ -227,7 +227,7 @@ def report(
 ) -> None:
     """Print one force's report ("How well the force tackles crime") for a PEEL year."""
     from openpeel.forces import lookup
-    from openpeel.pipeline import load_evidence
+    from openpeel.pipeline import evidence_for_year, load_evidence
     from openpeel.publish import FORMATS, build_report, render
 
     if fmt not in FORMATS:
@@ -235,8 +235,9 @@ def report(
             f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}", param_hint="--format"
         )
     area = lookup(force)
-    found = load_evidence(year, evidence or [])
     con = _ready(db, data)
+    # --evidence previews files without storing them; otherwise the report shows the store.
+    found = load_evidence(year, evidence) if evidence else evidence_for_year(con, year)
     doc = build_report(con, area.force_id, year, found.get(area.force_id))
     sys.stdout.write(render(doc, fmt))
 

@@ -5,7 +5,7 @@ import yaml
 from pydantic import ValidationError
 
 from openpeel.errors import UnknownNameError
-from openpeel.framework import Framework, available_years, load_framework
+from openpeel.framework import Framework, available_years, load_framework, mapping_into
 from openpeel.framework.loader import _files
 from openpeel.indicators import catalogue
 
@@ -29,8 +29,48 @@ def test_2014_has_six_effectiveness_questions_three_graded() -> None:
 
 def test_2015_has_four_graded_questions() -> None:
     fw = load_framework(2015)
-    assert len(fw.questions()) == 4 and all(q.graded for q in fw.questions())
+    effectiveness = fw.pillar("effectiveness").questions
+    assert len(effectiveness) == 4 and all(q.graded for q in effectiveness)
     assert fw.pillar("effectiveness").has_overall_grade
+
+
+def test_both_years_hold_all_three_pillars() -> None:
+    fw14, fw15 = load_framework(2014), load_framework(2015)
+    assert [p.id for p in fw14.pillars] == ["effectiveness", "efficiency", "legitimacy"]
+    assert [p.id for p in fw15.pillars] == ["effectiveness", "efficiency", "legitimacy"]
+    assert fw14.pillar("efficiency").section_title == "How well the force delivers value for money"
+    assert all(q.graded for q in fw14.pillar("efficiency").questions)
+    assert not any(q.graded for q in fw14.pillar("legitimacy").questions)
+    assert all(p.has_overall_grade for p in fw15.pillars)
+    assert all(q.graded for q in fw15.questions())
+    assert [q.text for q in fw15.pillar("efficiency").questions] == [
+        "How well does the force use its resources to meet its demand?",
+        "How sustainable and affordable is the workforce model?",
+        "How sustainable is the force's financial position for the short and long term?",
+    ]
+
+
+def test_2014_to_2015_mapping_accounts_for_every_question() -> None:
+    mapping = mapping_into(2015)
+    assert mapping is not None and mapping.from_year == 2014
+    assert {link.to for link in mapping.questions} == {q.id for q in load_framework(2015).questions()}
+    assert mapping.relation("preventing-crime") == "merged and split"
+    assert mapping.relation("financial-position") == "same"
+    assert mapping.relation("fairness-to-public") == "new"
+    assert mapping_into(2014) is None
+
+
+def test_mapping_naming_an_unknown_question_is_rejected() -> None:
+    from importlib import resources
+
+    from openpeel.framework.mapping import QuestionMapping
+
+    text = resources.files("openpeel.framework").joinpath("mappings", "peel-2014-to-2015.yaml").read_text()
+    data = yaml.safe_load(
+        text.replace("from: [reducing-crime, tackling-asb]", "from: [reducing-crme, tackling-asb]")
+    )
+    with pytest.raises(ValidationError, match=r"unknown 2014 question\(s\): \['reducing-crme'\]"):
+        QuestionMapping.model_validate(data)
 
 
 def test_indicators_named_by_frameworks_exist() -> None:

@@ -51,3 +51,60 @@ def test_worked_example_from_the_methodology_page() -> None:
     # Its crime rate is significantly below England and Wales, but by less than 5%: "broadly in line".
     rate = compare("rate", 58.84, 60.77, 41521, 705700, 0.05)
     assert rate.is_significant and not rate.is_material and rate.band == "similar"
+
+
+shares = st.floats(min_value=1.0, max_value=99.0)
+samples = st.integers(min_value=20, max_value=1_000_000)
+
+
+@given(shares, samples)
+def test_identical_shares_are_never_higher_or_lower(share: float, n: int) -> None:
+    assert compare("proportion", share, share, share * n / 100, n, 3.0).band == "similar"
+
+
+@given(shares, st.floats(min_value=-2.99, max_value=2.99), samples)
+def test_a_share_below_materiality_is_never_higher_or_lower(ew: float, gap: float, n: int) -> None:
+    value = min(max(ew + gap, 0.0), 100.0)
+    assert compare("proportion", value, ew, value * n / 100, n, 3.0).band == "similar"
+
+
+@given(st.floats(min_value=5, max_value=95), st.floats(min_value=0.5, max_value=4.0), st.integers(10, 10_000))
+def test_share_significance_grows_with_sample(ew: float, gap: float, n: int) -> None:
+    small = compare("proportion", ew - gap, ew, (ew - gap) * n / 100, n, 1.0)
+    large = compare("proportion", ew - gap, ew, (ew - gap) * n * 10 / 100, n * 10, 1.0)
+    assert small.z_score is not None and large.z_score is not None
+    assert abs(large.z_score) >= abs(small.z_score)
+    if small.is_significant:
+        assert large.is_significant
+
+
+@given(counts, populations, counts, populations)
+def test_a_peer_comparison_is_never_more_certain_than_against_an_exact_comparator(
+    count: int, population: int, peer_count: int, peer_population: int
+) -> None:
+    rate, peer_rate = count / population * 1000, peer_count / peer_population * 1000
+    exact = compare("rate", rate, peer_rate, count, population, 0.05)
+    peers = compare(
+        "rate",
+        rate,
+        peer_rate,
+        count,
+        population,
+        0.05,
+        comparator_numerator=peer_count,
+        comparator_denominator=peer_population,
+    )
+    if exact.z_score is not None and peers.z_score is not None:
+        assert abs(peers.z_score) <= abs(exact.z_score) + 1e-12
+    if peers.is_significant:
+        assert exact.is_significant
+
+
+@given(st.integers(min_value=1, max_value=10_000), st.integers(min_value=1, max_value=10_000))
+def test_wilson_interval_contains_the_share(successes: int, extra: int) -> None:
+    from openpeel.indicators.comparison import wilson_interval
+
+    trials = successes + extra
+    interval = wilson_interval(successes, trials)
+    assert interval is not None
+    assert 0.0 <= interval[0] <= successes / trials <= interval[1] <= 1.0 + 1e-12

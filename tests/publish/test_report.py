@@ -158,3 +158,68 @@ def test_2015_report_has_four_graded_questions(con: duckdb.DuckDBPyConnection) -
     report = build_report(con, "northamptonshire", 2015, None)
     assert [q.graded for q in report.questions] == [True, True, True, True]
     assert "12 months to 30 June 2015" in render(report, "text")
+
+
+def test_html_sections_and_judgement_phrases(northants: Report) -> None:
+    outline = Outline()
+    outline.feed(render(northants, "html"))
+    h2 = [text for tag, text in outline.headings if tag == "h2"]
+    assert h2 == [
+        "Summary",
+        "Further insights on effectiveness",
+        "Questions for Effectiveness",
+        "How we know",
+        "How the grades were reached",
+        "Sources",
+    ]
+    html = render(northants, "html")
+    for phrase in (
+        "is good at reducing crime and preventing offending",
+        "requires improvement at investigating offending",
+        "is good at tackling anti-social behaviour",
+    ):
+        assert phrase in html
+    table = html[html.index('<table class="judgements">') : html.index("</table>")]
+    assert table.count('<th scope="row">') == 3
+    assert re.findall(r'class="grade grade-[a-z-]+">([^<]+)<', table) == [
+        "Good",
+        "Requires improvement",
+        "Good",
+    ]
+
+
+def test_script_in_a_finding_is_visible_text_when_parsed(con: duckdb.DuckDBPyConnection) -> None:
+    ev = load_evidence_file(
+        next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
+    )
+    first = ev.findings[0].model_copy(
+        update={"text": 'Bad <script>alert("x")</script> <img src=x onerror=y>'}
+    )
+    ev = ev.model_copy(update={"findings": (first, *ev.findings[1:])})
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.text: list[str] = []
+            self.tags: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.tags.append(tag)
+
+        def handle_data(self, data: str) -> None:
+            self.text.append(data)
+
+    parser = Text()
+    parser.feed(render(build_report(con, "northamptonshire", 2014, ev), "html"))
+    assert 'Bad <script>alert("x")</script> <img src=x onerror=y>' in "".join(parser.text)
+    assert "script" not in parser.tags and "img" not in parser.tags
+
+
+def test_every_format_carries_the_charts(northants: Report) -> None:
+    charts = [c for q in northants.questions for c in q.charts]
+    assert {c.kind for c in charts} == {"trend", "funnel", "ranked"}
+    text, md, html = render(northants, "text"), render(northants, "md"), render(northants, "html")
+    for chart in charts:
+        assert chart.summary in text
+        assert html.count(f'id="{chart.chart_id}"') == 1
+        assert f"| {chart.columns[0]} |" in md

@@ -1,9 +1,457 @@
-"""CLI commands for evidence store, judgements, moderation and history, registered on the main Typer app by openpeel.cli."""
+"""CLI commands for evidence store, judgements, moderation and history, registered on the main Typer app by openpeel.cli.
+
+Every command is a thin layer over openpeel.evidence.store and openpeel.assessment.*; every
+write says who (--by) and, where the rules require it, why (--reason).
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
 import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from openpeel.errors import OpenpeelError
+
+F = TypeVar("F", bound=Callable[..., Any])
+err = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Warehouse file (default: $OPENPEEL_DB, else ./openpeel.duckdb)."),
+]
+YearOption = Annotated[int, typer.Option("--year", "-y", help="PEEL year (2014, 2015).")]
+ByOption = Annotated[str, typer.Option("--by", help="Who is making the change (kept in the audit trail).")]
+ReasonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reason", help="Why (required for overrides, reopening and changes to published judgements)."
+    ),
+]
+ForceArg = Annotated[str, typer.Argument(help="Force id or name, e.g. northamptonshire.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _friendly(func: F) -> F:
+    """openpeel's errors become one line on stderr and exit status 2, as in openpeel.cli."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except OpenpeelError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _open(db: Path | None, *, with_indicators: bool = False) -> Any:
+    from openpeel.warehouse import connect, resolve_db_path
+
+    con = connect(resolve_db_path(db))
+    if with_indicators:
+        from openpeel.pipeline import has_statistics, prepare_warehouse
+
+        if not has_statistics(con):
+            err.print(
+                "[dim]warehouse has no statistics: loading the bundled table and computing indicators…[/]"
+            )
+            prepare_warehouse(con, None)
+    return con
+
+
+def _short(value: object, limit: int = 48) -> str:
+    text = "none" if value is None else str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _change_text(event: Any) -> str:
+    if event.before is None:
+        return "created"
+    if event.after is None:
+        return "removed"
+    parts = []
+    for name in event.changed_fields():
+        if name in ("updated_by", "updated_at", "proposal_json"):
+            continue
+        parts.append(f"{name}: {_short(event.before.get(name), 24)} → {_short(event.after.get(name), 24)}")
+    return "; ".join(parts) or "rule details updated"
+
+
+def _judgement_table(con: Any, force_id: str, year: int) -> Table:
+    from openpeel.assessment.comparability import comparisons
+    from openpeel.assessment.judgements import current_judgements
+    from openpeel.framework import load_framework
+
+    framework = load_framework(year)
+    found = current_judgements(con, force_id, year)
+    if not found:
+        raise OpenpeelError(
+            f"no judgements for {force_id}, PEEL {year}: import evidence (openpeel evidence import FILE --by NAME)"
+        )
+    compared = comparisons(con, force_id, year)
+    table = Table(
+        "question",
+        "state",
+        "proposed",
+        "current",
+        "note",
+        "vs previous year",
+        title=f"{force_id}, PEEL {year}",
+    )
+    table.columns[0].no_wrap = True
+
+    def label(grade: str | None) -> str:
+        return framework.grade(grade).label if grade else "-"
+
+    pillar = None
+    for j in found.values():
+        if j.pillar_id != pillar:
+            if pillar is not None:
+                table.add_section()
+            table.add_row(f"[bold]{framework.pillar(j.pillar_id).title}[/]")
+            pillar = j.pillar_id
+        table.add_row(
+            "  " + j.question_id,
+            j.state,
+            label(j.proposed_grade),
+            label(j.current_grade),
+            _short(j.status_note, 60),
+            compared[j.question_id].describe() if j.question_id in compared else "-",
+        )
+    return table
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to `app`."""
+    evidence_app = typer.Typer(
+        help="The evidence store: import and export inspections and findings (YAML or CSV).",
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    judgement_app = typer.Typer(
+        help="Judgements: propose, confirm, override, moderate, publish and reopen; show the current state.",
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    app.add_typer(evidence_app, name="evidence")
+    app.add_typer(judgement_app, name="judgement")
+
+    @evidence_app.command("import")
+    @_friendly
+    def evidence_import(
+        paths: Annotated[
+            list[Path],
+            typer.Argument(help="Evidence YAML files, or folders of inspections.csv and findings.csv."),
+        ],
+        by: ByOption,
+        reason: ReasonOption = None,
+        propose: Annotated[
+            bool,
+            typer.Option("--propose/--no-propose", help="Record the rubric's proposals as draft judgements."),
+        ] = True,
+        db: DbOption = None,
+    ) -> None:
+        """Import evidence: the store then holds exactly what the files say (each change audited)."""
+        from openpeel.assessment.judgements import record_all
+        from openpeel.evidence.store import import_paths
+
+        con = _open(db, with_indicators=propose)
+        results = import_paths(con, paths, by=by, reason=reason)
+        for result in results:
+            err.print(result.summary())
+        if propose:
+            events = record_all(con, [(r.force_id, r.year) for r in results], by=by)
+            err.print(f"draft judgements: {len(events)} change(s) recorded")
+
+    @evidence_app.command("export")
+    @_friendly
+    def evidence_export(
+        out_dir: Annotated[Path, typer.Option("--out", help="Folder to write to.")],
+        force: Annotated[str | None, typer.Argument(help="Only this force (default: all).")] = None,
+        year: Annotated[int | None, typer.Option("--year", "-y", help="Only this PEEL year.")] = None,
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", help="yaml (one file per force and year) or csv.")
+        ] = "yaml",
+        db: DbOption = None,
+    ) -> None:
+        """Export stored evidence as YAML evidence files or as inspections.csv and findings.csv."""
+        from openpeel.evidence.store import export_evidence
+
+        for path in export_evidence(_open(db), out_dir, force_id=force, year=year, fmt=fmt):
+            err.print(f"wrote {path}")
+
+    @evidence_app.command("list")
+    @_friendly
+    def evidence_list(
+        year: Annotated[int | None, typer.Option("--year", "-y", help="Only this PEEL year.")] = None,
+        db: DbOption = None,
+    ) -> None:
+        """Forces and years with stored evidence, and how many inspections and findings each has."""
+        con = _open(db)
+        rows = con.execute(
+            "SELECT i.force_id, i.year, count(DISTINCT i.inspection_id), "
+            "(SELECT count(*) FROM ev_findings f WHERE f.force_id = i.force_id AND f.year = i.year) "
+            "FROM ev_inspections i WHERE (? IS NULL OR i.year = ?) GROUP BY i.force_id, i.year ORDER BY 2, 1",
+            [year, year],
+        ).fetchall()
+        table = Table("force", "year", "inspections", "findings")
+        for row in rows:
+            table.add_row(str(row[0]), str(row[1]), str(row[2]), str(row[3]))
+        out.print(table)
+
+    @judgement_app.command("show")
+    @_friendly
+    def judgement_show(
+        force: ForceArg, year: YearOption = 2014, as_json: JsonOption = False, db: DbOption = None
+    ) -> None:
+        """A force's judgements for a year: state, proposed and current grade, and comparability with the year before."""
+        from openpeel.assessment.comparability import comparisons
+        from openpeel.assessment.judgements import current_judgements
+        from openpeel.forces import lookup
+
+        force_id = lookup(force).force_id
+        con = _open(db)
+        if as_json:
+            found = current_judgements(con, force_id, year)
+            compared = comparisons(con, force_id, year)
+            print(
+                json.dumps(
+                    [
+                        {
+                            **j.as_json(),
+                            "rules": (j.proposal or {}).get("rules", []),
+                            "comparison": compared[q].as_json(),
+                        }
+                        for q, j in found.items()
+                    ],
+                    indent=2,
+                )
+            )
+            return
+        out.print(_judgement_table(con, force_id, year))
+
+    @judgement_app.command("propose")
+    @_friendly
+    def judgement_propose(
+        by: ByOption,
+        force: Annotated[
+            str | None, typer.Argument(help="Only this force (default: all with evidence).")
+        ] = None,
+        year: YearOption = 2014,
+        db: DbOption = None,
+    ) -> None:
+        """Run the rubric on stored evidence and record drafts (moderated and published judgements are kept)."""
+        from openpeel.assessment.judgements import record_all
+        from openpeel.evidence.store import stored_force_years
+        from openpeel.forces import lookup
+
+        con = _open(db, with_indicators=True)
+        chosen = stored_force_years(con, year)
+        if force is not None:
+            force_id = lookup(force).force_id
+            chosen = [fy for fy in chosen if fy[0] == force_id]
+            if not chosen:
+                raise OpenpeelError(f"no stored evidence for {force_id}, PEEL {year}")
+        events = record_all(con, chosen, by=by)
+        err.print(f"{len(chosen)} force(s); {len(events)} judgement change(s) recorded")
+
+    @judgement_app.command("confirm")
+    @_friendly
+    def judgement_confirm(
+        force: ForceArg,
+        question: Annotated[str, typer.Argument(help="Question id, e.g. reducing-crime.")],
+        by: ByOption,
+        year: YearOption = 2014,
+        reason: ReasonOption = None,
+        db: DbOption = None,
+    ) -> None:
+        """Accept the rubric's proposed grade as the current grade."""
+        from openpeel.assessment.judgements import confirm
+
+        event = confirm(_open(db), force, year, question, by=by, reason=reason)
+        err.print(
+            f"event {event.event_id}: {question} confirmed as {event.after and event.after['current_grade']}"
+        )
+
+    @judgement_app.command("override")
+    @_friendly
+    def judgement_override(
+        force: ForceArg,
+        question: Annotated[str, typer.Argument(help="Question id, e.g. investigating-offending.")],
+        grade: Annotated[str, typer.Argument(help="outstanding, good, requires-improvement or inadequate.")],
+        by: ByOption,
+        reason: ReasonOption = None,
+        year: YearOption = 2014,
+        db: DbOption = None,
+    ) -> None:
+        """Set the grade against the proposal; the rationale (--reason) is required and kept."""
+        from openpeel.assessment.judgements import override
+
+        event = override(_open(db), force, year, question, grade, by=by, reason=reason)
+        err.print(f"event {event.event_id}: {question} set to {grade}")
+
+    def _state_command(name: str, action: Callable[..., list[Any]], doc: str) -> None:
+        @judgement_app.command(name, help=doc)
+        @_friendly
+        def command(
+            force: ForceArg,
+            by: ByOption,
+            question: Annotated[
+                str | None,
+                typer.Argument(help="Question id (default: every question of the force and year)."),
+            ] = None,
+            year: YearOption = 2014,
+            reason: ReasonOption = None,
+            db: DbOption = None,
+        ) -> None:
+            events = action(_open(db), force, year, question, by=by, reason=reason)
+            for event in events:
+                err.print(f"event {event.event_id}: {event.entity_id} {event.after['state']}")
+
+    from openpeel.assessment import judgements as j
+
+    _state_command(
+        "moderate",
+        j.moderate,
+        "Mark draft judgements moderated (proposed grades must be confirmed or overridden first).",
+    )
+    _state_command("publish", j.publish, "Publish moderated judgements.")
+    _state_command(
+        "reopen", j.reopen, "Return moderated or published judgements to draft (--reason required)."
+    )
+
+    @app.command()
+    @_friendly
+    def history(
+        force: ForceArg,
+        year: YearOption = 2014,
+        as_json: JsonOption = False,
+        db: DbOption = None,
+    ) -> None:
+        """The audit trail of a force and year: every change to its findings and judgements (who, when, what, why)."""
+        from openpeel.assessment.audit import events, verify_chain
+        from openpeel.forces import lookup
+
+        force_id = lookup(force).force_id
+        con = _open(db)
+        found = events(con, force_id=force_id, year=year)
+        check = verify_chain(con)
+        if as_json:
+            print(
+                json.dumps(
+                    {
+                        "force": force_id,
+                        "year": year,
+                        "events": [e.as_json() for e in found],
+                        "chain": {
+                            "events": check.events,
+                            "intact": check.is_intact,
+                            "problem": check.problem,
+                        },
+                    },
+                    indent=2,
+                )
+            )
+        else:
+            table = Table(
+                "#",
+                "when (UTC)",
+                "who",
+                "action",
+                "what",
+                "change",
+                "why",
+                title=f"History of {force_id}, PEEL {year}",
+            )
+            table.columns[1].no_wrap = True
+            for e in found:
+                table.add_row(
+                    str(e.event_id),
+                    e.recorded_at.strftime("%Y-%m-%d %H:%M"),
+                    e.actor,
+                    e.action,
+                    f"{e.entity} {e.entity_id}",
+                    _change_text(e),
+                    e.reason or "",
+                )
+            out.print(table)
+            if check.is_intact:
+                err.print(f"audit chain intact: {check.events} events")
+        if not check.is_intact:
+            raise OpenpeelError(f"audit chain broken at event {check.first_bad_event}: {check.problem}")
+
+    @app.command()
+    @_friendly
+    def moderate(year: YearOption = 2014, as_json: JsonOption = False, db: DbOption = None) -> None:
+        """The moderation view of a year: grades per question nationally, overrides, and grades out of line with the data."""
+        from openpeel.assessment.moderation import moderation_view
+        from openpeel.framework import load_framework
+
+        view = moderation_view(_open(db, with_indicators=True), year)
+        if as_json:
+            print(json.dumps(view.as_json(), indent=2))
+            return
+        framework = load_framework(year)
+        labels = {g.id: g.label for g in framework.grade_scale}
+        states = ", ".join(f"{n} {s}" for s, n in view.states.items())
+        out.print(
+            f"PEEL {year} moderation: {len(view.forces)} force(s) with judgements "
+            f"({', '.join(view.forces) or 'none'}); judgements: {states}"
+        )
+        spread = Table(
+            "question",
+            *(label.replace(" ", "\n") for label in labels.values()),
+            "no\ngrade",
+            "not\ninspected",
+            title="Grades per question (the current grade where set, else the rubric's proposal)",
+            box=box.SIMPLE_HEAD,
+        )
+        spread.columns[0].no_wrap = True
+        for col in spread.columns[1:]:
+            col.min_width = max(len(word) for word in str(col.header).split())
+            col.justify = "right"
+        for s in view.spread:
+            spread.add_row(
+                s.question_id,
+                *(str(s.counts[g]) for g in labels),
+                str(s.no_grade),
+                str(s.not_inspected),
+            )
+        out.print(spread)
+        differ = Table(
+            "force",
+            "question",
+            "proposed",
+            "current",
+            "state",
+            "rationale",
+            title="Proposed and current grade differ",
+        )
+        for jd in view.differences:
+            differ.add_row(
+                jd.force_id,
+                jd.question_id,
+                labels.get(jd.proposed_grade or "", "-"),
+                labels.get(jd.current_grade or "", "-"),
+                jd.state,
+                jd.rationale or "",
+            )
+        out.print(differ if view.differences else "Proposed and current grade differ: none")
+        lines = Table(
+            "force", "question", "grade", "indicator", "why", title="Out of line with the data-led flags"
+        )
+        for o in view.out_of_line:
+            lines.add_row(o.force_id, o.question_id, labels[o.grade], o.indicator_id, o.why)
+        out.print(lines if view.out_of_line else "Out of line with the data-led flags: none")
+        if view.unconfirmed:
+            waiting = ", ".join(f"{jd.force_id}/{jd.question_id}" for jd in view.unconfirmed)
+            out.print(f"Proposed, awaiting an inspector's confirmation or override: {waiting}")

@@ -7,6 +7,7 @@ indicators it used, so a reader can see exactly why a grade was proposed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -282,11 +283,20 @@ def propose_grades(
     framework: Framework,
     evidence: EvidenceFile | None,
     indicators: dict[str, IndicatorValue],
+    *,
+    pillars: Iterable[str] | None = ("effectiveness",),
 ) -> dict[str, Proposal]:
-    """A proposal for every graded question of the framework (grade None without findings)."""
+    """A proposal for every graded question of the given pillars (grade None without findings).
+
+    The default is the effectiveness pillar, the subject of the report "How well the force
+    tackles crime"; `pillars=None` proposes for every pillar of the framework.
+    """
     rubric = load_rubric(framework.rubric)
+    chosen = [p.id for p in framework.pillars] if pillars is None else list(pillars)
+    for pillar_id in chosen:
+        framework.pillar(pillar_id)
     out = {}
-    for question in framework.questions():
+    for question in (q for p in framework.pillars if p.id in chosen for q in p.questions):
         if not question.graded:
             continue
         findings = [f for f in evidence.findings if f.question == question.id] if evidence else []

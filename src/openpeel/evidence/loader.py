@@ -61,7 +61,6 @@ def _suggest(name: str, choices: list[str]) -> str:
 
 
 def load_evidence_file(path: Path) -> EvidenceFile:
-    where = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -75,6 +74,16 @@ def load_evidence_file(path: Path) -> EvidenceFile:
         ) from None
     if not isinstance(raw, dict):
         raise InputError("expected a mapping with force, year, inspections and findings", path=path, line=1)
+    return validate_evidence(raw, path)
+
+
+def validate_evidence(raw: dict[str, Any], path: Path | str) -> EvidenceFile:
+    """Validate one force and year's evidence given as plain data.
+
+    Mappings may carry a `__line__` key (the line they start on), used to place errors; the YAML
+    loader sets it, and so does the CSV reader for each row.
+    """
+    where = str(path)
     try:
         evidence = EvidenceFile.model_validate(_strip_lines(raw))
     except ValidationError as exc:
@@ -86,11 +95,11 @@ def load_evidence_file(path: Path) -> EvidenceFile:
             bad = str(first.get("input"))
             hint = _suggest(bad, list(FINDING_KINDS))
         raise InputError(first["msg"], path=where, line=_line_of(raw, loc), field=field, hint=hint) from None
-    _check_names(evidence, raw, path)
+    _check_names(evidence, raw, where)
     return evidence
 
 
-def _check_names(evidence: EvidenceFile, raw: dict[str, Any], path: Path) -> None:
+def _check_names(evidence: EvidenceFile, raw: dict[str, Any], path: Path | str) -> None:
     try:
         lookup(evidence.force)
     except UnknownNameError as exc:
@@ -130,15 +139,16 @@ def _check_names(evidence: EvidenceFile, raw: dict[str, Any], path: Path) -> Non
                     field=f"findings.{index}.topics",
                     hint=_suggest(topic, list(framework.topics)),
                 )
-        for ind in (*finding.indicators, *finding.explains):
-            if ind not in indicator_ids:
-                raise InputError(
-                    f"unknown indicator {ind!r}",
-                    path=path,
-                    line=line,
-                    field=f"findings.{index}.indicators",
-                    hint=_suggest(ind, indicator_ids),
-                )
+        for name, named in (("indicators", finding.indicators), ("explains", finding.explains)):
+            for ind in named:
+                if ind not in indicator_ids:
+                    raise InputError(
+                        f"unknown indicator {ind!r}",
+                        path=path,
+                        line=line,
+                        field=f"findings.{index}.{name}",
+                        hint=_suggest(ind, indicator_ids),
+                    )
 
 
 def bundled_evidence_files() -> list[Path]:

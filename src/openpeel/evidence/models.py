@@ -37,6 +37,9 @@ class Finding(Strict):
     explains: tuple[str, ...] = Field(
         default=(), description="Indicators whose poor value the finding accounts for"
     )
+    source_ref: str | None = Field(
+        default=None, description="Place in the inspection report, e.g. a page or paragraph"
+    )
     is_exceptional: bool = False
     is_resolved: bool = False
     in_overview: bool = Field(default=False, description="Also quoted in the report's overview")

@@ -1,6 +1,16 @@
 """PEEL frameworks as data: pillars, questions, grade scales and data periods, one file per year."""
 
 from openpeel.framework.loader import available_years, load_framework
+from openpeel.framework.mapping import QuestionMapping, mapping_into
 from openpeel.framework.models import Framework, GradeLevel, Pillar, Question
 
-__all__ = ["Framework", "GradeLevel", "Pillar", "Question", "available_years", "load_framework"]
+__all__ = [
+    "Framework",
+    "GradeLevel",
+    "Pillar",
+    "Question",
+    "QuestionMapping",
+    "available_years",
+    "load_framework",
+    "mapping_into",
+]

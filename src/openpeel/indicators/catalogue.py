@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from openpeel.errors import InputError, UnknownNameError
 
+CATALOGUE_PATH = "openpeel/indicators/catalogue.yaml"
+
 
 class Indicator(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -21,7 +23,7 @@ class Indicator(BaseModel):
     title: str
     short_title: str = Field(description="Noun phrase used in sentences, e.g. 'recorded crime'")
     unit: str
-    kind: Literal["rate", "change"]
+    kind: Literal["rate", "change", "proportion"]
     scale: float = 1.0
     years: int | None = None
     direction: Literal["lower_is_better", "higher_is_better"]
@@ -32,12 +34,24 @@ class Indicator(BaseModel):
     source_tables: tuple[str, ...]
     comparability: str = ""
     sql: str
+    questions: dict[int, tuple[str, ...]] = Field(
+        default_factory=dict, description="Per PEEL year, the framework questions this indicator evidences"
+    )
+    imported_measure: str | None = Field(
+        default=None, pattern=r"^[a-z0-9_]+$", description="Measure id read from raw_imported_measures"
+    )
 
     @model_validator(mode="after")
     def _kind_fields(self) -> Indicator:
         if self.kind == "change" and not self.years:
             raise ValueError(f"change indicator {self.id!r} needs years")
+        if self.kind == "proportion" and self.scale != 100:
+            raise ValueError(f"proportion indicator {self.id!r} is a percentage: scale must be 100")
         return self
+
+    @property
+    def is_imported(self) -> bool:
+        return self.imported_measure is not None
 
     @property
     def is_change(self) -> bool:
@@ -57,6 +71,10 @@ class Catalogue(BaseModel):
             raise ValueError("indicator ids must be unique")
         return self
 
+    def imported_measures(self) -> dict[str, Indicator]:
+        """Measure id -> the indicator that reads it (openpeel import-measures accepts only these)."""
+        return {i.imported_measure: i for i in self.indicators if i.imported_measure}
+
     def get(self, indicator_id: str) -> Indicator:
         for indicator in self.indicators:
             if indicator.id == indicator_id:
@@ -72,12 +90,41 @@ class Catalogue(BaseModel):
 def catalogue() -> Catalogue:
     text = resources.files("openpeel.indicators").joinpath("catalogue.yaml").read_text(encoding="utf-8")
     try:
-        return Catalogue.model_validate(yaml.safe_load(text))
+        cat = Catalogue.model_validate(yaml.safe_load(text))
     except ValidationError as exc:
         first = exc.errors()[0]
-        raise InputError(
-            first["msg"], path="openpeel/indicators/catalogue.yaml", field=".".join(map(str, first["loc"]))
-        ) from exc
+        raise InputError(first["msg"], path=CATALOGUE_PATH, field=".".join(map(str, first["loc"]))) from exc
+    check_questions(cat)
+    return cat
+
+
+def check_questions(cat: Catalogue) -> None:
+    """Every question an indicator names must exist in that year's framework file."""
+    from openpeel.framework import available_years, load_framework
+
+    years = set(available_years())
+    for index, ind in enumerate(cat.indicators):
+        for year, question_ids in ind.questions.items():
+            field = f"indicators.{index}.questions.{year}"
+            if year not in years:
+                raise InputError(
+                    f"indicator {ind.id!r}: no framework for PEEL {year}",
+                    path=CATALOGUE_PATH,
+                    field=field,
+                    hint=f"years with a framework: {', '.join(map(str, sorted(years)))}",
+                )
+            known = [q.id for q in load_framework(year).questions()]
+            for qid in question_ids:
+                if qid not in known:
+                    close = difflib.get_close_matches(qid, known, n=2)
+                    raise InputError(
+                        f"indicator {ind.id!r}: PEEL {year} has no question {qid!r}",
+                        path=CATALOGUE_PATH,
+                        field=field,
+                        hint=f"did you mean {' or '.join(map(repr, close))}?"
+                        if close
+                        else "see the framework file",
+                    )
 
 
 def get_indicator(indicator_id: str) -> Indicator:

@@ -2,8 +2,181 @@
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import duckdb
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from openpeel.errors import OpenpeelError
+
+F = TypeVar("F", bound=Callable[..., Any])
+err = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="Warehouse file (default: $OPENPEEL_DB, else ./openpeel.duckdb)."),
+]
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Folder of the original files (the layout of ../shared/data). Default: $OPENPEEL_DATA, else the bundled aggregate table.",
+    ),
+]
+
+
+def _friendly(func: F) -> F:
+    """openpeel's errors as one line on stderr and exit status 2 (the pattern of cli.friendly_errors)."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except OpenpeelError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _ready(db: Path | None, data: Path | None) -> duckdb.DuckDBPyConnection:
+    """The warehouse, loading statistics and computing indicators first if it has none."""
+    from openpeel.pipeline import has_statistics, prepare_warehouse
+    from openpeel.warehouse import connect, resolve_db_path
+
+    con = connect(resolve_db_path(db))
+    if not has_statistics(con):
+        err.print("[dim]warehouse is empty: loading official statistics and computing indicators…[/]")
+        env = os.environ.get("OPENPEEL_DATA")
+        prepare_warehouse(con, data if data is not None else (Path(env) if env else None))
+    return con
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to `app`."""
+
+    @app.command("scan")
+    @_friendly
+    def scan(
+        year: Annotated[int, typer.Option("--year", "-y", help="PEEL year (2014, 2015).")] = 2014,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+        markdown: Annotated[
+            bool, typer.Option("--markdown", help="Print the Markdown page for the site.")
+        ] = False,
+        peers: Annotated[
+            bool, typer.Option("--peers/--no-peers", help="Also list differences from each force's peers.")
+        ] = True,
+        db: DbOption = None,
+        data: DataOption = None,
+    ) -> None:
+        """The national scan: for all 43 forces, indicators significantly and materially worse or
+        better than England and Wales or peers."""
+        from openpeel.forces import get_force
+        from openpeel.framework import load_framework
+        from openpeel.indicators.scan import national_scan, scan_json, scan_markdown
+
+        framework = load_framework(year)
+        con = _ready(db, data)
+        rows = national_scan(con, framework, include_peers=peers)
+        if as_json:
+            print(scan_json(framework, rows))
+            return
+        if markdown:
+            print(scan_markdown(framework, rows), end="")
+            return
+        table = Table(
+            "force",
+            "indicator",
+            "value",
+            "compared with",
+            "their value",
+            "",
+            "rank",
+            title=f"National scan, PEEL {year}",
+        )
+        for r in rows:
+            rank = f"{r.rank}/{r.rank_of}" if r.rank else "-"
+            if r.rank and r.rank_best is not None and (r.rank_best, r.rank_worst) != (r.rank, r.rank):
+                rank += f" ({r.rank_best}-{r.rank_worst})"
+            colour = "red" if r.direction == "worse" else "green"
+            table.add_row(
+                get_force(r.force_id).short_name,
+                r.indicator_id,
+                f"{r.value:,.2f}",
+                r.comparator,
+                f"{r.comparator_value:,.2f}",
+                f"[{colour}]{r.direction}[/]",
+                rank + (f" {r.extreme}" if r.extreme else ""),
+            )
+        out.print(table)
+        err.print(f"[dim]{len(rows)} differences across {len({r.force_id for r in rows})} forces[/]")
+
+    @app.command("import-measures")
+    @_friendly
+    def import_measures_command(
+        file: Annotated[Path, typer.Argument(help="CSV of measures (docs/imported-measures.md).")],
+        db: DbOption = None,
+        data: DataOption = None,
+    ) -> None:
+        """Import measures supplied as CSV (domestic abuse arrests, crime-recording accuracy, victim
+        satisfaction), check every row, and compute their indicators."""
+        from openpeel.indicators.compute import compute_indicators
+        from openpeel.ingest.imported_measures import import_measures
+
+        con = _ready(db, data)
+        report = import_measures(con, file)
+        compute_indicators(con, report.indicator_ids)
+        parts = ", ".join(f"{m} ({n})" for m, n in sorted(report.measures.items()))
+        out.print(f"[green]imported {report.rows} rows from {file}[/]: {parts}")
+
+    @app.command("peers")
+    @_friendly
+    def peers_command(
+        force: Annotated[str | None, typer.Argument(help="Force id or name: list its peers.")] = None,
+        import_file: Annotated[
+            Path | None,
+            typer.Option("--import", help="Import a most-similar-groups CSV (columns force,peer)."),
+        ] = None,
+        peer_set: Annotated[str, typer.Option("--set", help="Peer set to show or import into.")] = "",
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+        db: DbOption = None,
+        data: DataOption = None,
+    ) -> None:
+        """Peer groups: the shipped regional groups, or import a most-similar-groups file."""
+        from openpeel.forces import lookup, territorial_forces
+        from openpeel.forces.peers import (
+            MOST_SIMILAR_SET,
+            REGION_SET,
+            import_most_similar,
+            peer_sets,
+            peers_of,
+        )
+        from openpeel.indicators.compute import compute_indicators
+
+        con = _ready(db, data)
+        if import_file is not None:
+            name = peer_set or MOST_SIMILAR_SET
+            stored = import_most_similar(con, import_file, peer_set=name)
+            compute_indicators(con)
+            out.print(f"[green]imported {stored} peer pairs as set {name!r}[/]; indicators recomputed")
+            return
+        name = peer_set or REGION_SET
+        forces = [lookup(force)] if force else list(territorial_forces())
+        result = {f.force_id: list(peers_of(con, f.force_id, name)) for f in forces}
+        if as_json:
+            print(json.dumps({"peer_set": name, "sets": peer_sets(con), "peers": result}, indent=2))
+            return
+        table = Table("force", "peers", title=f"Peer set {name!r} (sets: {', '.join(peer_sets(con))})")
+        for force_id, ids in result.items():
+            table.add_row(force_id, ", ".join(ids) or "-")
+        out.print(table)
+
+    _ = (scan, import_measures_command, peers_command)

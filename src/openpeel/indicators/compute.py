@@ -1,109 +1,130 @@
 """Computing every indicator of the catalogue, for every area and period, in SQL.
 
-Each indicator's own SQL yields counts per area and period; one shared statement (below) turns
-them into values, 95% intervals, England and Wales values, the comparison band of
-openpeel.indicators.comparison, and ranks among the 43 forces. England and Wales is the 43
-territorial forces combined, and only for periods where all 43 have a value: a missing force
-is never treated as zero.
+Each indicator's own SQL yields counts per area and period; they are gathered into one table
+(`ind_raw`, temporary) and one shared statement (below) turns them into values, 95% intervals,
+England and Wales values, the comparison band of openpeel.indicators.comparison, and ranks among
+the 43 forces -- for all indicators at once, the indicator's kind, scale, direction and
+materiality coming from a small table of the catalogue. England and Wales is the 43 territorial
+forces combined, and only for periods where all 43 have a value: a missing force is never
+treated as zero. Rank ranges (rank_ranges.py) and peer comparisons (peer_comparison.py) follow
+in the same transaction.
 """
 
 from __future__ import annotations
 
 import duckdb
 
+from openpeel.forces.peers import ensure_regional_groups
 from openpeel.indicators.catalogue import Catalogue, Indicator, catalogue
 from openpeel.indicators.comparison import Z_95
-from openpeel.warehouse import transaction
+from openpeel.indicators.peer_comparison import compute_peer_values
+from openpeel.indicators.rank_ranges import compute_rank_ranges
+from openpeel.warehouse import table, transaction
 
 EW_ID = "england-and-wales"
 TERRITORIAL_FORCES = 43
+RAW_TABLE = "ind_raw"
 
 
-def _value_expr(ind: Indicator, num: str, den: str) -> str:
-    if ind.kind == "rate":
-        return f"({num}) / ({den}) * {ind.scale}"
-    return f"(({num}) / ({den}) - 1) * 100"
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
-def _ci_sql(ind: Indicator) -> tuple[str, str]:
-    """95% interval of the value: Byar's Poisson interval for rates, log-ratio interval for changes."""
-    z = Z_95
-    if ind.kind == "rate":
-        low = f"CASE WHEN numerator > 0 THEN numerator * pow(1 - 1/(9*numerator) - {z}/(3*sqrt(numerator)), 3) / denominator * {ind.scale} END"
-        high = f"CASE WHEN numerator > 0 THEN (numerator+1) * pow(1 - 1/(9*(numerator+1)) + {z}/(3*sqrt(numerator+1)), 3) / denominator * {ind.scale} END"
-        return low, high
-    se = "sqrt(1/numerator + 1/denominator)"
-    low = f"CASE WHEN numerator > 0 AND denominator > 0 THEN (exp(ln(numerator/denominator) - {z}*{se}) - 1) * 100 END"
-    high = f"CASE WHEN numerator > 0 AND denominator > 0 THEN (exp(ln(numerator/denominator) + {z}*{se}) - 1) * 100 END"
-    return low, high
-
-
-def _z_sql(ind: Indicator) -> str:
-    if ind.kind == "rate":
-        return "CASE WHEN numerator > 0 AND ew_value > 0 THEN ln(value / ew_value) / sqrt(1/numerator) END"
-    return (
-        "CASE WHEN numerator > 0 AND denominator > 0 AND (1 + value/100) > 0 AND (1 + ew_value/100) > 0 "
-        "THEN ln((1 + value/100) / (1 + ew_value/100)) / sqrt(1/numerator + 1/denominator) END"
+def _meta(indicators: list[Indicator]) -> str:
+    rows = ", ".join(
+        f"({_literal(i.id)}, {_literal(i.kind)}, {float(i.scale)}::DOUBLE, "
+        f"{str(i.direction == 'lower_is_better').lower()}, {float(i.materiality)}::DOUBLE, "
+        + (f"DATE '{i.not_comparable_before.isoformat()}'" if i.not_comparable_before else "NULL::DATE")
+        + ")"
+        for i in indicators
     )
+    return f"meta(indicator_id, kind, scale, lower_better, materiality, not_comparable_before) AS (VALUES {rows})"
 
 
-def _material_sql(ind: Indicator) -> str:
-    if ind.kind == "rate":
-        return f"(ew_value > 0 AND abs(value / ew_value - 1) >= {ind.materiality})"
-    return f"(abs(value - ew_value) >= {ind.materiality})"
+def _excluded(indicators: list[Indicator]) -> str:
+    rows = [f"({_literal(i.id)}, {_literal(a)})" for i in indicators for a in i.rank_excludes]
+    return f"excluded(indicator_id, area_id) AS (VALUES {', '.join(rows or ['(NULL, NULL)'])})"
 
 
-def indicator_sql(ind: Indicator, cat: Catalogue) -> str:
-    """The full SELECT producing ind_values rows for one indicator."""
-    bases = ",\n".join(f"{name} AS (\n{sql}\n)" for name, sql in cat.bases.items())
-    ci_low, ci_high = _ci_sql(ind)
-    order = "ASC" if ind.direction == "lower_is_better" else "DESC"
-    ranked_pred = "area_kind = 'territorial'"
-    if ind.rank_excludes:
-        ranked_pred += " AND area_id NOT IN (" + ", ".join(f"'{a}'" for a in ind.rank_excludes) + ")"
-    comparable = (
-        f"AND (r.base_period_end IS NULL OR r.base_period_end >= DATE '{ind.not_comparable_before.isoformat()}')"
-        if ind.not_comparable_before
-        else ""
-    )
+VALUE = "CASE WHEN kind = 'change' THEN (numerator / denominator - 1) * 100 ELSE numerator / denominator * scale END"
+Z2 = Z_95 * Z_95
+# 95% interval of the value: Byar's Poisson interval for rates, the log-ratio interval for changes,
+# Wilson's score interval for proportions.
+CI_LOW = f"""CASE
+    WHEN kind = 'rate' THEN CASE WHEN numerator > 0
+        THEN numerator * pow(1 - 1/(9*numerator) - {Z_95}/(3*sqrt(numerator)), 3) / denominator * scale END
+    WHEN kind = 'change' THEN CASE WHEN numerator > 0 AND denominator > 0
+        THEN (exp(ln(numerator/denominator) - {Z_95}*sqrt(1/numerator + 1/denominator)) - 1) * 100 END
+    ELSE (((numerator/denominator) + {Z2}/(2*denominator)) / (1 + {Z2}/denominator)
+          - {Z_95} * sqrt((numerator/denominator)*(1-(numerator/denominator))/denominator + {Z2}/(4*denominator*denominator))
+            / (1 + {Z2}/denominator)) * 100
+END"""
+CI_HIGH = f"""CASE
+    WHEN kind = 'rate' THEN CASE WHEN numerator > 0
+        THEN (numerator+1) * pow(1 - 1/(9*(numerator+1)) + {Z_95}/(3*sqrt(numerator+1)), 3) / denominator * scale END
+    WHEN kind = 'change' THEN CASE WHEN numerator > 0 AND denominator > 0
+        THEN (exp(ln(numerator/denominator) + {Z_95}*sqrt(1/numerator + 1/denominator)) - 1) * 100 END
+    ELSE (((numerator/denominator) + {Z2}/(2*denominator)) / (1 + {Z2}/denominator)
+          + {Z_95} * sqrt((numerator/denominator)*(1-(numerator/denominator))/denominator + {Z2}/(4*denominator*denominator))
+            / (1 + {Z2}/denominator)) * 100
+END"""
+# z of the force against England and Wales, which is treated as exact (comparison.compare).
+Z_SCORE = """CASE
+    WHEN kind = 'rate' THEN CASE WHEN numerator > 0 AND ew_value > 0 THEN ln(value / ew_value) / sqrt(1/numerator) END
+    WHEN kind = 'change' THEN CASE WHEN numerator > 0 AND denominator > 0 AND (1 + value/100) > 0 AND (1 + ew_value/100) > 0
+        THEN ln((1 + value/100) / (1 + ew_value/100)) / sqrt(1/numerator + 1/denominator) END
+    ELSE CASE WHEN ew_value > 0 AND ew_value < 100
+        THEN (value - ew_value) / 100 / sqrt((ew_value/100) * (1 - ew_value/100) / denominator) END
+END"""
+MATERIAL = """CASE WHEN kind = 'rate' THEN (ew_value > 0 AND abs(value / ew_value - 1) >= materiality)
+     ELSE abs(value - ew_value) >= materiality END"""
+
+
+def values_sql(indicators: list[Indicator]) -> str:
+    """The SELECT producing ind_values rows for these indicators from the table ind_raw."""
     return f"""
-WITH {bases},
-raw AS (
-{ind.sql}
-),
+WITH {_meta(indicators)}, {_excluded(indicators)},
 v AS (
-    SELECT r.area_id, r.period_end, r.base_period_end,
+    SELECT r.indicator_id, r.area_id, r.period_end, r.base_period_end,
            r.numerator::DOUBLE AS numerator, r.denominator::DOUBLE AS denominator,
-           r.source_ids, a.kind AS area_kind
-    FROM raw r JOIN ref_areas a ON a.area_id = r.area_id
-    WHERE r.denominator > 0 AND a.kind IN ('territorial', 'special') {comparable}
+           r.source_ids, a.kind AS area_kind, m.kind, m.scale, m.lower_better, m.materiality
+    FROM {RAW_TABLE} r
+    JOIN ref_areas a ON a.area_id = r.area_id
+    JOIN meta m ON m.indicator_id = r.indicator_id
+    WHERE r.denominator > 0 AND a.kind IN ('territorial', 'special')
+      AND (m.not_comparable_before IS NULL OR r.base_period_end IS NULL OR r.base_period_end >= m.not_comparable_before)
 ),
 ew AS (
-    SELECT period_end, any_value(base_period_end) AS base_period_end,
+    SELECT indicator_id, period_end, any_value(base_period_end) AS base_period_end,
            sum(numerator) AS numerator, sum(denominator) AS denominator,
-           string_agg(DISTINCT source_ids, ',') AS source_ids
+           string_agg(DISTINCT source_ids, ',') AS source_ids,
+           any_value(kind) AS kind, any_value(scale) AS scale, any_value(lower_better) AS lower_better,
+           any_value(materiality) AS materiality
     FROM v WHERE area_kind = 'territorial'
-    GROUP BY period_end
+    GROUP BY indicator_id, period_end
     HAVING count(*) = {TERRITORIAL_FORCES}
 ),
-ew_v AS (
-    SELECT *, {_value_expr(ind, "numerator", "denominator")} AS value FROM ew
-),
+ew_v AS (SELECT *, {VALUE} AS value FROM ew),
 all_rows AS (
-    SELECT v.area_id, v.area_kind, v.period_end, v.base_period_end, v.numerator, v.denominator,
-           {_value_expr(ind, "v.numerator", "v.denominator")} AS value,
-           ew_v.value AS ew_value, v.source_ids
-    FROM v LEFT JOIN ew_v ON ew_v.period_end = v.period_end
+    SELECT v.indicator_id, v.area_id, v.area_kind, v.period_end, v.base_period_end, v.numerator, v.denominator,
+           CASE WHEN v.kind = 'change' THEN (v.numerator / v.denominator - 1) * 100
+                ELSE v.numerator / v.denominator * v.scale END AS value,
+           ew_v.value AS ew_value, v.source_ids, v.kind, v.scale, v.lower_better, v.materiality
+    FROM v LEFT JOIN ew_v ON ew_v.indicator_id = v.indicator_id AND ew_v.period_end = v.period_end
     UNION ALL
-    SELECT '{EW_ID}', 'total', period_end, base_period_end, numerator, denominator, value, value, source_ids
+    SELECT indicator_id, '{EW_ID}', 'total', period_end, base_period_end, numerator, denominator, value, value,
+           source_ids, kind, scale, lower_better, materiality
     FROM ew_v
 ),
 compared AS (
     SELECT *,
-           {ci_low} AS ci_low,
-           {ci_high} AS ci_high,
-           CASE WHEN area_id = '{EW_ID}' THEN NULL ELSE {_z_sql(ind)} END AS z_score,
-           CASE WHEN area_id = '{EW_ID}' OR ew_value IS NULL THEN NULL ELSE {_material_sql(ind)} END AS is_material
+           {CI_LOW} AS ci_low,
+           {CI_HIGH} AS ci_high,
+           CASE WHEN area_id = '{EW_ID}' THEN NULL ELSE {Z_SCORE} END AS z_score,
+           CASE WHEN area_id = '{EW_ID}' OR ew_value IS NULL THEN NULL ELSE {MATERIAL} END AS is_material,
+           area_kind = 'territorial' AND NOT EXISTS (
+               SELECT 1 FROM excluded x WHERE x.indicator_id = all_rows.indicator_id AND x.area_id = all_rows.area_id
+           ) AS is_ranked
     FROM all_rows
 ),
 banded AS (
@@ -114,13 +135,13 @@ banded AS (
 ),
 ranked AS (
     SELECT *,
-           CASE WHEN {ranked_pred}
-                THEN rank() OVER (PARTITION BY period_end, ({ranked_pred}) ORDER BY value {order}) END AS rank,
-           CASE WHEN {ranked_pred}
-                THEN count(*) OVER (PARTITION BY period_end, ({ranked_pred})) END AS rank_of
+           CASE WHEN is_ranked THEN rank() OVER (
+               PARTITION BY indicator_id, period_end, is_ranked
+               ORDER BY CASE WHEN lower_better THEN value ELSE -value END) END AS rank,
+           CASE WHEN is_ranked THEN count(*) OVER (PARTITION BY indicator_id, period_end, is_ranked) END AS rank_of
     FROM banded
 )
-SELECT '{ind.id}' AS indicator_id, area_id, period_end, base_period_end, numerator, denominator, value,
+SELECT indicator_id, area_id, period_end, base_period_end, numerator, denominator, value,
        ci_low, ci_high, ew_value,
        CASE WHEN area_id = '{EW_ID}' THEN NULL ELSE value - ew_value END AS difference,
        z_score, is_significant, is_material,
@@ -132,19 +153,66 @@ FROM ranked
 """
 
 
+def raw_sql(indicators: list[Indicator]) -> str:
+    """Every indicator's own SQL, tagged with its id, as one UNION ALL (bases must exist as tables)."""
+    return "\nUNION ALL\n".join(
+        f"SELECT {_literal(i.id)} AS indicator_id, area_id, period_end::DATE AS period_end, "
+        f"base_period_end::DATE AS base_period_end, numerator::DOUBLE AS numerator, "
+        f"denominator::DOUBLE AS denominator, source_ids::VARCHAR AS source_ids FROM (\n{i.sql}\n)"
+        for i in indicators
+    )
+
+
+def indicator_sql(ind: Indicator, cat: Catalogue) -> str:
+    """The statements computing one indicator on its own (for reading and debugging; the compute
+    step runs all indicators at once): the bases and the indicator's counts as CTEs, then the
+    shared statement."""
+    bases = ",\n".join(f"{name} AS (\n{sql}\n)" for name, sql in cat.bases.items())
+    body = values_sql([ind]).strip().removeprefix("WITH ")
+    return f"WITH {bases},\n{RAW_TABLE} AS (\n{raw_sql([ind])}\n),\n{body}"
+
+
 COLUMNS = (
     "indicator_id, area_id, period_end, base_period_end, numerator, denominator, value, ci_low, ci_high, "
     "ew_value, difference, z_score, is_significant, is_material, band, rank, rank_of, source_ids"
 )
 
 
+def _recreate(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Empty tables by dropping and creating them again from the registry (inside the caller's
+    transaction): in DuckDB, deleting every row of a table with a primary key and inserting the
+    same keys again costs about as much as the whole computation."""
+    for name in names:
+        con.execute(f"DROP TABLE {name}")
+        con.execute(table(name).ddl())
+
+
 def compute_indicators(con: duckdb.DuckDBPyConnection, indicator_ids: list[str] | None = None) -> int:
-    """Recompute indicators (all by default) for every area and period; returns rows written."""
+    """Recompute indicators (all by default) for every area and period; returns rows written.
+
+    Also recomputes, for the same indicators, the comparison with peers (ind_peer_values) and the
+    rank ranges (ind_rank_ranges), all in one transaction.
+    """
     cat = catalogue()
     chosen = [i for i in cat.indicators if indicator_ids is None or i.id in indicator_ids]
     with transaction(con):
-        for ind in chosen:
-            con.execute("DELETE FROM ind_values WHERE indicator_id = ?", [ind.id])
-            con.execute(f"INSERT INTO ind_values ({COLUMNS}) {indicator_sql(ind, cat)}")
+        if chosen:
+            ensure_regional_groups(con)
+            # The bases (offences per area and period, population...) are shared by many
+            # indicators: computed once per run as temporary tables.
+            for name, sql in cat.bases.items():
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {RAW_TABLE} AS {raw_sql(chosen)}")
+            if indicator_ids is None:
+                _recreate(con, "ind_values", "ind_rank_ranges", "ind_peer_values")
+            else:
+                con.execute(
+                    "DELETE FROM ind_values WHERE list_contains(?, indicator_id)", [[i.id for i in chosen]]
+                )
+            con.execute(f"INSERT INTO ind_values ({COLUMNS}) {values_sql(chosen)}")
+            for name in [*cat.bases, RAW_TABLE]:
+                con.execute(f"DROP TABLE IF EXISTS temp.{name}")
+            compute_rank_ranges(con, chosen, replace_all=indicator_ids is None)
+            compute_peer_values(con, chosen, replace_all=indicator_ids is None)
         row = con.execute("SELECT count(*) FROM ind_values").fetchone()
     return int(row[0]) if row else 0

@@ -30,6 +30,18 @@ class IndicatorValue:
     rank: int | None
     rank_of: int | None
     source_ids: tuple[str, ...]
+    # How sure the rank is (ind_rank_ranges; docs/methodology.md "Rank uncertainty").
+    rank_best: int | None = None
+    rank_worst: int | None = None
+    significantly_above: int | None = None
+    significantly_below: int | None = None
+    # Comparison with peers (ind_peer_values): an imported most-similar set if any, else regional.
+    peer_set: str | None = None
+    peer_group: str | None = None
+    peer_count: int | None = None
+    peer_value: float | None = None
+    peer_z_score: float | None = None
+    peer_band: str | None = None
 
     @property
     def is_worse(self) -> bool:
@@ -42,6 +54,17 @@ class IndicatorValue:
     @property
     def is_better(self) -> bool:
         return self.band not in (None, "similar") and not self.is_worse
+
+    def _worse_band(self) -> str:
+        return "higher" if self.indicator.direction == "lower_is_better" else "lower"
+
+    @property
+    def is_worse_than_peers(self) -> bool:
+        return self.peer_band not in (None, "similar") and self.peer_band == self._worse_band()
+
+    @property
+    def is_better_than_peers(self) -> bool:
+        return self.peer_band not in (None, "similar") and self.peer_band != self._worse_band()
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -65,6 +88,14 @@ class IndicatorValue:
             "rank": self.rank,
             "rank_of": self.rank_of,
             "source_ids": list(self.source_ids),
+            "rank_best": self.rank_best,
+            "rank_worst": self.rank_worst,
+            "peer_set": self.peer_set,
+            "peer_group": self.peer_group,
+            "peer_count": self.peer_count,
+            "peer_value": self.peer_value,
+            "peer_z_score": self.peer_z_score,
+            "peer_band": self.peer_band,
         }
 
 
@@ -72,13 +103,57 @@ _COLUMNS = (
     "indicator_id, area_id, period_end, base_period_end, numerator, denominator, value, ci_low, ci_high, "
     "ew_value, z_score, is_significant, is_material, band, rank, rank_of, source_ids"
 )
+_EXTRA = (
+    "rank_best",
+    "rank_worst",
+    "significantly_above",
+    "significantly_below",
+    "peer_set",
+    "peer_group",
+    "peer_count",
+    "peer_value",
+    "peer_z_score",
+    "peer_band",
+)
+
+# One statement for any selection of (indicator, period) pairs: the value, its rank range and its
+# preferred peer comparison (an imported set before the shipped regional one).
+_SELECT = f"""
+SELECT {", ".join("v." + c for c in _COLUMNS.split(", "))},
+       r.rank_best, r.rank_worst, r.significantly_above, r.significantly_below,
+       p.peer_set, p.group_name, p.peer_count, p.peer_value, p.z_score, p.band
+FROM ind_values v
+LEFT JOIN ind_rank_ranges r
+  ON r.indicator_id = v.indicator_id AND r.area_id = v.area_id AND r.period_end = v.period_end
+LEFT JOIN ind_peer_values p
+  ON p.indicator_id = v.indicator_id AND p.area_id = v.area_id AND p.period_end = v.period_end
+ AND (p.peer_set = ? OR (? IS NULL))
+"""
+_PREFER = (
+    "QUALIFY row_number() OVER (PARTITION BY v.indicator_id, v.area_id, v.period_end "
+    "ORDER BY (p.peer_set = 'region'), p.peer_set) = 1"
+)
 
 
 def _to_value(row: tuple[object, ...]) -> IndicatorValue:
     ind = catalogue().get(str(row[0]))
     sources = tuple(dict.fromkeys(s for s in str(row[16] or "").split(",") if s))
     fields = dict(zip(_COLUMNS.split(", ")[1:16], row[1:16], strict=True))
+    fields.update(zip(_EXTRA, row[17:], strict=True))
     return IndicatorValue(indicator=ind, source_ids=sources, **fields)  # type: ignore[arg-type]
+
+
+def fetch_values(
+    con: duckdb.DuckDBPyConnection,
+    where: str,
+    params: list[object],
+    *,
+    peer_set: str | None = None,
+    order: str = "v.indicator_id, v.area_id, v.period_end",
+) -> list[IndicatorValue]:
+    """Indicator values matching a WHERE clause on ind_values `v`, with rank range and peers."""
+    sql = f"{_SELECT} WHERE {where} {_PREFER} ORDER BY {order}"
+    return [_to_value(row) for row in con.execute(sql, [peer_set, peer_set, *params]).fetchall()]
 
 
 def period_for(indicator: Indicator, framework: Framework) -> dt.date | None:
@@ -89,25 +164,49 @@ def period_for(indicator: Indicator, framework: Framework) -> dt.date | None:
 def values_for_year(
     con: duckdb.DuckDBPyConnection, framework: Framework, area_id: str | None = None
 ) -> list[IndicatorValue]:
-    """Every catalogue indicator at the year's data period, for one area or all areas."""
-    out: list[IndicatorValue] = []
-    for ind in catalogue().indicators:
-        period_end = period_for(ind, framework)
-        if period_end is None:
-            continue
-        sql = f"SELECT {_COLUMNS} FROM ind_values WHERE indicator_id = ? AND period_end = ?"
-        params: list[object] = [ind.id, period_end]
-        if area_id is not None:
-            sql += " AND area_id = ?"
-            params.append(area_id)
-        out.extend(_to_value(row) for row in con.execute(sql + " ORDER BY area_id", params).fetchall())
-    return out
+    """Every catalogue indicator at the year's data period, for one area or all areas
+    (catalogue order, then area id)."""
+    cat = catalogue()
+    pairs = [(ind.id, p) for ind in cat.indicators if (p := period_for(ind, framework)) is not None]
+    if not pairs:
+        return []
+    where = "list_contains(?, v.indicator_id || '@' || strftime(v.period_end, '%Y-%m-%d'))"
+    params: list[object] = [[f"{i}@{p.isoformat()}" for i, p in pairs]]
+    if area_id is not None:
+        where += " AND v.area_id = ?"
+        params.append(area_id)
+    values = fetch_values(con, where, params)
+    position = {ind.id: n for n, ind in enumerate(cat.indicators)}
+    values.sort(key=lambda v: (position[v.indicator.id], v.area_id))
+    return values
 
 
 def values_by_indicator(
     con: duckdb.DuckDBPyConnection, framework: Framework, area_id: str
 ) -> dict[str, IndicatorValue]:
     return {v.indicator.id: v for v in values_for_year(con, framework, area_id)}
+
+
+def values_at(
+    con: duckdb.DuckDBPyConnection, indicator_id: str, period_end: dt.date, area_id: str | None = None
+) -> list[IndicatorValue]:
+    """One indicator at one period, for one area or all areas (area id order)."""
+    where, params = "v.indicator_id = ? AND v.period_end = ?", [indicator_id, period_end]
+    if area_id is not None:
+        where += " AND v.area_id = ?"
+        params.append(area_id)
+    return fetch_values(con, where, params)
+
+
+def latest_period(
+    con: duckdb.DuckDBPyConnection, indicator_id: str, on_or_before: dt.date | None = None
+) -> dt.date | None:
+    """The latest period an indicator has a value for (optionally on or before a date)."""
+    row = con.execute(
+        "SELECT max(period_end) FROM ind_values WHERE indicator_id = ? AND (? IS NULL OR period_end <= ?)",
+        [indicator_id, on_or_before, on_or_before],
+    ).fetchone()
+    return row[0] if row and row[0] else None
 
 
 def source_files(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, object]]:

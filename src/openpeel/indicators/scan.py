@@ -1,8 +1,11 @@
 """The national scan: for a PEEL year, every force's indicators that differ significantly and
-materially from England and Wales -- the data-led view of where an inspection might look first."""
+materially from England and Wales (and, when asked, from its peers) -- the data-led view of where
+an inspection might look first."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from dataclasses import dataclass
 
 import duckdb
@@ -10,6 +13,9 @@ import duckdb
 from openpeel.forces import get_force
 from openpeel.framework import Framework
 from openpeel.indicators.query import IndicatorValue, values_for_year
+from openpeel.indicators.wording import extreme_phrase
+
+EW = "England and Wales"
 
 
 @dataclass(frozen=True)
@@ -26,12 +32,26 @@ class ScanRow:
     z_score: float | None
     rank: int | None
     rank_of: int | None
+    comparator_kind: str = "england-and-wales"  # or "peers"
+    peer_set: str | None = None
+    rank_best: int | None = None
+    rank_worst: int | None = None
+    extreme: str | None = None  # "the lowest in the country", when the rank range supports it
 
     def as_json(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 
-def _row(value: IndicatorValue) -> ScanRow:
+def _row(value: IndicatorValue, *, peers: bool = False) -> ScanRow:
+    if peers:
+        comparator = f"peers ({value.peer_group})"
+        comparator_value = value.peer_value
+        direction = "worse" if value.is_worse_than_peers else "better"
+        z = value.peer_z_score
+    else:
+        comparator, comparator_value = EW, value.ew_value
+        direction = "worse" if value.is_worse else "better"
+        z = value.z_score
     return ScanRow(
         force_id=value.area_id,
         force_name=get_force(value.area_id).name,
@@ -39,22 +59,102 @@ def _row(value: IndicatorValue) -> ScanRow:
         indicator_title=value.indicator.title,
         period_end=value.period_end.isoformat(),
         value=value.value,
-        comparator="England and Wales",
-        comparator_value=value.ew_value if value.ew_value is not None else float("nan"),
-        direction="worse" if value.is_worse else "better",
-        z_score=value.z_score,
+        comparator=comparator,
+        comparator_value=comparator_value if comparator_value is not None else float("nan"),
+        direction=direction,
+        z_score=z,
         rank=value.rank,
         rank_of=value.rank_of,
+        comparator_kind="peers" if peers else "england-and-wales",
+        peer_set=value.peer_set if peers else None,
+        rank_best=value.rank_best,
+        rank_worst=value.rank_worst,
+        extreme=extreme_phrase(value),
     )
 
 
-def national_scan(con: duckdb.DuckDBPyConnection, framework: Framework) -> list[ScanRow]:
-    """Rows for the 43 forces, worst first within each force, forces in id order."""
+def national_scan(
+    con: duckdb.DuckDBPyConnection, framework: Framework, *, include_peers: bool = False
+) -> list[ScanRow]:
+    """Rows for the 43 forces, worst first within each force, forces in id order.
+
+    By default only differences from England and Wales; with include_peers, also differences from
+    each force's peers (an imported most-similar set if any, else its region).
+    """
     rows = []
     for value in values_for_year(con, framework):
         if value.area_id == "england-and-wales" or not get_force(value.area_id).is_territorial:
             continue
         if value.is_worse or value.is_better:
             rows.append(_row(value))
-    rows.sort(key=lambda r: (r.force_id, r.direction != "worse", -abs(r.z_score or 0.0)))
+        if include_peers and (value.is_worse_than_peers or value.is_better_than_peers):
+            rows.append(_row(value, peers=True))
+    rows.sort(
+        key=lambda r: (
+            r.force_id,
+            r.direction != "worse",
+            r.comparator_kind != "england-and-wales",
+            -abs(r.z_score or 0.0),
+        )
+    )
     return rows
+
+
+def scan_json(framework: Framework, rows: list[ScanRow]) -> str:
+    """The scan as a JSON document (openpeel scan --json; the site's scan page reads the same)."""
+    document = {
+        "year": framework.year,
+        "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "periods": {family: p.period_end.isoformat() for family, p in framework.data_periods.items()},
+        "rule": "significantly (95%) and materially different; docs/methodology.md",
+        "rows": [
+            {k: (None if isinstance(v, float) and v != v else v) for k, v in r.as_json().items()}
+            for r in rows
+        ],
+    }
+    return json.dumps(document, indent=2)
+
+
+def scan_summary(rows: list[ScanRow]) -> dict[str, dict[str, int]]:
+    """Per force: how many indicators are worse and better (for the overview table)."""
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        counts = out.setdefault(r.force_id, {"worse": 0, "better": 0})
+        counts[r.direction] += 1
+    return out
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None or value != value else f"{value:,.2f}"
+
+
+def scan_markdown(framework: Framework, rows: list[ScanRow]) -> str:
+    """The scan as a Markdown page for the site: one table, forces in order, worst first."""
+    lines = [
+        f"# National scan, {framework.title}",
+        "",
+        "Indicators where a force differs from England and Wales or its peers both significantly "
+        "(95%) and materially (docs/methodology.md). A starting point for where to look, not a judgement.",
+        "",
+        "| force | indicator | period end | value | compared with | their value | | rank (range) | note |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        rank = f"{r.rank} of {r.rank_of}" if r.rank else "–"
+        if r.rank and r.rank_best is not None and (r.rank_best, r.rank_worst) != (r.rank, r.rank):
+            rank += f" ({r.rank_best}–{r.rank_worst})"
+        cells = [
+            r.force_name,
+            r.indicator_title,
+            r.period_end,
+            _fmt(r.value),
+            r.comparator,
+            _fmt(r.comparator_value),
+            r.direction,
+            rank,
+            r.extreme or "",
+        ]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    if not rows:
+        lines.append("| no force differs significantly and materially | | | | | | | | |")
+    return "\n".join(lines) + "\n"

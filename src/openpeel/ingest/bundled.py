@@ -15,12 +15,14 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from openpeel.ingest.home_office_workforce import WorkforceRow
 from openpeel.ingest.records import AsbRow, PopulationRow, RecordedCrimeRow
 
 BUNDLE_DIR = Path(__file__).resolve().parent / "bundled"
 RECORDED_CRIME = "recorded_crime.csv"
 ASB = "asb_incidents.csv"
 POPULATION = "population.csv"
+WORKFORCE = "workforce.csv"
 MANIFEST = "MANIFEST.json"
 
 
@@ -34,6 +36,7 @@ def write_bundle(
     asb: list[AsbRow],
     population: list[PopulationRow],
     sources: list[dict[str, Any]],
+    workforce: list[WorkforceRow] | None = None,
 ) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     groups = sorted({r.offence_group for r in crime})
@@ -63,6 +66,14 @@ def write_bundle(
         for p in sorted(population, key=lambda r: (r.area_id, r.mid_year)):
             writer.writerow([p.area_id, p.mid_year, p.population])
     written.append(path)
+    workforce = workforce or []
+    path = out / WORKFORCE
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["area_id", "as_at", "officers_fte", "source_id"])
+        for w in sorted(workforce, key=lambda r: (r.area_id, r.as_at)):
+            writer.writerow([w.area_id, w.as_at.isoformat(), repr(w.officers_fte), w.source_id])
+    written.append(path)
     path = out / MANIFEST
     manifest = {
         "description": "Published aggregate figures per police force area and period, derived by openpeel from the original files listed here. Contains public sector information licensed under the Open Government Licence v3.0.",
@@ -72,6 +83,7 @@ def write_bundle(
             RECORDED_CRIME: "ons-recorded-crime-pfa",
             ASB: "ons-pfa-p7-asb",
             POPULATION: "ons-pfa-p9-population",
+            WORKFORCE: sorted({w.source_id for w in workforce}),
         },
     }
     path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
@@ -125,4 +137,19 @@ def read_population() -> list[PopulationRow]:
             f"bundled {POPULATION} line {line_no}",
         )
         for line_no, row in enumerate(_rows(POPULATION), start=2)
+    ]
+
+
+def read_workforce() -> list[WorkforceRow]:
+    if not bundle_files().joinpath(WORKFORCE).is_file():
+        return []
+    return [
+        WorkforceRow(
+            row["area_id"],
+            dt.date.fromisoformat(row["as_at"]),
+            float(row["officers_fte"]),
+            row["source_id"],
+            f"bundled {WORKFORCE} line {line_no}",
+        )
+        for line_no, row in enumerate(_rows(WORKFORCE), start=2)
     ]

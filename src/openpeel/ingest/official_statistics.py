@@ -17,6 +17,7 @@ import duckdb
 from openpeel.errors import InputError
 from openpeel.forces import all_areas
 from openpeel.ingest import bundled
+from openpeel.ingest.home_office_workforce import WorkforceRow, parse_workforce
 from openpeel.ingest.ons_pfa_tables import parse_asb_incidents, parse_population
 from openpeel.ingest.ons_recorded_crime import offence_groups, parse_recorded_crime
 from openpeel.ingest.records import AsbRow, ControlTotal, PopulationRow, RecordedCrimeRow
@@ -60,6 +61,7 @@ class ParsedStatistics:
     population: list[PopulationRow]
     controls: list[ControlTotal]
     files: list[dict[str, object]]
+    workforce: list[WorkforceRow] = field(default_factory=list)
 
 
 @dataclass
@@ -103,7 +105,20 @@ def parse_originals(data_dir: Path) -> ParsedStatistics:
     crime = parse_recorded_crime(data_dir / RECORDED_CRIME.path)
     asb, asb_controls = parse_asb_incidents(data_dir / ASB_P7.path)
     population, pop_controls = parse_population(data_dir / POPULATION_P9.path)
-    return ParsedStatistics(crime, asb, population, asb_controls + pop_controls, files)
+    workforce, editions = parse_workforce(data_dir)
+    for edition in editions:
+        files.append(
+            {
+                "source_id": edition.source_id,
+                "dataset": "Police workforce, England and Wales: police officers by police force area "
+                f"(table 1, edition of {edition.edition.isoformat()})",
+                "publisher": "Home Office",
+                "path": edition.path.relative_to(data_dir).as_posix(),
+                "sha256": sha256_of(edition.path),
+                "bytes": edition.path.stat().st_size,
+            }
+        )
+    return ParsedStatistics(crime, asb, population, asb_controls + pop_controls, files, workforce)
 
 
 def parse_bundled() -> ParsedStatistics:
@@ -114,6 +129,7 @@ def parse_bundled() -> ParsedStatistics:
         bundled.read_population(),
         [],
         list(manifest["sources"]),
+        bundled.read_workforce(),
     )
 
 
@@ -162,10 +178,13 @@ def load_official_statistics(con: duckdb.DuckDBPyConnection, data_dir: Path | No
         ASB_P7.source_id: len(parsed.asb),
         POPULATION_P9.source_id: len(parsed.population),
     }
-    read_from = {s.source_id: "original" for s in SOURCES}
+    for w in parsed.workforce:
+        counts[w.source_id] = counts.get(w.source_id, 0) + 1
+    read_from = {str(f["source_id"]): "original" for f in parsed.files}
     if data_dir is None:
-        for name, source_id in bundled.read_manifest()["files"].items():
-            read_from[source_id] = f"bundled table openpeel/ingest/bundled/{name}"
+        for name, source_ids in bundled.read_manifest()["files"].items():
+            for source_id in [source_ids] if isinstance(source_ids, str) else source_ids:
+                read_from[source_id] = f"bundled table openpeel/ingest/bundled/{name}"
     with transaction(con):
         con.execute("DELETE FROM ref_areas")
         insert_rows(
@@ -184,9 +203,12 @@ def load_official_statistics(con: duckdb.DuckDBPyConnection, data_dir: Path | No
                 for g in offence_groups().values()
             ],
         )
-        for table_name in ("core_recorded_crime", "core_asb_incidents", "core_population"):
+        for table_name in ("core_recorded_crime", "core_asb_incidents", "core_population", "core_workforce"):
             con.execute(f"DELETE FROM {table_name}")
-        con.execute("DELETE FROM meta_source_files WHERE source_id IN (SELECT unnest(?))", [list(counts)])
+        con.execute(
+            "DELETE FROM meta_source_files WHERE source_id IN (SELECT unnest(?)) OR source_id LIKE 'home-office-workforce-%'",
+            [list(counts)],
+        )
         insert_rows(
             con,
             "meta_source_files",
@@ -210,7 +232,7 @@ def load_official_statistics(con: duckdb.DuckDBPyConnection, data_dir: Path | No
                     read_from[str(f["source_id"])],
                     f["sha256"],
                     f["bytes"],
-                    counts[str(f["source_id"])],
+                    counts.get(str(f["source_id"]), 0),
                     now.isoformat(sep=" "),
                 )
                 for f in parsed.files
@@ -250,6 +272,12 @@ def load_official_statistics(con: duckdb.DuckDBPyConnection, data_dir: Path | No
                 for p in parsed.population
             ],
         )
+        report.rows["core_workforce"] = insert_rows(
+            con,
+            "core_workforce",
+            ["area_id", "as_at", "officers_fte", "source_id", "source_ref"],
+            [(w.area_id, w.as_at, w.officers_fte, w.source_id, w.source_ref) for w in parsed.workforce],
+        )
     return report
 
 
@@ -258,5 +286,5 @@ def write_bundle_from(data_dir: Path, out: Path | None = None) -> list[Path]:
     parsed = parse_originals(data_dir)
     check_controls(parsed)
     return bundled.write_bundle(
-        out or bundled.BUNDLE_DIR, parsed.crime, parsed.asb, parsed.population, parsed.files
+        out or bundled.BUNDLE_DIR, parsed.crime, parsed.asb, parsed.population, parsed.files, parsed.workforce
     )

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
 from openpeel.assessment import Proposal, propose_grades
+from openpeel.assessment.judgements import Judgement, current_judgements
 from openpeel.evidence import EvidenceFile, Finding
 from openpeel.forces import Force, get_force
 from openpeel.framework import Framework, Question, load_framework
 from openpeel.indicators.query import IndicatorValue, source_files, values_by_indicator
-from openpeel.publish import narrative
+from openpeel.publish import charts, narrative
+from openpeel.publish.chart_data import YearChartData, load_chart_data
 from openpeel.publish.model import (
+    Chart,
     Evidence,
     JudgementRow,
     Paragraph,
@@ -132,8 +137,45 @@ def _evidence_entry(value: IndicatorValue, force: Force, sources: dict[str, dict
     )
 
 
+@dataclass(frozen=True)
+class ShownGrade:
+    """The grade a report shows for a question, and how it stands."""
+
+    grade_id: str | None
+    note: str
+
+
+def shown_grades(
+    framework: Framework, proposals: dict[str, Proposal], stored: dict[str, Judgement]
+) -> dict[str, ShownGrade]:
+    """Stored judgements win (confirmed, overridden, moderated, published); else the rubric's proposal."""
+    out: dict[str, ShownGrade] = {}
+    for question_id, proposal in proposals.items():
+        judgement = stored.get(question_id)
+        if judgement is None:
+            note = f"proposed by {proposal.rubric_id}" if proposal.grade else "no inspection findings loaded"
+            out[question_id] = ShownGrade(proposal.grade, note)
+            continue
+        grade = judgement.current_grade or judgement.proposed_grade
+        if judgement.current_grade and judgement.is_overridden:
+            proposed = (
+                framework.grade(judgement.proposed_grade).label.lower()
+                if judgement.proposed_grade
+                else "none"
+            )
+            note = f"set by {judgement.updated_by} over the rubric's {proposed}: {judgement.rationale}"
+        elif judgement.current_grade:
+            note = f"proposed by {judgement.rubric_id or proposal.rubric_id}, confirmed"
+        elif grade:
+            note = f"proposed by {judgement.rubric_id or proposal.rubric_id}, awaiting an inspector's confirmation"
+        else:
+            note = judgement.status_note
+        out[question_id] = ShownGrade(grade, f"{judgement.state}; {note}")
+    return out
+
+
 def _summary(
-    force: Force, framework: Framework, proposals: dict[str, Proposal], evidence: EvidenceFile | None
+    force: Force, framework: Framework, grades: dict[str, ShownGrade], evidence: EvidenceFile | None
 ) -> list[Paragraph]:
     if evidence is None:
         return [
@@ -146,14 +188,14 @@ def _summary(
     sentences = []
     graded = 0
     for question in framework.questions():
-        proposal = proposals.get(question.id)
-        if proposal is None:
+        shown = grades.get(question.id)
+        if shown is None:
             continue
-        if proposal.grade is None:
+        if shown.grade_id is None:
             sentences.append(f"There are no findings to grade how well it does at {question.summary_phrase}.")
             continue
         subject = SUMMARY_SUBJECTS[min(graded, len(SUMMARY_SUBJECTS) - 1)].format(name=force.name)
-        grade = framework.grade(proposal.grade)
+        grade = framework.grade(shown.grade_id)
         sentences.append(f"{subject} {grade.summary_verb} {question.summary_phrase}.")
         graded += 1
     return [para(" ".join(sentences))]
@@ -187,13 +229,55 @@ def _overview(
     return paragraphs, used
 
 
+def _question_charts(question: Question, data: YearChartData, force: Force, done: set[str]) -> list[Chart]:
+    """Trend and funnel charts for the question's rates, ranked bars for its primary changes."""
+    out: list[Chart | None] = []
+    for ind_id in [*question.primary_indicators, *question.supporting_indicators]:
+        section = data.sections.get(ind_id)
+        if section is None or ind_id in done:
+            continue
+        ind = section.indicator
+        if ind.kind == "rate":
+            if force.force_id in ind.rank_excludes:
+                continue
+            out.append(charts.trend_chart(data, ind, force.force_id, force.short_name))
+            out.append(charts.funnel_chart(section, force.force_id, force.short_name))
+        elif ind_id in question.primary_indicators:
+            out.append(charts.ranked_chart(section, force.force_id, force.short_name))
+        else:
+            continue
+        done.add(ind_id)
+    return [c for c in out if c is not None]
+
+
 def build_report(
-    con: duckdb.DuckDBPyConnection, force_id: str, year: int, evidence: EvidenceFile | None
+    con: duckdb.DuckDBPyConnection,
+    force_id: str,
+    year: int,
+    evidence: EvidenceFile | None,
+    *,
+    chart_data: YearChartData | None = None,
+    values: dict[str, IndicatorValue] | None = None,
+    stored: dict[str, Judgement] | None = None,
 ) -> Report:
+    """The report's document model.
+
+    When building many reports, pass what is the same for all of them or cheaper read in one go:
+    `chart_data` (load_chart_data) and the force's `values` (from one values_for_year call).
+    Grades come from the `stored` judgements (read from the warehouse when not given) where an
+    inspector has acted on them, else from the rubric's proposals.
+    """
     force = get_force(force_id)
     framework = load_framework(year)
-    values = values_by_indicator(con, framework, force.force_id)
+    if chart_data is None:
+        chart_data = load_chart_data(con, framework)
+    charted: set[str] = set()
+    if values is None:
+        values = values_by_indicator(con, framework, force.force_id)
     proposals = propose_grades(framework, evidence, values)
+    if stored is None:
+        stored = current_judgements(con, force.force_id, year) if evidence is not None else {}
+    grades = shown_grades(framework, proposals, stored)
     pillar = framework.pillars[0]
     place = force.short_name
     used: list[IndicatorValue] = []
@@ -206,15 +290,17 @@ def build_report(
     rules: list[RuleLine] = []
     for question in pillar.questions:
         proposal = proposals.get(question.id)
+        shown = grades.get(question.id)
         grade_label = None
         grade_note = None
-        if proposal is not None and proposal.grade is not None:
-            grade_label = framework.grade(proposal.grade).label
-            grade_note = f"proposed by {proposal.rubric_id}"
+        if shown is not None and shown.grade_id is not None:
+            grade_label = framework.grade(shown.grade_id).label
+            grade_note = shown.note
         section = QuestionSection(question.id, question.text, question.graded, grade_label, grade_note)
         data_paras, data_used = _data_paragraphs(question, framework, values, place)
         used += data_used
         section.paragraphs += data_paras
+        section.charts += _question_charts(question, chart_data, force, charted)
         findings = [f for f in evidence.findings if f.question == question.id] if evidence else []
         section.paragraphs += [_finding_paragraph(f, evidence) for f in findings if evidence]
         if evidence is not None:
@@ -239,8 +325,8 @@ def build_report(
                 JudgementRow(
                     question.text,
                     grade_label or "Not graded",
-                    f"proposed by {proposal.rubric_id} from {len(findings)} findings"
-                    if proposal.grade
+                    f"{shown.note} ({len(findings)} findings)"
+                    if shown and shown.grade_id
                     else "no inspection findings loaded",
                 )
             )
@@ -288,7 +374,7 @@ def build_report(
         section_title=pillar.section_title,
         last_updated=framework.published,
         is_data_led=evidence is None,
-        summary=_summary(force, framework, proposals, evidence),
+        summary=_summary(force, framework, grades, evidence),
         overview=overview,
         further_insights_title=f"Further insights on {pillar.title.lower()}",
         further_insights=further,

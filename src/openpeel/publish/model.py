@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from openpeel.publish.chart_data import PlotData
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -53,6 +55,23 @@ class Evidence:
     notes: str
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A chart as data: drawn as SVG for HTML and PDF, given as its table in text and Markdown.
+
+    `summary` is the text alternative: what the chart shows, in a sentence or two.
+    """
+
+    chart_id: str
+    kind: str  # trend | funnel | ranked | grades
+    title: str
+    summary: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    highlight: str | None
+    data: PlotData
+
+
 @dataclass
 class QuestionSection:
     question_id: str
@@ -61,6 +80,7 @@ class QuestionSection:
     grade_label: str | None
     grade_note: str | None
     paragraphs: list[Paragraph] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

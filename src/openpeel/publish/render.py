@@ -7,12 +7,14 @@ evidence file can become markup in any format.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from openpeel.publish.charts import svg as chart_svg
 from openpeel.publish.model import Paragraph, Report
 
 Format = Literal["text", "md", "html"]
@@ -67,14 +69,18 @@ def environment(fmt: Format) -> Environment:
     env.filters["md"] = md_escape
     env.filters["md_paragraph"] = md_paragraph
     env.filters["html_paragraph"] = html_paragraph
+    env.filters["chart_svg"] = chart_svg
     env.globals["kind_labels"] = KIND_LABELS
     return env
 
 
-def render(report: Report, fmt: Format) -> str:
+def render(
+    report: Report, fmt: Format, *, nav: Sequence[tuple[str, str]] = (), print_mode: bool = False
+) -> str:
+    """The report in one format. `nav` adds site links (HTML); `print_mode` opens chart tables for PDF."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     template = environment(fmt).get_template(
         f"report.{EXTENSIONS[fmt]}.j2" if fmt != "html" else "report.html.j2"
     )
-    return template.render(report=report)
+    return template.render(report=report, nav=list(nav), print_mode=print_mode)

@@ -1,9 +1,80 @@
-"""CLI commands for the web app and JSON API (serve, users), registered on the main Typer app by openpeel.cli."""
+"""CLI commands for the web app and JSON API (serve, users), registered on the main Typer app."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
 
 def register(app: typer.Typer) -> None:
-    """Add this stage's commands to `app`."""
+    """Add `serve` and `users` to `app`."""
+    from openpeel.cli import friendly_errors
+
+    @app.command()
+    @friendly_errors
+    def serve(
+        host: Annotated[
+            str | None, typer.Option("--host", help="Address to listen on (default 127.0.0.1).")
+        ] = None,
+        port: Annotated[int | None, typer.Option("--port", help="Port (default 8000).")] = None,
+        db: Annotated[
+            Path | None,
+            typer.Option("--db", help="Warehouse file (default: $OPENPEEL_DB, else ./openpeel.duckdb)."),
+        ] = None,
+    ) -> None:
+        """Serve the reports, the JSON API (/api/v1, OpenAPI at /docs) and the inspector workspace."""
+        import uvicorn
+
+        from openpeel.warehouse import resolve_db_path
+        from openpeel.web.app import create_app
+        from openpeel.web.settings import Settings
+
+        overrides: dict[str, object] = {"db": resolve_db_path(db)}
+        if host:
+            overrides["host"] = host
+        if port:
+            overrides["port"] = port
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings.check_safe()
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+    users = typer.Typer(help="Inspector workspace accounts.", no_args_is_help=True)
+    app.add_typer(users, name="users")
+
+    @users.command("add")
+    @friendly_errors
+    def users_add(
+        username: Annotated[str, typer.Argument(help="Sign-in name (lower case).")],
+        role: Annotated[
+            str, typer.Option("--role", help="viewer, inspector, lead-inspector, moderator or admin.")
+        ],
+        name: Annotated[str | None, typer.Option("--name", help="Display name for the audit trail.")] = None,
+        password_stdin: Annotated[
+            bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+        ] = False,
+        db: Annotated[Path | None, typer.Option("--db", help="Warehouse file.")] = None,
+    ) -> None:
+        """Add a workspace user (the password is asked for, or read with --password-stdin)."""
+        from openpeel.warehouse import connect, resolve_db_path
+        from openpeel.web.users import add_user
+
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        con = connect(resolve_db_path(db))
+        user = add_user(con, username, password, role, name)
+        typer.echo(f"added {user.username} ({user.role})")
+
+    @users.command("list")
+    @friendly_errors
+    def users_list(db: Annotated[Path | None, typer.Option("--db", help="Warehouse file.")] = None) -> None:
+        """List workspace users and their roles."""
+        from openpeel.warehouse import connect, resolve_db_path
+        from openpeel.web.users import list_users
+
+        for user in list_users(connect(resolve_db_path(db))):
+            typer.echo(f"{user.username}\t{user.role}\t{user.display_name}")

@@ -2,8 +2,213 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from openpeel.errors import OpenpeelError
+from openpeel.warehouse import connect, resolve_db_path
+
+DbOption = Annotated[
+    Path | None, typer.Option("--db", help="Warehouse file (default: $OPENPEEL_DB, else ./openpeel.duckdb)")
+]
+console = Console()
+errors = Console(stderr=True)
+
+
+def _fail(exc: OpenpeelError) -> None:
+    errors.print(f"[bold red]error:[/] {exc}", highlight=False)
+    raise typer.Exit(1)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=errors
+    )
 
 
 def register(app: typer.Typer) -> None:
     """Add the data.police.uk commands (download, ingest, coverage, demo-archive) to `app`."""
+
+    @app.command("ingest")
+    def ingest_command(
+        paths: Annotated[list[Path], typer.Argument(help="Archive zips, folders or monthly CSV files")],
+        db: DbOption = None,
+        force: Annotated[list[str] | None, typer.Option("--force", help="Only these force ids")] = None,
+        month_from: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM")] = None,
+        month_to: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM")] = None,
+        recheck: Annotated[bool, typer.Option(help="Reload files even if the same bytes are loaded")] = False,
+    ) -> None:
+        """Validate and load data.police.uk street, outcome and stop-and-search files (all or nothing)."""
+        from openpeel.forces import get_force
+        from openpeel.ingest.police_uk.layout import parse_month
+        from openpeel.ingest.police_uk.load import ingest
+
+        try:
+            forces = [get_force(f).force_id for f in force] if force else None
+            start = parse_month(month_from) if month_from else None
+            end = parse_month(month_to) if month_to else None
+            con = connect(resolve_db_path(db))
+            with _progress() as bar:
+                task = bar.add_task("ingesting", total=None)
+                report = ingest(
+                    con,
+                    paths,
+                    forces=forces,
+                    month_from=start,
+                    month_to=end,
+                    recheck=recheck,
+                    on_start=lambda total: bar.update(task, total=total),
+                    progress=lambda done, what: bar.update(task, advance=done, description=what),
+                )
+        except OpenpeelError as exc:
+            _fail(exc)
+            return
+        console.print(
+            f"{report.count('ingested')} files ingested, {report.count('unchanged')} unchanged, "
+            f"{report.count('kept-newer')} kept (newer edition already loaded), "
+            f"{len(report.superseded)} superseded by a newer edition in the input"
+        )
+        console.print(
+            f"{report.rows_stored:,} rows stored, {report.rows_quarantined:,} quarantined "
+            f"(of {report.rows_in_files:,} data lines)"
+        )
+        if report.ignored:
+            console.print(
+                f"[yellow]{len(report.ignored)} files ignored (not monthly data files)[/], e.g. {report.ignored[0]}"
+            )
+        if report.rows_quarantined:
+            rows = con.execute(
+                "SELECT source_path, line, field, reason FROM meta_quarantine ORDER BY quarantined_at DESC, "
+                "source_path, line LIMIT 20"
+            ).fetchall()
+            table = Table(
+                "file", "line", "field", "reason", title="Quarantined rows (first 20; all in meta_quarantine)"
+            )
+            for path, line, fld, reason in rows:
+                table.add_row(str(path), str(line), str(fld), str(reason))
+            console.print(table)
+
+    @app.command("coverage")
+    def coverage_command(
+        db: DbOption = None,
+        kind: Annotated[str, typer.Option(help="street, outcomes or stop-and-search")] = "street",
+        force: Annotated[list[str] | None, typer.Option("--force", help="Only these force ids")] = None,
+        detail: Annotated[
+            bool, typer.Option(help="One line per force-month, with rows, bytes, checksum")
+        ] = False,
+    ) -> None:
+        """Show which force-months are in the warehouse, and which are missing."""
+        from openpeel.forces import get_force
+        from openpeel.ingest.police_uk.coverage import coverage_grid, coverage_rows
+
+        try:
+            forces = [get_force(f).force_id for f in force] if force else None
+            con = connect(resolve_db_path(db), read_only=False)
+        except OpenpeelError as exc:
+            _fail(exc)
+            return
+        if detail:
+            table = Table(
+                "force", "month", "kind", "rows", "stored", "quarantined", "bytes", "sha256", "ingested"
+            )
+            for row in coverage_rows(con, kind, forces):
+                table.add_row(*[str(v) for v in row])
+            console.print(table)
+            return
+        grid = coverage_grid(con, kind, forces)
+        if grid is None:
+            console.print(f"no {kind} files ingested yet")
+            return
+        console.print(grid)
+
+    @app.command("demo-archive")
+    def demo_archive_command(
+        out: Annotated[Path, typer.Option("--out", help="Folder to write into")] = Path("demo-archive"),
+        months: Annotated[int, typer.Option(help="How many months")] = 12,
+        start: Annotated[str, typer.Option(help="First month, YYYY-MM")] = "2014-01",
+        forces: Annotated[
+            str, typer.Option(help="'all' (the 43 forces) or comma-separated force ids")
+        ] = "all",
+        seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same files")] = 1,
+        missing: Annotated[
+            list[str] | None, typer.Option(help="Leave out FORCE:YYYY-MM (repeatable)")
+        ] = None,
+        faults: Annotated[
+            bool, typer.Option(help="Inject bad rows, an older edition and a truncated zip")
+        ] = False,
+        unzipped: Annotated[bool, typer.Option(help="Write month folders instead of a zip")] = False,
+        shared_data: Annotated[Path, typer.Option(help="The real files to learn from")] = Path(
+            "../shared/data"
+        ),
+    ) -> None:
+        """Write a synthetic data.police.uk archive, learned from the real files, for tests and benchmarks."""
+        from openpeel.forces import get_force
+        from openpeel.ingest.police_uk.demo_archive import generate
+
+        try:
+            ids = None if forces == "all" else [get_force(f.strip()).force_id for f in forces.split(",")]
+            result = generate(
+                out,
+                shared_data=shared_data,
+                months=months,
+                start=start,
+                forces=ids,
+                seed=seed,
+                missing=missing or (),
+                as_zip=not unzipped,
+                faults=faults,
+                progress=lambda what: errors.print(what),
+            )
+        except OpenpeelError as exc:
+            _fail(exc)
+            return
+        console.print(
+            f"wrote {result.archive}: {len(result.months)} months, {result.files} files, "
+            f"{result.street_rows:,} street rows, {result.outcome_rows:,} outcome rows"
+        )
+        if result.faults:
+            console.print(f"faults listed in {result.faults}")
+
+    @app.command("download")
+    def download_command(
+        month_from: Annotated[str, typer.Option("--from", help="First month wanted, YYYY-MM")],
+        month_to: Annotated[str, typer.Option("--to", help="Last month wanted, YYYY-MM")],
+        force: Annotated[
+            list[str] | None, typer.Option("--force", help="Force ids to check are present")
+        ] = None,
+        dest: Annotated[Path, typer.Option(help="Folder for the archive zips")] = Path(
+            "data/police-uk-archives"
+        ),
+        base_url: Annotated[
+            str, typer.Option(help="Where the archives are")
+        ] = "https://data.police.uk/data/archive/",
+    ) -> None:
+        """Fetch the data.police.uk archive zips covering the months (resumable, checksummed)."""
+        from openpeel.forces import get_force
+        from openpeel.ingest.police_uk.download import download
+
+        try:
+            forces = [get_force(f).force_id for f in force] if force else None
+            with _progress() as bar:
+                tasks: dict[str, TaskID] = {}
+
+                def on_progress(name: str, done: int, total: int | None) -> None:
+                    if name not in tasks:
+                        tasks[name] = bar.add_task(name, total=total)
+                    bar.update(tasks[name], completed=done, total=total)
+
+                results = download(
+                    month_from, month_to, dest=dest, base_url=base_url, forces=forces, progress=on_progress
+                )
+        except OpenpeelError as exc:
+            _fail(exc)
+            return
+        for r in results:
+            console.print(f"{r.path}: {r.status}, {r.bytes:,} bytes, sha256 {r.sha256[:16]}...")
+            for note in r.notes:
+                console.print(f"  [yellow]{note}[/]")

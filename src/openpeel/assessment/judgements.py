@@ -1,0 +1,471 @@
+"""Judgements: per force, PEEL year and question, the proposed and current grade and its state.
+
+A judgement starts as a draft holding the rubric's proposal. An inspector confirms the proposal
+or overrides it with a rationale; the grade is then moderated and published:
+
+    draft --moderate--> moderated --publish--> published
+      ^                     |                     |
+      +------ reopen, or a confirm / override ----+   (published: only with a reason)
+
+Ungraded questions carry narrative only (no grade, but they move through the same states), and a
+question whose inspection kinds have no inspection in the evidence is recorded as not inspected.
+Every write goes through `audit.apply_change`, so each one is an audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+from openpeel.assessment.audit import AuditEvent, Snapshot, apply_change, read_row, read_rows, require_actor
+from openpeel.assessment.rubric import Proposal, propose_grades
+from openpeel.errors import OpenpeelError, UnknownNameError
+from openpeel.evidence.models import EvidenceFile
+from openpeel.forces import lookup
+from openpeel.framework import Framework, Question, load_framework
+from openpeel.warehouse import transaction
+
+STATES = ("draft", "moderated", "published")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    force_id: str
+    year: int
+    question_id: str
+    pillar_id: str
+    is_graded: bool
+    is_inspected: bool
+    state: str
+    proposed_grade: str | None
+    current_grade: str | None
+    is_overridden: bool
+    rationale: str | None
+    rubric_id: str | None
+    proposal: dict[str, Any] | None
+    updated_by: str
+    updated_at: dt.datetime
+
+    @property
+    def grade(self) -> str | None:
+        """The grade an inspector has confirmed or set (None until then)."""
+        return self.current_grade
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.current_grade is not None
+
+    @property
+    def fired_rules(self) -> list[str]:
+        rules = (self.proposal or {}).get("rules", [])
+        return [str(r["rule"]) for r in rules if r.get("fired")]
+
+    @property
+    def status_note(self) -> str:
+        """One line for people: what stands and why."""
+        if not self.is_inspected:
+            return "not inspected this year"
+        if not self.is_graded:
+            return "narrative only (not graded this year)"
+        if self.current_grade and self.is_overridden:
+            return f"overridden from {self.proposed_grade or 'no proposal'}: {self.rationale}"
+        if self.current_grade:
+            return "proposal confirmed"
+        if self.proposed_grade:
+            return "proposed, not yet confirmed"
+        return "no findings to grade"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "force": self.force_id,
+            "year": self.year,
+            "question": self.question_id,
+            "pillar": self.pillar_id,
+            "is_graded": self.is_graded,
+            "is_inspected": self.is_inspected,
+            "state": self.state,
+            "proposed_grade": self.proposed_grade,
+            "current_grade": self.current_grade,
+            "is_overridden": self.is_overridden,
+            "rationale": self.rationale,
+            "rubric": self.rubric_id,
+            "rules_fired": self.fired_rules,
+            "updated_by": self.updated_by,
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+
+def _judgement(row: Snapshot) -> Judgement:
+    return Judgement(
+        force_id=row["force_id"],
+        year=row["year"],
+        question_id=row["question_id"],
+        pillar_id=row["pillar_id"],
+        is_graded=row["is_graded"],
+        is_inspected=row["is_inspected"],
+        state=row["state"],
+        proposed_grade=row["proposed_grade"],
+        current_grade=row["current_grade"],
+        is_overridden=row["is_overridden"],
+        rationale=row["rationale"],
+        rubric_id=row["rubric_id"],
+        proposal=json.loads(row["proposal_json"]) if row["proposal_json"] else None,
+        updated_by=row["updated_by"],
+        updated_at=dt.datetime.fromisoformat(row["updated_at"]),
+    )
+
+
+def _question_order(framework: Framework) -> dict[str, int]:
+    return {q.id: n for n, q in enumerate(framework.questions())}
+
+
+def current_judgements(con: duckdb.DuckDBPyConnection, force_id: str, year: int) -> dict[str, Judgement]:
+    """Every stored judgement of a force and year, by question id, in framework order.
+
+    Empty when no evidence for the force and year has been assessed. Reports show
+    `current_grade` (None until an inspector confirms or overrides) with `state`.
+    """
+    force_id = lookup(force_id).force_id
+    order = _question_order(load_framework(year))
+    rows = read_rows(con, "judgement", force_id, year)
+    items = sorted((_judgement(r) for r in rows.values()), key=lambda j: order.get(j.question_id, len(order)))
+    return {j.question_id: j for j in items}
+
+
+def judgements_for_year(con: duckdb.DuckDBPyConnection, year: int) -> list[Judgement]:
+    order = _question_order(load_framework(year))
+    rows = read_rows(con, "judgement", None, year)
+    return sorted(
+        (_judgement(r) for r in rows.values()),
+        key=lambda j: (j.force_id, order.get(j.question_id, len(order))),
+    )
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _question(framework: Framework, question_id: str) -> Question:
+    try:
+        return framework.question(question_id)
+    except KeyError:
+        import difflib
+
+        ids = [q.id for q in framework.questions()]
+        raise UnknownNameError(
+            f"question of {framework.title}", question_id, difflib.get_close_matches(question_id, ids, n=2)
+        ) from None
+
+
+def _is_inspected(question: Question, evidence: EvidenceFile) -> bool:
+    kinds = {i.kind for i in evidence.inspections}
+    return bool(kinds & set(question.inspection_kinds)) or any(
+        f.question == question.id for f in evidence.findings
+    )
+
+
+_UPDATE_FIELDS = ("updated_by", "updated_at")
+
+
+def _same(a: Snapshot | None, b: Snapshot) -> bool:
+    return a is not None and all(a[k] == b[k] for k in b if k not in _UPDATE_FIELDS)
+
+
+def record_proposals(
+    con: duckdb.DuckDBPyConnection,
+    force_id: str,
+    year: int,
+    proposals: dict[str, Proposal],
+    evidence: EvidenceFile,
+    *,
+    by: str,
+) -> list[AuditEvent]:
+    """Store the rubric's proposals as draft judgements, one per question of every pillar.
+
+    Moderated and published judgements are left alone. A draft keeps an inspector's override;
+    a confirmation stands only while the proposal it confirmed is unchanged. Nothing is written
+    (and no event recorded) when nothing changed.
+    """
+    require_actor(by)
+    force_id = lookup(force_id).force_id
+    framework = load_framework(year)
+    out: list[AuditEvent] = []
+    with transaction(con):
+        for pillar in framework.pillars:
+            for question in pillar.questions:
+                key = (force_id, year, question.id)
+                existing = read_row(con, "judgement", key)
+                if existing is not None and existing["state"] != "draft":
+                    continue
+                proposal = proposals.get(question.id) if question.graded else None
+                proposed = proposal.grade if proposal else None
+                row: Snapshot = {
+                    "force_id": force_id,
+                    "year": year,
+                    "question_id": question.id,
+                    "pillar_id": pillar.id,
+                    "is_graded": question.graded,
+                    "is_inspected": _is_inspected(question, evidence),
+                    "state": "draft",
+                    "proposed_grade": proposed,
+                    "current_grade": None,
+                    "is_overridden": False,
+                    "rationale": None,
+                    "rubric_id": proposal.rubric_id if proposal else None,
+                    "proposal_json": json.dumps(proposal.as_json(), sort_keys=True) if proposal else None,
+                }
+                if existing is not None:
+                    if existing["is_overridden"]:
+                        row.update(
+                            current_grade=existing["current_grade"],
+                            is_overridden=proposed != existing["current_grade"],
+                            rationale=existing["rationale"],
+                        )
+                    elif existing["current_grade"] is not None and existing["current_grade"] == proposed:
+                        row["current_grade"] = proposed
+                if _same(existing, row):
+                    continue
+                row.update(updated_by=by, updated_at=_now().isoformat())
+                event = apply_change(con, "judgement", key, row, by=by, action="propose")
+                if event is not None:
+                    out.append(event)
+    return out
+
+
+def propose_and_record(
+    con: duckdb.DuckDBPyConnection, force_id: str, year: int, *, by: str
+) -> list[AuditEvent]:
+    """Run the rubric on the stored evidence and indicators, and record the drafts (none without evidence)."""
+    from openpeel.evidence.store import stored_evidence
+    from openpeel.indicators.query import values_by_indicator
+
+    evidence = stored_evidence(con, force_id, year)
+    if evidence is None:
+        return []
+    framework = load_framework(year)
+    force_id = lookup(force_id).force_id
+    proposals = propose_grades(
+        framework, evidence, values_by_indicator(con, framework, force_id), pillars=None
+    )
+    return record_proposals(con, force_id, year, proposals, evidence, by=by)
+
+
+def _get(con: duckdb.DuckDBPyConnection, force_id: str, year: int, question_id: str) -> Snapshot:
+    force_id = lookup(force_id).force_id
+    _question(load_framework(year), question_id)
+    row = read_row(con, "judgement", (force_id, year, question_id))
+    if row is None:
+        raise OpenpeelError(
+            f"no judgement for {force_id}, PEEL {year}, {question_id}: import evidence for the force "
+            "and run `openpeel judgement propose` (or `openpeel build`) first"
+        )
+    return row
+
+
+def _why(reason: str | None) -> str:
+    return (reason or "").strip()
+
+
+def _guard_published(row: Snapshot, reason: str | None) -> None:
+    if row["state"] == "published" and not _why(reason):
+        raise OpenpeelError(
+            f"{row['question_id']} for {row['force_id']} {row['year']} is published; changing it needs a "
+            "reason (--reason TEXT), which the audit trail keeps"
+        )
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, row: Snapshot, *, by: str, action: str, reason: str | None
+) -> AuditEvent:
+    row = {**row, "updated_by": require_actor(by), "updated_at": _now().isoformat()}
+    key = (row["force_id"], row["year"], row["question_id"])
+    event = apply_change(con, "judgement", key, row, by=by, action=action, reason=reason)
+    assert event is not None  # updated_at/updated_by always change
+    return event
+
+
+def _graded(row: Snapshot) -> None:
+    if not row["is_graded"]:
+        raise OpenpeelError(
+            f"{row['question_id']} is not graded in PEEL {row['year']}: it carries narrative only"
+        )
+
+
+def confirm(
+    con: duckdb.DuckDBPyConnection,
+    force_id: str,
+    year: int,
+    question_id: str,
+    *,
+    by: str,
+    reason: str | None = None,
+) -> AuditEvent:
+    """Accept the rubric's proposed grade as the current grade (back to draft if it was moderated or published)."""
+    with transaction(con):
+        row = _get(con, force_id, year, question_id)
+        _graded(row)
+        _guard_published(row, reason)
+        if row["proposed_grade"] is None:
+            raise OpenpeelError(
+                f"the rubric proposed no grade for {question_id} (no findings); set one with "
+                "`openpeel judgement override ... --reason TEXT`"
+            )
+        new = {
+            **row,
+            "current_grade": row["proposed_grade"],
+            "is_overridden": False,
+            "rationale": None,
+            "state": "draft",
+        }
+        return _write(con, new, by=by, action="confirm", reason=reason)
+
+
+def override(
+    con: duckdb.DuckDBPyConnection,
+    force_id: str,
+    year: int,
+    question_id: str,
+    grade: str,
+    *,
+    by: str,
+    reason: str | None,
+) -> AuditEvent:
+    """Set the current grade against (or without) the proposal; the rationale is required and kept."""
+    framework = load_framework(year)
+    grades = [g.id for g in framework.grade_scale]
+    if grade not in grades:
+        import difflib
+
+        raise UnknownNameError(
+            "grade", grade, difflib.get_close_matches(grade, grades, n=1, cutoff=0.4) or grades
+        )
+    rationale = _why(reason)
+    if not rationale:
+        raise OpenpeelError("an override needs a rationale: say why with --reason TEXT")
+    with transaction(con):
+        row = _get(con, force_id, year, question_id)
+        _graded(row)
+        new = {
+            **row,
+            "current_grade": grade,
+            "is_overridden": grade != row["proposed_grade"],
+            "rationale": rationale,
+            "state": "draft",
+        }
+        return _write(con, new, by=by, action="override", reason=rationale)
+
+
+def _targets(
+    con: duckdb.DuckDBPyConnection, force_id: str, year: int, question_id: str | None
+) -> list[Snapshot]:
+    if question_id is not None:
+        return [_get(con, force_id, year, question_id)]
+    force_id = lookup(force_id).force_id
+    rows = list(read_rows(con, "judgement", force_id, year).values())
+    if not rows:
+        raise OpenpeelError(
+            f"no judgements for {force_id}, PEEL {year}; run `openpeel judgement propose` first"
+        )
+    order = _question_order(load_framework(year))
+    return sorted(rows, key=lambda r: order.get(r["question_id"], len(order)))
+
+
+def moderate(
+    con: duckdb.DuckDBPyConnection,
+    force_id: str,
+    year: int,
+    question_id: str | None = None,
+    *,
+    by: str,
+    reason: str | None = None,
+) -> list[AuditEvent]:
+    """Mark draft judgements moderated (one question, or all drafts of the force and year).
+
+    A graded question the rubric proposed a grade for must first be confirmed or overridden.
+    """
+    out = []
+    with transaction(con):
+        rows = [r for r in _targets(con, force_id, year, question_id) if question_id or r["state"] == "draft"]
+        blocked = []
+        for row in rows:
+            if row["state"] != "draft":
+                raise OpenpeelError(
+                    f"{row['question_id']} is {row['state']}, not draft; only drafts are moderated"
+                )
+            if row["is_graded"] and row["proposed_grade"] and not row["current_grade"]:
+                blocked.append(row["question_id"])
+        if blocked:
+            raise OpenpeelError(
+                f"confirm or override the proposed grade first: {', '.join(blocked)} "
+                "(openpeel judgement confirm|override)"
+            )
+        if not rows:
+            raise OpenpeelError("no draft judgements to moderate")
+        for row in rows:
+            out.append(_write(con, {**row, "state": "moderated"}, by=by, action="moderate", reason=reason))
+    return out
+
+
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    force_id: str,
+    year: int,
+    question_id: str | None = None,
+    *,
+    by: str,
+    reason: str | None = None,
+) -> list[AuditEvent]:
+    """Publish moderated judgements (one question, or all moderated ones of the force and year)."""
+    out = []
+    with transaction(con):
+        rows = [
+            r for r in _targets(con, force_id, year, question_id) if question_id or r["state"] == "moderated"
+        ]
+        for row in rows:
+            if row["state"] != "moderated":
+                raise OpenpeelError(
+                    f"{row['question_id']} is {row['state']}; only moderated judgements are published"
+                )
+        if not rows:
+            raise OpenpeelError("no moderated judgements to publish; moderate them first")
+        for row in rows:
+            out.append(_write(con, {**row, "state": "published"}, by=by, action="publish", reason=reason))
+    return out
+
+
+def reopen(
+    con: duckdb.DuckDBPyConnection,
+    force_id: str,
+    year: int,
+    question_id: str | None = None,
+    *,
+    by: str,
+    reason: str | None,
+) -> list[AuditEvent]:
+    """Return moderated or published judgements to draft; the reason is required."""
+    why = _why(reason)
+    if not why:
+        raise OpenpeelError("reopening a judgement needs a reason (--reason TEXT)")
+    out = []
+    with transaction(con):
+        rows = [r for r in _targets(con, force_id, year, question_id) if r["state"] != "draft"]
+        if not rows:
+            raise OpenpeelError("nothing to reopen: the judgements are drafts already")
+        for row in rows:
+            out.append(_write(con, {**row, "state": "draft"}, by=by, action="reopen", reason=why))
+    return out
+
+
+def record_all(
+    con: duckdb.DuckDBPyConnection, force_years: Iterable[tuple[str, int]], *, by: str
+) -> list[AuditEvent]:
+    out: list[AuditEvent] = []
+    with transaction(con):
+        for force_id, year in force_years:
+            out += propose_and_record(con, force_id, year, by=by)
+    return out

@@ -1,0 +1,328 @@
+"""The evidence store: inspections and findings in the warehouse, imported and exported as YAML or CSV.
+
+An import makes the stored evidence for each force and year in the input exactly what the input
+says: new items are added, changed ones updated, missing ones removed, each change one audit
+event. Importing the same file again changes nothing and records nothing. All inputs are read and
+validated before anything is written, and the writes happen in one transaction, so an invalid
+file, or a failure half-way, leaves the warehouse as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import yaml
+
+from openpeel.assessment.audit import AuditEvent, Entity, Snapshot, apply_change, read_rows, require_actor
+from openpeel.errors import InputError, OpenpeelError
+from openpeel.evidence.csv_format import read_evidence_csv, write_evidence_csv
+from openpeel.evidence.loader import load_evidence_file
+from openpeel.evidence.models import EvidenceFile, Finding, Inspection
+from openpeel.forces import lookup
+from openpeel.warehouse import transaction
+
+
+@dataclass
+class ImportResult:
+    force_id: str
+    year: int
+    source: str
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    events: list[AuditEvent] = field(default_factory=list)
+
+    @property
+    def is_unchanged(self) -> bool:
+        return not (self.added or self.changed or self.removed)
+
+    def summary(self) -> str:
+        if self.is_unchanged:
+            return f"{self.force_id} {self.year}: unchanged ({self.source})"
+        parts = [
+            f"{len(v)} {k}"
+            for k, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed))
+            if v
+        ]
+        return f"{self.force_id} {self.year}: {', '.join(parts)} ({self.source})"
+
+
+def read_evidence(path: Path) -> list[EvidenceFile]:
+    """Evidence from a YAML file, or from a folder (or a file inside it) of inspections.csv and findings.csv."""
+    if path.is_dir():
+        return read_evidence_csv(path)
+    if path.suffix.lower() == ".csv":
+        return read_evidence_csv(path.parent)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return [load_evidence_file(path)]
+    raise InputError(
+        "expected a .yaml evidence file or a folder of inspections.csv and findings.csv", path=path
+    )
+
+
+def _inspection_row(force_id: str, year: int, position: int, inspection: Inspection) -> Snapshot:
+    data = inspection.model_dump(mode="json")
+    return {
+        "force_id": force_id,
+        "year": year,
+        "inspection_id": data.pop("id"),
+        "position": position,
+        **data,
+    }
+
+
+def _finding_row(force_id: str, year: int, position: int, finding: Finding) -> Snapshot:
+    data = finding.model_dump(mode="json")
+    return {
+        "force_id": force_id,
+        "year": year,
+        "finding_id": data.pop("id"),
+        "position": position,
+        "inspection_id": data.pop("inspection"),
+        "question_id": data.pop("question"),
+        **data,
+    }
+
+
+def published_questions(con: duckdb.DuckDBPyConnection, force_id: str, year: int) -> list[str]:
+    rows = con.execute(
+        "SELECT question_id FROM as_judgements WHERE force_id = ? AND year = ? AND state = 'published' "
+        "ORDER BY question_id",
+        [force_id, year],
+    ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def _import_one(
+    con: duckdb.DuckDBPyConnection, evidence: EvidenceFile, *, by: str, reason: str | None, source: str
+) -> ImportResult:
+    force_id = lookup(evidence.force).force_id
+    year = evidence.year
+    result = ImportResult(force_id, year, source)
+    wanted: dict[str, dict[str, Snapshot]] = {
+        "inspection": {
+            i.id: _inspection_row(force_id, year, n, i) for n, i in enumerate(evidence.inspections, 1)
+        },
+        "finding": {f.id: _finding_row(force_id, year, n, f) for n, f in enumerate(evidence.findings, 1)},
+    }
+    stored = {
+        entity: {key[2]: row for key, row in read_rows(con, entity, force_id, year).items()}
+        for entity in ("inspection", "finding")
+    }
+    plan: list[tuple[Entity, str, Snapshot | None]] = []
+    kinds: tuple[Entity, Entity] = ("inspection", "finding")
+    for entity in kinds:
+        for item_id, row in wanted[entity].items():
+            if stored[entity].get(item_id) != row:
+                plan.append((entity, item_id, row))
+                (result.changed if item_id in stored[entity] else result.added).append(f"{entity} {item_id}")
+    # Findings go before the inspections they point at.
+    for entity in reversed(kinds):
+        for item_id in stored[entity]:
+            if item_id not in wanted[entity]:
+                plan.append((entity, item_id, None))
+                result.removed.append(f"{entity} {item_id}")
+    if not plan:
+        return result
+    published = published_questions(con, force_id, year)
+    why = (reason or "").strip()
+    if published and not why:
+        raise OpenpeelError(
+            f"{force_id} {year} has published judgements ({', '.join(published)}); changing its evidence "
+            "needs a reason (--reason TEXT)"
+        )
+    for entity, item_id, after in plan:
+        event = apply_change(
+            con,
+            entity,
+            (force_id, year, item_id),
+            after,
+            by=by,
+            action="import",
+            reason=why or f"imported from {source}",
+        )
+        if event is not None:
+            result.events.append(event)
+    return result
+
+
+def import_evidence(
+    con: duckdb.DuckDBPyConnection,
+    evidence: Sequence[EvidenceFile] | EvidenceFile,
+    *,
+    by: str,
+    reason: str | None = None,
+    source: str = "evidence given in Python",
+) -> list[ImportResult]:
+    """Make the store hold exactly this evidence for each of its forces and years, in one transaction."""
+    require_actor(by)
+    items = [evidence] if isinstance(evidence, EvidenceFile) else list(evidence)
+    seen: set[tuple[str, int]] = set()
+    for ev in items:
+        key = (lookup(ev.force).force_id, ev.year)
+        if key in seen:
+            raise InputError(f"evidence for {key[0]} {key[1]} is given twice", path=source)
+        seen.add(key)
+    with transaction(con):
+        return [_import_one(con, ev, by=by, reason=reason, source=source) for ev in items]
+
+
+def import_paths(
+    con: duckdb.DuckDBPyConnection, paths: Iterable[Path], *, by: str, reason: str | None = None
+) -> list[ImportResult]:
+    """Read and validate every path first, then import them all in one transaction."""
+    require_actor(by)
+    read = [(path, read_evidence(path)) for path in paths]
+    seen: dict[tuple[str, int], Path] = {}
+    for path, found in read:
+        for ev in found:
+            key = (lookup(ev.force).force_id, ev.year)
+            if key in seen:
+                raise InputError(f"evidence for {key[0]} {key[1]} is also in {seen[key]}", path=path)
+            seen[key] = path
+    results: list[ImportResult] = []
+    with transaction(con):
+        for path, found in read:
+            results += import_evidence(con, found, by=by, reason=reason, source=path.name)
+    return results
+
+
+def _drop_defaults(item: Inspection | Finding) -> dict[str, Any]:
+    """The item's fields for a YAML file: dates stay dates, lists are lists, defaults are left out."""
+    defaults = {name: f.default for name, f in type(item).model_fields.items() if not f.is_required()}
+    out = {}
+    for key, value in item.model_dump().items():
+        if key in defaults and value == defaults[key]:
+            continue
+        out[key] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def stored_evidence(con: duckdb.DuckDBPyConnection, force_id: str, year: int) -> EvidenceFile | None:
+    """The evidence held for a force and year, as the model evidence files load into (None: none)."""
+    force_id = lookup(force_id).force_id
+    inspections = read_rows(con, "inspection", force_id, year)
+    findings = read_rows(con, "finding", force_id, year)
+    if not inspections and not findings:
+        return None
+
+    def strip(row: Snapshot, *names: str) -> dict[str, Any]:
+        return {k: v for k, v in row.items() if k not in ("force_id", "year", "position", *names)}
+
+    return EvidenceFile(
+        force=force_id,
+        year=year,
+        inspections=tuple(
+            Inspection.model_validate({"id": r["inspection_id"], **strip(r, "inspection_id")})
+            for r in inspections.values()
+        ),
+        findings=tuple(
+            Finding.model_validate(
+                {
+                    "id": r["finding_id"],
+                    "inspection": r["inspection_id"],
+                    "question": r["question_id"],
+                    **strip(r, "finding_id", "inspection_id", "question_id"),
+                }
+            )
+            for r in findings.values()
+        ),
+    )
+
+
+def stored_force_years(con: duckdb.DuckDBPyConnection, year: int | None = None) -> list[tuple[str, int]]:
+    rows = con.execute(
+        "SELECT DISTINCT force_id, year FROM ev_inspections WHERE (? IS NULL OR year = ?) ORDER BY year, force_id",
+        [year, year],
+    ).fetchall()
+    return [(str(r[0]), int(r[1])) for r in rows]
+
+
+def evidence_yaml(evidence: EvidenceFile) -> str:
+    """The evidence as an evidence file (YAML), leaving out fields at their defaults."""
+    data = {
+        "force": evidence.force,
+        "year": evidence.year,
+        "inspections": [_drop_defaults(i) for i in evidence.inspections],
+        "findings": [_drop_defaults(f) for f in evidence.findings],
+    }
+    header = f"# Evidence for {evidence.force}, PEEL {evidence.year}, exported from the openpeel warehouse.\n"
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def export_evidence(
+    con: duckdb.DuckDBPyConnection,
+    out: Path,
+    *,
+    force_id: str | None = None,
+    year: int | None = None,
+    fmt: str = "yaml",
+) -> list[Path]:
+    """Write stored evidence: one YAML file per force and year into the folder `out`, or CSV files into it."""
+    chosen = [
+        (f, y) for f, y in stored_force_years(con, year) if force_id is None or f == lookup(force_id).force_id
+    ]
+    if not chosen:
+        raise OpenpeelError(
+            "no stored evidence matches; import some with: openpeel evidence import FILE --by NAME"
+        )
+    found = [ev for f, y in chosen if (ev := stored_evidence(con, f, y)) is not None]
+    if fmt == "csv":
+        return write_evidence_csv(found, out)
+    if fmt != "yaml":
+        raise OpenpeelError(f"unknown format {fmt!r}; choose yaml or csv")
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for ev in found:
+        path = out / f"{ev.force}-{ev.year}.yaml"
+        path.write_text(evidence_yaml(ev), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+BUILD_ACTOR = "openpeel build"
+
+
+def _edited_by_people(con: duckdb.DuckDBPyConnection, force_id: str, year: int) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM as_audit_events WHERE force_id = ? AND year = ? "
+        "AND entity IN ('inspection', 'finding') AND actor <> ?",
+        [force_id, year, BUILD_ACTOR],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def sync_bundled_evidence(con: duckdb.DuckDBPyConnection, year: int) -> list[ImportResult]:
+    """Import the evidence files shipped with openpeel for `year` into the store.
+
+    A force and year whose stored evidence someone has changed by hand (any import not made by
+    the build) is left alone: from then on the store, not the shipped file, is the record.
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    from openpeel.evidence.loader import bundled_evidence_files
+
+    try:
+        release = version("openpeel")
+    except PackageNotFoundError:  # running from a source tree
+        release = "source"
+    results: list[ImportResult] = []
+    with transaction(con):
+        for path in bundled_evidence_files():
+            evidence = load_evidence_file(path)
+            if evidence.year != year:
+                continue
+            if _edited_by_people(con, lookup(evidence.force).force_id, year):
+                continue
+            results += import_evidence(
+                con,
+                evidence,
+                by=BUILD_ACTOR,
+                reason=f"evidence file {path.name} shipped with openpeel {release}",
+                source=path.name,
+            )
+    return results

@@ -1,0 +1,654 @@
+"""Ingest data.police.uk monthly files into the warehouse: validated, quarantined, idempotent, atomic.
+
+How a run works:
+- `discover` lists the files (zips, folders, single CSVs); one file per force-month-kind wins.
+- Month by month, a background thread extracts (from zips) and fingerprints the next month's files
+  (SHA-256, size, line count, header) while DuckDB loads the current month. Only one or two
+  months are ever on disk or in memory, whatever the archive's size.
+- Fast path: one `read_csv` over the month's files of a kind, with the explicit dialect and
+  column types, inserting exactly the rows that pass every check (validate.py).
+- Each file's stored rows are counted against its data lines. A file that comes up short is
+  reloaded row by row (Python's csv module, then the same SQL checks): good rows are stored,
+  bad ones go to `meta_quarantine` with line, field and reason. Stored + quarantined must equal
+  the file's line count, or the run fails: no row is ever lost silently.
+- The whole run is one transaction: a crash or kill -9 leaves the warehouse as it was.
+- Re-ingesting a force-month replaces it; an identical file (same SHA-256) is skipped, and a file
+  from an older archive edition never replaces one from a newer edition.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import shutil
+import tempfile
+import zipfile
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from openpeel.errors import InputError
+from openpeel.ingest.police_uk.code_lists import sql_list, sql_str
+from openpeel.ingest.police_uk.layout import FileKind, SourceFile, discover, month_text
+from openpeel.ingest.police_uk.schema import COLUMNS, DERIVED, DIALECT, header_line, quote_ident
+from openpeel.ingest.police_uk.validate import all_valid, first_failure, force_labels
+from openpeel.warehouse import transaction
+
+PUBLISHER = "Home Office (data.police.uk)"
+_CHUNK = 4 << 20
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    sha256: str
+    bytes: int
+    rows_in_file: int
+
+
+@dataclass
+class PreparedFile:
+    """A file on local disk, ready for DuckDB; its fingerprint may still be computing."""
+
+    source: SourceFile
+    local_path: Path
+    fingerprint: Fingerprint | Future[Fingerprint]
+
+    def done(self) -> Fingerprint:
+        if isinstance(self.fingerprint, Future):
+            self.fingerprint = self.fingerprint.result()
+        return self.fingerprint
+
+    @property
+    def rows_in_file(self) -> int:
+        return self.done().rows_in_file
+
+
+@dataclass
+class FileResult:
+    source: SourceFile
+    status: str
+    """ingested, unchanged (same SHA-256 already loaded) or kept-newer (a newer edition is loaded)."""
+    rows_in_file: int = 0
+    rows_stored: int = 0
+    rows_quarantined: int = 0
+    was_reloaded_row_by_row: bool = False
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    superseded: list[SourceFile] = field(default_factory=list)
+
+    @property
+    def rows_stored(self) -> int:
+        return sum(f.rows_stored for f in self.files)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(f.rows_quarantined for f in self.files)
+
+    @property
+    def rows_in_files(self) -> int:
+        return sum(f.rows_in_file for f in self.files)
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+
+ProgressFn = Callable[[int, str], None]
+"""Called with (bytes done since the last call, what is being done)."""
+
+
+def _check_header(source: SourceFile, first: bytes) -> None:
+    if not first:
+        raise InputError("empty file: it has not even a header line", path=source.display_path, line=1)
+    header = first.split(b"\n", 1)[0].rstrip(b"\r").removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
+    expected = header_line(source.kind)
+    if header != expected:
+        raise InputError(
+            f"header is {header!r}, expected {expected!r}",
+            path=source.display_path,
+            line=1,
+            field="header",
+            hint=f"a {source.kind.value} file must have the published header; is the file name's kind right?",
+        )
+
+
+class _Digest:
+    """SHA-256, size and line count of a byte stream, computed as it passes."""
+
+    def __init__(self) -> None:
+        self.sha = hashlib.sha256()
+        self.size = 0
+        self.newlines = 0
+        self.last = b""
+
+    def update(self, chunk: bytes) -> None:
+        self.sha.update(chunk)
+        self.size += len(chunk)
+        self.newlines += chunk.count(b"\n")
+        self.last = chunk[-1:]
+
+    def result(self) -> Fingerprint:
+        lines = self.newlines + (0 if self.last in (b"\n", b"") else 1)
+        return Fingerprint(self.sha.hexdigest(), self.size, max(lines - 1, 0))
+
+
+def _fingerprint(local: Path) -> Fingerprint:
+    digest = _Digest()
+    with local.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.result()
+
+
+class _Preparer:
+    """Gets a batch's files onto local disk (extracting from zips) and fingerprints them.
+
+    Runs in a worker thread, one batch ahead of the loader. Plain files are not copied: their
+    header is checked now and their fingerprint computed on a second thread while DuckDB reads
+    them, unless an earlier copy is in the warehouse (then the checksum decides whether to load).
+    """
+
+    def __init__(
+        self, workdir: Path, hasher: ThreadPoolExecutor, known: set[tuple[dt.date, str, str]]
+    ) -> None:
+        self.workdir = workdir
+        self.hasher = hasher
+        self.known = known
+        self._zips: dict[Path, zipfile.ZipFile] = {}
+
+    def _zip(self, path: Path) -> zipfile.ZipFile:
+        if path not in self._zips:
+            self._zips[path] = zipfile.ZipFile(path)
+        return self._zips[path]
+
+    def _extract(self, source: SourceFile, batch: int) -> PreparedFile:
+        local = self.workdir / str(batch) / source.member
+        local.parent.mkdir(parents=True, exist_ok=True)
+        digest = _Digest()
+        first = b""
+        try:
+            with self._zip(source.container).open(source.member) as src, local.open("wb") as dst:
+                while chunk := src.read(_CHUNK):
+                    if not first:
+                        first = chunk[:4096]
+                    digest.update(chunk)
+                    dst.write(chunk)
+        except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
+            raise InputError(
+                f"cannot read this member of the archive ({exc})",
+                path=source.display_path,
+                hint="the archive may be truncated or corrupt: download it again",
+            ) from None
+        _check_header(source, first)
+        return PreparedFile(source, local, digest.result())
+
+    def prepare(self, sources: list[SourceFile], batch: int) -> list[PreparedFile]:
+        out = []
+        for source in sources:
+            if source.is_zip:
+                out.append(self._extract(source, batch))
+                continue
+            local = source.container / source.member
+            with local.open("rb") as fh:
+                _check_header(source, fh.read(4096))
+            if (source.month, source.force_id, source.kind.value) in self.known:
+                out.append(PreparedFile(source, local, _fingerprint(local)))
+            else:
+                out.append(PreparedFile(source, local, self.hasher.submit(_fingerprint, local)))
+        return out
+
+    def release(self, batch: int) -> None:
+        shutil.rmtree(self.workdir / str(batch), ignore_errors=True)
+
+    def close(self) -> None:
+        for handle in self._zips.values():
+            handle.close()
+
+
+def line_ending(path: Path) -> str:
+    """'\\r\\n' or '\\n', from the file's first line (the 2014 files use CRLF, later ones LF)."""
+    with path.open("rb") as fh:
+        first = fh.readline(65536)
+    return "\\r\\n" if first.endswith(b"\r\n") else "\\n"
+
+
+def read_csv_sql(paths: list[Path], kind: FileKind, *, typed: bool, extra: str = "") -> str:
+    """A `read_csv` over files of one kind, one call per line-ending style, combined with UNION ALL.
+
+    DuckDB applies the line ending sniffed from the first file to all files of a call: an LF
+    file read as CRLF is one long header line, and its rows vanish without an error. Passing
+    `new_line` explicitly does not help (DuckDB 2.0.1 then reads no rows at all from a CRLF file),
+    so each call gets files of a single style and the sniffer sees that style.
+    """
+    groups: dict[str, list[str]] = defaultdict(list)
+    for path in paths:
+        groups[line_ending(path)].append(str(path))
+    parts = [
+        f"SELECT * FROM {_read_csv_sql(files, kind, typed=typed, extra=extra)}"
+        for _, files in sorted(groups.items())
+    ]
+    return "(" + " UNION ALL ".join(parts) + ")"
+
+
+def _read_csv_sql(paths: list[str], kind: FileKind, *, typed: bool, extra: str = "") -> str:
+    cols = ", ".join(
+        f"{sql_str(c.header)}: {sql_str(c.read_type if typed else 'VARCHAR')}" for c in COLUMNS[kind]
+    )
+    opts = ", ".join(
+        f"{k}={'true' if v is True else 'false' if v is False else sql_str(str(v))}"
+        for k, v in DIALECT.items()
+    )
+    return f"read_csv({sql_list(paths)}, columns={{{cols}}}, {opts}{extra})"
+
+
+def _targets(kind: FileKind) -> tuple[list[str], list[str]]:
+    """Warehouse columns and the SQL (over typed source columns) that fills each."""
+    names = ["force_id", "month"]
+    exprs = ["f_force_id", "f_month"]
+    for col in COLUMNS[kind]:
+        if col.target:
+            names.append(col.target)
+            exprs.append(quote_ident(col.header))
+    for target, expr in DERIVED.get(kind, {}).items():
+        names.append(target)
+        exprs.append(expr)
+    return names, exprs
+
+
+def _insert_rows(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: list[str],
+    rows: list[list[object]],
+    *,
+    replace: bool = False,
+) -> None:
+    """Insert many small rows in one statement (executemany costs a round trip per row)."""
+    if not rows:
+        return
+    by_column = [list(c) for c in zip(*rows, strict=True)]
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    unnests = ", ".join(f"unnest(${i + 1})" for i in range(len(columns)))
+    con.execute(f"{verb} INTO {table} ({', '.join(columns)}) SELECT {unnests}", by_column)
+
+
+def _register_files(con: duckdb.DuckDBPyConnection, prepared: list[PreparedFile]) -> None:
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _pu_files "
+        "(path VARCHAR, f_force_id VARCHAR, f_month DATE, f_month_text VARCHAR, f_labels VARCHAR[])"
+    )
+    _insert_rows(
+        con,
+        "_pu_files",
+        ["path", "f_force_id", "f_month", "f_month_text", "f_labels"],
+        [
+            [
+                str(p.local_path),
+                p.source.force_id,
+                p.source.month,
+                month_text(p.source.month),
+                force_labels(p.source.force_id),
+            ]
+            for p in prepared
+        ],
+    )
+
+
+def _fast_load(con: duckdb.DuckDBPyConnection, kind: FileKind, prepared: list[PreparedFile]) -> None:
+    """Insert every good row of the files in one statement; rows that fail are left for the slow path."""
+    names, exprs = _targets(kind)
+    reader = read_csv_sql(
+        [p.local_path for p in prepared], kind, typed=True, extra=", filename=true, ignore_errors=true"
+    )
+    sql = (
+        f"INSERT INTO {kind.table} ({', '.join(names)}) "
+        f"SELECT {', '.join(exprs)} FROM {reader} AS r JOIN _pu_files AS f ON r.filename = f.path "
+        f"WHERE {all_valid(kind)}"
+    )
+    try:
+        con.execute(sql)
+    except duckdb.Error as exc:
+        raise InputError(
+            f"DuckDB could not read these {kind.value} files: {exc}",
+            path=", ".join(p.source.display_path for p in prepared[:3])
+            + (" ..." if len(prepared) > 3 else ""),
+            hint="check the files are the published CSVs",
+        ) from None
+
+
+def _count_stored(
+    con: duckdb.DuckDBPyConnection, kind: FileKind, prepared: list[PreparedFile]
+) -> dict[tuple[dt.date, str], int]:
+    months = sorted({p.source.month for p in prepared})
+    rows = con.execute(
+        f"SELECT month, force_id, count(*) FROM {kind.table} "
+        "WHERE month BETWEEN ? AND ? AND list_contains(?, force_id) GROUP BY month, force_id",
+        [months[0], months[-1], sorted({p.source.force_id for p in prepared})],
+    ).fetchall()
+    return {(m, str(f)): int(n) for m, f, n in rows}
+
+
+def _slow_load(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedFile, workdir: Path, now: dt.datetime
+) -> tuple[int, int]:
+    """Row-by-row reload of one file: every good row stored, every bad row quarantined with its line."""
+    source = prepared.source
+    kind = source.kind
+    headers = [c.header for c in COLUMNS[kind]]
+    con.execute(f"DELETE FROM {kind.table} WHERE month = ? AND force_id = ?", [source.month, source.force_id])
+    staged = workdir / f"slow-{source.force_id}-{kind.value}.csv"
+    shape_errors: list[list[object]] = []
+    records = 0
+
+    def bad(line: int, why: str, raw: str) -> None:
+        shape_errors.append(
+            [kind.dataset, source.source_id, source.display_path, line, "(row)", why, raw, now]
+        )
+
+    with (
+        prepared.local_path.open(newline="", encoding="utf-8", errors="replace") as fh,
+        staged.open("w", newline="", encoding="utf-8") as out,
+    ):
+        reader = csv.reader(fh, strict=False)
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["__line", *headers, "__raw"])
+        try:
+            next(reader)
+            while True:
+                start = reader.line_num + 1
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                records += 1
+                raw = ",".join(row)
+                if "\ufffd" in raw:
+                    bad(start, "not valid UTF-8 text", raw)
+                elif len(row) != len(headers):
+                    bad(
+                        start, "blank line" if not row else f"{len(row)} fields, expected {len(headers)}", raw
+                    )
+                else:
+                    writer.writerow([start, *row, raw])
+        except csv.Error as exc:
+            bad(reader.line_num, f"unreadable CSV from here on: {exc}", "")
+    reader_sql = (
+        f"read_csv({sql_list([str(staged)])}, columns={{'__line': 'BIGINT', "
+        + ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in headers)
+        + ", '__raw': 'VARCHAR'}, delim=',', quote='\"', escape='\"', header=true, strict_mode=true)"
+    )
+    typed_cols = []
+    for col in COLUMNS[kind]:
+        q = quote_ident(col.header)
+        if col.read_type == "VARCHAR":
+            typed_cols.append(q)
+        else:
+            typed_cols.append(f"TRY_CAST({q} AS {col.read_type}) AS {q}")
+            typed_cols.append(f"{q} AS {quote_ident(col.header + '__text')}")
+    field_sql, reason_sql = first_failure(kind)
+    this_file = "(SELECT * FROM _pu_files WHERE path = ?) AS f"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _pu_slow AS "
+        f"SELECT t.*, {field_sql} AS __field, {reason_sql} AS __reason FROM "
+        f"(SELECT __line, __raw, {', '.join(typed_cols)} FROM {reader_sql}) AS t, {this_file}",
+        [str(prepared.local_path)],
+    )
+    names, exprs = _targets(kind)
+    con.execute(
+        f"INSERT INTO {kind.table} ({', '.join(names)}) SELECT {', '.join(exprs)} "
+        f"FROM _pu_slow, {this_file} WHERE __field IS NULL",
+        [str(prepared.local_path)],
+    )
+    con.execute(
+        "INSERT INTO meta_quarantine SELECT ?, ?, ?, __line, __field, __reason, __raw, ? "
+        "FROM _pu_slow WHERE __field IS NOT NULL",
+        [kind.dataset, source.source_id, source.display_path, now],
+    )
+    _insert_rows(con, "meta_quarantine", _QUARANTINE_COLUMNS, shape_errors)
+    counts = con.execute(
+        "SELECT count(*) FILTER (WHERE __field IS NULL), count(*) FILTER (WHERE __field IS NOT NULL) FROM _pu_slow"
+    ).fetchone()
+    assert counts is not None
+    staged.unlink()
+    stored, quarantined = int(counts[0]), int(counts[1]) + len(shape_errors)
+    if stored + quarantined != prepared.rows_in_file:
+        raise InputError(
+            f"{prepared.rows_in_file} data lines but {stored} rows stored and {quarantined} quarantined "
+            f"({records} CSV records): a quoted field may span lines, or the file ends mid-row",
+            path=source.display_path,
+            hint="compare the file with the published one; openpeel refuses to lose rows silently",
+        )
+    return stored, quarantined
+
+
+_QUARANTINE_COLUMNS = [
+    "dataset",
+    "source_id",
+    "source_path",
+    "line",
+    "field",
+    "reason",
+    "raw_text",
+    "quarantined_at",
+]
+_COVERAGE_COLUMNS = [
+    "force_id",
+    "month",
+    "file_kind",
+    "source_id",
+    "source_path",
+    "edition",
+    "sha256",
+    "bytes",
+    "rows_in_file",
+    "rows_stored",
+    "rows_quarantined",
+    "ingested_at",
+]
+
+Key = tuple[dt.date, str, str]
+
+
+def _existing(con: duckdb.DuckDBPyConnection) -> dict[Key, tuple[str, str | None]]:
+    rows = con.execute(
+        "SELECT month, force_id, file_kind, sha256, edition FROM meta_police_uk_coverage"
+    ).fetchall()
+    return {(m, f, k): (s, e) for m, f, k, s, e in rows}
+
+
+def _load_kind(
+    con: duckdb.DuckDBPyConnection,
+    kind: FileKind,
+    prepared: list[PreparedFile],
+    replacing: list[PreparedFile],
+    workdir: Path,
+    now: dt.datetime,
+) -> list[FileResult]:
+    if replacing:
+        con.execute(
+            f"DELETE FROM {kind.table} t USING (SELECT unnest(?) AS m, unnest(?) AS f) r "
+            "WHERE t.month = r.m AND t.force_id = r.f",
+            [[p.source.month for p in replacing], [p.source.force_id for p in replacing]],
+        )
+        con.execute(
+            "DELETE FROM meta_quarantine WHERE list_contains(?, source_id)",
+            [[p.source.source_id for p in replacing]],
+        )
+    _register_files(con, prepared)
+    _fast_load(con, kind, prepared)
+    stored = _count_stored(con, kind, prepared)
+    results = []
+    for p in prepared:
+        n = stored.get((p.source.month, p.source.force_id), 0)
+        quarantined = 0
+        slow = n != p.rows_in_file
+        if slow:
+            n, quarantined = _slow_load(con, p, workdir, now)
+        results.append(FileResult(p.source, "ingested", p.rows_in_file, n, quarantined, slow))
+    _insert_rows(
+        con,
+        "meta_police_uk_coverage",
+        _COVERAGE_COLUMNS,
+        [
+            [
+                p.source.force_id,
+                p.source.month,
+                kind.value,
+                p.source.source_id,
+                p.source.display_path,
+                p.source.edition,
+                p.done().sha256,
+                p.done().bytes,
+                r.rows_in_file,
+                r.rows_stored,
+                r.rows_quarantined,
+                now,
+            ]
+            for p, r in zip(prepared, results, strict=True)
+        ],
+        replace=True,
+    )
+    _insert_rows(
+        con,
+        "meta_source_files",
+        [
+            "source_id",
+            "dataset",
+            "publisher",
+            "path",
+            "read_from",
+            "sha256",
+            "bytes",
+            "rows_loaded",
+            "ingested_at",
+        ],
+        [
+            [
+                p.source.source_id,
+                kind.dataset,
+                PUBLISHER,
+                p.source.display_path,
+                "original",
+                p.done().sha256,
+                p.done().bytes,
+                r.rows_stored,
+                now,
+            ]
+            for p, r in zip(prepared, results, strict=True)
+        ],
+        replace=True,
+    )
+    return results
+
+
+BATCH_BYTES = 384 << 20
+"""Months are loaded together until their files reach this size (a big month is a batch on its own):
+it bounds what is extracted on disk and read per statement, whatever the archive's size."""
+
+
+def _batches(sources: list[SourceFile]) -> list[list[SourceFile]]:
+    by_month: dict[dt.date, list[SourceFile]] = defaultdict(list)
+    for source in sources:
+        by_month[source.month].append(source)
+    batches: list[list[SourceFile]] = []
+    size = 0
+    for month in sorted(by_month):
+        month_size = sum(s.size for s in by_month[month])
+        if not batches or size + month_size > BATCH_BYTES:
+            batches.append([])
+            size = 0
+        batches[-1] += by_month[month]
+        size += month_size
+    return batches
+
+
+def ingest(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[Path],
+    *,
+    forces: Sequence[str] | None = None,
+    month_from: dt.date | None = None,
+    month_to: dt.date | None = None,
+    recheck: bool = False,
+    progress: ProgressFn | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> IngestReport:
+    """Load every data.police.uk file under `paths` into the warehouse, all or nothing.
+
+    `recheck` reloads files even when the same bytes are already loaded (after a code-list change).
+    `on_start` receives the total bytes to process; `progress` is called as each batch completes.
+    Raises `InputError` (naming the file, line and field) for problems that stop the run; row-level
+    problems never stop it: they are quarantined and counted in the report.
+    """
+    found = discover(paths, forces=forces, month_from=month_from, month_to=month_to)
+    report = IngestReport(ignored=found.ignored, superseded=found.superseded)
+    existing = _existing(con)
+    todo: list[SourceFile] = []
+    for source in found.files:
+        old = existing.get((source.month, source.force_id, source.kind.value))
+        if old is not None and old[1] and source.edition and old[1] > source.edition:
+            report.files.append(FileResult(source, "kept-newer"))
+        else:
+            todo.append(source)
+    batches = _batches(todo)
+    if on_start:
+        on_start(sum(s.size for s in todo))
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with (
+        tempfile.TemporaryDirectory(prefix="openpeel-ingest-") as tmp,
+        ThreadPoolExecutor(1) as prefetch,
+        ThreadPoolExecutor(1) as hasher,
+    ):
+        workdir = Path(tmp)
+        preparer = _Preparer(workdir, hasher, set(existing))
+        try:
+            with transaction(con):
+                pending = prefetch.submit(preparer.prepare, batches[0], 0) if batches else None
+                for i in range(len(batches)):
+                    assert pending is not None
+                    prepared = pending.result()
+                    if i + 1 < len(batches):
+                        pending = prefetch.submit(preparer.prepare, batches[i + 1], i + 1)
+                    _load_batch(con, prepared, existing, recheck, workdir, now, report)
+                    preparer.release(i)
+                    if progress:
+                        first, last = prepared[0].source.month, prepared[-1].source.month
+                        span = month_text(first) + ("" if first == last else f" to {month_text(last)}")
+                        progress(sum(p.source.size for p in prepared), f"ingested {span}")
+        finally:
+            preparer.close()
+    return report
+
+
+def _load_batch(
+    con: duckdb.DuckDBPyConnection,
+    prepared: list[PreparedFile],
+    existing: dict[Key, tuple[str, str | None]],
+    recheck: bool,
+    workdir: Path,
+    now: dt.datetime,
+    report: IngestReport,
+) -> None:
+    for kind in FileKind:
+        load: list[PreparedFile] = []
+        replacing: list[PreparedFile] = []
+        for p in prepared:
+            if p.source.kind is not kind:
+                continue
+            old = existing.get((p.source.month, p.source.force_id, kind.value))
+            if old is not None and old[0] == p.done().sha256 and not recheck:
+                report.files.append(FileResult(p.source, "unchanged", p.rows_in_file))
+                continue
+            load.append(p)
+            if old is not None:
+                replacing.append(p)
+        if load:
+            report.files += _load_kind(con, kind, load, replacing, workdir, now)

@@ -1,0 +1,594 @@
+"""Charts: built as data (`Chart`, with the table behind it) and drawn as static SVG.
+
+No JavaScript: each SVG is an image with a <title> and <desc> (the text alternative), and the
+page shows the table of the numbers next to it. Colour is never the only signal: the force is a
+larger, labelled marker and England and Wales a dashed line named in the legend.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from markupsafe import Markup, escape
+
+from openpeel.forces import get_force
+from openpeel.indicators.catalogue import Indicator
+from openpeel.publish.chart_data import (
+    AreaValue,
+    CrossSection,
+    GradeData,
+    SectionData,
+    TrendData,
+    YearChartData,
+)
+from openpeel.publish.model import Chart
+
+# Two-sided z for the funnel plot's control limits (95% and 99.8%).
+Z95 = 1.959964
+Z998 = 3.090232
+
+FORCE = "#1d4f91"
+EW = "#8a4b00"
+OTHER = "#8c96a0"
+INK = "#1b1b1b"
+MUTED = "#4a4a4a"
+GRID = "#dde2e8"
+GRADE_COLOURS = {
+    "Outstanding": "#0b5d1e",
+    "Good": "#4c9a2a",
+    "Requires improvement": "#e0a21b",
+    "Inadequate": "#a00000",
+    "Not graded": "#c8ced6",
+}
+GRADE_TEXT = {"Outstanding": "#ffffff", "Good": "#000000", "Inadequate": "#ffffff"}
+
+HALO = ' paint-order="stroke" stroke="#ffffff" stroke-width="4" stroke-linejoin="round"'
+W, H = 640, 320
+LEFT, RIGHT, TOP, BOTTOM = 64, 24, 24, 64
+
+
+def fmt(value: float | None, ind: Indicator) -> str:
+    if value is None:
+        return "–"
+    return f"{value:+.1f}%" if ind.kind == "change" else f"{value:.1f}"
+
+
+def unit_label(ind: Indicator) -> str:
+    return "% change" if ind.kind == "change" else ind.unit
+
+
+# --- building charts (data and text) ---------------------------------------------------------
+
+
+def _row_name(rows: Iterable[AreaValue], area_id: str | None) -> str | None:
+    return next((r.name for r in rows if r.area_id == area_id), None)
+
+
+def trend_chart(data: YearChartData, ind: Indicator, area_id: str, area_name: str) -> Chart | None:
+    points = data.trend(ind.id, area_id)
+    if len(points) < 2:
+        return None
+    first, last = points[0], points[-1]
+    title = (
+        f"{ind.title}: {area_name} and England and Wales, {first.period_end.year} to {last.period_end.year}"
+    )
+    ew_part = (
+        f" against {fmt(first.ew_value, ind)} to {fmt(last.ew_value, ind)} for England and Wales"
+        if first.ew_value is not None and last.ew_value is not None
+        else ""
+    )
+    summary = (
+        f"Line chart of {len(points)} 12-month periods ending {last.period_end.strftime('%-d %B')}. "
+        f"{area_name} went from {fmt(first.value, ind)} to {fmt(last.value, ind)} {ind.unit}{ew_part}."
+    )
+    rows = tuple((p.period_end.isoformat(), fmt(p.value, ind), fmt(p.ew_value, ind)) for p in points)
+    return Chart(
+        chart_id=f"chart-trend-{ind.id}",
+        kind="trend",
+        title=title,
+        summary=summary,
+        columns=("Period ending", area_name, "England and Wales"),
+        rows=rows,
+        highlight=None,
+        data=TrendData(ind, area_name, points),
+    )
+
+
+def _limits(ew: float, population: float, scale: float, z: float) -> tuple[float, float]:
+    # Poisson counts: the variance of a count equals its expectation, so the rate's standard
+    # error at population n around the England and Wales rate p is sqrt(p * scale / n).
+    se = math.sqrt(ew * scale / population)
+    return ew - z * se, ew + z * se
+
+
+def funnel_chart(section: CrossSection, area_id: str | None, area_name: str | None) -> Chart | None:
+    ind = section.indicator
+    rows = [r for r in section.rows if r.area_id not in ind.rank_excludes and r.denominator > 0]
+    if section.ew_value is None or len(rows) < 3:
+        return None
+    ew = section.ew_value
+    outside = sum(
+        1
+        for r in rows
+        if not (
+            _limits(ew, r.denominator, ind.scale, Z998)[0]
+            <= r.value
+            <= _limits(ew, r.denominator, ind.scale, Z998)[1]
+        )
+    )
+    who = f"{area_name} is highlighted" if area_name else "No force is highlighted"
+    summary = (
+        f"Funnel plot: each of {len(rows)} forces' {ind.short_title} rate against its population, with "
+        f"England and Wales at {fmt(ew, ind)} {ind.unit} and control limits at 95% and 99.8%. {who}. "
+        f"{outside} of {len(rows)} forces lie outside the 99.8% limits: counts this large vary more than "
+        "chance alone, which is why the report's wording also needs a material difference."
+    )
+    if ind.rank_excludes:
+        names = ", ".join(sorted(get_force(f).name for f in ind.rank_excludes))
+        summary += f" Not shown: {names} (rate per resident not meaningful)."
+    table_rows = []
+    for r in sorted(rows, key=lambda r: r.denominator):
+        lo, hi = _limits(ew, r.denominator, ind.scale, Z998)
+        position = "above" if r.value > hi else "below" if r.value < lo else "within"
+        table_rows.append(
+            (r.name, f"{r.denominator:,.0f}", fmt(r.value, ind), f"{lo:.1f} to {hi:.1f}", position)
+        )
+    return Chart(
+        chart_id=f"chart-funnel-{ind.id}",
+        kind="funnel",
+        title=f"{ind.title}: the forces of England and Wales by population, {section.period_end.strftime('%B %Y')}",
+        summary=summary,
+        columns=("Force", "Population", ind.unit, "99.8% limits", "Against the limits"),
+        rows=tuple(table_rows),
+        highlight=_row_name(rows, area_id),
+        data=SectionData(CrossSection(ind, section.period_end, ew, tuple(rows)), area_id, area_name),
+    )
+
+
+def ranked_chart(section: CrossSection, area_id: str | None, area_name: str | None) -> Chart | None:
+    ind = section.indicator
+    rows = list(section.rows)
+    if len(rows) < 3:
+        return None
+    me = next((r for r in rows if r.area_id == area_id), None)
+    where = (
+        f" {area_name} is {fmt(me.value, ind)}, ranked {me.rank} of {len(rows)} (1 = best)."
+        if me is not None and me.rank
+        else ""
+    )
+    ew = f" England and Wales: {fmt(section.ew_value, ind)}." if section.ew_value is not None else ""
+    summary = (
+        f"Bar chart of all {len(rows)} forces sorted from lowest to highest, from {fmt(rows[0].value, ind)} "
+        f"({rows[0].name}) to {fmt(rows[-1].value, ind)} ({rows[-1].name}), with 95% intervals.{where}{ew}"
+    )
+    table = tuple(
+        (
+            r.name,
+            fmt(r.value, ind),
+            f"{fmt(r.ci_low, ind)} to {fmt(r.ci_high, ind)}" if r.ci_low is not None else "–",
+            str(r.rank or "–"),
+        )
+        for r in rows
+    )
+    return Chart(
+        chart_id=f"chart-ranked-{ind.id}",
+        kind="ranked",
+        title=f"{ind.title}: all forces, period ending {section.period_end.strftime('%B %Y')}",
+        summary=summary,
+        columns=("Force", unit_label(ind), "95% interval", "Rank (1 = best)"),
+        rows=table,
+        highlight=_row_name(rows, area_id),
+        data=SectionData(section, area_id, area_name),
+    )
+
+
+def grade_chart(
+    questions: Sequence[str], grades: Sequence[str], counts: Sequence[Sequence[int]], year: int
+) -> Chart:
+    parts = []
+    for q, row in zip(questions, counts, strict=True):
+        said = ", ".join(f"{n} {g.lower()}" for g, n in zip(grades, row, strict=True) if n)
+        parts.append(f"{q}: {said}")
+    return Chart(
+        chart_id="chart-grades",
+        kind="grades",
+        title=f"Grades across the forces, PEEL {year}",
+        summary="Stacked bars, one per graded question, counting forces by grade. " + "; ".join(parts) + ".",
+        columns=("Question", *grades),
+        rows=tuple((q, *(str(n) for n in row)) for q, row in zip(questions, counts, strict=True)),
+        highlight=None,
+        data=GradeData(tuple(questions), tuple(grades), tuple(tuple(r) for r in counts)),
+    )
+
+
+# --- drawing SVG -----------------------------------------------------------------------------
+
+
+def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    if high <= low:
+        high = low + 1.0
+    raw = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    start = math.floor(low / step) * step
+    ticks = []
+    value = start
+    while value <= high + step * 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    if ticks[-1] < high:
+        ticks.append(ticks[-1] + step)
+    return ticks
+
+
+class _Scale:
+    def __init__(self, domain: tuple[float, float], span: tuple[float, float]) -> None:
+        self.d0, self.d1 = domain
+        self.r0, self.r1 = span
+
+    def __call__(self, value: float) -> float:
+        if self.d1 == self.d0:
+            return (self.r0 + self.r1) / 2
+        return self.r0 + (value - self.d0) / (self.d1 - self.d0) * (self.r1 - self.r0)
+
+
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    anchor: str = "middle",
+    size: int = 12,
+    fill: str = INK,
+    weight: str = "normal",
+    extra: str = "",
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{fill}" '
+        f'font-weight="{weight}"{extra}>{escape(text)}</text>'
+    )
+
+
+def _open(chart: Chart, width: int, height: int) -> list[str]:
+    cid = escape(chart.chart_id)
+    return [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-labelledby="{cid}-t {cid}-d" class="chart chart-{escape(chart.kind)}" '
+        'font-family="Helvetica Neue, Arial, sans-serif">',
+        f'<title id="{cid}-t">{escape(chart.title)}</title>',
+        f'<desc id="{cid}-d">{escape(chart.summary)}</desc>',
+    ]
+
+
+def _y_axis(
+    lines: list[str],
+    ticks: Iterable[float],
+    y: _Scale,
+    left: float,
+    right: float,
+    label: str,
+    suffix: str = "",
+) -> None:
+    for t in ticks:
+        yy = y(t)
+        lines.append(f'<line x1="{left}" x2="{right}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{GRID}"/>')
+        lines.append(_text(left - 6, yy + 4, f"{t:g}{suffix}", anchor="end", size=11, fill=MUTED))
+    lines.append(
+        _text(
+            14,
+            TOP + (H - TOP - BOTTOM) / 2,
+            label,
+            size=11,
+            fill=MUTED,
+            extra=f' transform="rotate(-90 14 {TOP + (H - TOP - BOTTOM) / 2:.1f})"',
+        )
+    )
+
+
+def _legend(lines: list[str], items: Sequence[tuple[str, str]], y: float) -> None:
+    """items: (svg snippet drawn at x=0..24 around y=0, label)."""
+    x = 10.0
+    for glyph, label in items:
+        lines.append(f'<g transform="translate({x:.1f},{y:.1f})">{glyph}</g>')
+        lines.append(_text(x + 30, y + 4, label, anchor="start", size=11))
+        x += 38 + 6.4 * len(label)
+
+
+def _trend_svg(chart: Chart, data: TrendData) -> str:
+    ind = data.indicator
+    pts = data.points
+    values = [v for p in pts for v in (p.value, p.ew_value) if v is not None]
+    ticks = nice_ticks(0.0, max(values) * 1.05)
+    x = _Scale((0, len(pts) - 1), (LEFT + 20, W - RIGHT - 20))
+    y = _Scale((ticks[0], ticks[-1]), (H - BOTTOM, TOP))
+    lines = _open(chart, W, H)
+    _y_axis(lines, ticks, y, LEFT, W - RIGHT, ind.unit)
+    for i, p in enumerate(pts):
+        lines.append(_text(x(i), H - BOTTOM + 18, str(p.period_end.year), size=11, fill=MUTED))
+
+    def path(getter: str) -> list[tuple[float, float]]:
+        out = []
+        for i, p in enumerate(pts):
+            v = getattr(p, getter)
+            if v is not None:
+                out.append((x(i), y(v)))
+        return out
+
+    ew_pts = path("ew_value")
+    if len(ew_pts) > 1:
+        d = " ".join(f"{a:.1f},{b:.1f}" for a, b in ew_pts)
+        lines.append(
+            f'<polyline points="{d}" fill="none" stroke="{EW}" stroke-width="2.5" stroke-dasharray="7 4"/>'
+        )
+        lines += [
+            f'<rect x="{a - 4:.1f}" y="{b - 4:.1f}" width="8" height="8" fill="{EW}"/>' for a, b in ew_pts
+        ]
+    me = path("value")
+    if len(me) > 1:
+        d = " ".join(f"{a:.1f},{b:.1f}" for a, b in me)
+        lines.append(f'<polyline points="{d}" fill="none" stroke="{FORCE}" stroke-width="3"/>')
+        lines += [f'<circle cx="{a:.1f}" cy="{b:.1f}" r="4.5" fill="{FORCE}"/>' for a, b in me]
+        last = pts[-1]
+        if last.value is not None:
+            lines.append(
+                _text(me[-1][0], me[-1][1] - 10, fmt(last.value, ind), size=11, weight="bold", fill=FORCE)
+            )
+    _legend(
+        lines,
+        [
+            (
+                f'<line x1="0" x2="24" y1="0" y2="0" stroke="{FORCE}" stroke-width="3"/><circle cx="12" cy="0" r="4.5" fill="{FORCE}"/>',
+                data.area_name,
+            ),
+            (
+                f'<line x1="0" x2="24" y1="0" y2="0" stroke="{EW}" stroke-width="2.5" stroke-dasharray="7 4"/><rect x="8" y="-4" width="8" height="8" fill="{EW}"/>',
+                "England and Wales (dashed)",
+            ),
+        ],
+        H - 18,
+    )
+    lines.append("</svg>")
+    return "\n".join(lines)
+
+
+def _funnel_svg(chart: Chart, data: SectionData) -> str:
+    section = data.section
+    ind = section.indicator
+    ew = section.ew_value or 0.0
+    rows = section.rows
+    pops = [r.denominator for r in rows]
+    # Populations run from about 0.3 to 9 million: a log scale keeps the small forces apart.
+    x_ticks = [
+        t for t in (1e5, 2.5e5, 5e5, 1e6, 2.5e6, 5e6, 1e7, 2.5e7) if min(pops) / 2.5 <= t <= max(pops) * 2.5
+    ]
+    lx0, lx1 = math.log10(min(min(pops) * 0.8, x_ticks[0])), math.log10(max(max(pops) * 1.2, x_ticks[-1]))
+    curve_x = [10 ** (lx0 + (lx1 - lx0) * i / 60) for i in range(61)]
+    limits = {z: [_limits(ew, px, ind.scale, z) for px in curve_x] for z in (Z95, Z998)}
+    material = (ew * (1 - ind.materiality), ew * (1 + ind.materiality))
+    values = [r.value for r in rows] + list(material)
+    span = max(values) - min(values)
+    ticks = nice_ticks(max(0.0, min(values) - span * 0.05), max(values) + span * 0.05)
+    lin = _Scale((lx0, lx1), (LEFT, W - RIGHT))
+
+    def x(pop: float) -> float:
+        return lin(math.log10(pop))
+
+    y = _Scale((ticks[0], ticks[-1]), (H - BOTTOM, TOP))
+    lines = _open(chart, W, H)
+    lines.append(
+        f'<clipPath id="{escape(chart.chart_id)}-clip"><rect x="{LEFT}" y="{TOP}" width="{W - LEFT - RIGHT}" height="{H - TOP - BOTTOM}"/></clipPath>'
+    )
+    band_top, band_bottom = y(material[1]), y(material[0])
+    lines.append(
+        f'<rect x="{LEFT}" y="{band_top:.1f}" width="{W - LEFT - RIGHT}" height="{band_bottom - band_top:.1f}" fill="#eef2f7"/>'
+    )
+    _y_axis(lines, ticks, y, LEFT, W - RIGHT, ind.unit)
+    for t in x_ticks:
+        lines.append(_text(x(t), H - BOTTOM + 18, f"{t / 1e6:g}m", size=11, fill=MUTED))
+    lines.append(
+        _text(
+            (LEFT + W - RIGHT) / 2, H - BOTTOM + 34, "population (millions, log scale)", size=11, fill=MUTED
+        )
+    )
+    clip = f' clip-path="url(#{escape(chart.chart_id)}-clip)"'
+    for z, dash, width in ((Z95, "2 3", 1.5), (Z998, "", 1.5)):
+        for side in (0, 1):
+            d = " ".join(
+                f"{x(px):.1f},{y(lim[side]):.1f}" for px, lim in zip(curve_x, limits[z], strict=True)
+            )
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            lines.append(
+                f'<polyline points="{d}" fill="none" stroke="{MUTED}" stroke-width="{width}"{dash_attr}{clip}/>'
+            )
+    lines.append(
+        f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(ew):.1f}" y2="{y(ew):.1f}" stroke="{EW}" stroke-width="2.5" stroke-dasharray="7 4"/>'
+    )
+    me = None
+    for r in rows:
+        if r.area_id == data.area_id:
+            me = r
+            continue
+        lines.append(
+            f'<circle cx="{x(r.denominator):.1f}" cy="{y(r.value):.1f}" r="3.5" fill="{OTHER}" fill-opacity="0.85"/>'
+        )
+    if me is not None:
+        cx, cy = x(me.denominator), y(me.value)
+        lines.append(
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="{FORCE}" stroke="#ffffff" stroke-width="2"/>'
+        )
+        anchor = "start" if cx < W * 0.7 else "end"
+        dx = 11 if anchor == "start" else -11
+        lines.append(
+            _text(
+                cx + dx,
+                cy + 4,
+                f"{data.area_label} {fmt(me.value, ind)}",
+                anchor=anchor,
+                size=12,
+                weight="bold",
+                fill=FORCE,
+                extra=HALO,
+            )
+        )
+    _legend(
+        lines,
+        [
+            (f'<circle cx="12" cy="0" r="6" fill="{FORCE}"/>', data.area_label or "force"),
+            (
+                f'<line x1="0" x2="24" y1="0" y2="0" stroke="{EW}" stroke-width="2.5" stroke-dasharray="7 4"/>',
+                "England and Wales",
+            ),
+            (
+                f'<line x1="0" x2="24" y1="0" y2="0" stroke="{MUTED}" stroke-dasharray="2 3" stroke-width="1.5"/>',
+                "95% limit",
+            ),
+            (f'<line x1="0" x2="24" y1="0" y2="0" stroke="{MUTED}" stroke-width="1.5"/>', "99.8% limit"),
+            (
+                '<rect x="0" y="-6" width="24" height="12" fill="#eef2f7" stroke="#c8ced6"/>',
+                f"within ±{ind.materiality:.0%}",
+            ),
+        ],
+        H - 10,
+    )
+    lines.append("</svg>")
+    return "\n".join(lines)
+
+
+def _ranked_svg(chart: Chart, data: SectionData) -> str:
+    section = data.section
+    ind = section.indicator
+    rows = section.rows
+    lows = [r.ci_low if r.ci_low is not None else r.value for r in rows]
+    highs = [r.ci_high if r.ci_high is not None else r.value for r in rows]
+    ticks = nice_ticks(min(0.0, *lows), max(0.0, *highs))
+    x = _Scale((0, len(rows)), (LEFT, W - RIGHT))
+    y = _Scale((ticks[0], ticks[-1]), (H - BOTTOM, TOP))
+    lines = _open(chart, W, H)
+    _y_axis(lines, ticks, y, LEFT, W - RIGHT, unit_label(ind), "%" if ind.kind == "change" else "")
+    zero = y(0.0)
+    bar_w = (W - LEFT - RIGHT) / len(rows)
+    for i, r in enumerate(rows):
+        top, bottom = sorted((y(r.value), zero))
+        mine = r.area_id == data.area_id
+        fill = FORCE if mine else OTHER
+        lines.append(
+            f'<rect x="{x(i) + 1:.1f}" y="{top:.1f}" width="{bar_w - 2:.1f}" height="{max(bottom - top, 0.5):.1f}" fill="{fill}"/>'
+        )
+        if r.ci_low is not None and r.ci_high is not None:
+            cx = x(i) + bar_w / 2
+            lines.append(
+                f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{y(r.ci_low):.1f}" y2="{y(r.ci_high):.1f}" stroke="{INK}" stroke-width="1"/>'
+            )
+        if mine:
+            cx = x(i) + bar_w / 2
+            anchor = "start" if i < len(rows) * 0.6 else "end"
+            label_y = min(top, y(r.ci_high) if r.ci_high is not None else top) - 8
+            if r.value < 0:
+                label_y = zero - 8
+            lines.append(
+                _text(
+                    cx,
+                    label_y,
+                    f"{data.area_label} {fmt(r.value, ind)}",
+                    anchor=anchor,
+                    weight="bold",
+                    fill=FORCE,
+                    extra=HALO,
+                )
+            )
+            lines.append(
+                f'<path d="M{cx - 6:.1f},{H - BOTTOM + 14:.1f} L{cx + 6:.1f},{H - BOTTOM + 14:.1f} L{cx:.1f},{H - BOTTOM + 4:.1f} Z" fill="{FORCE}"/>'
+            )
+    lines.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{zero:.1f}" y2="{zero:.1f}" stroke="{INK}"/>')
+    if section.ew_value is not None:
+        ey = y(section.ew_value)
+        lines.append(
+            f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{ey:.1f}" y2="{ey:.1f}" stroke="{EW}" stroke-width="2.5" stroke-dasharray="7 4"/>'
+        )
+    lines.append(
+        _text(
+            (LEFT + W - RIGHT) / 2,
+            H - BOTTOM + 30,
+            f"the {len(rows)} forces, lowest to highest",
+            size=11,
+            fill=MUTED,
+        )
+    )
+    _legend(
+        lines,
+        [
+            (
+                f'<rect x="4" y="-6" width="16" height="12" fill="{FORCE}"/>',
+                f"{data.area_label or 'force'} (marked ▲)",
+            ),
+            (f'<rect x="4" y="-6" width="16" height="12" fill="{OTHER}"/>', "other forces"),
+            (
+                f'<line x1="0" x2="24" y1="0" y2="0" stroke="{EW}" stroke-width="2.5" stroke-dasharray="7 4"/>',
+                "England and Wales",
+            ),
+        ],
+        H - 10,
+    )
+    lines.append("</svg>")
+    return "\n".join(lines)
+
+
+def _grades_svg(chart: Chart, data: GradeData) -> str:
+    row_h, gap, label_w = 30, 34, 250
+    height = TOP + len(data.questions) * (row_h + gap)
+    total = max((sum(r) for r in data.counts), default=1) or 1
+    x = _Scale((0, total), (label_w, W - RIGHT))
+    lines = _open(chart, W, height)
+    for qi, (question, row) in enumerate(zip(data.questions, data.counts, strict=True)):
+        top = TOP + qi * (row_h + gap)
+        lines.append(_text(0, top - 6, question, anchor="start", size=12, weight="bold"))
+        start = 0
+        for grade, n in zip(data.grades, row, strict=True):
+            if not n:
+                continue
+            x0, x1 = x(start), x(start + n)
+            colour = GRADE_COLOURS.get(grade, OTHER)
+            lines.append(
+                f'<rect x="{x0:.1f}" y="{top:.1f}" width="{x1 - x0:.1f}" height="{row_h}" fill="{colour}" stroke="#ffffff"/>'
+            )
+            if x1 - x0 > 22:
+                lines.append(
+                    _text(
+                        (x0 + x1) / 2,
+                        top + row_h / 2 + 4,
+                        str(n),
+                        size=12,
+                        weight="bold",
+                        fill=GRADE_TEXT.get(grade, INK),
+                    )
+                )
+            start += n
+        said = ", ".join(f"{n} {g.lower()}" for g, n in zip(data.grades, row, strict=True) if n)
+        lines.append(
+            _text(
+                0,
+                top + row_h / 2 + 4,
+                said,
+                anchor="start",
+                size=11,
+                fill=MUTED,
+                extra=f' textLength="{min(label_w - 12, 6 * len(said))}" lengthAdjust="spacingAndGlyphs"',
+            )
+        )
+    lines.append("</svg>")
+    return "\n".join(lines)
+
+
+def svg(chart: Chart) -> Markup:
+    """The chart drawn as an inline SVG element (all text in it escaped)."""
+    data = chart.data
+    if isinstance(data, TrendData):
+        out = _trend_svg(chart, data)
+    elif isinstance(data, GradeData):
+        out = _grades_svg(chart, data)
+    elif chart.kind == "funnel":
+        out = _funnel_svg(chart, data)
+    else:
+        out = _ranked_svg(chart, data)
+    return Markup(out)

@@ -1,0 +1,217 @@
+"""Open downloads: a year's indicators, judgements and findings as CSV and Parquet.
+
+Each download's columns are declared once below; the files, their DDL and the downloads' data
+dictionary are all generated from these declarations. DuckDB writes both formats (COPY ... TO),
+so no extra dependency is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from openpeel.assessment import propose_grades
+from openpeel.evidence import EvidenceFile
+from openpeel.forces import get_force, territorial_forces
+from openpeel.framework import Framework
+from openpeel.indicators.query import IndicatorValue, values_for_year
+
+ExportFormat = Literal["csv", "parquet"]
+EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "parquet")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Download:
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+
+
+INDICATORS = Download(
+    "indicators",
+    "Every indicator of the PEEL year's data periods, for each of the 43 forces and England and Wales.",
+    (
+        Field("year", "INTEGER", "PEEL year"),
+        Field("indicator_id", "VARCHAR", "Indicator id (openpeel indicators --list)"),
+        Field("indicator_title", "VARCHAR", "Indicator title"),
+        Field("unit", "VARCHAR", "Unit of value, ew_value, ci_low and ci_high"),
+        Field("area_id", "VARCHAR", "Force id (data.police.uk's), or england-and-wales"),
+        Field("area_name", "VARCHAR", "Force name"),
+        Field("period_end", "DATE", "Last day of the 12-month period measured"),
+        Field("base_period_end", "DATE", "For changes: last day of the period compared against"),
+        Field("numerator", "DOUBLE", "Count the value is computed from"),
+        Field("denominator", "DOUBLE", "Population (rates) or base-period count (changes)"),
+        Field("value", "DOUBLE", "The indicator's value"),
+        Field("ci_low", "DOUBLE", "Lower end of the 95% interval"),
+        Field("ci_high", "DOUBLE", "Upper end of the 95% interval"),
+        Field("ew_value", "DOUBLE", "England and Wales value (43 forces combined)"),
+        Field("z_score", "DOUBLE", "Difference from England and Wales over its standard error (log scale)"),
+        Field("is_significant", "BOOLEAN", "Difference beyond the 95% interval"),
+        Field("is_material", "BOOLEAN", "Difference beyond the indicator's materiality threshold"),
+        Field("band", "VARCHAR", "Wording band: higher, lower or similar"),
+        Field("rank", "INTEGER", "Rank among forces, 1 = best"),
+        Field("rank_of", "INTEGER", "Number of forces ranked"),
+        Field("source_ids", "VARCHAR", "Source files behind the value, comma-separated"),
+    ),
+)
+JUDGEMENTS = Download(
+    "judgements",
+    "The grade proposed for each force and graded question, with the rubric rules that fired.",
+    (
+        Field("year", "INTEGER", "PEEL year"),
+        Field("force_id", "VARCHAR", "Force id"),
+        Field("force_name", "VARCHAR", "Force name"),
+        Field("question_id", "VARCHAR", "Framework question id"),
+        Field("question", "VARCHAR", "The question as worded that year"),
+        Field("grade_id", "VARCHAR", "Proposed grade id; empty when not graded"),
+        Field("grade", "VARCHAR", "Proposed grade label, or 'Not graded'"),
+        Field("has_evidence", "BOOLEAN", "Inspection findings were loaded for this force and year"),
+        Field("rubric", "VARCHAR", "Rubric that proposed the grade"),
+        Field("rules_fired", "VARCHAR", "Rule ids that fired, separated by '; '"),
+        Field("flags", "VARCHAR", "Data-led flags (indicator:direction), separated by '; '"),
+    ),
+)
+FINDINGS = Download(
+    "findings",
+    "Every inspection finding loaded for the year, with its question, kind and source.",
+    (
+        Field("year", "INTEGER", "PEEL year"),
+        Field("force_id", "VARCHAR", "Force id"),
+        Field("finding_id", "VARCHAR", "Finding id within the evidence file"),
+        Field("question_id", "VARCHAR", "Framework question the finding bears on"),
+        Field("kind", "VARCHAR", "strength, area-for-improvement, cause-of-concern or observation"),
+        Field("text", "VARCHAR", "The finding as written by the inspector (plain text)"),
+        Field("topics", "VARCHAR", "Topics, separated by '; '"),
+        Field("is_exceptional", "BOOLEAN", "Marked exceptional"),
+        Field("is_resolved", "BOOLEAN", "Marked resolved"),
+        Field("inspection_id", "VARCHAR", "Inspection id within the evidence file"),
+        Field("inspection_title", "VARCHAR", "Inspection title"),
+        Field("source", "VARCHAR", "Where the finding comes from: report title and address"),
+    ),
+)
+DOWNLOADS = (INDICATORS, JUDGEMENTS, FINDINGS)
+
+
+def _indicator_rows(year: int, values: Iterable[IndicatorValue]) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for v in values:
+        name = "England and Wales" if v.area_id == "england-and-wales" else get_force(v.area_id).name
+        rows.append(
+            (
+                year, v.indicator.id, v.indicator.title, v.indicator.unit, v.area_id, name, v.period_end,
+                v.base_period_end, v.numerator, v.denominator, v.value, v.ci_low, v.ci_high, v.ew_value,
+                v.z_score, v.is_significant, v.is_material, v.band, v.rank, v.rank_of, ",".join(v.source_ids),
+            )
+        )  # fmt: skip
+    return rows
+
+
+def _judgement_rows(
+    framework: Framework,
+    evidence: Mapping[str, EvidenceFile],
+    values: Mapping[str, Mapping[str, IndicatorValue]],
+) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for force in territorial_forces():
+        found = evidence.get(force.force_id)
+        proposals = propose_grades(framework, found, dict(values.get(force.force_id, {})))
+        for question in framework.questions():
+            p = proposals.get(question.id)
+            if p is None:
+                continue
+            rows.append(
+                (
+                    framework.year, force.force_id, force.name, question.id, question.text, p.grade or "",
+                    framework.grade(p.grade).label if p.grade else "Not graded", found is not None,
+                    p.rubric_id, "; ".join(r.rule_id for r in p.fired), "; ".join(p.flags),
+                )
+            )  # fmt: skip
+    return rows
+
+
+def _finding_rows(year: int, evidence: Mapping[str, EvidenceFile]) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for force_id, ev in sorted(evidence.items()):
+        for f in ev.findings:
+            inspection = ev.inspection(f.inspection)
+            rows.append(
+                (
+                    year, force_id, f.id, f.question, f.kind, f.text.strip(), "; ".join(f.topics),
+                    f.is_exceptional, f.is_resolved, inspection.id, inspection.title, inspection.source,
+                )
+            )  # fmt: skip
+    return rows
+
+
+def _write(
+    download: Download, rows: Sequence[tuple[object, ...]], out_dir: Path, formats: Iterable[ExportFormat]
+) -> list[Path]:
+    con = duckdb.connect(":memory:")
+    try:
+        columns = ", ".join(f'"{f.name}" {f.type}' for f in download.fields)
+        con.execute(f"CREATE TABLE t ({columns})")
+        if rows:
+            marks = ", ".join("?" for _ in download.fields)
+            con.executemany(f"INSERT INTO t VALUES ({marks})", rows)
+        written = []
+        for fmt in formats:
+            path = out_dir / f"{download.name}.{fmt}"
+            options = "FORMAT csv, HEADER true" if fmt == "csv" else "FORMAT parquet, COMPRESSION zstd"
+            # The path is ours (out_dir / fixed name); quotes are doubled so any folder name works.
+            con.execute(f"COPY (SELECT * FROM t) TO '{str(path).replace(chr(39), chr(39) * 2)}' ({options})")
+            written.append(path)
+        return written
+    finally:
+        con.close()
+
+
+def export_year(
+    con: duckdb.DuckDBPyConnection,
+    framework: Framework,
+    evidence: Mapping[str, EvidenceFile],
+    out_dir: Path,
+    formats: Iterable[ExportFormat] = EXPORT_FORMATS,
+    *,
+    values: Sequence[IndicatorValue] | None = None,
+) -> list[Path]:
+    """Write indicators, judgements and findings of one PEEL year into `out_dir`; returns the files."""
+    fmts = list(formats)
+    for fmt in fmts:
+        if fmt not in EXPORT_FORMATS:
+            raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    all_values = list(values) if values is not None else values_for_year(con, framework)
+    by_area: dict[str, dict[str, IndicatorValue]] = {}
+    for v in all_values:
+        by_area.setdefault(v.area_id, {})[v.indicator.id] = v
+    written = _write(INDICATORS, _indicator_rows(framework.year, all_values), out_dir, fmts)
+    written += _write(JUDGEMENTS, _judgement_rows(framework, evidence, by_area), out_dir, fmts)
+    written += _write(FINDINGS, _finding_rows(framework.year, evidence), out_dir, fmts)
+    return written
+
+
+def downloads_dictionary_markdown() -> str:
+    """The downloads' data dictionary, generated from the declarations above."""
+    lines = [
+        "# Downloads: data dictionary",
+        "",
+        "Each PEEL year's downloads hold three tables, each as CSV (UTF-8, header row) and Parquet.",
+        "Empty cells are missing values. Numbers are unrounded.",
+        "",
+    ]
+    for d in DOWNLOADS:
+        lines += [f"## `{d.name}`", "", d.description, "", "| column | type | description |", "|---|---|---|"]
+        lines += [f"| `{f.name}` | {f.type} | {f.description} |" for f in d.fields]
+        lines.append("")
+    return "\n".join(lines)

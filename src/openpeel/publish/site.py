@@ -1,0 +1,361 @@
+"""The static site: reports, national overview, scan, methodology, data dictionary and downloads.
+
+Layout of the folder written by `openpeel publish --year YEAR --out DIR`:
+
+    DIR/index.html                 home: the years built, methodology, data dictionary
+    DIR/methodology.html           docs/methodology.md rendered
+    DIR/data-dictionary.html       warehouse tables, indicators and the downloads' columns
+    DIR/forces/FORCE.html          one force across every PEEL year openpeel knows
+    DIR/YEAR/index.html            national overview (grades of all forces, by force and by region)
+    DIR/YEAR/scan.html             national scan (significant and material differences)
+    DIR/YEAR/downloads.html        the year's downloads
+    DIR/YEAR/downloads/*.csv|*.parquet
+    DIR/YEAR/FORCE.html|.md|.txt   the force's report (and .pdf with --pdf)
+
+Every page is self-contained (inline CSS and SVG, relative links, no external requests), so the
+folder works from disk or any static host. It is built in a staging folder and moved into place
+only when complete.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from openpeel.assessment import propose_grades
+from openpeel.assessment.judgements import current_judgements
+from openpeel.errors import OpenpeelError
+from openpeel.evidence import EvidenceFile
+from openpeel.forces import Force, get_force, territorial_forces
+from openpeel.framework import Framework, available_years, load_framework
+from openpeel.indicators.catalogue import catalogue
+from openpeel.indicators.query import IndicatorValue, values_for_year
+from openpeel.indicators.scan import ScanRow, national_scan
+from openpeel.publish.chart_data import load_chart_data
+from openpeel.publish.document import build_report, shown_grades
+from openpeel.publish.export import DOWNLOADS, Download, downloads_dictionary_markdown, export_year
+from openpeel.publish.model import Report
+from openpeel.publish.overview import NOT_GRADED, build_overview
+from openpeel.publish.render import EXTENSIONS, Format, environment, render
+
+Progress = Callable[[str, int, int], None]
+MARKER = ".openpeel-site"
+REPO_DOCS = Path(__file__).resolve().parents[3] / "docs"
+
+
+def _no_progress(_step: str, _done: int, _total: int) -> None:
+    return None
+
+
+@dataclass
+class SiteResult:
+    out_dir: Path
+    years: list[int]
+    pages: list[Path] = field(default_factory=list)
+    downloads: list[Path] = field(default_factory=list)
+    pdfs: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _nav(depth: int, year: int | None) -> list[tuple[str, str]]:
+    up = "../" * depth
+    items = [(f"{up}index.html", "Home")]
+    if year is not None:
+        items += [
+            (f"{up}{year}/index.html", f"Overview {year}"),
+            (f"{up}{year}/scan.html", "Scan"),
+            (f"{up}{year}/downloads.html", "Downloads"),
+        ]
+    items += [(f"{up}methodology.html", "Methodology"), (f"{up}data-dictionary.html", "Data dictionary")]
+    return items
+
+
+def _page(template: str, **context: object) -> str:
+    return environment("html").get_template(template).render(**context)
+
+
+def markdown_html(text: str, *, shift: int = 0) -> Markup:
+    """Markdown to HTML with raw HTML disabled (so text in the docs cannot inject markup)."""
+    if shift:
+        text = "\n".join(("#" * shift + line) if line.startswith("#") else line for line in text.split("\n"))
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    return Markup(md.render(text))
+
+
+def methodology_markdown() -> str:
+    packaged = resources.files("openpeel.publish").joinpath("docs", "methodology.md")
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    repo = REPO_DOCS / "methodology.md"
+    if repo.exists():
+        return repo.read_text(encoding="utf-8")
+    return "# Methodology\n\nThe methodology document was not found in this installation.\n"
+
+
+def _values_by_area(values: Iterable[IndicatorValue]) -> dict[str, dict[str, IndicatorValue]]:
+    out: dict[str, dict[str, IndicatorValue]] = {}
+    for v in values:
+        out.setdefault(v.area_id, {})[v.indicator.id] = v
+    return out
+
+
+@dataclass
+class YearBuild:
+    framework: Framework
+    reports: list[Report]
+    values: list[IndicatorValue]
+
+
+def build_year_reports(
+    con: duckdb.DuckDBPyConnection,
+    year: int,
+    evidence: dict[str, EvidenceFile],
+    forces: Sequence[Force] | None = None,
+    progress: Progress = _no_progress,
+) -> YearBuild:
+    """Every force's report for a year, reading the warehouse in a few queries, not per force."""
+    framework = load_framework(year)
+    values = values_for_year(con, framework)
+    by_area = _values_by_area(values)
+    chart_data = load_chart_data(con, framework)
+    chosen = list(forces or territorial_forces())
+    reports = []
+    for i, force in enumerate(chosen):
+        progress(f"reports {year}", i, len(chosen))
+        reports.append(
+            build_report(
+                con,
+                force.force_id,
+                year,
+                evidence.get(force.force_id),
+                chart_data=chart_data,
+                values=by_area.get(force.force_id, {}),
+            )
+        )
+    progress(f"reports {year}", len(chosen), len(chosen))
+    return YearBuild(framework, reports, values)
+
+
+def _force_years(
+    con: duckdb.DuckDBPyConnection,
+    evidence_for: Callable[[int], dict[str, EvidenceFile]],
+    built: set[int],
+) -> dict[str, dict[str, object]]:
+    """Per force: grades and indicator cells for every PEEL year openpeel knows."""
+    years = available_years()
+    frameworks = [load_framework(y) for y in years]
+    per_year = [_values_by_area(values_for_year(con, f)) for f in frameworks]
+    titles = {ind.id: ind.title for ind in catalogue().indicators}
+    out: dict[str, dict[str, object]] = {}
+    for force in territorial_forces():
+        year_rows = []
+        cells: dict[str, list[str]] = {}
+        for fw, by_area in zip(frameworks, per_year, strict=True):
+            values = by_area.get(force.force_id, {})
+            evidence = evidence_for(fw.year).get(force.force_id)
+            proposals = propose_grades(fw, evidence, dict(values))
+            stored = current_judgements(con, force.force_id, fw.year) if evidence is not None else {}
+            shown_by_question = shown_grades(fw, proposals, stored)
+            grades = [
+                (
+                    q.text,
+                    fw.grade(g.grade_id).label
+                    if (g := shown_by_question.get(q.id)) and g.grade_id
+                    else NOT_GRADED,
+                )
+                for q in fw.pillars[0].questions
+                if q.graded
+            ]
+            year_rows.append(
+                {
+                    "title": fw.title,
+                    "grades": grades,
+                    "report_href": f"../{fw.year}/{force.force_id}.html" if fw.year in built else None,
+                }
+            )
+        for ind_id in titles:
+            row = []
+            for by_area in per_year:
+                v = by_area.get(force.force_id, {}).get(ind_id)
+                if v is None:
+                    row.append("–")
+                    continue
+                shown = f"{v.value:+.1f}%" if v.indicator.kind == "change" else f"{v.value:.1f}"
+                ew = (
+                    (f"{v.ew_value:+.1f}%" if v.indicator.kind == "change" else f"{v.ew_value:.1f}")
+                    if v.ew_value is not None
+                    else "–"
+                )
+                band = f"; {v.band}" if v.band else ""
+                row.append(
+                    f"{shown} (England and Wales {ew}{band}; period ending {v.period_end.isoformat()})"
+                )
+            cells[ind_id] = row
+        out[force.force_id] = {
+            "years": year_rows,
+            "indicators": [(titles[i], cells[i]) for i in titles if any(c != "–" for c in cells[i])],
+        }
+    return out
+
+
+def overview_page(con: duckdb.DuckDBPyConnection, built: YearBuild, scan: list[ScanRow] | None = None) -> str:
+    """DIR/YEAR/index.html: the national overview of a year."""
+    scan = national_scan(con, built.framework) if scan is None else scan
+    ov = build_overview(built.framework, built.reports, scan)
+    nav = _nav(1, built.framework.year)
+    return _page("overview.html.j2", ov=ov, nav=nav, any_graded=any(r.has_evidence for r in ov.rows))
+
+
+def scan_page(built_names: dict[str, str], framework: Framework, scan: list[ScanRow]) -> str:
+    """DIR/YEAR/scan.html: the national scan of a year."""
+    forces = [
+        (fid, built_names.get(fid, fid), [r for r in scan if r.force_id == fid])
+        for fid in dict.fromkeys(r.force_id for r in scan)
+    ]
+    return _page("scan.html.j2", framework=framework, rows=scan, forces=forces, nav=_nav(1, framework.year))
+
+
+def downloads_page(framework: Framework, counts: list[tuple[Download, int]]) -> str:
+    """DIR/YEAR/downloads.html: the year's downloads and their row counts."""
+    return _page("downloads.html.j2", framework=framework, files=counts, nav=_nav(1, framework.year))
+
+
+def download_counts(folder: Path) -> list[tuple[Download, int]]:
+    counts = []
+    for d in DOWNLOADS:
+        csv = folder / f"{d.name}.csv"
+        counts.append((d, max(0, len(csv.read_text(encoding="utf-8").splitlines()) - 1)))
+    return counts
+
+
+def force_years_pages(
+    con: duckdb.DuckDBPyConnection,
+    evidence_for: Callable[[int], dict[str, EvidenceFile]],
+    built: set[int],
+    latest_year: int,
+) -> dict[str, str]:
+    """DIR/forces/FORCE.html for every force: the force across every PEEL year."""
+    return {
+        force_id: _page("force_years.html.j2", force=get_force(force_id), nav=_nav(1, latest_year), **ctx)
+        for force_id, ctx in _force_years(con, evidence_for, built).items()
+    }
+
+
+def index_page(frameworks: Sequence[Framework]) -> str:
+    """DIR/index.html: the years built, methodology and data dictionary."""
+    return _page("index.html.j2", years=list(frameworks), nav=_nav(0, frameworks[-1].year))
+
+
+def methodology_page(latest_year: int) -> str:
+    body = markdown_html(methodology_markdown())
+    return _page("page.html.j2", title="Methodology", body=body, nav=_nav(0, latest_year))
+
+
+def dictionary_page(latest_year: int) -> str:
+    from openpeel.warehouse.dictionary import data_dictionary_markdown
+
+    body = (
+        markdown_html(data_dictionary_markdown())
+        + Markup('<section id="downloads">')
+        + markdown_html(downloads_dictionary_markdown(), shift=1)
+        + Markup("</section>")
+    )
+    return _page("page.html.j2", title="Data dictionary", body=body, nav=_nav(0, latest_year))
+
+
+def _prepare_out(out_dir: Path) -> Path:
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+        raise OpenpeelError(
+            f"{out_dir} exists and is not an openpeel site; choose an empty or new folder for --out"
+        )
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=".openpeel-site-", dir=out_dir.parent))
+
+
+def publish_site(
+    con: duckdb.DuckDBPyConnection,
+    years: Sequence[int],
+    out_dir: Path,
+    evidence_for: Callable[[int], dict[str, EvidenceFile]],
+    *,
+    formats: Iterable[Format] = ("html", "md", "text"),
+    pdf: bool = False,
+    progress: Progress = _no_progress,
+) -> SiteResult:
+    """Write the static site for `years` into `out_dir` (replacing an earlier openpeel site there)."""
+    years = sorted(set(years))
+    for y in years:
+        load_framework(y)  # fails early, with the file named, on an unknown year
+    fmts = list(dict.fromkeys(["html", *formats]))
+    staging = _prepare_out(out_dir)
+    result = SiteResult(out_dir, list(years))
+    try:
+        (staging / MARKER).write_text("written by openpeel publish\n", encoding="utf-8")
+        pages: list[Path] = []
+        frameworks = []
+        for year in years:
+            started = time.perf_counter()
+            ydir = staging / str(year)
+            ydir.mkdir()
+            evidence = evidence_for(year)
+            built = build_year_reports(con, year, evidence, progress=progress)
+            frameworks.append(built.framework)
+            nav = _nav(1, year)
+            for report in built.reports:
+                for fmt in fmts:
+                    path = ydir / f"{report.force_id}.{EXTENSIONS[fmt]}"
+                    path.write_text(render(report, fmt, nav=nav if fmt == "html" else ()), encoding="utf-8")
+                    pages.append(path)
+            scan = national_scan(con, built.framework)
+            (ydir / "index.html").write_text(overview_page(con, built, scan), encoding="utf-8")
+            result.timings[f"reports and overview {year} (s)"] = time.perf_counter() - started
+            names = {r.force_id: r.force_name for r in built.reports}
+            (ydir / "scan.html").write_text(scan_page(names, built.framework, scan), encoding="utf-8")
+            downloads = export_year(con, built.framework, evidence, ydir / "downloads", values=built.values)
+            result.downloads += downloads
+            (ydir / "downloads.html").write_text(
+                downloads_page(built.framework, download_counts(ydir / "downloads")), encoding="utf-8"
+            )
+            pages += [ydir / "index.html", ydir / "scan.html", ydir / "downloads.html"]
+            if pdf:
+                from openpeel.publish.pdf import pdf_printer
+
+                started = time.perf_counter()
+                with pdf_printer() as printer:
+                    for i, report in enumerate(built.reports):
+                        progress(f"PDF {year}", i, len(built.reports))
+                        out = ydir / f"{report.force_id}.pdf"
+                        printer.print(render(report, "html", print_mode=True), out)
+                        result.pdfs.append(out)
+                progress(f"PDF {year}", len(built.reports), len(built.reports))
+                result.timings[f"PDF {year} (s)"] = time.perf_counter() - started
+
+        fdir = staging / "forces"
+        fdir.mkdir()
+        for force_id, text in force_years_pages(con, evidence_for, set(years), years[-1]).items():
+            path = fdir / f"{force_id}.html"
+            path.write_text(text, encoding="utf-8")
+            pages.append(path)
+        (staging / "index.html").write_text(index_page(frameworks), encoding="utf-8")
+        (staging / "methodology.html").write_text(methodology_page(years[-1]), encoding="utf-8")
+        (staging / "data-dictionary.html").write_text(dictionary_page(years[-1]), encoding="utf-8")
+        pages += [staging / "index.html", staging / "methodology.html", staging / "data-dictionary.html"]
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        staging.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    result.pages = [out_dir / p.relative_to(staging) for p in pages]
+    result.pdfs = [out_dir / p.relative_to(staging) for p in result.pdfs]
+    result.downloads = [out_dir / p.relative_to(staging) for p in result.downloads]
+    return result

@@ -1,0 +1,54 @@
+"""Sign-in sessions (HttpOnly, SameSite cookies), CSRF tokens and permission checks."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import duckdb
+from fastapi import Request, Response
+
+from openpeel.web.errors import ApiError
+from openpeel.web.users import Session, find_session
+
+SESSION_COOKIE = "openpeel_session"
+LOGIN_CSRF_COOKIE = "openpeel_login_csrf"
+
+
+def current_user_optional(request: Request, con: duckdb.DuckDBPyConnection) -> Session | None:
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    return find_session(con, token)
+
+
+class NotSignedIn(Exception):
+    """Raised for pages that need a session; the app answers with a redirect to /login."""
+
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+def require(request: Request, con: duckdb.DuckDBPyConnection, permission: str) -> Session:
+    session = current_user_optional(request, con)
+    if session is None:
+        if request.method == "GET":
+            raise NotSignedIn(request.url.path)
+        raise ApiError(401, "sign in first: this action needs an inspector workspace account")
+    if not session.user.can(permission):
+        raise ApiError(403, f"your role ({session.user.role}) does not allow this action")
+    return session
+
+
+def check_csrf(session_token: str, form: dict[str, Any]) -> None:
+    sent = str(form.get("csrf_token", ""))
+    if not sent or not secrets.compare_digest(sent, session_token):
+        raise ApiError(
+            403, "the form's security token is missing or out of date; reload the page and try again"
+        )
+
+
+def set_session_cookie(response: Response, token: str, *, max_age: int, secure: bool) -> None:
+    response.set_cookie(
+        SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="strict", secure=secure, path="/"
+    )

@@ -1,0 +1,162 @@
+"""The static site's pages, served live from the warehouse at the same paths as `openpeel publish`
+writes them (DIR/YEAR/FORCE.html, DIR/YEAR/index.html, ...), from the same templates and page
+functions, so relative links and navigation work identically in both."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse
+
+from openpeel.evidence.store import stored_evidence
+from openpeel.forces import get_force, lookup
+from openpeel.framework import available_years, load_framework
+from openpeel.indicators.scan import national_scan
+from openpeel.publish import build_report, render
+from openpeel.publish.export import DOWNLOADS, export_year
+from openpeel.publish.site import (
+    _nav,
+    build_year_reports,
+    dictionary_page,
+    download_counts,
+    downloads_page,
+    force_years_pages,
+    index_page,
+    methodology_page,
+    overview_page,
+    scan_page,
+)
+from openpeel.web.api import Db
+from openpeel.web.errors import ApiError
+
+router = APIRouter(include_in_schema=False)
+HEADERS = {"Cache-Control": "public, max-age=60"}
+
+
+def _year(year: int) -> int:
+    if year not in available_years():
+        raise ApiError(
+            404, f"no PEEL {year} framework; years available: {', '.join(map(str, available_years()))}"
+        )
+    return year
+
+
+def _cached(request: Request, key: tuple[str, ...], render_page: Callable[[], str]) -> HTMLResponse:
+    full_key = (*key, request.app.state.data_version())
+    return HTMLResponse(request.app.state.pages.get_or_render(full_key, render_page), headers=HEADERS)
+
+
+def _evidence_for(con: duckdb.DuckDBPyConnection) -> Callable[[int], dict[str, object]]:
+    from openpeel.pipeline import evidence_for_year
+
+    return lambda y: evidence_for_year(con, y)  # type: ignore[return-value]
+
+
+@router.get("/index.html", response_class=HTMLResponse)
+def site_index(request: Request) -> Response:
+    return _cached(request, ("index",), lambda: index_page([load_framework(y) for y in available_years()]))
+
+
+@router.get("/methodology.html", response_class=HTMLResponse)
+def methodology(request: Request) -> Response:
+    return _cached(request, ("methodology",), lambda: methodology_page(available_years()[-1]))
+
+
+@router.get("/data-dictionary.html", response_class=HTMLResponse)
+def data_dictionary(request: Request) -> Response:
+    return _cached(request, ("dictionary",), lambda: dictionary_page(available_years()[-1]))
+
+
+@router.get("/forces/{force}.html", response_class=HTMLResponse)
+def force_across_years(request: Request, con: Db, force: str) -> Response:
+    area = lookup(force)
+    if not area.is_territorial:
+        raise ApiError(404, f"{area.name} is not one of the 43 territorial forces assessed")
+
+    def render_page() -> str:
+        years = available_years()
+        return force_years_pages(con, _evidence_for(con), set(years), years[-1])[area.force_id]  # type: ignore[arg-type]
+
+    return _cached(request, ("force-years", area.force_id), render_page)
+
+
+@router.get("/{year}/index.html", response_class=HTMLResponse)
+def overview(request: Request, con: Db, year: int) -> Response:
+    from openpeel.pipeline import evidence_for_year
+
+    _year(year)
+    return _cached(
+        request,
+        ("overview", str(year)),
+        lambda: overview_page(con, build_year_reports(con, year, evidence_for_year(con, year))),
+    )
+
+
+@router.get("/{year}/scan.html", response_class=HTMLResponse)
+def scan(request: Request, con: Db, year: int) -> Response:
+    _year(year)
+
+    def render_page() -> str:
+        framework = load_framework(year)
+        names = {f.force_id: f.name for f in (get_force(r.force_id) for r in national_scan(con, framework))}
+        return scan_page(names, framework, national_scan(con, framework))
+
+    return _cached(request, ("scan", str(year)), render_page)
+
+
+def _downloads_folder(request: Request, con: duckdb.DuckDBPyConnection, year: int) -> Path:
+    """The year's download files, written once per data version into a temporary folder."""
+    from openpeel.pipeline import evidence_for_year
+
+    version = request.app.state.data_version()
+    folders: dict[tuple[int, str], tempfile.TemporaryDirectory[str]] = request.app.state.downloads
+    key = (year, version)
+    if key not in folders:
+        for old in [k for k in folders if k[0] == year]:
+            folders.pop(old).cleanup()
+        holder = tempfile.TemporaryDirectory(prefix=f"openpeel-downloads-{year}-")
+        export_year(con, load_framework(year), evidence_for_year(con, year), Path(holder.name))
+        folders[key] = holder
+    return Path(folders[key].name)
+
+
+@router.get("/{year}/downloads.html", response_class=HTMLResponse)
+def downloads(request: Request, con: Db, year: int) -> Response:
+    _year(year)
+    folder = _downloads_folder(request, con, year)
+    return _cached(
+        request,
+        ("downloads", str(year)),
+        lambda: downloads_page(load_framework(year), download_counts(folder)),
+    )
+
+
+@router.get("/{year}/downloads/{name}")
+def download_file(request: Request, con: Db, year: int, name: str) -> Response:
+    _year(year)
+    allowed = {f"{d.name}.{ext}" for d in DOWNLOADS for ext in ("csv", "parquet")}
+    if name not in allowed:
+        raise ApiError(404, f"no download {name!r}; files: {', '.join(sorted(allowed))}")
+    path = _downloads_folder(request, con, year) / name
+    media = "text/csv; charset=utf-8" if name.endswith(".csv") else "application/vnd.apache.parquet"
+    return FileResponse(path, media_type=media, filename=name)
+
+
+@router.get("/{year}/{force}.html", response_class=HTMLResponse)
+def report(request: Request, con: Db, year: int, force: str) -> Response:
+    _year(year)
+    area = lookup(force)
+    if area.force_id != force:
+        return Response(status_code=308, headers={"Location": f"/{year}/{area.force_id}.html"})
+    if not get_force(area.force_id).is_territorial:
+        raise ApiError(404, f"{area.name} is not one of the 43 territorial forces assessed")
+
+    def render_page() -> str:
+        evidence = stored_evidence(con, area.force_id, year)
+        return render(build_report(con, area.force_id, year, evidence), "html", nav=_nav(1, year))
+
+    return _cached(request, ("report", str(year), area.force_id), render_page)

@@ -1,0 +1,310 @@
+"""The inspector workspace: sign in and out, and the pages behind the login."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from openpeel.assessment import judgements
+from openpeel.assessment.judgements import current_judgements
+from openpeel.errors import InputError, OpenpeelError
+from openpeel.evidence.models import FINDING_KINDS
+from openpeel.evidence.store import stored_evidence, stored_force_years
+from openpeel.forces import get_force, lookup, territorial_forces
+from openpeel.framework import available_years, load_framework
+from openpeel.indicators import catalogue
+from openpeel.web.api import Db
+from openpeel.web.errors import ApiError
+from openpeel.web.session import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    check_csrf,
+    current_user_optional,
+    require,
+    set_session_cookie,
+)
+from openpeel.web.templating import html
+from openpeel.web.users import Session, authenticate, end_session, start_session
+from openpeel.web.workspace_actions import add_inspection, save_finding
+
+router = APIRouter(include_in_schema=False)
+
+
+def _safe_next(path: str) -> str:
+    # Only same-site paths: never redirect a signed-in user to another host.
+    return path if path.startswith("/") and not path.startswith("//") else "/workspace"
+
+
+def _login_form(
+    request: Request, message: str = "", username: str = "", next_path: str = "/workspace", status: int = 200
+) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = html(
+        "login.html.j2",
+        status_code=status,
+        message=message,
+        username=username,
+        next=_safe_next(next_path),
+        login_csrf=token,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.cookie_secure,
+    )
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/workspace") -> Response:
+    return _login_form(request, next_path=next)
+
+
+@router.post("/login")
+async def login(request: Request, con: Db) -> Response:
+    form = dict(await request.form())
+    cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie_token:
+        raise ApiError(403, "the sign-in form's security token is missing; reload the page and try again")
+    check_csrf(cookie_token, form)
+    username = str(form.get("username", "")).strip().lower()
+    password = str(form.get("password", ""))
+    client = request.client.host if request.client else "unknown"
+    throttle = request.app.state.throttle
+    keys = (f"ip:{client}", f"user:{username}")
+    wait = throttle.retry_after(*keys)
+    if wait:
+        raise ApiError(429, f"too many failed sign-ins; try again in {wait} seconds", [{"retry_after": wait}])
+    user = authenticate(con, username, password)
+    if user is None:
+        throttle.failed(*keys)
+        return _login_form(
+            request, "User name or password not recognised.", username, str(form.get("next", "")), 401
+        )
+    throttle.succeeded(*keys)
+    settings = request.app.state.settings
+    session = start_session(con, user, settings.session_hours)
+    response = RedirectResponse(_safe_next(str(form.get("next", "/workspace"))), status_code=303)
+    set_session_cookie(
+        response, session.token, max_age=int(settings.session_hours * 3600), secure=settings.cookie_secure
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, con: Db) -> Response:
+    session = current_user_optional(request, con)
+    if session is not None:
+        check_csrf(session.csrf_token, dict(await request.form()))
+        end_session(con, session.token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+MESSAGES = {
+    "finding-added": "Finding added; the rubric has been run again.",
+    "finding-saved": "Finding saved; the rubric has been run again.",
+    "inspection-added": "Inspection added.",
+    "confirmed": "Grade confirmed.",
+    "overridden": "Grade set, with your rationale.",
+    "moderated": "Judgements marked moderated.",
+    "published": "Judgements published.",
+}
+
+
+@router.get("/workspace", response_class=HTMLResponse)
+def workspace_home(request: Request, con: Db) -> Response:
+    session = require(request, con, "view")
+    stored = stored_force_years(con)
+    return html(
+        "workspace.html.j2",
+        user=session.user,
+        csrf_token=session.csrf_token,
+        stored=[(get_force(f), y) for f, y in stored],
+        forces=territorial_forces(),
+        years=available_years(),
+    )
+
+
+@router.get("/workspace/open")
+def workspace_open(request: Request, con: Db, force: str, year: int) -> Response:
+    require(request, con, "view")
+    return RedirectResponse(f"/workspace/{year}/{lookup(force).force_id}", status_code=303)
+
+
+def _force_page(
+    request: Request, con: Db, session: Session, year: int, force: str, *, error: str = "", status: int = 200
+) -> Response:
+    if year not in available_years():
+        raise ApiError(404, f"no PEEL {year} framework")
+    area = lookup(force)
+    framework = load_framework(year)
+    evidence = stored_evidence(con, area.force_id, year)
+    stored_judgements = current_judgements(con, area.force_id, year)
+    findings = {
+        q.id: [f for f in (evidence.findings if evidence else ()) if f.question == q.id]
+        for q in framework.questions()
+    }
+    message = MESSAGES.get(request.query_params.get("done", ""), "")
+    return html(
+        "workspace_force.html.j2",
+        status_code=status,
+        user=session.user,
+        csrf_token=session.csrf_token,
+        force=area,
+        year=year,
+        framework=framework,
+        evidence=evidence,
+        judgements=stored_judgements,
+        findings=findings,
+        kinds=FINDING_KINDS,
+        message=message,
+        error=error,
+        indicators=[i.id for i in catalogue().indicators],
+    )
+
+
+@router.get("/workspace/{year}/{force}", response_class=HTMLResponse)
+def workspace_force(request: Request, con: Db, year: int, force: str) -> Response:
+    session = require(request, con, "view")
+    return _force_page(request, con, session, year, force)
+
+
+async def _post(
+    request: Request,
+    con: Db,
+    permission: str,
+    year: int,
+    force: str,
+    action: Callable[[dict[str, Any], str], str],
+) -> Response:
+    """Check sign-in, role and CSRF; run the action; redirect back, or show the form's error."""
+    session = require(request, con, permission)
+    form = await request.form()
+    data: dict[str, Any] = {
+        k: (form.getlist(k) if len(form.getlist(k)) > 1 or k in MULTI else form.get(k)) for k in form
+    }
+    check_csrf(session.csrf_token, data)
+    area = lookup(force)
+    try:
+        done = action(data, session.user.username)
+    except OpenpeelError as exc:
+        return _force_page(
+            request,
+            con,
+            session,
+            year,
+            area.force_id,
+            error=str(exc),
+            status=409 if not isinstance(exc, InputError) else 422,
+        )
+    request.app.state.data_version.bump()
+    return RedirectResponse(f"/workspace/{year}/{area.force_id}?done={done}", status_code=303)
+
+
+MULTI = {"topics", "explains"}
+
+
+@router.post("/workspace/{year}/{force}/findings")
+async def add_finding(request: Request, con: Db, year: int, force: str) -> Response:
+    def act(form: dict[str, Any], by: str) -> str:
+        save_finding(con, lookup(force).force_id, year, form, by=by)
+        return "finding-added"
+
+    return await _post(request, con, "edit_findings", year, force, act)
+
+
+@router.post("/workspace/{year}/{force}/findings/{finding_id}")
+async def edit_finding(request: Request, con: Db, year: int, force: str, finding_id: str) -> Response:
+    def act(form: dict[str, Any], by: str) -> str:
+        save_finding(con, lookup(force).force_id, year, form, by=by, finding_id=finding_id)
+        return "finding-saved"
+
+    return await _post(request, con, "edit_findings", year, force, act)
+
+
+@router.get("/workspace/{year}/{force}/findings/{finding_id}", response_class=HTMLResponse)
+def edit_finding_form(request: Request, con: Db, year: int, force: str, finding_id: str) -> Response:
+    session = require(request, con, "edit_findings")
+    area = lookup(force)
+    evidence = stored_evidence(con, area.force_id, year)
+    finding = next((f for f in (evidence.findings if evidence else ()) if f.id == finding_id), None)
+    if evidence is None or finding is None:
+        raise ApiError(404, f"no finding {finding_id!r} for {area.force_id} {year}")
+    return html(
+        "workspace_finding.html.j2",
+        user=session.user,
+        csrf_token=session.csrf_token,
+        force=area,
+        year=year,
+        framework=load_framework(year),
+        evidence=evidence,
+        finding=finding,
+        kinds=FINDING_KINDS,
+        indicators=[i.id for i in catalogue().indicators],
+    )
+
+
+@router.post("/workspace/{year}/{force}/inspections")
+async def new_inspection(request: Request, con: Db, year: int, force: str) -> Response:
+    def act(form: dict[str, Any], by: str) -> str:
+        add_inspection(con, lookup(force).force_id, year, form, by=by)
+        return "inspection-added"
+
+    return await _post(request, con, "edit_findings", year, force, act)
+
+
+@router.post("/workspace/{year}/{force}/judgements/{question}/confirm")
+async def confirm_grade(request: Request, con: Db, year: int, force: str, question: str) -> Response:
+    def act(form: dict[str, Any], by: str) -> str:
+        judgements.confirm(con, lookup(force).force_id, year, question, by=by, reason=_reason(form))
+        return "confirmed"
+
+    return await _post(request, con, "judge", year, force, act)
+
+
+@router.post("/workspace/{year}/{force}/judgements/{question}/override")
+async def override_grade(request: Request, con: Db, year: int, force: str, question: str) -> Response:
+    def act(form: dict[str, Any], by: str) -> str:
+        judgements.override(
+            con,
+            lookup(force).force_id,
+            year,
+            question,
+            str(form.get("grade", "")),
+            by=by,
+            reason=_reason(form),
+        )
+        return "overridden"
+
+    return await _post(request, con, "judge", year, force, act)
+
+
+@router.post("/workspace/{year}/{force}/moderate")
+async def moderate_all(request: Request, con: Db, year: int, force: str) -> Response:
+    def act(form: dict[str, Any], by: str) -> str:
+        judgements.moderate(con, lookup(force).force_id, year, by=by, reason=_reason(form))
+        return "moderated"
+
+    return await _post(request, con, "moderate", year, force, act)
+
+
+@router.post("/workspace/{year}/{force}/publish")
+async def publish_all(request: Request, con: Db, year: int, force: str) -> Response:
+    def act(form: dict[str, Any], by: str) -> str:
+        judgements.publish(con, lookup(force).force_id, year, by=by, reason=_reason(form))
+        return "published"
+
+    return await _post(request, con, "moderate", year, force, act)
+
+
+def _reason(form: dict[str, Any]) -> str | None:
+    return str(form.get("reason", "")).strip() or None

@@ -1,0 +1,141 @@
+"""What the workspace's forms do, as plain functions over the evidence store and judgements.
+
+Every write goes through the evidence store or the judgement functions, so each change is an
+audited event; after a change to findings the rubric runs again and records its new proposals.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import duckdb
+
+from openpeel.assessment.judgements import propose_and_record
+from openpeel.errors import InputError
+from openpeel.evidence.models import FINDING_KINDS, EvidenceFile, Finding, Inspection
+from openpeel.evidence.store import import_evidence, stored_evidence
+from openpeel.forces import get_force
+from openpeel.framework import load_framework
+from openpeel.indicators import catalogue
+
+SOURCE = "web workspace"
+
+
+def _evidence(con: duckdb.DuckDBPyConnection, force_id: str, year: int) -> EvidenceFile:
+    found = stored_evidence(con, force_id, year)
+    return found or EvidenceFile(force=force_id, year=year, inspections=(), findings=())
+
+
+def _text(form: dict[str, Any], name: str, *, required: bool = True) -> str:
+    value = str(form.get(name, "")).strip()
+    if required and not value:
+        raise InputError("this field is required", field=name)
+    return value
+
+
+def _list(form: dict[str, Any], name: str) -> tuple[str, ...]:
+    raw = form.get(name, ())
+    items = raw if isinstance(raw, list | tuple) else [raw]
+    return tuple(str(i).strip() for i in items if str(i).strip())
+
+
+def _new_id(prefix: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9-]+", "-", prefix.lower()).strip("-") or "item"
+    n = 1
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def finding_from_form(evidence: EvidenceFile, form: dict[str, Any], finding_id: str) -> Finding:
+    framework = load_framework(evidence.year)
+    question = _text(form, "question")
+    if question not in {q.id for q in framework.questions()}:
+        raise InputError(f"unknown question {question!r} for PEEL {evidence.year}", field="question")
+    kind = _text(form, "kind")
+    if kind not in FINDING_KINDS:
+        raise InputError(
+            f"unknown finding kind {kind!r}; choose one of {', '.join(FINDING_KINDS)}", field="kind"
+        )
+    inspection = _text(form, "inspection")
+    if inspection not in {i.id for i in evidence.inspections}:
+        raise InputError(f"unknown inspection {inspection!r}: add the inspection first", field="inspection")
+    topics = _list(form, "topics")
+    unknown = [t for t in topics if t not in framework.topics]
+    if unknown:
+        raise InputError(f"unknown topic(s): {', '.join(unknown)}", field="topics")
+    indicator_ids = {i.id for i in catalogue().indicators}
+    explains = _list(form, "explains")
+    if any(i not in indicator_ids for i in explains):
+        raise InputError("unknown indicator in 'explains'", field="explains")
+    return Finding(
+        id=finding_id,
+        inspection=inspection,
+        question=question,
+        kind=kind,
+        text=_text(form, "text"),
+        topics=topics,
+        explains=explains,
+        is_exceptional=form.get("is_exceptional") == "on",
+        is_resolved=form.get("is_resolved") == "on",
+        in_overview=form.get("in_overview") == "on",
+    )
+
+
+def save_finding(
+    con: duckdb.DuckDBPyConnection,
+    force_id: str,
+    year: int,
+    form: dict[str, Any],
+    *,
+    by: str,
+    finding_id: str | None = None,
+) -> str:
+    """Add a finding (finding_id None) or replace one; then re-run the rubric. Returns the finding's id."""
+    evidence = _evidence(con, force_id, year)
+    taken = {f.id for f in evidence.findings}
+    if finding_id is not None and finding_id not in taken:
+        raise InputError(f"no finding {finding_id!r} for {force_id} {year}")
+    new_id = finding_id or _new_id(str(form.get("question", "finding")), taken)
+    finding = finding_from_form(evidence, form, new_id)
+    if finding_id is None:
+        findings = (*evidence.findings, finding)
+    else:
+        findings = tuple(finding if f.id == finding_id else f for f in evidence.findings)
+    reason = str(form.get("reason", "")).strip() or None
+    import_evidence(
+        con, evidence.model_copy(update={"findings": findings}), by=by, reason=reason, source=SOURCE
+    )
+    propose_and_record(con, force_id, year, by=by)
+    return new_id
+
+
+def add_inspection(
+    con: duckdb.DuckDBPyConnection, force_id: str, year: int, form: dict[str, Any], *, by: str
+) -> str:
+    evidence = _evidence(con, force_id, year)
+    framework = load_framework(year)
+    kind = _text(form, "kind")
+    if kind not in {k.id for k in framework.inspection_kinds}:
+        raise InputError(f"unknown inspection kind {kind!r} for PEEL {year}", field="kind")
+    published_text = _text(form, "published", required=False)
+    try:
+        published = dt.date.fromisoformat(published_text) if published_text else None
+    except ValueError:
+        raise InputError(f"date {published_text!r} is not YYYY-MM-DD", field="published") from None
+    inspection_id = _new_id(f"{kind}-{year}", {i.id for i in evidence.inspections})
+    inspection = Inspection(
+        id=inspection_id,
+        kind=kind,
+        title=_text(form, "title"),
+        published=published,
+        source=_text(form, "source"),
+        summary=_text(form, "summary", required=False) or None,
+    )
+    reason = str(form.get("reason", "")).strip() or None
+    updated = evidence.model_copy(update={"inspections": (*evidence.inspections, inspection)})
+    import_evidence(con, updated, by=by, reason=reason, source=SOURCE)
+    propose_and_record(con, get_force(force_id).force_id, year, by=by)
+    return inspection_id

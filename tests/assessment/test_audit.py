@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from openpeel.assessment.audit import events, replay, table_state, verify_chain
+from openpeel.assessment.judgements import confirm, moderate, override, propose_and_record, publish, reopen
+from openpeel.errors import OpenpeelError
+from openpeel.evidence import bundled_evidence_files, load_evidence_file
+from openpeel.evidence.store import import_evidence, import_paths
+
+REPO = Path(__file__).resolve().parents[2]
+ILLUSTRATIVE_2015 = REPO / "docs" / "examples" / "cumbria-2015-illustrative.yaml"
+NORTHANTS_2014 = next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
+
+
+def busy_history(db: duckdb.DuckDBPyConnection) -> None:
+    """Imports, edits, removals, overrides and every state change, over two forces and years."""
+    import_paths(db, [NORTHANTS_2014, ILLUSTRATIVE_2015], by="alice")
+    propose_and_record(db, "northamptonshire", 2014, by="alice")
+    propose_and_record(db, "cumbria", 2015, by="alice")
+    for question in ("reducing-crime", "investigating-offending", "tackling-asb"):
+        confirm(db, "northamptonshire", 2014, question, by="bob")
+    override(
+        db, "northamptonshire", 2014, "investigating-offending", "good", by="bob", reason="Specialist teams"
+    )
+    moderate(db, "northamptonshire", 2014, by="carol")
+    publish(db, "northamptonshire", 2014, by="dan")
+    ev = load_evidence_file(NORTHANTS_2014)
+    edited = ev.findings[0].model_copy(update={"text": "Edited text."})
+    import_evidence(
+        db,
+        ev.model_copy(update={"findings": (edited, *ev.findings[2:])}),
+        by="erin",
+        reason="correction after publication",
+    )
+    reopen(db, "northamptonshire", 2014, "tackling-asb", by="erin", reason="recheck")
+    override(db, "cumbria", 2015, "preventing-crime", "good", by="frank", reason="Data explained locally")
+
+
+def test_audit_log_replays_to_the_current_state(db: duckdb.DuckDBPyConnection) -> None:
+    busy_history(db)
+    state = table_state(db)
+    assert len(state["finding"]) == 17 - 1 + 11 and len(state["judgement"]) == 11 + 10
+    assert replay(db) == state
+    assert verify_chain(db).is_intact
+
+
+def test_every_event_says_who_when_before_after_and_why(db: duckdb.DuckDBPyConnection) -> None:
+    busy_history(db)
+    found = events(db, force_id="northamptonshire", year=2014)
+    removed = [e for e in found if e.after is None]
+    assert [e.entity_id for e in removed] == ["rc-recording-accuracy"]
+    assert removed[0].actor == "erin" and removed[0].reason == "correction after publication"
+    changed = next(e for e in found if e.entity_id == "rc-targets" and e.before and e.after)
+    assert changed.changed_fields() == ["text"]
+    override_event = next(e for e in found if e.action == "override")
+    assert override_event.before and override_event.after
+    assert (override_event.before["current_grade"], override_event.after["current_grade"]) == (
+        "requires-improvement",
+        "good",
+    )
+    assert [e.event_id for e in events(db)] == list(range(1, len(events(db)) + 1))
+
+
+def test_reimporting_the_same_file_records_nothing(db: duckdb.DuckDBPyConnection) -> None:
+    import_paths(db, [NORTHANTS_2014], by="alice")
+    propose_and_record(db, "northamptonshire", 2014, by="alice")
+    before = len(events(db))
+    results = import_paths(db, [NORTHANTS_2014], by="alice")
+    assert results[0].is_unchanged
+    assert propose_and_record(db, "northamptonshire", 2014, by="alice") == []
+    assert len(events(db)) == before
+
+
+def test_evidence_change_after_publication_needs_a_reason(db: duckdb.DuckDBPyConnection) -> None:
+    busy_history(db)
+    before = table_state(db)
+    ev = load_evidence_file(NORTHANTS_2014)
+    with pytest.raises(OpenpeelError, match="has published judgements"):
+        import_evidence(db, ev.model_copy(update={"findings": ev.findings[1:]}), by="erin")
+    assert table_state(db) == before
+
+
+def test_a_tampered_event_breaks_the_chain(db: duckdb.DuckDBPyConnection) -> None:
+    busy_history(db)
+    db.execute("UPDATE as_audit_events SET reason = 'nothing to see' WHERE event_id = 5")
+    check = verify_chain(db)
+    assert not check.is_intact and check.first_bad_event == 5
+
+
+def test_no_code_updates_or_deletes_audit_events() -> None:
+    source = REPO / "src" / "openpeel"
+    pattern = re.compile(r"(UPDATE|DELETE\s+FROM|TRUNCATE|DROP\s+TABLE)\s+as_audit_events", re.IGNORECASE)
+    offenders = [p for p in source.rglob("*.py") if pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []

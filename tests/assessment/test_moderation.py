@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from openpeel.assessment.comparability import compare_with_previous
+from openpeel.assessment.judgements import confirm, override, propose_and_record
+from openpeel.assessment.moderation import moderation_view
+from openpeel.evidence import bundled_evidence_files
+from openpeel.evidence.store import import_paths
+
+REPO = Path(__file__).resolve().parents[2]
+ILLUSTRATIVE_2015 = REPO / "docs" / "examples" / "cumbria-2015-illustrative.yaml"
+NORTHANTS_2014 = next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
+
+
+def test_shipped_2014_evidence_has_nothing_out_of_line(db: duckdb.DuckDBPyConnection) -> None:
+    import_paths(db, [NORTHANTS_2014], by="alice")
+    propose_and_record(db, "northamptonshire", 2014, by="alice")
+    view = moderation_view(db, 2014)
+    assert view.forces == ["northamptonshire"]
+    spread = {s.question_id: s for s in view.spread}
+    assert spread["reducing-crime"].counts["good"] == 1
+    assert spread["investigating-offending"].counts["requires-improvement"] == 1
+    assert spread["secure-financial-position"].no_grade == 1
+    assert "protecting-vulnerable" not in spread  # narrative only in 2014
+    # asb_rate is significantly worse than England and Wales, but a finding explains it.
+    assert view.out_of_line == [] and view.differences == []
+    assert {j.question_id for j in view.unconfirmed} == {
+        "reducing-crime",
+        "investigating-offending",
+        "tackling-asb",
+    }
+
+
+def test_override_to_good_against_the_data_is_flagged(db: duckdb.DuckDBPyConnection) -> None:
+    import_paths(db, [ILLUSTRATIVE_2015], by="alice")
+    propose_and_record(db, "cumbria", 2015, by="alice")
+    override(db, "cumbria", 2015, "preventing-crime", "good", by="bob", reason="Local context")
+    confirm(db, "cumbria", 2015, "protecting-vulnerable", by="bob")
+    view = moderation_view(db, 2015)
+    assert [(j.force_id, j.question_id, j.proposed_grade, j.current_grade) for j in view.differences] == [
+        ("cumbria", "preventing-crime", "requires-improvement", "good")
+    ]
+    flagged = {(o.question_id, o.indicator_id) for o in view.out_of_line}
+    assert ("preventing-crime", "recorded_crime_change_1y_pct") in flagged
+    assert all(o.question_id == "preventing-crime" for o in view.out_of_line)
+    spread = {s.question_id: s for s in view.spread}
+    assert spread["fairness-to-public"].not_inspected == 1
+    assert spread["preventing-crime"].counts["good"] == 1 and spread["preventing-crime"].proposed_only == 0
+
+
+def test_comparability_with_the_previous_year(db: duckdb.DuckDBPyConnection) -> None:
+    import_paths(db, [NORTHANTS_2014], by="alice")
+    propose_and_record(db, "northamptonshire", 2014, by="alice")
+    confirm(db, "northamptonshire", 2014, "investigating-offending", by="bob")
+    merged = compare_with_previous(db, "northamptonshire", 2015, "preventing-crime")
+    assert merged.status == "partly comparable" and merged.relation == "merged and split"
+    assert merged.previous_grades == {"reducing-crime": "good", "tackling-asb": "good"}
+    same = compare_with_previous(db, "northamptonshire", 2015, "financial-position")
+    assert same.status == "no previous grade" and same.relation == "same"
+    assert compare_with_previous(db, "northamptonshire", 2015, "fairness-to-public").status == "new question"
+    assert (
+        compare_with_previous(db, "northamptonshire", 2015, "protecting-vulnerable").status
+        == "no previous grade"
+    )
+    assert compare_with_previous(db, "northamptonshire", 2014, "reducing-crime").previous_year is None
+    assert compare_with_previous(db, "kent", 2015, "investigating-crime").status == "no previous grade"

@@ -1,0 +1,60 @@
+"""Fixtures for the publishing tests: one loaded warehouse and one built site per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import duckdb
+import pytest
+
+from openpeel.evidence import EvidenceFile
+from openpeel.indicators.compute import compute_indicators
+from openpeel.ingest.official_statistics import load_official_statistics
+from openpeel.pipeline import load_evidence
+from openpeel.publish.site import SiteResult, publish_site
+from openpeel.warehouse import connect
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() == "true"
+
+
+def need(what: str, ok: bool) -> None:
+    """Skip locally when a browser tool is missing; under CI=true that is a failure."""
+    if ok:
+        return
+    if in_ci():
+        pytest.fail(f"CI=true but {what} is missing (see .ci/run)")
+    pytest.skip(f"{what} not available")
+
+
+def chromium_path() -> str | None:
+    env = os.environ.get("OPENPEEL_CHROMIUM")
+    if env:
+        return env
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def publish_con() -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(":memory:")
+    load_official_statistics(con, None)
+    compute_indicators(con)
+    yield con
+    con.close()
+
+
+def evidence_for(year: int) -> dict[str, EvidenceFile]:
+    return load_evidence(year)
+
+
+@pytest.fixture(scope="session")
+def site(publish_con: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory) -> SiteResult:
+    out = tmp_path_factory.mktemp("site") / "site"
+    return publish_site(publish_con, [2014], out, evidence_for)

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+import xml.etree.ElementTree as ET
+
+import duckdb
+import pytest
+
+from openpeel.framework import load_framework
+from openpeel.publish import charts
+from openpeel.publish.chart_data import GradeData, YearChartData, load_chart_data
+from openpeel.publish.model import Chart
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def data_2014(publish_con: duckdb.DuckDBPyConnection) -> YearChartData:
+    return load_chart_data(publish_con, load_framework(2014))
+
+
+def parse(chart: Chart) -> ET.Element:
+    return ET.fromstring(str(charts.svg(chart)))
+
+
+def test_trend_follows_the_inspection_period(data_2014: YearChartData) -> None:
+    points = data_2014.trend("recorded_crime_rate", "northamptonshire")
+    assert points[-1].period_end == dt.date(2014, 6, 30)
+    assert all(p.period_end.month == 6 for p in points) and len(points) == 8
+    chart = charts.trend_chart(
+        data_2014, data_2014.sections["recorded_crime_rate"].indicator, "northamptonshire", "Northamptonshire"
+    )
+    assert chart is not None and len(chart.rows) == 8
+    assert (
+        chart.rows[-1][1] == f"{points[-1].value:.1f}" and chart.rows[-1][2] == f"{points[-1].ew_value:.1f}"
+    )
+    root = parse(chart)
+    assert root.get("role") == "img"
+    assert root.find(f"{SVG}title").text == chart.title  # type: ignore[union-attr]
+    assert root.find(f"{SVG}desc").text == chart.summary  # type: ignore[union-attr]
+    assert len(root.findall(f".//{SVG}polyline")) == 2
+
+
+def test_funnel_limits_are_poisson_around_england_and_wales(data_2014: YearChartData) -> None:
+    section = data_2014.sections["asb_rate"]
+    chart = charts.funnel_chart(section, "northamptonshire", "Northamptonshire")
+    assert chart is not None and chart.highlight == "Northamptonshire Police"
+    assert "City of London" not in {r[0] for r in chart.rows}  # excluded: tiny resident population
+    assert len(chart.rows) == 42
+    ew = section.ew_value
+    assert ew is not None
+    lo, hi = charts._limits(ew, 1_000_000, 1000, charts.Z998)
+    assert hi - ew == pytest.approx(3.090232 * math.sqrt(ew * 1000 / 1_000_000))
+    assert lo < ew < hi
+    northants = next(r for r in chart.rows if r[0] == "Northamptonshire Police")
+    assert northants[-1] == "above"  # the reference report: more ASB than England and Wales
+    root = parse(chart)
+    circles = root.findall(f".//{SVG}circle")
+    assert len(circles) >= 42
+
+
+def test_ranked_bars_are_sorted_and_mark_the_force(data_2014: YearChartData) -> None:
+    chart = charts.ranked_chart(
+        data_2014.sections["recorded_crime_change_4y_pct"], "northamptonshire", "Northamptonshire"
+    )
+    assert chart is not None and len(chart.rows) == 43
+    values = [float(r[1].rstrip("%")) for r in chart.rows]
+    assert values == sorted(values)
+    root = parse(chart)
+    labels = [t.text for t in root.iter(f"{SVG}text")]
+    assert any(t and t.startswith("Northamptonshire -") for t in labels)
+
+
+def test_svg_text_is_escaped() -> None:
+    chart = charts.grade_chart(["<script>alert(1)</script>"], ["Good", "Not graded"], [[1, 42]], 2014)
+    out = str(charts.svg(chart))
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert isinstance(chart.data, GradeData)
+    assert ET.fromstring(out).find(f"{SVG}title") is not None
+
+
+@pytest.mark.parametrize(("low", "high"), [(0, 97.3), (-30.4, 6.6), (35.1, 82.9), (0, 0.4)])
+def test_nice_ticks_cover_the_range(low: float, high: float) -> None:
+    ticks = charts.nice_ticks(low, high)
+    assert ticks[0] <= low and ticks[-1] >= high and 3 <= len(ticks) <= 12
+    steps = {round(b - a, 9) for a, b in itertools.pairwise(ticks)}
+    assert len(steps) == 1

@@ -1,0 +1,234 @@
+from __future__ import annotations
+
+import csv
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from openpeel.errors import OpenpeelError
+from openpeel.forces import territorial_forces
+from openpeel.publish.export import DOWNLOADS, downloads_dictionary_markdown
+from openpeel.publish.site import SiteResult, markdown_html, publish_site
+
+from .conftest import evidence_for
+
+
+class Page(HTMLParser):
+    """Links, ids, external references and table rows of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.external: list[str] = []
+        self.rows: list[list[str]] = []
+        self.tables = 0
+        self.h1: list[str] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._in_h1 = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if "id" in a:
+            self.ids.add(a["id"])
+        for attr in ("href", "src"):
+            if attr in a:
+                value = a[attr]
+                if re.match(r"^(https?:)?//", value):
+                    self.external.append(value)
+                elif tag == "a":
+                    self.links.append(value)
+        if tag == "link" or (tag == "script" and "src" in a):
+            self.external.append(f"<{tag}>")
+        if tag == "table":
+            self.tables += 1
+        if tag == "tr":
+            self._row = []
+        if tag in ("td", "th") and self._row is not None:
+            self._cell = []
+        if tag == "h1":
+            self._in_h1 = True
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+        if self._in_h1:
+            self.h1.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        if tag == "tr" and self._row is not None:
+            self.rows.append(self._row)
+            self._row = None
+        if tag == "h1":
+            self._in_h1 = False
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def test_site_has_every_page(site: SiteResult) -> None:
+    root = site.out_dir
+    for name in (
+        "index.html",
+        "methodology.html",
+        "data-dictionary.html",
+        "2014/index.html",
+        "2014/scan.html",
+    ):
+        assert (root / name).is_file(), name
+    for force in territorial_forces():
+        for ext in ("html", "md", "txt"):
+            assert (root / "2014" / f"{force.force_id}.{ext}").is_file()
+        assert (root / "forces" / f"{force.force_id}.html").is_file()
+    assert not list(root.parent.glob(".openpeel-site-*")), "staging folder left behind"
+
+
+def test_pages_are_self_contained_and_links_resolve(site: SiteResult) -> None:
+    html_pages = sorted(site.out_dir.rglob("*.html"))
+    assert len(html_pages) > 43 * 2
+    parsed = {p: parse(p) for p in html_pages}
+    for path, page in parsed.items():
+        assert not page.external, f"{path}: external reference {page.external}"
+        for link in page.links:
+            parts = urlsplit(link)
+            assert not parts.scheme, f"{path}: {link}"
+            target = (path.parent / parts.path).resolve() if parts.path else path
+            assert target.exists(), f"{path}: broken link {link}"
+            if parts.fragment and target.suffix == ".html":
+                ids = parsed[target].ids if target in parsed else parse(target).ids
+                assert parts.fragment in ids, f"{path}: missing anchor {link}"
+
+
+def test_overview_lists_every_force_with_text_grades(site: SiteResult) -> None:
+    page = parse(site.out_dir / "2014" / "index.html")
+    html = (site.out_dir / "2014" / "index.html").read_text(encoding="utf-8")
+    names = {f.name for f in territorial_forces()}
+    body_rows = [r for r in page.rows if r and r[0] in names]
+    # Once in the A-Z table, once in the by-region table.
+    assert len(body_rows) == 2 * 43
+    northants = next(r for r in body_rows if r[0] == "Northamptonshire Police")
+    assert northants[2:5] == ["Good", "Requires improvement", "Good"]
+    # Colour is never the only signal: every coloured grade cell states its grade in words.
+    for cls, label in re.findall(r'class="grade-cell grade-bg-([a-z-]+)"[^>]*>([^<]+)<', html):
+        assert cls == label.lower().replace(" ", "-")
+    regions = [r[0] for r in page.rows if r and r[0].endswith("forces)")]
+    assert len(regions) >= 9 and sum(int(re.search(r"\((\d+) forces\)", r)[1]) for r in regions) == 43  # type: ignore[index]
+    counts = [r for r in page.rows if r and r[0].startswith("How effective")][:3]
+    assert len(counts) == 3 and all(sum(int(c) for c in r[1:]) == 43 for r in counts)
+    assert page.h1 == ["National overview"]
+
+
+def test_overview_sorting_script_is_only_an_enhancement(site: SiteResult) -> None:
+    html = (site.out_dir / "2014" / "index.html").read_text(encoding="utf-8")
+    table = html[
+        html.index('id="overview-table"') : html.index("</table>", html.index('id="overview-table"'))
+    ]
+    order = re.findall(r'<th scope="row" data-sort="([^"]+)"', table)
+    assert order == sorted(order) and len(order) == 43
+    report = (site.out_dir / "2014" / "northamptonshire.html").read_text(encoding="utf-8")
+    assert "<script" not in report
+
+
+def test_report_in_site_has_charts_with_text_and_tables(site: SiteResult) -> None:
+    html = (site.out_dir / "2014" / "northamptonshire.html").read_text(encoding="utf-8")
+    figures = re.findall(
+        r'<figure class="chart-figure" id="(chart-[a-z]+-[a-z0-9_]+)">(.*?)</figure>', html, re.S
+    )
+    kinds = {cid.split("-")[1] for cid, _ in figures}
+    assert kinds == {"trend", "funnel", "ranked"}
+    for cid, body in figures:
+        assert f'aria-labelledby="{cid}-t {cid}-d"' in body
+        assert f'<title id="{cid}-t">' in body and f'<desc id="{cid}-d">' in body
+        assert ("<table>" in body and '<tr class="highlight">' in body) or "trend" in cid
+
+
+def test_scan_page_matches_national_scan(site: SiteResult, publish_con: duckdb.DuckDBPyConnection) -> None:
+    from openpeel.framework import load_framework
+    from openpeel.indicators.scan import national_scan
+
+    rows = national_scan(publish_con, load_framework(2014))
+    page = parse(site.out_dir / "2014" / "scan.html")
+    data_rows = [r for r in page.rows if r and r[-3] in ("Worse", "Better")]
+    assert len(data_rows) == len(rows) > 0
+
+
+def test_downloads_csv_and_parquet_agree_with_their_dictionary(site: SiteResult) -> None:
+    ddir = site.out_dir / "2014" / "downloads"
+    con = duckdb.connect(":memory:")
+    for d in DOWNLOADS:
+        with (ddir / f"{d.name}.csv").open(encoding="utf-8", newline="") as fh:
+            header = next(csv.reader(fh))
+        assert header == [f.name for f in d.fields]
+        parquet = con.execute(
+            f"SELECT count(*) FROM read_parquet('{ddir / (d.name + '.parquet')}')"
+        ).fetchone()
+        csv_rows = con.execute(f"SELECT count(*) FROM read_csv('{ddir / (d.name + '.csv')}')").fetchone()
+        assert parquet == csv_rows and parquet is not None and parquet[0] > 0
+        assert f"## `{d.name}`" in downloads_dictionary_markdown()
+    judged = con.execute(
+        f"SELECT question_id, grade FROM read_parquet('{ddir / 'judgements.parquet'}') "
+        "WHERE force_id = 'northamptonshire' AND grade <> 'Not graded' ORDER BY question_id"
+    ).fetchall()
+    assert judged == [
+        ("investigating-offending", "Requires improvement"),
+        ("reducing-crime", "Good"),
+        ("tackling-asb", "Good"),
+    ]
+    ew = con.execute(
+        f"SELECT count(*) FROM read_parquet('{ddir / 'indicators.parquet'}') WHERE area_id = 'england-and-wales'"
+    ).fetchone()
+    assert ew is not None and ew[0] > 0
+    dictionary = (site.out_dir / "data-dictionary.html").read_text(encoding="utf-8")
+    assert 'id="downloads"' in dictionary and "<code>rules_fired</code>" in dictionary
+
+
+def test_methodology_page_renders_markdown_without_raw_html(site: SiteResult) -> None:
+    html = (site.out_dir / "methodology.html").read_text(encoding="utf-8")
+    assert "<h1>Methodology</h1>" in html and "<table>" in html
+    assert "&lt;script&gt;" in markdown_html("Text <script>alert(1)</script>")
+
+
+def test_force_across_years_page(site: SiteResult) -> None:
+    page = parse(site.out_dir / "forces" / "northamptonshire.html")
+    years = [r[0] for r in page.rows if r and r[0].startswith("PEEL")]
+    assert years == ["PEEL 2014", "PEEL 2015"]
+    assert any("Good" in r for r in page.rows)
+    assert any(r[0].startswith("Recorded crime") for r in page.rows)
+
+
+def test_publish_refuses_a_folder_that_is_not_a_site(
+    publish_con: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    (tmp_path / "precious.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(OpenpeelError, match="not an openpeel site"):
+        publish_site(publish_con, [2014], tmp_path, evidence_for)
+    assert (tmp_path / "precious.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_export_command_writes_csv(tmp_path: Path) -> None:
+    from openpeel.cli import app
+
+    db = tmp_path / "w.duckdb"
+    result = CliRunner().invoke(
+        app, ["export", "--year", "2014", "--format", "csv", "--out", str(tmp_path / "dl"), "--db", str(db)]
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "dl").iterdir()) == [
+        "findings.csv",
+        "indicators.csv",
+        "judgements.csv",
+    ]
+    bad = CliRunner().invoke(app, ["export", "--format", "xlsx", "--db", str(db)])
+    assert bad.exit_code == 2 and "xlsx" in bad.output

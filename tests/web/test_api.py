@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+def assert_error_shape(body: dict[str, object], status: int) -> None:
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert isinstance(error, dict)
+    assert set(error) == {"status", "code", "message", "details"}
+    assert error["status"] == status and isinstance(error["message"], str) and error["message"]
+
+
+def test_forces_pagination_and_edges(client: TestClient) -> None:
+    first = client.get("/api/v1/forces", params={"limit": 10, "offset": 0}).json()
+    assert first["meta"]["total"] == 48 and len(first["data"]) == 10
+    assert first["meta"]["next"].endswith("offset=10&limit=10")
+    last = client.get("/api/v1/forces", params={"limit": 10, "offset": 40}).json()
+    assert len(last["data"]) == 8 and last["meta"]["next"] is None
+    beyond = client.get("/api/v1/forces", params={"limit": 10, "offset": 100}).json()
+    assert beyond["data"] == [] and beyond["meta"]["total"] == 48
+    territorial = client.get("/api/v1/forces", params={"kind": "territorial"}).json()
+    assert territorial["meta"]["total"] == 43
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 100000}, {"offset": -1}, {"limit": "ten"}, {"format": "xml"}],
+)
+def test_bad_parameters_get_422_in_the_shared_shape(client: TestClient, params: dict[str, object]) -> None:
+    response = client.get("/api/v1/forces", params=params)
+    assert response.status_code == 422
+    assert_error_shape(response.json(), 422)
+
+
+def test_unknown_force_is_404_with_suggestion(client: TestClient) -> None:
+    response = client.get("/api/v1/forces/northamptonshre")
+    assert response.status_code == 404
+    body = response.json()
+    assert_error_shape(body, 404)
+    assert body["error"]["details"][0]["suggestions"][0] == "northamptonshire"
+    response = client.get("/api/v1/indicators", params={"force": "kentt"})
+    assert response.status_code == 404 and "kent" in response.json()["error"]["details"][0]["suggestions"]
+
+
+def test_unknown_route_and_year_use_the_shape(client: TestClient) -> None:
+    for path in ("/api/v1/nothing-here", "/api/v1/frameworks/1999"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert_error_shape(response.json(), 404)
+    bad_date = client.get("/api/v1/indicators", params={"period_end": "June 2014"})
+    assert bad_date.status_code == 422
+    assert_error_shape(bad_date.json(), 422)
+
+
+def test_indicators_filter_by_force_and_year(client: TestClient) -> None:
+    body = client.get("/api/v1/indicators", params={"force": "Northamptonshire Police", "year": 2014}).json()
+    ids = {row["indicator_id"] for row in body["data"]}
+    assert {"recorded_crime_change_1y_pct", "recorded_crime_change_4y_pct", "asb_rate"} <= ids
+    one_year = next(r for r in body["data"] if r["indicator_id"] == "recorded_crime_change_1y_pct")
+    assert one_year["period_end"] == "2014-06-30" and one_year["numerator"] == 41521
+    by_indicator = client.get(
+        "/api/v1/indicators", params={"indicator": "asb_rate", "period_end": "2014-03-31", "limit": 1000}
+    ).json()
+    assert (
+        by_indicator["meta"]["total"] == 44
+    )  # 43 forces and England and Wales (BTP has no resident population)
+
+
+def test_csv_alternative(client: TestClient) -> None:
+    response = client.get("/api/v1/indicators", params={"force": "kent", "year": 2014, "format": "csv"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert len(rows) >= 5 and all(r["area_id"] == "kent" for r in rows)
+
+
+def test_etag_and_cache_headers(client: TestClient) -> None:
+    response = client.get("/api/v1/frameworks/2014")
+    etag = response.headers["etag"]
+    assert response.headers["cache-control"].startswith("public")
+    again = client.get("/api/v1/frameworks/2014", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+
+
+def test_frameworks_catalogue_and_scan(client: TestClient) -> None:
+    years = [r["year"] for r in client.get("/api/v1/frameworks").json()["data"]]
+    assert 2014 in years and 2015 in years
+    fw = client.get("/api/v1/frameworks/2014").json()["data"]
+    assert len(fw["pillars"][0]["questions"]) == 6
+    catalogue = client.get("/api/v1/catalogue").json()["data"]
+    assert all("sql" not in row for row in catalogue)
+    scan = client.get("/api/v1/scan", params={"year": 2014}).json()
+    assert scan["meta"]["total"] > 0 and all(r["direction"] in ("worse", "better") for r in scan["data"])
+
+
+def test_openapi_document(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    assert "/api/v1/indicators" in spec["paths"] and "/api/v1/forces/{force}" in spec["paths"]

@@ -1,0 +1,33 @@
+"""Property-based API tests generated from the OpenAPI document: no request may cause a server error."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from openpeel.pipeline import prepare_warehouse
+from openpeel.warehouse import connect
+from openpeel.web.app import create_app
+from openpeel.web.settings import Settings
+
+
+def _app() -> object:
+    con: duckdb.DuckDBPyConnection = connect(":memory:")
+    prepare_warehouse(con, None)
+    return create_app(Settings(), con)
+
+
+schema = schemathesis.openapi.from_asgi("/openapi.json", _app())
+
+
+@schema.parametrize()
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_never_fails_with_a_server_error(case: schemathesis.Case) -> None:
+    response = case.call()
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        body = response.json()
+        assert set(body) == {"error"} and body["error"]["status"] == response.status_code
+    pytest.importorskip("schemathesis")
