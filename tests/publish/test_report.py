@@ -3,6 +3,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -223,3 +224,54 @@ def test_every_format_carries_the_charts(northants: Report) -> None:
         assert chart.summary in text
         assert html.count(f'id="{chart.chart_id}"') == 1
         assert f"| {chart.columns[0]} |" in md
+
+
+def test_imported_domestic_abuse_arrests_reach_the_report(tmp_path: Path) -> None:
+    from tests.ingest.test_imported_measures import domestic_abuse_table
+
+    from openpeel.indicators.compute import compute_indicators as recompute
+    from openpeel.ingest.imported_measures import import_measures
+    from openpeel.pipeline import evidence_for_year, prepare_warehouse
+    from openpeel.warehouse import connect
+
+    con = connect(":memory:")
+    prepare_warehouse(con, None, with_evidence=True)
+    recompute(con, import_measures(con, domestic_abuse_table(tmp_path / "da.csv")).indicator_ids)
+    evidence = evidence_for_year(con, 2014)
+    northants = render(build_report(con, "northamptonshire", 2014, evidence.get("northamptonshire")), "text")
+    section = northants[northants.index("protecting those at greatest risk of harm?") :]
+    assert re.search(
+        r"In the year ending March 2014, Northamptonshire's arrest rate for domestic abuse related crimes was "
+        r"[\d.]+ arrests per 100 domestic abuse crimes, lower than England and Wales \([\d.]+\): the lowest "
+        r"arrest rate for domestic abuse related crimes in the country\.",
+        section,
+    )
+    kent = render(build_report(con, "kent", 2014, None), "text")
+    assert "arrest rate for domestic abuse related crimes was" in kent
+    assert "the lowest arrest rate" not in kent
+
+
+@pytest.mark.shared_data
+def test_police_uk_outcomes_reach_the_investigating_question(shared_data: Path) -> None:
+    from openpeel.ingest.police_uk.load import ingest
+    from openpeel.pipeline import evidence_for_year, prepare_warehouse
+    from openpeel.warehouse import connect
+
+    con = connect(":memory:")
+    prepare_warehouse(con, None, with_evidence=True)
+    ingest(con, [shared_data / "police-uk" / "2014-02", shared_data / "police-uk" / "2014-03"])
+    evidence = evidence_for_year(con, 2014)
+    report = build_report(con, "northamptonshire", 2014, evidence.get("northamptonshire"))
+    section = next(q for q in report.questions if q.question_id == "investigating-offending")
+    text = " ".join(p.plain for p in section.paragraphs)
+    assert re.search(
+        r"data\.police\.uk publishes outcomes for the [\d,]+ crimes Northamptonshire recorded in the 2 of these",
+        text,
+    )
+    assert "% charged or summonsed" in text
+    assert "No data.police.uk street file for 10 of 12 months" in text  # missing months flagged, not zero
+    html = render(report, "html")
+    assert 'id="outcomes-northamptonshire-2014-06-01"' in html
+    # Without data.police.uk files the report has no outcome sentence.
+    kent = build_report(con, "kent", 2014, None)
+    assert not any("data.police.uk publishes" in p.plain for q in kent.questions for p in q.paragraphs)

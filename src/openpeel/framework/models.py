@@ -34,6 +34,9 @@ class Question(Strict):
     core_topics: tuple[str, ...] = ()
     primary_indicators: tuple[str, ...] = ()
     supporting_indicators: tuple[str, ...] = ()
+    has_police_uk_outcomes: bool = Field(
+        default=False, description="The report adds data.police.uk crime outcomes here, where they are loaded"
+    )
 
     @model_validator(mode="after")
     def _graded_needs_phrase(self) -> Question:

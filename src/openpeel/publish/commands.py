@@ -50,9 +50,7 @@ def register(app: typer.Typer) -> None:
         data: DataOption = None,
     ) -> None:
         """Write the static site: 43 reports per year, national overview, scan, methodology, data dictionary and downloads."""
-        from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-
-        from openpeel.cli import _ready
+        from openpeel.cli import _ready, step_progress
         from openpeel.pipeline import assess, evidence_for_year
         from openpeel.publish.site import publish_site
 
@@ -61,20 +59,7 @@ def register(app: typer.Typer) -> None:
         con = _ready(db, data)
         for y in years:
             assess(con, y, evidence or [])
-        with Progress(
-            TextColumn("{task.description:<16}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(),
-            console=err,
-        ) as bar:
-            tasks: dict[str, TaskID] = {}
-
-            def progress(step: str, done: int, total: int) -> None:
-                if step not in tasks:
-                    tasks[step] = bar.add_task(step, total=total)
-                bar.update(tasks[step], completed=done, total=total)
-
+        with step_progress() as progress:
             result = publish_site(
                 con, years, out_dir, lambda y: evidence_for_year(con, y), pdf=pdf, progress=progress
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
@@ -45,25 +46,54 @@ def _finding_paragraph(finding: Finding, evidence: EvidenceFile) -> Paragraph:
     return para(finding.text.strip(), kind=finding.kind, source=f"{inspection.title} ({inspection.source})")
 
 
+SUPPLIED_FAMILIES = ("imported", "workforce")
+EXTRA_DIFFERENCES = 3
+
+
+def _question_values(
+    question: Question, framework: Framework, values: dict[str, IndicatorValue]
+) -> list[IndicatorValue]:
+    """The question's indicators: the framework's primary and supporting ones, then the
+    catalogue's other indicators for the question that are supplied measures (imported,
+    workforce) or differ significantly and materially from England and Wales (the most marked
+    few), so a report neither floods with figures nor hides a striking one."""
+    wanted = [*question.primary_indicators, *question.supporting_indicators]
+    chosen = [values[i] for i in wanted if i in values]
+    extras = [
+        v
+        for v in values.values()
+        if v.indicator.id not in wanted and question.id in v.indicator.questions.get(framework.year, ())
+    ]
+    supplied = [v for v in extras if v.indicator.period_family in SUPPLIED_FAMILIES]
+    different = sorted(
+        (v for v in extras if v not in supplied and v.band in ("higher", "lower")),
+        key=lambda v: -abs(v.z_score or 0.0),
+    )[:EXTRA_DIFFERENCES]
+    order = {"change": 0, "rate": 1, "proportion": 2}
+    chosen.sort(key=lambda v: (order[v.indicator.kind], -(v.indicator.years or 0)))
+    return chosen + sorted(supplied, key=lambda v: v.indicator.id) + different
+
+
 def _data_paragraphs(
     question: Question, framework: Framework, values: dict[str, IndicatorValue], place: str
 ) -> tuple[list[Paragraph], list[IndicatorValue]]:
     """Sentences for the question's indicators, most telling first; returns the values used."""
-    wanted = [*question.primary_indicators, *question.supporting_indicators]
-    present = [values[i] for i in wanted if i in values]
-    order = {"change": 0, "rate": 1}
-    present.sort(key=lambda v: (order[v.indicator.kind], -(v.indicator.years or 0)))
+    present = _question_values(question, framework, values)
     sentences: list[Segment] = []
     for value in present:
         label = _period_label(framework, value.indicator.period_family)
         ind = value.indicator
-        if ind.kind == "rate":
+        if ind.kind == "rate" and ind.unit == "per 1,000 population":
             what = (
                 "recorded crimes (excluding fraud)"
                 if ind.short_title == "recorded crime"
                 else f"{ind.short_title} incidents"
+                if ind.short_title == "anti-social behaviour"
+                else f"{ind.short_title} offences"
             )
             segs = narrative.rate_sentence(value, place, label, what)
+        elif ind.kind in ("rate", "proportion"):
+            segs = narrative.measure_sentence(value, place, label)
         else:
             span = (
                 f"Over the {'four years' if ind.years == 4 else f'{ind.years} years'} to {narrative.month_year(value.period_end)}"
@@ -78,6 +108,101 @@ def _data_paragraphs(
             sentences.append(Segment(" "))
         sentences.extend(segs)
     return ([Paragraph(tuple(sentences), "data")] if sentences else []), present
+
+
+OUTCOME_SENTENCE_GROUPS = (
+    ("charged_or_summonsed", "charged or summonsed"),
+    ("no_suspect_identified", "closed with no suspect identified"),
+    ("evidential_difficulties", "closed for evidential difficulties"),
+    ("under_investigation", "still under investigation when last published"),
+)
+
+
+def _year_start(end: dt.date) -> dt.date:
+    """First day of the 12 calendar months that end with `end`'s month."""
+    return dt.date(end.year - (1 if end.month < 12 else 0), end.month % 12 + 1, 1)
+
+
+def _pct(share: float | None) -> str:
+    return "n/a" if share is None else f"{share * 100:.1f}%"
+
+
+def _outcome_paragraphs(
+    con: duckdb.DuckDBPyConnection, force: Force, framework: Framework, sources: dict[str, dict[str, object]]
+) -> tuple[list[Paragraph], Evidence | None]:
+    """Crime outcomes from data.police.uk for the year's recorded-crime period, where loaded."""
+    from openpeel.indicators.outcomes import outcome_summary
+
+    period = framework.data_periods.get("recorded_crime")
+    try:
+        summary = (
+            outcome_summary(con, force.force_id, _year_start(period.period_end), period.period_end)
+            if period
+            else None
+        )
+    except duckdb.CatalogException:
+        summary = None
+    if summary is None or not summary.crimes:
+        return [], None
+    anchor = f"outcomes-{force.force_id}-{summary.period_end.isoformat()}"
+    months = summary.months_covered
+    if len(months) == 12:
+        span = f"from {months[0].strftime('%B %Y')} to {months[-1].strftime('%B %Y')}"
+    else:
+        span = f"in the {len(months)} of these 12 months with data ({', '.join(m.strftime('%b %Y') for m in months)})"
+    parts: list[str | Segment] = [
+        f"data.police.uk publishes outcomes for the {summary.crimes:,} crimes {force.short_name} recorded {span}: "
+    ]
+    for i, (group, words) in enumerate(OUTCOME_SENTENCE_GROUPS):
+        parts += [Segment(_pct(summary.share(group).share), anchor), f" {words}"]
+        parts.append(
+            ", "
+            if i < len(OUTCOME_SENTENCE_GROUPS) - 2
+            else (" and " if i == len(OUTCOME_SENTENCE_GROUPS) - 2 else ".")
+        )
+    paragraphs = [para(*parts, kind="data")]
+    comparator = (
+        "England and Wales"
+        if summary.has_ew_comparison
+        else "the other forces of its region"
+        if summary.has_peer_comparison
+        else None
+    )
+    if comparator:
+        field = "ew_share" if summary.has_ew_comparison else "peer_share"
+        shares = ", ".join(_pct(getattr(summary.share(g), field)) for g, _ in OUTCOME_SENTENCE_GROUPS)
+        paragraphs.append(
+            para(f"For {comparator} over the same months the shares were {shares}.", kind="data")
+        )
+    paragraphs += [para(c, kind="note") for c in summary.caveats]
+    source_lines = tuple(
+        f"{info['dataset']}: {info['path']} (sha256 {str(info['sha256'])[:12]}…)"
+        if (info := sources.get(s))
+        else s
+        for s in summary.source_ids
+    )
+    entry = Evidence(
+        anchor=anchor,
+        indicator_id="police_uk_outcomes",
+        title="Outcomes of recorded crimes (data.police.uk)",
+        area=force.name,
+        period=f"crimes recorded {span}; months missing: {', '.join(m.strftime('%Y-%m') for m in summary.months_missing) or 'none'}",
+        value="; ".join(f"{words}: {_pct(summary.share(g).share)}" for g, words in OUTCOME_SENTENCE_GROUPS),
+        unit="share of crimes",
+        ew_value=(
+            "; ".join(f"{words}: {_pct(summary.share(g).ew_share)}" for g, words in OUTCOME_SENTENCE_GROUPS)
+            if summary.has_ew_comparison
+            else None
+        ),
+        interval=None,
+        comparison=f"peers: {', '.join(summary.peer_ids)}" if summary.has_peer_comparison else None,
+        rank=None,
+        counts=f"{summary.crimes:,} crimes; {summary.crimes_with_outcome_record:,} with an outcome-file record",
+        sources=source_lines[:12]
+        + ((f"… and {len(source_lines) - 12} more files",) if len(source_lines) > 12 else ()),
+        notes=" ".join(summary.caveats),
+    )
+    return paragraphs, entry
 
 
 def _evidence_entry(value: IndicatorValue, force: Force, sources: dict[str, dict[str, object]]) -> Evidence:
@@ -285,6 +410,8 @@ def build_report(
     overview, overview_used = _overview(force, framework, values, evidence)
     used += overview_used
 
+    sources = source_files(con)
+    extra_entries: list[Evidence] = []
     questions: list[QuestionSection] = []
     judgements: list[JudgementRow] = []
     rules: list[RuleLine] = []
@@ -300,6 +427,11 @@ def build_report(
         data_paras, data_used = _data_paragraphs(question, framework, values, place)
         used += data_used
         section.paragraphs += data_paras
+        if question.has_police_uk_outcomes:
+            outcome_paras, outcome_entry = _outcome_paragraphs(con, force, framework, sources)
+            section.paragraphs += outcome_paras
+            if outcome_entry is not None:
+                extra_entries.append(outcome_entry)
         section.charts += _question_charts(question, chart_data, force, charted)
         findings = [f for f in evidence.findings if f.question == question.id] if evidence else []
         section.paragraphs += [_finding_paragraph(f, evidence) for f in findings if evidence]
@@ -343,9 +475,8 @@ def build_report(
             if i.summary
         ]
 
-    sources = source_files(con)
     seen: set[str] = set()
-    entries: list[Evidence] = []
+    entries: list[Evidence] = list(extra_entries)
     caveats: list[str] = []
     for value in used:
         entry = _evidence_entry(value, force, sources)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from openpeel.indicators.query import IndicatorValue
+from openpeel.indicators.wording import extreme_phrase
 from openpeel.publish.model import Segment
 
 SMALL_CHANGE_PCT = 5.0
@@ -22,6 +23,8 @@ def anchor(value: IndicatorValue) -> str:
 def fmt_value(value: float, unit: str) -> str:
     if unit == "%":
         return f"{abs(value):.1f}%"
+    if unit.startswith("% "):
+        return f"{value:.1f}%"
     return f"{value:.1f}"
 
 
@@ -72,12 +75,10 @@ def rate_comparison(value: IndicatorValue) -> list[Segment]:
         return []
     word = {"higher": "higher than", "lower": "lower than", "similar": "broadly in line with"}[value.band]
     segments = [Segment(f", {word} England and Wales ("), figure(value, ew=True), Segment(")")]
-    if value.rank and value.rank_of and value.band != "similar":
-        highest = (value.rank == value.rank_of) == (value.indicator.direction == "lower_is_better")
-        if value.rank in (1, value.rank_of):
-            segments.append(
-                Segment(f"; the {'highest' if highest else 'lowest'} of the {value.rank_of} forces compared")
-            )
+    # A superlative only where the pairwise comparisons behind the rank support it.
+    phrase = extreme_phrase(value)
+    if phrase:
+        segments.append(Segment(f"; {phrase}"))
     return segments
 
 
@@ -90,6 +91,28 @@ def rate_sentence(value: IndicatorValue, place: str, period_label: str, what: st
         *rate_comparison(value),
         Segment("."),
     ]
+
+
+def measure_sentence(value: IndicatorValue, place: str, period_label: str) -> list[Segment]:
+    """Any other rate or proportion, in its own unit: "In the year ending March 2014,
+    Northamptonshire's arrest rate for domestic abuse related crimes was 38.4 arrests per 100
+    domestic abuse crimes, lower than England and Wales (62.0): the lowest arrest rate for
+    domestic abuse related crimes in the country." """
+    ind = value.indicator
+    unit = ind.unit[2:] if ind.unit.startswith("% ") else ind.unit
+    segments = [
+        Segment(f"In the {period_label}, {place}'s {ind.short_title} was "),
+        figure(value),
+        Segment(f" {unit}"),
+    ]
+    if value.ew_value is not None and value.band is not None:
+        word = {"higher": "higher than", "lower": "lower than", "similar": "broadly in line with"}[value.band]
+        segments += [Segment(f", {word} England and Wales ("), figure(value, ew=True), Segment(")")]
+    phrase = extreme_phrase(value, subject=True)
+    if phrase:
+        segments.append(Segment(f": {phrase}"))
+    segments.append(Segment("."))
+    return segments
 
 
 def change_sentence(value: IndicatorValue, subject: str, span: str) -> list[Segment]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any
 
 import duckdb
@@ -53,6 +53,34 @@ Db = Annotated[duckdb.DuckDBPyConnection, Depends(db)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")]
 Format = Annotated[ResponseFormat, Query(alias="format", description="json (default) or csv")]
+
+
+def _query_page(
+    request: Request,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    select: Sequence[str],
+    source: str,
+    params: list[Any],
+    order: str,
+    columns: Sequence[str],
+    limit: int,
+    offset: int,
+    fmt: ResponseFormat,
+) -> Response:
+    """One page of a query: the total, the rows as plain JSON values (lists joined in CSV)."""
+    total_row = con.execute(f"SELECT count(*) {source}", params).fetchone()
+    rows = con.execute(
+        f"SELECT {', '.join(select)} {source} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]
+    ).fetchall()
+    data = [dict(zip(columns, r, strict=True)) for r in rows]
+    for row in data:
+        for key, value in row.items():
+            if isinstance(value, dt.date | dt.datetime):
+                row[key] = value.isoformat()
+            elif isinstance(value, list) and fmt == "csv":
+                row[key] = "; ".join(map(str, value))
+    return page(request, data, int(total_row[0]) if total_row else 0, limit, offset, fmt, columns)
 
 
 def _force_json(area: Any) -> dict[str, Any]:
@@ -136,19 +164,18 @@ def indicators(
                 params += [ind.id, period.period_end]
         where.append("(" + (" OR ".join(clauses) or "false") + ")")
     sql_where = (" WHERE " + " AND ".join(where)) if where else ""
-    total_row = con.execute(f"SELECT count(*) FROM ind_values{sql_where}", params).fetchone()
-    total = int(total_row[0]) if total_row else 0
-    rows = con.execute(
-        f"SELECT {', '.join(INDICATOR_COLUMNS)} FROM ind_values{sql_where} "
-        "ORDER BY indicator_id, area_id, period_end LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    ).fetchall()
-    data = [dict(zip(INDICATOR_COLUMNS, r, strict=True)) for r in rows]
-    for row in data:
-        for key in ("period_end", "base_period_end"):
-            if row[key] is not None:
-                row[key] = row[key].isoformat()
-    return page(request, data, total, limit, offset, fmt, INDICATOR_COLUMNS)
+    return _query_page(
+        request,
+        con,
+        select=INDICATOR_COLUMNS,
+        source=f"FROM ind_values{sql_where}",
+        params=params,
+        order="indicator_id, area_id, period_end",
+        columns=INDICATOR_COLUMNS,
+        limit=limit,
+        offset=offset,
+        fmt=fmt,
+    )
 
 
 @router.get("/scan", summary="The national scan: significant and material differences for a PEEL year")
@@ -215,14 +242,6 @@ def _filters(force: str | None, year: int | None, alias: str = "") -> tuple[str,
     return (" AND " + " AND ".join(where)) if where else "", params
 
 
-def _plain(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    for row in rows:
-        for key, value in row.items():
-            if isinstance(value, dt.date | dt.datetime):
-                row[key] = value.isoformat()
-    return rows
-
-
 @router.get("/judgements", summary="Published judgements, by force and PEEL year")
 def published_judgements(
     request: Request,
@@ -234,14 +253,18 @@ def published_judgements(
     fmt: Format = "json",
 ) -> Response:
     where, params = _filters(force, year)
-    sql = f"FROM as_judgements WHERE state = 'published'{where}"
-    total_row = con.execute(f"SELECT count(*) {sql}", params).fetchone()
-    rows = con.execute(
-        f"SELECT {', '.join(JUDGEMENT_COLUMNS)} {sql} ORDER BY year, force_id, question_id LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    ).fetchall()
-    data = _plain([dict(zip(JUDGEMENT_COLUMNS, r, strict=True)) for r in rows])
-    return page(request, data, int(total_row[0]) if total_row else 0, limit, offset, fmt, JUDGEMENT_COLUMNS)
+    return _query_page(
+        request,
+        con,
+        select=JUDGEMENT_COLUMNS,
+        source=f"FROM as_judgements WHERE state = 'published'{where}",
+        params=params,
+        order="year, force_id, question_id",
+        columns=JUDGEMENT_COLUMNS,
+        limit=limit,
+        offset=offset,
+        fmt=fmt,
+    )
 
 
 @router.get("/findings", summary="Findings behind published judgements, by force and PEEL year")
@@ -261,17 +284,22 @@ def published_findings(
         "AND i.inspection_id = f.inspection_id JOIN as_judgements j ON j.force_id = f.force_id "
         f"AND j.year = f.year AND j.question_id = f.question_id WHERE j.state = 'published'{where}"
     )
-    total_row = con.execute(f"SELECT count(*) {sql}", params).fetchone()
-    rows = con.execute(
-        "SELECT f.force_id, f.year, f.finding_id, f.question_id, f.kind, f.text, f.topics, f.inspection_id, "
-        f"i.title, i.source, f.is_exceptional {sql} ORDER BY f.year, f.force_id, f.position LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    ).fetchall()
-    data = [dict(zip(FINDING_COLUMNS, r, strict=True)) for r in rows]
-    if fmt == "csv":
-        for row in data:
-            row["topics"] = "; ".join(row["topics"] or [])
-    return page(request, data, int(total_row[0]) if total_row else 0, limit, offset, fmt, FINDING_COLUMNS)
+    select = (
+        "f.force_id", "f.year", "f.finding_id", "f.question_id", "f.kind", "f.text", "f.topics",
+        "f.inspection_id", "i.title", "i.source", "f.is_exceptional",
+    )  # fmt: skip
+    return _query_page(
+        request,
+        con,
+        select=select,
+        source=sql,
+        params=params,
+        order="f.year, f.force_id, f.position",
+        columns=FINDING_COLUMNS,
+        limit=limit,
+        offset=offset,
+        fmt=fmt,
+    )
 
 
 @router.get("/coverage", summary="data.police.uk files loaded: force, month and kind, with row counts")
@@ -292,11 +320,15 @@ def coverage(
     if kind is not None:
         where.append("file_kind = ?")
         params.append(kind)
-    sql = "FROM meta_police_uk_coverage" + ((" WHERE " + " AND ".join(where)) if where else "")
-    total_row = con.execute(f"SELECT count(*) {sql}", params).fetchone()
-    rows = con.execute(
-        f"SELECT {', '.join(COVERAGE_COLUMNS)} {sql} ORDER BY force_id, month, file_kind LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    ).fetchall()
-    data = _plain([dict(zip(COVERAGE_COLUMNS, r, strict=True)) for r in rows])
-    return page(request, data, int(total_row[0]) if total_row else 0, limit, offset, fmt, COVERAGE_COLUMNS)
+    return _query_page(
+        request,
+        con,
+        select=COVERAGE_COLUMNS,
+        source="FROM meta_police_uk_coverage" + ((" WHERE " + " AND ".join(where)) if where else ""),
+        params=params,
+        order="force_id, month, file_kind",
+        columns=COVERAGE_COLUMNS,
+        limit=limit,
+        offset=offset,
+        fmt=fmt,
+    )
