@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import duckdb
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
@@ -30,4 +29,3 @@ def test_api_never_fails_with_a_server_error(case: schemathesis.Case) -> None:
     if response.status_code >= 400:
         body = response.json()
         assert set(body) == {"error"} and body["error"]["status"] == response.status_code
-    pytest.importorskip("schemathesis")

@@ -82,15 +82,15 @@ class OutcomeSummary:
 def _crimes_sql(where: str) -> str:
     """One row per street row in scope: force, month, is_asb, outcome group, months to outcome.
 
-    Outcome groups are resolved at ingest (`outcome_group`), and street rows join outcomes on
-    `crime_key`, a 64-bit hash of the crime id: comparing the 64-character ids as well would cost a
-    third more time for no practical gain. Two ids share a key with probability about n^2 / 2^65,
+    Outcome groups are resolved at ingest (`outcome_group`), and street rows join outcomes on a
+    64-bit hash of the crime id: comparing the 64-character ids as well would cost a third more
+    time for no practical gain. Two ids share a key with probability about n^2 / 2^65,
     about 1 in 7,000 for all 70 million crimes data.police.uk has published; even then one crime
     in millions would take another's outcome.
     """
     return f"""
     WITH latest AS (
-        SELECT crime_key, arg_max(outcome_group, month) AS grp, max(month) AS outcome_month
+        SELECT hash(crime_id) AS crime_key, arg_max(outcome_group, month) AS grp, max(month) AS outcome_month
         FROM raw_police_uk_outcomes GROUP BY crime_key
     ),
     rows AS (
@@ -98,7 +98,7 @@ def _crimes_sql(where: str) -> str:
                coalesce(l.grp, s.outcome_group) AS outcome_group,
                CASE WHEN l.outcome_month >= s.month THEN datediff('month', s.month, l.outcome_month) END AS lag
         FROM raw_police_uk_street s
-        LEFT JOIN latest l ON l.crime_key = s.crime_key
+        LEFT JOIN latest l ON l.crime_key = hash(s.crime_id)
         WHERE {where}
     )
     SELECT force_id, month, is_asb, CASE WHEN is_asb THEN NULL ELSE coalesce(outcome_group, 'other') END AS grp, lag

@@ -47,7 +47,6 @@ POLICE_UK_TABLES: tuple[Table, ...] = (
                 "Latest outcome when the file was published (code_lists/outcome_categories.csv); null for ASB",
             ),
             column("context", "VARCHAR", "Free-text context, as published"),
-            column("crime_key", "UBIGINT", "hash(crime_id), for fast joins to outcomes; null for ASB"),
             column(
                 "outcome_group",
                 "VARCHAR",
@@ -72,7 +71,6 @@ POLICE_UK_TABLES: tuple[Table, ...] = (
                 "Outcome as published (code_lists/outcome_categories.csv)",
                 nullable=False,
             ),
-            column("crime_key", "UBIGINT", "hash(crime_id), for fast joins to street rows", nullable=False),
             column("outcome_group", "VARCHAR", "Outcome group of outcome_type (indicators)", nullable=False),
         ),
     ),

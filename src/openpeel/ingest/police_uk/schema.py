@@ -87,22 +87,19 @@ COLUMNS: dict[FileKind, tuple[SourceColumn, ...]] = {
 
 
 def _outcome_group(column_sql: str) -> str:
-    """The outcome group of a published outcome name, from the code list (null for an empty value)."""
+    """The outcome group of a published outcome name, from the code list (null for an empty value).
+
+    A constant MAP lookup: several times cheaper per row than a CASE over every category name.
+    """
     from openpeel.ingest.police_uk.code_lists import outcome_categories, sql_str
 
-    whens = " ".join(
-        f"WHEN {sql_str(c.published_name)} THEN {sql_str(c.canonical)}" for c in outcome_categories()
-    )
-    return f"CASE {column_sql} {whens} END"
+    pairs = ", ".join(f"{sql_str(c.published_name)}: {sql_str(c.canonical)}" for c in outcome_categories())
+    return f"(MAP {{{pairs}}})[{column_sql}]"
 
-
-# Crime ids are joined between street and outcome rows; a 64-bit hash joins several times faster
-# than the 64-character id (openpeel.indicators.outcomes explains why collisions do not matter).
-_CRIME_KEY = 'CASE WHEN "Crime ID" IS NULL OR "Crime ID" = \'\' THEN NULL ELSE hash("Crime ID") END'
 
 DERIVED: dict[FileKind, dict[str, str]] = {
-    FileKind.STREET: {"crime_key": _CRIME_KEY, "outcome_group": _outcome_group('"Last outcome category"')},
-    FileKind.OUTCOMES: {"crime_key": _CRIME_KEY, "outcome_group": _outcome_group('"Outcome type"')},
+    FileKind.STREET: {"outcome_group": _outcome_group('"Last outcome category"')},
+    FileKind.OUTCOMES: {"outcome_group": _outcome_group('"Outcome type"')},
     FileKind.STOP_SEARCH: {"occurred_at_utc": "timezone('UTC', \"Date\")"},
 }
 """Warehouse columns computed from source columns (SQL over the typed source columns)."""
