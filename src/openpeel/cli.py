@@ -240,8 +240,9 @@ def report(
     from openpeel.publish import FORMATS, build_report, render
 
     if fmt not in FORMATS:
+        hint = " (for a PDF, use: openpeel pdf FORCE --year YEAR)" if fmt == "pdf" else ""
         raise typer.BadParameter(
-            f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}", param_hint="--format"
+            f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}{hint}", param_hint="--format"
         )
     area = lookup(force)
     con = _ready(db, data)
