@@ -29,6 +29,7 @@ class Indicator(BaseModel):
     direction: Literal["lower_is_better", "higher_is_better"]
     period_family: str
     materiality: float = Field(gt=0)
+    # Areas the indicator neither ranks nor compares (City of London on rates per resident).
     rank_excludes: tuple[str, ...] = ()
     not_comparable_before: dt.date | None = None
     source_tables: tuple[str, ...]

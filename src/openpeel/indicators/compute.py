@@ -122,16 +122,19 @@ compared AS (
            {CI_HIGH} AS ci_high,
            CASE WHEN area_id = '{EW_ID}' THEN NULL ELSE {Z_SCORE} END AS z_score,
            CASE WHEN area_id = '{EW_ID}' OR ew_value IS NULL THEN NULL ELSE {MATERIAL} END AS is_material,
-           area_kind = 'territorial' AND NOT EXISTS (
+           EXISTS (
                SELECT 1 FROM excluded x WHERE x.indicator_id = all_rows.indicator_id AND x.area_id = all_rows.area_id
-           ) AS is_ranked
+           ) AS is_excluded
     FROM all_rows
+),
+compared_ranked AS (
+    SELECT *, area_kind = 'territorial' AND NOT is_excluded AS is_ranked FROM compared
 ),
 banded AS (
     SELECT *,
            CASE WHEN z_score IS NULL THEN (CASE WHEN area_id = '{EW_ID}' OR ew_value IS NULL THEN NULL ELSE false END)
                 ELSE abs(z_score) > {Z_95} END AS is_significant
-    FROM compared
+    FROM compared_ranked
 ),
 ranked AS (
     SELECT *,
@@ -144,8 +147,12 @@ ranked AS (
 SELECT indicator_id, area_id, period_end, base_period_end, numerator, denominator, value,
        ci_low, ci_high, ew_value,
        CASE WHEN area_id = '{EW_ID}' THEN NULL ELSE value - ew_value END AS difference,
-       z_score, is_significant, is_material,
-       CASE WHEN area_id = '{EW_ID}' OR ew_value IS NULL THEN NULL
+       -- An area the indicator excludes (City of London on rates per resident) is neither ranked
+       -- nor compared: its figure is shown with a caveat, never worded against England and Wales.
+       CASE WHEN is_excluded THEN NULL ELSE z_score END AS z_score,
+       CASE WHEN is_excluded THEN NULL ELSE is_significant END AS is_significant,
+       CASE WHEN is_excluded THEN NULL ELSE is_material END AS is_material,
+       CASE WHEN area_id = '{EW_ID}' OR ew_value IS NULL OR is_excluded THEN NULL
             WHEN is_significant AND is_material THEN (CASE WHEN value > ew_value THEN 'higher' ELSE 'lower' END)
             ELSE 'similar' END AS band,
        rank, rank_of, source_ids

@@ -58,6 +58,9 @@ def _question_values(
     workforce) or differ significantly and materially from England and Wales (the most marked
     few), so a report neither floods with figures nor hides a striking one."""
     wanted = [*question.primary_indicators, *question.supporting_indicators]
+    # Figures the indicator itself sets aside for this area (City of London's rates per resident)
+    # are left out: the caveats say why.
+    values = {k: v for k, v in values.items() if v.area_id not in v.indicator.rank_excludes}
     chosen = [values[i] for i in wanted if i in values]
     extras = [
         v
