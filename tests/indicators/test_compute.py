@@ -175,3 +175,16 @@ def test_changes_are_not_computed_across_the_asb_series_break(computed: duckdb.D
         ).fetchall()
     }
     assert dt.date(2012, 3, 31) not in periods and dt.date(2013, 3, 31) in periods
+
+
+def test_city_of_london_rates_per_resident_are_not_compared(computed: duckdb.DuckDBPyConnection) -> None:
+    from openpeel.publish import build_report, render
+
+    row = computed.execute(
+        "SELECT value, band, is_significant, rank FROM ind_values WHERE indicator_id = 'recorded_crime_rate' "
+        "AND area_id = 'city-of-london' AND period_end = DATE '2014-06-30'"
+    ).fetchone()
+    assert row is not None and row[0] > 500 and row[1:] == (None, None, None)
+    text = render(build_report(computed, "city-of-london", 2014, None), "text")
+    assert "per 1,000 people in City of London" not in text
+    assert "rates per resident are not meaningful there" in text
