@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from openpeel.forces import get_force
 from openpeel.indicators.catalogue import Indicator
+from openpeel.indicators.charts_data import control_limits
 from openpeel.publish.chart_data import (
     AreaValue,
     CrossSection,
@@ -95,11 +96,10 @@ def trend_chart(data: YearChartData, ind: Indicator, area_id: str, area_name: st
     )
 
 
-def _limits(ew: float, population: float, scale: float, z: float) -> tuple[float, float]:
-    # Poisson counts: the variance of a count equals its expectation, so the rate's standard
-    # error at population n around the England and Wales rate p is sqrt(p * scale / n).
-    se = math.sqrt(ew * scale / population)
-    return ew - z * se, ew + z * se
+def _limits(ind: Indicator, ew: float, population: float, z: float) -> tuple[float, float]:
+    # The indicators' own control limits (Poisson quantiles around England and Wales), so the
+    # chart's bands and the report's significance come from one method.
+    return control_limits(ind, ew, population, z)
 
 
 def funnel_chart(section: CrossSection, area_id: str | None, area_name: str | None) -> Chart | None:
@@ -112,9 +112,7 @@ def funnel_chart(section: CrossSection, area_id: str | None, area_name: str | No
         1
         for r in rows
         if not (
-            _limits(ew, r.denominator, ind.scale, Z998)[0]
-            <= r.value
-            <= _limits(ew, r.denominator, ind.scale, Z998)[1]
+            _limits(ind, ew, r.denominator, Z998)[0] <= r.value <= _limits(ind, ew, r.denominator, Z998)[1]
         )
     )
     who = f"{area_name} is highlighted" if area_name else "No force is highlighted"
@@ -129,7 +127,7 @@ def funnel_chart(section: CrossSection, area_id: str | None, area_name: str | No
         summary += f" Not shown: {names} (rate per resident not meaningful)."
     table_rows = []
     for r in sorted(rows, key=lambda r: r.denominator):
-        lo, hi = _limits(ew, r.denominator, ind.scale, Z998)
+        lo, hi = _limits(ind, ew, r.denominator, Z998)
         position = "above" if r.value > hi else "below" if r.value < lo else "within"
         table_rows.append(
             (r.name, f"{r.denominator:,.0f}", fmt(r.value, ind), f"{lo:.1f} to {hi:.1f}", position)
@@ -364,7 +362,7 @@ def _funnel_svg(chart: Chart, data: SectionData) -> str:
     ]
     lx0, lx1 = math.log10(min(min(pops) * 0.8, x_ticks[0])), math.log10(max(max(pops) * 1.2, x_ticks[-1]))
     curve_x = [10 ** (lx0 + (lx1 - lx0) * i / 60) for i in range(61)]
-    limits = {z: [_limits(ew, px, ind.scale, z) for px in curve_x] for z in (Z95, Z998)}
+    limits = {z: [_limits(ind, ew, px, z) for px in curve_x] for z in (Z95, Z998)}
     material = (ew * (1 - ind.materiality), ew * (1 + ind.materiality))
     values = [r.value for r in rows] + list(material)
     span = max(values) - min(values)
