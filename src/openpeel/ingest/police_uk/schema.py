@@ -31,7 +31,8 @@ DIALECT: dict[str, str | bool] = {
 }
 """RFC 4180 as published: comma, double quote, quotes doubled inside quoted fields, one header line."""
 
-_STREET = (
+# The columns street and outcome files share, in the published order.
+_CRIME_AND_PLACE = (
     SourceColumn("Crime ID", "VARCHAR", "crime_id"),
     SourceColumn("Month", "VARCHAR", None),
     SourceColumn("Reported by", "VARCHAR", None),
@@ -41,23 +42,16 @@ _STREET = (
     SourceColumn("Location", "VARCHAR", "location"),
     SourceColumn("LSOA code", "VARCHAR", "lsoa_code"),
     SourceColumn("LSOA name", "VARCHAR", "lsoa_name"),
+)
+
+_STREET = (
+    *_CRIME_AND_PLACE,
     SourceColumn("Crime type", "VARCHAR", "crime_type"),
     SourceColumn("Last outcome category", "VARCHAR", "last_outcome_category"),
     SourceColumn("Context", "VARCHAR", "context"),
 )
 
-_OUTCOMES = (
-    SourceColumn("Crime ID", "VARCHAR", "crime_id"),
-    SourceColumn("Month", "VARCHAR", None),
-    SourceColumn("Reported by", "VARCHAR", None),
-    SourceColumn("Falls within", "VARCHAR", "falls_within"),
-    SourceColumn("Longitude", "DOUBLE", "longitude_deg"),
-    SourceColumn("Latitude", "DOUBLE", "latitude_deg"),
-    SourceColumn("Location", "VARCHAR", "location"),
-    SourceColumn("LSOA code", "VARCHAR", "lsoa_code"),
-    SourceColumn("LSOA name", "VARCHAR", "lsoa_name"),
-    SourceColumn("Outcome type", "VARCHAR", "outcome_type"),
-)
+_OUTCOMES = (*_CRIME_AND_PLACE, SourceColumn("Outcome type", "VARCHAR", "outcome_type"))
 
 _STOP_SEARCH = (
     SourceColumn("Type", "VARCHAR", "search_type"),
