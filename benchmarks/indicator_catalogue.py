@@ -48,7 +48,7 @@ def _raw_rows(con: duckdb.DuckDBPyConnection, ind: Indicator) -> list[tuple[obje
         FROM raw r JOIN ref_areas a USING (area_id) WHERE r.denominator > 0 AND a.kind IN ('territorial', 'special')"""
     rows = con.execute(sql).fetchall()
     if ind.not_comparable_before:
-        rows = [r for r in rows if r[2] is None or r[2] >= ind.not_comparable_before]  # type: ignore[operator]
+        rows = [r for r in rows if r[2] is None or r[2] >= ind.not_comparable_before]
     return rows
 
 
@@ -92,7 +92,7 @@ def baseline(con: duckdb.DuckDBPyConnection) -> int:
                 if ew_value is not None:
                     compare(ind.kind, value, ew_value, num, den, ind.materiality)
                 if r in ranked:
-                    _ = 1 + sum(1 for o in ranked if sign * _value(ind, o[3], o[4]) < sign * value)  # type: ignore[arg-type]
+                    _ = 1 + sum(1 for o in ranked if sign * _value(ind, o[3], o[4]) < sign * value)  # type: ignore[arg-type,misc]
                     above = below = 0
                     for o in ranked:
                         if o is r:

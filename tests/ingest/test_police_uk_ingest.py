@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from openpeel.cli import app
-from openpeel.errors import InputError
+from openpeel.errors import InputError, OpenpeelError
 from openpeel.ingest.police_uk.coverage import missing_months
 from openpeel.ingest.police_uk.demo_archive import DemoResult, generate
 from openpeel.ingest.police_uk.load import IngestReport, ingest
@@ -312,3 +312,75 @@ def test_cli_ingest_and_coverage(demo: DemoResult, tmp_path: Path) -> None:
     )
     assert bad.exit_code == 1
     assert "Traceback" not in bad.output
+
+
+def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_ingest_caps_duckdb_memory_then_restores_the_limit(demo: DemoResult, tmp_path: Path) -> None:
+    capped = connect(tmp_path / "capped.duckdb")
+    before = _memory_limit(capped)
+    seen: list[str] = []
+    report = ingest(
+        capped, [demo.archive], memory_limit="32MB", progress=lambda *_: seen.append(_memory_limit(capped))
+    )
+    assert seen and all(value.endswith("MiB") and float(value.split()[0]) <= 32 for value in seen), seen
+    assert _memory_limit(capped) == before
+    # A cap far below the data's size changes nothing stored: DuckDB spills to disk instead.
+    free = connect(tmp_path / "free.duckdb")
+    again = ingest(free, [demo.archive], memory_limit=None)
+    query = "SELECT count(*), sum(hash(force_id, month, crime_id, outcome_group)) FROM raw_police_uk_street"
+    assert capped.execute(query).fetchone() == free.execute(query).fetchone()
+    assert report.rows_stored == again.rows_stored > 0
+
+
+def test_in_memory_warehouse_is_never_capped(demo: DemoResult) -> None:
+    con = connect(":memory:")
+    before = _memory_limit(con)
+    seen: list[str] = []
+    ingest(con, [demo.archive], memory_limit="16MB", progress=lambda *_: seen.append(_memory_limit(con)))
+    assert seen and set(seen) == {before}
+
+
+def test_memory_limit_that_is_not_a_size_is_refused_before_loading(demo: DemoResult, tmp_path: Path) -> None:
+    con = connect(tmp_path / "w.duckdb")
+    with pytest.raises(InputError, match="not a size") as err:
+        ingest(con, [demo.archive], memory_limit="lots")
+    assert err.value.field == "memory_limit"
+    assert con.execute("SELECT count(*) FROM meta_police_uk_coverage").fetchone() == (0,)
+
+
+def test_running_out_of_memory_names_the_limit_and_stores_nothing(
+    demo: DemoResult, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpeel.ingest.police_uk.load as load
+
+    con = connect(tmp_path / "w.duckdb")
+    before = _memory_limit(con)
+    real_fast_load = load._fast_load
+    calls = []
+
+    def fast_load_then_run_out(*args: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:  # after the street rows are in the (uncommitted) table
+            raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+        real_fast_load(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(load, "_fast_load", fast_load_then_run_out)
+    with pytest.raises(OpenpeelError, match="out of memory under the ingest's memory limit of 64MB") as err:
+        ingest(con, [demo.archive], memory_limit="64MB")
+    assert "--memory-limit" in str(err.value)
+    assert con.execute("SELECT count(*) FROM raw_police_uk_street").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM meta_police_uk_coverage").fetchone() == (0,)
+    assert _memory_limit(con) == before
+
+
+def test_a_limit_set_on_the_warehouse_is_put_back_after_ingest(demo: DemoResult, tmp_path: Path) -> None:
+    con = connect(tmp_path / "w.duckdb")
+    con.execute("SET memory_limit = '3GB'")
+    before = _memory_limit(con)
+    ingest(con, [demo.archive], memory_limit="64MB")
+    assert _memory_limit(con) == before

@@ -33,6 +33,7 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(target, read_only=read_only)
+    con.execute("SET enable_progress_bar = false")  # it would print over the CLI's Rich progress bars
     if not read_only:
         migrate(con)
     return con

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColum
 from rich.table import Table
 
 from openpeel.errors import OpenpeelError
+from openpeel.ingest.police_uk.load import MEMORY_LIMIT
 from openpeel.warehouse import connect, resolve_db_path
 
 DbOption = Annotated[
@@ -42,6 +43,13 @@ def register(app: typer.Typer) -> None:
         month_from: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM")] = None,
         month_to: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM")] = None,
         recheck: Annotated[bool, typer.Option(help="Reload files even if the same bytes are loaded")] = False,
+        memory_limit: Annotated[
+            str,
+            typer.Option(
+                "--memory-limit",
+                help="Cap on DuckDB's memory while loading, e.g. 512MB or 2GB; 'none' for no cap",
+            ),
+        ] = MEMORY_LIMIT,
     ) -> None:
         """Validate and load data.police.uk street, outcome and stop-and-search files (all or nothing)."""
         from openpeel.forces import get_force
@@ -62,6 +70,7 @@ def register(app: typer.Typer) -> None:
                     month_from=start,
                     month_to=end,
                     recheck=recheck,
+                    memory_limit=None if memory_limit.strip().lower() == "none" else memory_limit,
                     on_start=lambda total: bar.update(task, total=total),
                     progress=lambda done, what: bar.update(task, advance=done, description=what),
                 )

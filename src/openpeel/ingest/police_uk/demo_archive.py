@@ -278,6 +278,7 @@ def generate(
         gaps.setdefault(parse_month(when), set()).add(get_force(force_id).force_id)
     out.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # progress is reported through `progress`
     street_rows = outcome_rows = files = 0
     with tempfile.TemporaryDirectory(prefix="openpeel-demo-", dir=out) as tmp:
         tree = Path(tmp) if as_zip else out
