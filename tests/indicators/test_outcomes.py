@@ -117,3 +117,72 @@ def test_bulk_indicators_cover_every_ingested_force_month(national: duckdb.DuckD
     assert len(rows) == 43 * 2 - 1  # Kent 2014-02 is absent, not zero
     cols = outcome_indicators_by_force_month(national).columns
     assert {"force_id", "month", "crimes", "asb_share", "no_suspect_identified_share"} <= set(cols)
+
+
+def test_bulk_figures_equal_those_computed_row_by_row(
+    city: duckdb.DuckDBPyConnection, national: duckdb.DuckDBPyConnection
+) -> None:
+    """The bulk query works from counts; DuckDB's own median and counts over the rows must agree."""
+    from openpeel.indicators.outcomes import _crimes_sql
+
+    for con in (city, national):
+        direct = {
+            (f, m): (crimes, asb, med, with_record)
+            for f, m, crimes, asb, med, with_record in con.execute(
+                f"""SELECT force_id, month, count(*) FILTER (WHERE NOT is_asb), count(*) FILTER (WHERE is_asb),
+                           median(lag) FILTER (WHERE NOT is_asb), count(lag) FILTER (WHERE NOT is_asb)
+                    FROM ({_crimes_sql("true")}) GROUP BY ALL"""
+            ).fetchall()
+        }
+        bulk = outcome_indicators_by_force_month(con)
+        cols = bulk.columns
+        rows = [dict(zip(cols, r, strict=True)) for r in bulk.fetchall()]
+        assert len(rows) == len(direct)
+        for r in rows:
+            crimes, asb, med, with_record = direct[(r["force_id"], r["month"])]
+            assert (r["crimes"], r["asb_incidents"], r["crimes_with_outcome_record"]) == (
+                crimes,
+                asb,
+                with_record,
+            )
+            assert r["median_months_to_outcome"] == med
+
+
+def test_bulk_median_of_an_even_and_an_odd_number_of_lags() -> None:
+    con = connect(":memory:")
+    street = [  # force, month, crime id, crime type
+        ("kent", "2014-01-01", "a1", "Burglary"),
+        ("kent", "2014-01-01", "a2", "Burglary"),
+        ("kent", "2014-01-01", None, "Anti-social behaviour"),
+        ("kent", "2014-02-01", "b1", "Robbery"),
+        ("kent", "2014-02-01", "b2", "Robbery"),
+        ("kent", "2014-02-01", "b3", "Robbery"),
+        ("kent", "2014-02-01", "b4", "Robbery"),  # no outcome record: not in the median
+        ("essex", "2014-01-01", "c1", "Burglary"),  # no outcome record at all
+    ]
+    con.executemany(
+        "INSERT INTO raw_police_uk_street (force_id, month, crime_id, crime_type) VALUES (?, ?, ?, ?)", street
+    )
+    outcomes = [  # crime id, month of the outcome: lags 0 and 1 (even), then 0, 1 and 3 (odd)
+        ("a1", "2014-01-01"),
+        ("a2", "2014-02-01"),
+        ("b1", "2014-02-01"),
+        ("b2", "2014-03-01"),
+        ("b3", "2014-05-01"),
+    ]
+    con.executemany(
+        "INSERT INTO raw_police_uk_outcomes (force_id, month, crime_id, outcome_type, outcome_group) "
+        "VALUES ('kent', ?, ?, 'Offender given a caution', 'out_of_court_disposal')",
+        [(m, c) for c, m in outcomes],
+    )
+    got = {
+        (f, m.isoformat()): (med, n)
+        for f, m, med, n in outcome_indicators_by_force_month(con)
+        .select("force_id, month, median_months_to_outcome, crimes_with_outcome_record")
+        .fetchall()
+    }
+    assert got == {
+        ("kent", "2014-01-01"): (0.5, 2),
+        ("kent", "2014-02-01"): (1.0, 3),
+        ("essex", "2014-01-01"): (None, 0),
+    }
