@@ -36,6 +36,11 @@ def _files(root: Path) -> dict[str, list[str]]:
     return out
 
 
+def _line_ending(path: Path) -> str:
+    with path.open("rb") as fh:
+        return "crlf" if fh.readline(65536).endswith(b"\r\n") else "lf"
+
+
 def _child_ingest(root: str, db: str) -> dict[str, float]:
     from openpeel.indicators.outcomes import outcome_indicators_by_force_month
     from openpeel.ingest.police_uk.load import ingest
@@ -65,16 +70,14 @@ def _child_ingest(root: str, db: str) -> dict[str, float]:
 def _child_duckdb(root: str, db: str) -> dict[str, float]:
     import duckdb
 
-    from openpeel.ingest.police_uk.load import line_ending
-
     con = duckdb.connect(db)
     rows = 0
     start = time.perf_counter()
     for kind, files in _files(Path(root)).items():
-        # One read_csv per line-ending style: DuckDB otherwise drops files silently (see load.py).
+        # One read_csv per line-ending style: sniffing, DuckDB otherwise drops files silently.
         groups: dict[str, list[str]] = {}
         for f in files:
-            groups.setdefault(line_ending(Path(f)), []).append(f)
+            groups.setdefault(_line_ending(Path(f)), []).append(f)
         for n, group in enumerate(groups.values()):
             table = f'"{kind}_{n}"'
             con.execute(

@@ -257,11 +257,12 @@ import sys, time
 from pathlib import Path
 from openpeel.ingest.police_uk import load
 from openpeel.warehouse import connect
-load.BATCH_BYTES = 1  # one month per batch, so the kill lands between writes
+load.BATCH_BYTES = load.EXTRACTED_BATCH_BYTES = 1  # one month per batch: the kill lands between writes
 con = connect(sys.argv[1])
 def progress(done, what):
-    print("BATCH", what, flush=True)
-    time.sleep(30)
+    if what.startswith("ingested"):  # the end of a batch, on the thread that writes: hold it there
+        print("BATCH", what, flush=True)
+        time.sleep(30)
 load.ingest(con, [Path(sys.argv[2])], progress=progress, recheck=True)
 """
 
@@ -324,9 +325,12 @@ def test_ingest_caps_duckdb_memory_then_restores_the_limit(demo: DemoResult, tmp
     capped = connect(tmp_path / "capped.duckdb")
     before = _memory_limit(capped)
     seen: list[str] = []
-    report = ingest(
-        capped, [demo.archive], memory_limit="32MB", progress=lambda *_: seen.append(_memory_limit(capped))
-    )
+
+    def at_batch_end(done: int, what: str) -> None:
+        if what.startswith("ingested"):  # on the ingest's own thread, between statements
+            seen.append(_memory_limit(capped))
+
+    report = ingest(capped, [demo.archive], memory_limit="32MB", progress=at_batch_end)
     assert seen and all(value.endswith("MiB") and float(value.split()[0]) <= 32 for value in seen), seen
     assert _memory_limit(capped) == before
     # A cap far below the data's size changes nothing stored: DuckDB spills to disk instead.
@@ -341,7 +345,12 @@ def test_in_memory_warehouse_is_never_capped(demo: DemoResult) -> None:
     con = connect(":memory:")
     before = _memory_limit(con)
     seen: list[str] = []
-    ingest(con, [demo.archive], memory_limit="16MB", progress=lambda *_: seen.append(_memory_limit(con)))
+
+    def at_batch_end(done: int, what: str) -> None:
+        if what.startswith("ingested"):
+            seen.append(_memory_limit(con))
+
+    ingest(con, [demo.archive], memory_limit="16MB", progress=at_batch_end)
     assert seen and set(seen) == {before}
 
 
@@ -384,3 +393,54 @@ def test_a_limit_set_on_the_warehouse_is_put_back_after_ingest(demo: DemoResult,
     before = _memory_limit(con)
     ingest(con, [demo.archive], memory_limit="64MB")
     assert _memory_limit(con) == before
+
+
+def test_crlf_and_lf_files_of_one_month_load_together(demo: DemoResult, tmp_path: Path) -> None:
+    """The 2014 files end lines with CRLF, later ones with LF; one read must take both whole."""
+    folder = tmp_path / "2014-01"
+    folder.mkdir()
+    with zipfile.ZipFile(demo.archive) as z:
+        for force in ("city-of-london", "kent"):  # files without injected faults
+            member = f"2014-01/2014-01-{force}-street.csv"
+            data = z.read(member).replace(b"\r\n", b"\n")
+            if force == "kent":
+                data = data.replace(b"\n", b"\r\n")
+            (folder / Path(member).name).write_bytes(data)
+    con = connect(tmp_path / "w.duckdb")
+    report = ingest(con, [folder])
+    # Both read whole by the one fast read: neither needed the row-by-row reload.
+    assert {f.source.force_id: f.was_reloaded_row_by_row for f in report.files} == {
+        "city-of-london": False,
+        "kent": False,
+    }
+    for f in report.files:
+        stored = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE contains(coalesce(context, '') || coalesce(lsoa_name, ''), chr(13))) "
+            "FROM raw_police_uk_street WHERE force_id = ?",
+            [f.source.force_id],
+        ).fetchone()
+        path = folder / f"2014-01-{f.source.force_id}-street.csv"
+        assert stored == (_data_lines(path), 0)
+        assert f.rows_stored + f.rows_quarantined == _data_lines(path)
+
+
+def test_progress_adds_up_to_the_bytes_announced(demo: DemoResult, tmp_path: Path) -> None:
+    import openpeel.ingest.police_uk.load as load
+
+    con = connect(tmp_path / "w.duckdb")
+    announced: list[int] = []
+    steps: list[tuple[int, str]] = []
+    ingest(
+        con,
+        [demo.archive],
+        on_start=announced.append,
+        progress=lambda done, what: steps.append((done, what)),
+    )
+    assert len(announced) == 1 and announced[0] > 0
+    assert all(done >= 0 for done, _ in steps)
+    assert (
+        sum(done for done, _ in steps) == announced[0]
+    )  # reported inside statements or at batch ends, never twice
+    assert (
+        load.EXTRACTED_BATCH_BYTES < load.BATCH_BYTES
+    )  # zips: smaller batches, as each is extracted to disk
