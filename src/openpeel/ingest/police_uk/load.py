@@ -2,10 +2,11 @@
 
 How a run works:
 - `discover` lists the files (zips, folders, single CSVs); one file per force-month-kind wins.
-- Month by month, a background thread extracts (from zips) and fingerprints the next month's files
-  (SHA-256, size, line count, header) while DuckDB loads the current month. Only one or two
-  months are ever on disk or in memory, whatever the archive's size.
-- Fast path: one `read_csv` over the month's files of a kind, with the explicit dialect and
+- Batch by batch (whole months, up to BATCH_BYTES), a background thread extracts (from zips) and
+  fingerprints the next batch's files (SHA-256, size, line count, header) while DuckDB loads the
+  current one. At most two batches are extracted on disk, and DuckDB's memory limit is lowered for
+  the run, so neither grows with the archive.
+- Fast path: one `read_csv` over the batch's files of a kind, with the explicit dialect and
   column types, inserting exactly the rows that pass every check (validate.py).
 - Each file's stored rows are counted against its data lines. A file that comes up short is
   reloaded row by row (Python's csv module, then the same SQL checks): good rows are stored,
@@ -569,7 +570,7 @@ MEMORY_LIMIT = "512MB"
 """DuckDB's memory limit while an ingest runs into a warehouse file. DuckDB keeps the blocks it
 writes cached up to its limit (80% of RAM by default), so an unbounded ingest grows with the
 archive: 0.7 GB at 12 synthetic national months, 1.1 GB at 24. Capped, the peak stays near
-0.6 GB at any size, for about 5% more time (docs/performance.md)."""
+0.6 GB at any size, for about 3% more time (docs/performance.md)."""
 
 
 _MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
