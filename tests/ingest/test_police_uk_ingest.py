@@ -444,3 +444,42 @@ def test_progress_adds_up_to_the_bytes_announced(demo: DemoResult, tmp_path: Pat
     assert (
         load.EXTRACTED_BATCH_BYTES < load.BATCH_BYTES
     )  # zips: smaller batches, as each is extracted to disk
+
+
+def test_batches_are_whole_months_smaller_when_extracted_from_zips() -> None:
+    from openpeel.ingest.police_uk.layout import FileKind, SourceFile
+    from openpeel.ingest.police_uk.load import BATCH_BYTES, EXTRACTED_BATCH_BYTES, _batches
+
+    def month(m: int, *, zipped: bool, size: int) -> list[SourceFile]:
+        return [
+            SourceFile(
+                dt.date(2014, m, 1),
+                force,
+                FileKind.STREET,
+                f"{force}.csv",
+                Path("x"),
+                zipped,
+                None,
+                size // 2,
+            )
+            for force in ("kent", "essex")
+        ]
+
+    third = EXTRACTED_BATCH_BYTES // 3
+    plain = [s for m in range(1, 7) for s in month(m, zipped=False, size=third)]
+    assert [len(b) // 2 for b in _batches(plain)] == [6]  # 6 x 128 MiB fits in one 1 GiB batch
+    zipped = [s for m in range(1, 7) for s in month(m, zipped=True, size=third)]
+    assert [len(b) // 2 for b in _batches(zipped)] == [3, 3]
+    mixed = (
+        month(1, zipped=False, size=third)
+        + month(2, zipped=True, size=third)
+        + month(3, zipped=False, size=third)
+    )
+    mixed += month(4, zipped=False, size=third)  # would overflow the batch that holds a zipped month
+    assert [len(b) // 2 for b in _batches(mixed)] == [3, 1]
+    huge = month(1, zipped=False, size=2 * BATCH_BYTES) + month(2, zipped=False, size=third)
+    assert [len(b) // 2 for b in _batches(huge)] == [
+        1,
+        1,
+    ]  # a month bigger than a batch is a batch of its own
+    assert all(b[0].month <= b[-1].month for b in _batches(plain + zipped))

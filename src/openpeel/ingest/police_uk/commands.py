@@ -11,7 +11,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColum
 from rich.table import Table
 
 from openpeel.errors import OpenpeelError
-from openpeel.ingest.police_uk.load import MEMORY_LIMIT
+from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT
 from openpeel.warehouse import connect, resolve_db_path
 
 DbOption = Annotated[

@@ -22,14 +22,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import re
 import shutil
 import tempfile
 import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +36,7 @@ import duckdb
 from openpeel.errors import InputError, OpenpeelError
 from openpeel.ingest.police_uk.code_lists import sql_list, sql_str
 from openpeel.ingest.police_uk.layout import FileKind, SourceFile, discover, month_text
+from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT, check_memory_limit, memory_bounded
 from openpeel.ingest.police_uk.progress import ProgressFn, StatementProgress
 from openpeel.ingest.police_uk.schema import COLUMNS, DERIVED, DIALECT, header_line, quote_ident
 from openpeel.ingest.police_uk.validate import all_valid, first_failure, force_labels
@@ -552,82 +551,18 @@ def _batches(sources: list[SourceFile]) -> list[list[SourceFile]]:
         by_month[source.month].append(source)
     batches: list[list[SourceFile]] = []
     size = 0
-    limit = BATCH_BYTES
+    extracted = False  # the current batch holds months read from zips
     for month in sorted(by_month):
         month_size = sum(s.size for s in by_month[month])
-        if any(s.is_zip for s in by_month[month]):
-            limit = min(limit, EXTRACTED_BATCH_BYTES)
+        zipped = any(s.is_zip for s in by_month[month])
+        limit = EXTRACTED_BATCH_BYTES if zipped or extracted else BATCH_BYTES
         if not batches or size + month_size > limit:
             batches.append([])
-            size = 0
-            limit = EXTRACTED_BATCH_BYTES if any(s.is_zip for s in by_month[month]) else BATCH_BYTES
+            size, extracted = 0, False
         batches[-1] += by_month[month]
         size += month_size
+        extracted = extracted or zipped
     return batches
-
-
-MEMORY_LIMIT = "512MB"
-"""DuckDB's memory limit while an ingest runs into a warehouse file. DuckDB keeps the blocks it
-writes cached up to its limit (80% of RAM by default), so an unbounded ingest grows with the
-archive: 0.7 GB at 12 synthetic national months, 1.1 GB at 24. Capped, the peak stays near
-0.6 GB at any size, for about 3% more time (docs/performance.md)."""
-
-
-_MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
-
-
-def _check_memory_limit(limit: str | None) -> None:
-    if limit is not None and not _MEMORY_SIZE.fullmatch(limit.strip()):
-        raise InputError(
-            f"memory limit {limit!r} is not a size",
-            field="memory_limit",
-            hint="give a number and a unit, such as 512MB or 2GB",
-        )
-
-
-def _is_file_backed(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchone()
-    return bool(row and row[0])
-
-
-@contextmanager
-def memory_bounded(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
-    """Run with DuckDB's memory limit at `limit`, then put the previous limit back.
-
-    Not applied to an in-memory warehouse, whose data lives in that memory and must not be capped.
-    """
-    _check_memory_limit(limit)
-    if limit is None or not _is_file_backed(con):
-        yield
-        return
-    row = con.execute("SELECT current_setting('memory_limit')").fetchone()
-    before = str(row[0]) if row else None
-    applied = False
-    try:
-        con.execute(f"SET memory_limit = {sql_str(limit)}")
-        applied = True
-    except duckdb.Error:
-        pass  # more is already in use than the cap allows: an unbounded ingest beats a refused one
-    try:
-        yield
-    finally:
-        if applied:
-            _restore_memory_limit(con, before)
-
-
-def _restore_memory_limit(con: duckdb.DuckDBPyConnection, before: str | None) -> None:
-    with duckdb.connect() as fresh:
-        row = fresh.execute("SELECT current_setting('memory_limit')").fetchone()
-    if before is None or (row is not None and str(row[0]) == before):
-        con.execute("RESET memory_limit")  # the default, exactly
-        return
-    # DuckDB shows a limit cut to one decimal ("2.7 GiB" for 2.79 GiB): setting the shown value
-    # back would shrink the limit on every run, so aim at the middle of what the shown value covers.
-    number, _, unit = before.partition(" ")
-    decimals = len(number.partition(".")[2])
-    con.execute(f"SET memory_limit = '{float(number) + 0.5 * 10**-decimals}{unit}'")
 
 
 def ingest(
@@ -646,12 +581,13 @@ def ingest(
 
     `recheck` reloads files even when the same bytes are already loaded (after a code-list change).
     `on_start` receives the total bytes to process; `progress` is called as DuckDB reads the files
-    (from its query progress, every quarter second) and as each batch completes.
+    (from its query progress, every quarter second, on a worker thread: it must not use `con`)
+    and as each batch completes (on the calling thread).
     `memory_limit` caps DuckDB's memory during the run (a DuckDB size such as "512MB"; None: no cap).
     Raises `InputError` (naming the file, line and field) for problems that stop the run; row-level
     problems never stop it: they are quarantined and counted in the report.
     """
-    _check_memory_limit(memory_limit)
+    check_memory_limit(memory_limit)
     found = discover(paths, forces=forces, month_from=month_from, month_to=month_to)
     report = IngestReport(ignored=found.ignored, superseded=found.superseded)
     existing = _existing(con)
