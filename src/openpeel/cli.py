@@ -16,7 +16,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from openpeel.assessment.commands import register as register_assessment
-from openpeel.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError
 from openpeel.indicators.commands import register as register_indicators
 from openpeel.ingest.police_uk.commands import register as register_police_uk
 from openpeel.publish.commands import register as register_publish

@@ -8,7 +8,7 @@ import pytest
 
 from openpeel.assessment.audit import events, replay, table_state, verify_chain
 from openpeel.assessment.judgements import confirm, moderate, override, propose_and_record, publish, reopen
-from openpeel.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError
 from openpeel.evidence import bundled_evidence_files, load_evidence_file
 from openpeel.evidence.store import import_evidence, import_paths
 

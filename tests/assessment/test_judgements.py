@@ -14,7 +14,7 @@ from openpeel.assessment.judgements import (
     publish,
     reopen,
 )
-from openpeel.errors import OpenpeelError, UnknownNameError
+from openpeel.core.errors import OpenpeelError, UnknownNameError
 from openpeel.evidence import bundled_evidence_files
 from openpeel.evidence.store import import_paths
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
 from openpeel.evidence import bundled_evidence_files, load_evidence_file
 
 BASE = """force: northamptonshire

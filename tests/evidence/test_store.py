@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from openpeel.assessment.audit import events, table_state
-from openpeel.errors import InputError, OpenpeelError
+from openpeel.core.errors import InputError, OpenpeelError
 from openpeel.evidence import bundled_evidence_files, load_evidence_file
 from openpeel.evidence.store import (
     export_evidence,

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
 from openpeel.forces.peers import (
     check_regional_groups,
     import_most_similar,

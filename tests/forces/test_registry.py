@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from openpeel.errors import UnknownNameError
+from openpeel.core.errors import UnknownNameError
 from openpeel.forces import all_areas, get_force, lookup, territorial_forces
 
 

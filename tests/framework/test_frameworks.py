@@ -4,7 +4,7 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from openpeel.errors import UnknownNameError
+from openpeel.core.errors import UnknownNameError
 from openpeel.framework import Framework, available_years, load_framework, mapping_into
 from openpeel.framework.loader import _files
 from openpeel.indicators import catalogue

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
 from openpeel.framework import available_years, load_framework
 from openpeel.indicators import catalogue
 from openpeel.indicators.catalogue import Catalogue, check_questions

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
 from openpeel.ingest import bundled
 from openpeel.ingest.home_office_workforce import FOLDER, parse_edition, parse_workforce
 from openpeel.ingest.official_statistics import load_official_statistics, write_bundle_from

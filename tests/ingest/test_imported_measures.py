@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
 from openpeel.forces import territorial_forces
 from openpeel.indicators.compute import compute_indicators
 from openpeel.indicators.query import values_at

@@ -6,7 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
 from openpeel.ingest import bundled
 from openpeel.ingest.official_statistics import SOURCES, load_official_statistics, write_bundle_from
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
 from openpeel.ingest.ons_pfa_tables import parse_asb_incidents, parse_population
 
 MARCH_2019 = "policeforceareatablesyeendingmarch2019.xlsx"

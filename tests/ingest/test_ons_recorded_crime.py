@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
 from openpeel.ingest.ons_recorded_crime import parse_recorded_crime
 
 HEADER = "12 months ending,PFA,Region,Offence,Rolling year total number of offences\n"

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 import pytest
 
-from openpeel.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError
 from openpeel.ingest.police_uk.download import archives_for, download
 
 

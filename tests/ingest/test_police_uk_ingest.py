@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from openpeel.cli import app
-from openpeel.errors import InputError, OpenpeelError
+from openpeel.core.errors import InputError, OpenpeelError
 from openpeel.ingest.police_uk.coverage import missing_months
 from openpeel.ingest.police_uk.demo_archive import DemoResult, generate
 from openpeel.ingest.police_uk.load import IngestReport, ingest

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from openpeel.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError
 from openpeel.forces import territorial_forces
 from openpeel.publish.export import DOWNLOADS, downloads_dictionary_markdown
 from openpeel.publish.site import SiteResult, markdown_html, publish_site

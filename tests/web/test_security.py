@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from tests.web.conftest import PASSWORD, sign_in
 
-from openpeel.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError
 from openpeel.web.session import SESSION_COOKIE
 from openpeel.web.settings import DEV_SECRET, Settings
 from openpeel.web.users import add_user, authenticate

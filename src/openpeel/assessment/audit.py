@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from openpeel.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError
 from openpeel.warehouse import table, transaction
 
 Entity = Literal["inspection", "finding", "judgement"]

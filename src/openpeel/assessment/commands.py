@@ -17,7 +17,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from openpeel.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError
 
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True)

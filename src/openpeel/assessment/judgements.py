@@ -24,7 +24,7 @@ import duckdb
 
 from openpeel.assessment.audit import AuditEvent, Snapshot, apply_change, read_row, read_rows, require_actor
 from openpeel.assessment.rubric import Proposal, propose_grades
-from openpeel.errors import OpenpeelError, UnknownNameError
+from openpeel.core.errors import OpenpeelError, UnknownNameError
 from openpeel.evidence.models import EvidenceFile
 from openpeel.forces import lookup
 from openpeel.framework import Framework, Question, load_framework

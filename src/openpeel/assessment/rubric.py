@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
 from openpeel.evidence import EvidenceFile, Finding
 from openpeel.framework import Framework, Question
 from openpeel.indicators.query import IndicatorValue

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
 from openpeel.evidence.loader import validate_evidence
 from openpeel.evidence.models import EvidenceFile
 

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from openpeel.errors import InputError, UnknownNameError
+from openpeel.core.errors import InputError, UnknownNameError
 from openpeel.evidence.models import FINDING_KINDS, EvidenceFile
 from openpeel.forces import lookup
 from openpeel.framework import load_framework

@@ -18,7 +18,7 @@ import duckdb
 import yaml
 
 from openpeel.assessment.audit import AuditEvent, Entity, Snapshot, apply_change, read_rows, require_actor
-from openpeel.errors import InputError, OpenpeelError
+from openpeel.core.errors import InputError, OpenpeelError
 from openpeel.evidence.csv_format import read_evidence_csv, write_evidence_csv
 from openpeel.evidence.loader import load_evidence_file
 from openpeel.evidence.models import EvidenceFile, Finding, Inspection

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from openpeel.errors import InputError, UnknownNameError
+from openpeel.core.errors import InputError, UnknownNameError
 from openpeel.forces.registry import lookup, territorial_forces
 from openpeel.warehouse import transaction
 from openpeel.warehouse.bulk import insert_rows

@@ -18,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from openpeel.errors import UnknownNameError
+from openpeel.core.errors import UnknownNameError
 
 AreaKind = Literal["territorial", "special", "outside_scope", "national_fraud"]
 

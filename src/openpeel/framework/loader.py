@@ -9,7 +9,7 @@ from importlib import resources
 import yaml
 from pydantic import ValidationError
 
-from openpeel.errors import InputError, UnknownNameError
+from openpeel.core.errors import InputError, UnknownNameError
 from openpeel.framework.models import Framework
 
 

@@ -10,7 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
 from openpeel.framework.loader import load_framework
 
 Comparability = Literal["comparable", "partly-comparable", "not-comparable"]

@@ -11,7 +11,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from openpeel.errors import InputError, UnknownNameError
+from openpeel.core.errors import InputError, UnknownNameError
 
 CATALOGUE_PATH = "openpeel/indicators/catalogue.yaml"
 

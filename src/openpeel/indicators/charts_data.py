@@ -18,13 +18,12 @@ from dataclasses import asdict, dataclass
 
 import duckdb
 
+from openpeel.core.statistics import Z_95, Z_998
 from openpeel.forces import get_force
 from openpeel.indicators.catalogue import Indicator, catalogue
 from openpeel.indicators.compute import EW_ID
 from openpeel.indicators.query import fetch_values
 
-Z_95 = 1.959964
-Z_998 = 3.090232
 LIMIT_POINTS = 60
 
 

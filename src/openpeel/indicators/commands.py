@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from openpeel.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError
 
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True)

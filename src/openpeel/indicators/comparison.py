@@ -21,7 +21,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-Z_95 = 1.959964
+from openpeel.core.statistics import Z_95
+
 Band = Literal["higher", "lower", "similar"]
 
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import duckdb
 
+from openpeel.core.sql import sql_str
+from openpeel.core.statistics import Z_95
 from openpeel.forces.peers import ensure_regional_groups
 from openpeel.indicators.catalogue import Catalogue, Indicator, catalogue
-from openpeel.indicators.comparison import Z_95
 from openpeel.indicators.peer_comparison import compute_peer_values
 from openpeel.indicators.rank_ranges import compute_rank_ranges
 from openpeel.warehouse import table, transaction
@@ -26,13 +27,9 @@ TERRITORIAL_FORCES = 43
 RAW_TABLE = "ind_raw"
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _meta(indicators: list[Indicator]) -> str:
     rows = ", ".join(
-        f"({_literal(i.id)}, {_literal(i.kind)}, {float(i.scale)}::DOUBLE, "
+        f"({sql_str(i.id)}, {sql_str(i.kind)}, {float(i.scale)}::DOUBLE, "
         f"{str(i.direction == 'lower_is_better').lower()}, {float(i.materiality)}::DOUBLE, "
         + (f"DATE '{i.not_comparable_before.isoformat()}'" if i.not_comparable_before else "NULL::DATE")
         + ")"
@@ -42,7 +39,7 @@ def _meta(indicators: list[Indicator]) -> str:
 
 
 def _excluded(indicators: list[Indicator]) -> str:
-    rows = [f"({_literal(i.id)}, {_literal(a)})" for i in indicators for a in i.rank_excludes]
+    rows = [f"({sql_str(i.id)}, {sql_str(a)})" for i in indicators for a in i.rank_excludes]
     return f"excluded(indicator_id, area_id) AS (VALUES {', '.join(rows or ['(NULL, NULL)'])})"
 
 
@@ -163,7 +160,7 @@ FROM ranked
 def raw_sql(indicators: list[Indicator]) -> str:
     """Every indicator's own SQL, tagged with its id, as one UNION ALL (bases must exist as tables)."""
     return "\nUNION ALL\n".join(
-        f"SELECT {_literal(i.id)} AS indicator_id, area_id, period_end::DATE AS period_end, "
+        f"SELECT {sql_str(i.id)} AS indicator_id, area_id, period_end::DATE AS period_end, "
         f"base_period_end::DATE AS base_period_end, numerator::DOUBLE AS numerator, "
         f"denominator::DOUBLE AS denominator, source_ids::VARCHAR AS source_ids FROM (\n{i.sql}\n)"
         for i in indicators

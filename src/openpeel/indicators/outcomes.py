@@ -28,12 +28,9 @@ from dataclasses import dataclass
 
 import duckdb
 
+from openpeel.core.sql import sql_str
 from openpeel.forces import get_force, territorial_forces
-from openpeel.ingest.police_uk.code_lists import (
-    OUTCOME_GROUP_LABELS,
-    OUTCOME_GROUPS,
-    sql_str,
-)
+from openpeel.ingest.police_uk.code_lists import OUTCOME_GROUP_LABELS, OUTCOME_GROUPS
 from openpeel.ingest.police_uk.coverage import months_between
 from openpeel.ingest.police_uk.layout import month_text
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import duckdb
 
+from openpeel.core.statistics import Z_95
 from openpeel.indicators.catalogue import Indicator
-from openpeel.indicators.comparison import Z_95
 from openpeel.indicators.rank_ranges import meta_values
 
 EW_ID = "england-and-wales"

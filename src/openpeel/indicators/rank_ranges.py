@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import duckdb
 
+from openpeel.core.statistics import Z_95
 from openpeel.indicators.catalogue import Indicator
-from openpeel.indicators.comparison import Z_95
 
 
 def meta_values(indicators: list[Indicator]) -> str:

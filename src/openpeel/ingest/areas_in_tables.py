@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from openpeel.errors import UnknownNameError
+from openpeel.core.errors import UnknownNameError
 from openpeel.forces import Force, lookup
 from openpeel.forces.registry import normalise_name
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from openpeel.errors import InputError, UnknownNameError
+from openpeel.core.errors import InputError, UnknownNameError
 from openpeel.forces import lookup, territorial_forces
 from openpeel.forces.registry import normalise_name
 from openpeel.ingest.spreadsheet import Cell, Sheet, is_blank, number

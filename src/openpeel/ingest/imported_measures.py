@@ -26,7 +26,7 @@ from pathlib import Path
 
 import duckdb
 
-from openpeel.errors import InputError, UnknownNameError
+from openpeel.core.errors import InputError, UnknownNameError
 from openpeel.forces import lookup
 from openpeel.indicators.catalogue import Indicator, catalogue
 from openpeel.warehouse import transaction

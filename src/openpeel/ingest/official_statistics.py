@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
 from openpeel.forces import all_areas
 from openpeel.ingest import bundled
 from openpeel.ingest.home_office_workforce import WorkforceRow, parse_workforce

@@ -12,7 +12,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from openpeel.errors import InputError, UnknownNameError
+from openpeel.core.errors import InputError, UnknownNameError
 from openpeel.ingest.areas_in_tables import aggregate_key, classify
 from openpeel.ingest.records import AsbRow, ControlTotal, PopulationRow
 from openpeel.ingest.spreadsheet import Sheet, find_row, is_blank, number, open_table, strip_footnotes

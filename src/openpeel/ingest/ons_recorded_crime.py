@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from openpeel.errors import InputError, UnknownNameError
+from openpeel.core.errors import InputError, UnknownNameError
 from openpeel.forces import lookup
 from openpeel.ingest.records import RecordedCrimeRow
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
 
 Cell = str | float | int | bool | dt.date | dt.time | dt.datetime | dt.timedelta | None
 

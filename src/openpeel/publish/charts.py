@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from markupsafe import Markup, escape
 
+from openpeel.core.statistics import Z_95, Z_998
 from openpeel.forces import get_force
 from openpeel.indicators.catalogue import Indicator
 from openpeel.indicators.charts_data import control_limits
@@ -26,8 +27,6 @@ from openpeel.publish.chart_data import (
 from openpeel.publish.model import Chart
 
 # Two-sided z for the funnel plot's control limits (95% and 99.8%).
-Z95 = 1.959964
-Z998 = 3.090232
 
 FORCE = "#1d4f91"
 EW = "#8a4b00"
@@ -112,7 +111,7 @@ def funnel_chart(section: CrossSection, area_id: str | None, area_name: str | No
         1
         for r in rows
         if not (
-            _limits(ind, ew, r.denominator, Z998)[0] <= r.value <= _limits(ind, ew, r.denominator, Z998)[1]
+            _limits(ind, ew, r.denominator, Z_998)[0] <= r.value <= _limits(ind, ew, r.denominator, Z_998)[1]
         )
     )
     who = f"{area_name} is highlighted" if area_name else "No force is highlighted"
@@ -127,7 +126,7 @@ def funnel_chart(section: CrossSection, area_id: str | None, area_name: str | No
         summary += f" Not shown: {names} (rate per resident not meaningful)."
     table_rows = []
     for r in sorted(rows, key=lambda r: r.denominator):
-        lo, hi = _limits(ind, ew, r.denominator, Z998)
+        lo, hi = _limits(ind, ew, r.denominator, Z_998)
         position = "above" if r.value > hi else "below" if r.value < lo else "within"
         table_rows.append(
             (r.name, f"{r.denominator:,.0f}", fmt(r.value, ind), f"{lo:.1f} to {hi:.1f}", position)
@@ -362,7 +361,7 @@ def _funnel_svg(chart: Chart, data: SectionData) -> str:
     ]
     lx0, lx1 = math.log10(min(min(pops) * 0.8, x_ticks[0])), math.log10(max(max(pops) * 1.2, x_ticks[-1]))
     curve_x = [10 ** (lx0 + (lx1 - lx0) * i / 60) for i in range(61)]
-    limits = {z: [_limits(ind, ew, px, z) for px in curve_x] for z in (Z95, Z998)}
+    limits = {z: [_limits(ind, ew, px, z) for px in curve_x] for z in (Z_95, Z_998)}
     material = (ew * (1 - ind.materiality), ew * (1 + ind.materiality))
     values = [r.value for r in rows] + list(material)
     span = max(values) - min(values)
@@ -390,7 +389,7 @@ def _funnel_svg(chart: Chart, data: SectionData) -> str:
         )
     )
     clip = f' clip-path="url(#{escape(chart.chart_id)}-clip)"'
-    for z, dash, width in ((Z95, "2 3", 1.5), (Z998, "", 1.5)):
+    for z, dash, width in ((Z_95, "2 3", 1.5), (Z_998, "", 1.5)):
         for side in (0, 1):
             d = " ".join(
                 f"{x(px):.1f},{y(lim[side]):.1f}" for px, lim in zip(curve_x, limits[z], strict=True)

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from openpeel.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser

@@ -33,7 +33,7 @@ from markupsafe import Markup
 
 from openpeel.assessment import propose_grades
 from openpeel.assessment.judgements import current_judgements
-from openpeel.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError
 from openpeel.evidence import EvidenceFile
 from openpeel.forces import Force, get_force, territorial_forces
 from openpeel.framework import Framework, available_years, load_framework

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from openpeel.errors import InputError, OpenpeelError, UnknownNameError
+from openpeel.core.errors import InputError, OpenpeelError, UnknownNameError
 
 CODES = {
     400: "bad_request",

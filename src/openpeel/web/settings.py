@@ -17,7 +17,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from openpeel.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError
 
 DEV_SECRET = "openpeel-development-secret-do-not-use-in-production"
 

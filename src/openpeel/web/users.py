@@ -17,7 +17,7 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from openpeel.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError
 from openpeel.warehouse import transaction
 
 Role = Literal["viewer", "inspector", "lead-inspector", "moderator", "admin"]

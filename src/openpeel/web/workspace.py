@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from openpeel.assessment import judgements
 from openpeel.assessment.judgements import current_judgements
-from openpeel.errors import InputError, OpenpeelError
+from openpeel.core.errors import InputError, OpenpeelError
 from openpeel.evidence.models import FINDING_KINDS
 from openpeel.evidence.store import stored_evidence, stored_force_years
 from openpeel.forces import get_force, lookup, territorial_forces

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 from openpeel.assessment.judgements import propose_and_record
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
 from openpeel.evidence.models import FINDING_KINDS, EvidenceFile, Finding, Inspection
 from openpeel.evidence.store import import_evidence, stored_evidence
 from openpeel.forces import get_force

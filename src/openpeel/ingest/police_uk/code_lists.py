@@ -66,16 +66,3 @@ def outcome_categories() -> tuple[Code, ...]:
 @lru_cache(maxsize=1)
 def stop_search_outcomes() -> tuple[Code, ...]:
     return _read("stop_search_outcomes.csv", "canonical_name")
-
-
-def sql_list(values: tuple[str, ...] | list[str]) -> str:
-    """A SQL list literal of string constants."""
-    return "[" + ", ".join(sql_str(v) for v in values) + "]"
-
-
-def sql_in(values: tuple[str, ...] | list[str]) -> str:
-    return "(" + ", ".join(sql_str(v) for v in values) + ")"
-
-
-def sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from openpeel.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError
 from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT
 from openpeel.warehouse import connect, resolve_db_path
 

@@ -33,9 +33,9 @@ from pathlib import Path
 
 import duckdb
 
-from openpeel.errors import InputError
+from openpeel.core.errors import InputError
+from openpeel.core.sql import sql_list
 from openpeel.forces import get_force, territorial_forces
-from openpeel.ingest.police_uk.code_lists import sql_list
 from openpeel.ingest.police_uk.layout import FileKind, add_months, month_text, parse_month
 from openpeel.ingest.police_uk.load import read_csv_sql
 from openpeel.ingest.police_uk.schema import COLUMNS

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpeel.errors import InputError, OpenpeelError
+from openpeel.core.errors import InputError, OpenpeelError
 from openpeel.ingest.police_uk.layout import add_months, month_text, parse_month
 
 ARCHIVE_MONTHS = 36

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from openpeel.errors import InputError, UnknownNameError
+from openpeel.core.errors import InputError, UnknownNameError
 from openpeel.forces import get_force
 
 

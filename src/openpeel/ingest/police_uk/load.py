@@ -33,12 +33,12 @@ from pathlib import Path
 
 import duckdb
 
-from openpeel.errors import InputError, OpenpeelError
-from openpeel.ingest.police_uk.code_lists import sql_list, sql_str
+from openpeel.core.errors import InputError, OpenpeelError
+from openpeel.core.sql import quote_ident, sql_list, sql_str
 from openpeel.ingest.police_uk.layout import FileKind, SourceFile, discover, month_text
 from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT, check_memory_limit, memory_bounded
 from openpeel.ingest.police_uk.progress import ProgressFn, StatementProgress
-from openpeel.ingest.police_uk.schema import COLUMNS, DERIVED, DIALECT, header_line, quote_ident
+from openpeel.ingest.police_uk.schema import COLUMNS, DERIVED, DIALECT, header_line
 from openpeel.ingest.police_uk.validate import all_valid, first_failure, force_labels
 from openpeel.warehouse import transaction
 

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 import duckdb
 
-from openpeel.errors import InputError
-from openpeel.ingest.police_uk.code_lists import sql_str
+from openpeel.core.errors import InputError
+from openpeel.core.sql import sql_str
 
 MEMORY_LIMIT = "512MB"
 """DuckDB's memory limit while an ingest runs into a warehouse file. DuckDB keeps the blocks it

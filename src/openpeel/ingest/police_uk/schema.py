@@ -90,7 +90,8 @@ def _outcome_group(column_sql: str) -> str:
 
     A constant MAP lookup: several times cheaper per row than a CASE over every category name.
     """
-    from openpeel.ingest.police_uk.code_lists import outcome_categories, sql_str
+    from openpeel.core.sql import sql_str
+    from openpeel.ingest.police_uk.code_lists import outcome_categories
 
     pairs = ", ".join(f"{sql_str(c.published_name)}: {sql_str(c.canonical)}" for c in outcome_categories())
     return f"(MAP {{{pairs}}})[{column_sql}]"
@@ -106,7 +107,3 @@ DERIVED: dict[FileKind, dict[str, str]] = {
 
 def header_line(kind: FileKind) -> str:
     return ",".join(c.header for c in COLUMNS[kind])
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

@@ -11,17 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from openpeel.core.sql import quote_ident, sql_in, sql_list, sql_str
 from openpeel.forces import all_areas
-from openpeel.ingest.police_uk.code_lists import (
-    crime_types,
-    outcome_categories,
-    sql_in,
-    sql_list,
-    sql_str,
-    stop_search_outcomes,
-)
+from openpeel.ingest.police_uk.code_lists import crime_types, outcome_categories, stop_search_outcomes
 from openpeel.ingest.police_uk.layout import FileKind
-from openpeel.ingest.police_uk.schema import COLUMNS, quote_ident
+from openpeel.ingest.police_uk.schema import COLUMNS
 
 # Anonymised points fall on land in the UK (BTP reports Scotland; PSNI Northern Ireland).
 LONGITUDE_RANGE = (-8.75, 1.9)
