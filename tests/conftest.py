@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+import sqlalchemy as sa
 
+from openpeel.store import Store, open_store
 from openpeel.warehouse import connect
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,3 +39,84 @@ def warehouse() -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(":memory:")
     yield con
     con.close()
+
+
+def postgres_url() -> str | None:
+    """A PostgreSQL server for the workspace tests (`.ci/run` starts one and sets this), e.g.
+    postgresql://postgres@127.0.0.1:55432/postgres. Each test gets a database of its own."""
+    return os.environ.get("OPENPEEL_TEST_POSTGRES")
+
+
+def _admin_engine(url: str) -> sa.Engine:
+    return sa.create_engine(
+        url.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str | None]:
+    """A database migrated once to the latest schema, copied for every test that asks for one."""
+    url = postgres_url()
+    if url is None:
+        yield None
+        return
+    name = f"openpeel_template_{uuid.uuid4().hex[:8]}"
+    admin = _admin_engine(url)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    template = open_store(sa.make_url(url).set(database=name).render_as_string(hide_password=False))
+    template.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+def postgres_store(template: str | None) -> Iterator[Store]:
+    url = postgres_url()
+    if url is None or template is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but OPENPEEL_TEST_POSTGRES is not set (see .ci/run)")
+        pytest.skip("no PostgreSQL server for the tests (set OPENPEEL_TEST_POSTGRES)")
+    name = f"openpeel_test_{uuid.uuid4().hex[:12]}"
+    admin = _admin_engine(url)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE {template}"))
+    store = open_store(sa.make_url(url).set(database=name).render_as_string(hide_password=False))
+    try:
+        yield store
+    finally:
+        store.dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, postgres_template: str | None) -> Iterator[Store]:
+    """The workspace store, once on SQLite and once on PostgreSQL: the same tests run on both."""
+    if request.param == "sqlite":
+        sqlite = open_store(f"sqlite:///{tmp_path / 'workspace.sqlite'}")
+        yield sqlite
+        sqlite.dispose()
+    else:
+        yield from postgres_store(postgres_template)
+
+
+@pytest.fixture
+def ws(store: Store) -> Iterator[sa.Connection]:
+    """One connection to the test's store; each audited change commits or rolls back on its own."""
+    with store.engine.connect() as conn:
+        yield conn
+
+
+@pytest.fixture(scope="session")
+def statistics_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse file with statistics and indicators, built once; tests copy it."""
+    from openpeel.indicators.prepare import prepare_warehouse
+
+    path = tmp_path_factory.mktemp("stats") / "template.duckdb"
+    con = connect(path)
+    prepare_warehouse(con, None)
+    con.close()
+    return path

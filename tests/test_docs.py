@@ -5,7 +5,7 @@ from pathlib import Path
 from typer.main import get_command
 
 from openpeel.cli import app
-from openpeel.warehouse.dictionary import data_dictionary_markdown
+from openpeel.publish.dictionary import data_dictionary_markdown
 
 REPO = Path(__file__).resolve().parents[1]
 

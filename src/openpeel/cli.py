@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from openpeel.assessment.commands import register as register_assessment
-from openpeel.core.errors import OpenpeelError
+from openpeel.core.cli_support import (
+    DataOption,
+    DbOption,
+    YearOption,
+    err,
+    friendly_errors,
+    out,
+    set_global_options,
+    settings,
+    step_progress,
+    waiting_message,
+)
 from openpeel.indicators.commands import register as register_indicators
 from openpeel.ingest.police_uk.commands import register as register_police_uk
 from openpeel.publish.commands import register as register_publish
+from openpeel.store.commands import register as register_store
 from openpeel.web.commands import register as register_web
 
 app = typer.Typer(
@@ -33,85 +40,35 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-err = Console(stderr=True)
-out = Console()
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="Warehouse file (default: $OPENPEEL_DB, else ./openpeel.duckdb)."),
-]
-DataOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--data",
-        help="Folder of the original files (the layout of ../shared/data). Default: $OPENPEEL_DATA, else the bundled aggregate table.",
-    ),
-]
-YearOption = Annotated[int, typer.Option("--year", "-y", help="PEEL year (2014, 2015).")]
 
 
-def friendly_errors(func: F) -> F:
-    """Turn openpeel's errors into one clear line on stderr and exit status 2, never a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except OpenpeelError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-@contextmanager
-def step_progress() -> Iterator[Callable[[str, int, int], None]]:
-    """A Rich progress display on stderr with one bar per named step; yields the callback
-    (step, done, total) that openpeel's long-running functions accept as `progress`."""
-    with Progress(
-        TextColumn("{task.description:<22}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err,
-        transient=False,
-    ) as bar:
-        tasks: dict[str, TaskID] = {}
-
-        def progress(step: str, done: int, total: int) -> None:
-            if step not in tasks:
-                tasks[step] = bar.add_task(step, total=total)
-            bar.update(tasks[step], completed=done, total=total)
-
-        yield progress
+@app.callback()
+def main(
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            help="Folder of the embedded default: warehouse and workspace store (default: $OPENPEEL_HOME, else ./openpeel-data).",
+        ),
+    ] = None,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            help="Workspace store URL, e.g. postgresql://user@host:5432/openpeel (default: $OPENPEEL_STORE, else SQLite in the home folder).",
+        ),
+    ] = None,
+) -> None:
+    """Open, reproducible PEEL-style assessments of the police forces of England and Wales."""
+    set_global_options(home=home, store=store)
 
 
-def _data_dir(option: Path | None) -> Path | None:
-    import os
+def _ready(db: Path | None, data: Path | None) -> tuple[Any, Any]:
+    """A read-only warehouse holding statistics and indicators (loaded first if missing), and the
+    workspace store."""
+    from openpeel.assessment.prepare import open_ready
 
-    if option is not None:
-        return option
-    env = os.environ.get("OPENPEEL_DATA")
-    return Path(env) if env else None
-
-
-def _open(db: Path | None) -> Any:
-    from openpeel.warehouse import connect, resolve_db_path
-
-    return connect(resolve_db_path(db))
-
-
-def _ready(db: Path | None, data: Path | None) -> Any:
-    """A warehouse holding statistics and indicators, loading them first if it has none."""
-    from openpeel.pipeline import has_statistics, prepare_warehouse
-
-    con = _open(db)
-    if not has_statistics(con):
-        err.print("[dim]warehouse is empty: loading official statistics and computing indicators…[/]")
-        prepare_warehouse(con, _data_dir(data), with_evidence=True)
-    return con
+    return open_ready(settings(db=db, data=data))
 
 
 @app.command()
@@ -144,13 +101,17 @@ def build(
             raise typer.BadParameter(
                 f"unknown format {f!r}; choose from {', '.join(FORMATS)}", param_hint="--format"
             )
-    con = _open(db)
+    from openpeel.store import open_store
+
+    chosen = settings(db=db, data=data)
     with step_progress() as progress:
         result = run_build(
-            con,
+            chosen.warehouse_path(),
+            open_store(chosen.store_url()),
             year,
             out_dir,
-            data_dir=_data_dir(data),
+            data_dir=chosen.data,
+            on_wait=waiting_message,
             evidence_paths=evidence or [],
             formats=formats,  # type: ignore[arg-type]
             forces=force,
@@ -196,7 +157,7 @@ def indicators(
         raise typer.BadParameter("give a force (e.g. northamptonshire), or --list", param_hint="FORCE")
     area = lookup(force)
     framework = load_framework(year)
-    con = _ready(db, data)
+    con, _store = _ready(db, data)
     values = values_for_year(con, framework, area.force_id)
     if as_json:
         print(json.dumps([v.as_json() for v in values], indent=2))
@@ -235,8 +196,8 @@ def report(
     data: DataOption = None,
 ) -> None:
     """Print one force's report ("How well the force tackles crime") for a PEEL year."""
+    from openpeel.assessment.prepare import evidence_for_year, judgements_by_force, load_evidence
     from openpeel.forces import lookup
-    from openpeel.pipeline import evidence_for_year, load_evidence
     from openpeel.publish import FORMATS, build_report, render
 
     if fmt not in FORMATS:
@@ -245,10 +206,12 @@ def report(
             f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}{hint}", param_hint="--format"
         )
     area = lookup(force)
-    con = _ready(db, data)
+    con, store = _ready(db, data)
     # --evidence previews files without storing them; otherwise the report shows the store.
-    found = load_evidence(year, evidence) if evidence else evidence_for_year(con, year)
-    doc = build_report(con, area.force_id, year, found.get(area.force_id))
+    with store.read() as ws:
+        found = load_evidence(year, evidence) if evidence else evidence_for_year(ws, year)
+        stored = {} if evidence else judgements_by_force(ws, year).get(area.force_id, {})
+    doc = build_report(con, area.force_id, year, found.get(area.force_id), stored=stored)
     sys.stdout.write(render(doc, fmt))
 
 
@@ -291,7 +254,7 @@ def dictionary(
     ] = None,
 ) -> None:
     """The data dictionary (warehouse tables and indicators) as Markdown."""
-    from openpeel.warehouse.dictionary import data_dictionary_markdown
+    from openpeel.publish.dictionary import data_dictionary_markdown
 
     text = data_dictionary_markdown()
     if out_file:
@@ -300,6 +263,7 @@ def dictionary(
         sys.stdout.write(text)
 
 
+register_store(app)
 register_police_uk(app)
 register_indicators(app)
 register_assessment(app)

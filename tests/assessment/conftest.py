@@ -10,18 +10,6 @@ import duckdb
 import pytest
 
 
-@pytest.fixture(scope="session")
-def statistics_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from openpeel.pipeline import prepare_warehouse
-    from openpeel.warehouse import connect
-
-    path = tmp_path_factory.mktemp("stats") / "template.duckdb"
-    con = connect(path)
-    prepare_warehouse(con, None)
-    con.close()
-    return path
-
-
 @pytest.fixture
 def db(statistics_db: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A fresh copy of the template warehouse (statistics and indicators, no evidence)."""

@@ -5,53 +5,56 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import sqlalchemy as sa
 
-from openpeel.assessment.audit import events, replay, table_state, verify_chain
 from openpeel.assessment.judgements import confirm, moderate, override, propose_and_record, publish, reopen
 from openpeel.core.errors import OpenpeelError
 from openpeel.evidence import bundled_evidence_files, load_evidence_file
 from openpeel.evidence.store import import_evidence, import_paths
+from openpeel.store.audit import events, replay, table_state, verify_chain
 
 REPO = Path(__file__).resolve().parents[2]
 ILLUSTRATIVE_2015 = REPO / "docs" / "examples" / "cumbria-2015-illustrative.yaml"
 NORTHANTS_2014 = next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
 
 
-def busy_history(db: duckdb.DuckDBPyConnection) -> None:
+def busy_history(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:
     """Imports, edits, removals, overrides and every state change, over two forces and years."""
-    import_paths(db, [NORTHANTS_2014, ILLUSTRATIVE_2015], by="alice")
-    propose_and_record(db, "northamptonshire", 2014, by="alice")
-    propose_and_record(db, "cumbria", 2015, by="alice")
+    import_paths(ws, [NORTHANTS_2014, ILLUSTRATIVE_2015], by="alice")
+    propose_and_record(db, ws, "northamptonshire", 2014, by="alice")
+    propose_and_record(db, ws, "cumbria", 2015, by="alice")
     for question in ("reducing-crime", "investigating-offending", "tackling-asb"):
-        confirm(db, "northamptonshire", 2014, question, by="bob")
+        confirm(ws, "northamptonshire", 2014, question, by="bob")
     override(
-        db, "northamptonshire", 2014, "investigating-offending", "good", by="bob", reason="Specialist teams"
+        ws, "northamptonshire", 2014, "investigating-offending", "good", by="bob", reason="Specialist teams"
     )
-    moderate(db, "northamptonshire", 2014, by="carol")
-    publish(db, "northamptonshire", 2014, by="dan")
+    moderate(ws, "northamptonshire", 2014, by="carol")
+    publish(ws, "northamptonshire", 2014, by="dan")
     ev = load_evidence_file(NORTHANTS_2014)
     edited = ev.findings[0].model_copy(update={"text": "Edited text."})
     import_evidence(
-        db,
+        ws,
         ev.model_copy(update={"findings": (edited, *ev.findings[2:])}),
         by="erin",
         reason="correction after publication",
     )
-    reopen(db, "northamptonshire", 2014, "tackling-asb", by="erin", reason="recheck")
-    override(db, "cumbria", 2015, "preventing-crime", "good", by="frank", reason="Data explained locally")
+    reopen(ws, "northamptonshire", 2014, "tackling-asb", by="erin", reason="recheck")
+    override(ws, "cumbria", 2015, "preventing-crime", "good", by="frank", reason="Data explained locally")
 
 
-def test_audit_log_replays_to_the_current_state(db: duckdb.DuckDBPyConnection) -> None:
-    busy_history(db)
-    state = table_state(db)
+def test_audit_log_replays_to_the_current_state(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:
+    busy_history(db, ws)
+    state = table_state(ws)
     assert len(state["finding"]) == 17 - 1 + 11 and len(state["judgement"]) == 11 + 10
-    assert replay(db) == state
-    assert verify_chain(db).is_intact
+    assert replay(ws) == state
+    assert verify_chain(ws).is_intact
 
 
-def test_every_event_says_who_when_before_after_and_why(db: duckdb.DuckDBPyConnection) -> None:
-    busy_history(db)
-    found = events(db, force_id="northamptonshire", year=2014)
+def test_every_event_says_who_when_before_after_and_why(
+    db: duckdb.DuckDBPyConnection, ws: sa.Connection
+) -> None:
+    busy_history(db, ws)
+    found = events(ws, force_id="northamptonshire", year=2014)
     removed = [e for e in found if e.after is None]
     assert [e.entity_id for e in removed] == ["rc-recording-accuracy"]
     assert removed[0].actor == "erin" and removed[0].reason == "correction after publication"
@@ -63,32 +66,55 @@ def test_every_event_says_who_when_before_after_and_why(db: duckdb.DuckDBPyConne
         "requires-improvement",
         "good",
     )
-    assert [e.event_id for e in events(db)] == list(range(1, len(events(db)) + 1))
+    assert [e.event_id for e in events(ws)] == list(range(1, len(events(ws)) + 1))
 
 
-def test_reimporting_the_same_file_records_nothing(db: duckdb.DuckDBPyConnection) -> None:
-    import_paths(db, [NORTHANTS_2014], by="alice")
-    propose_and_record(db, "northamptonshire", 2014, by="alice")
-    before = len(events(db))
-    results = import_paths(db, [NORTHANTS_2014], by="alice")
+def test_reimporting_the_same_file_records_nothing(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:
+    import_paths(ws, [NORTHANTS_2014], by="alice")
+    propose_and_record(db, ws, "northamptonshire", 2014, by="alice")
+    before = len(events(ws))
+    results = import_paths(ws, [NORTHANTS_2014], by="alice")
     assert results[0].is_unchanged
-    assert propose_and_record(db, "northamptonshire", 2014, by="alice") == []
-    assert len(events(db)) == before
+    assert propose_and_record(db, ws, "northamptonshire", 2014, by="alice") == []
+    assert len(events(ws)) == before
 
 
-def test_evidence_change_after_publication_needs_a_reason(db: duckdb.DuckDBPyConnection) -> None:
-    busy_history(db)
-    before = table_state(db)
+def test_evidence_change_after_publication_needs_a_reason(
+    db: duckdb.DuckDBPyConnection, ws: sa.Connection
+) -> None:
+    busy_history(db, ws)
+    before = table_state(ws)
     ev = load_evidence_file(NORTHANTS_2014)
     with pytest.raises(OpenpeelError, match="has published judgements"):
-        import_evidence(db, ev.model_copy(update={"findings": ev.findings[1:]}), by="erin")
-    assert table_state(db) == before
+        import_evidence(ws, ev.model_copy(update={"findings": ev.findings[1:]}), by="erin")
+    assert table_state(ws) == before
 
 
-def test_a_tampered_event_breaks_the_chain(db: duckdb.DuckDBPyConnection) -> None:
-    busy_history(db)
-    db.execute("UPDATE as_audit_events SET reason = 'nothing to see' WHERE event_id = 5")
-    check = verify_chain(db)
+def tamper(ws: sa.Connection, sql: str) -> None:
+    """Change the audit table as someone with direct database access could: first switching off
+    the database's append-only rule, which refuses the change otherwise."""
+    if ws.dialect.name == "sqlite":
+        ws.execute(sa.text("DROP TRIGGER as_audit_events_no_update"))
+        ws.execute(sa.text("DROP TRIGGER as_audit_events_no_delete"))
+    else:
+        ws.execute(sa.text("ALTER TABLE as_audit_events DISABLE TRIGGER USER"))
+    ws.execute(sa.text(sql))
+
+
+def test_the_database_refuses_to_change_audit_events(
+    db: duckdb.DuckDBPyConnection, ws: sa.Connection
+) -> None:
+    busy_history(db, ws)
+    for sql in ("UPDATE as_audit_events SET reason = 'x' WHERE event_id = 5", "DELETE FROM as_audit_events"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), ws.begin_nested():
+            ws.execute(sa.text(sql))
+    assert verify_chain(ws).is_intact
+
+
+def test_a_tampered_event_breaks_the_chain(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:
+    busy_history(db, ws)
+    tamper(ws, "UPDATE as_audit_events SET reason = 'nothing to see' WHERE event_id = 5")
+    check = verify_chain(ws)
     assert not check.is_intact and check.first_bad_event == 5
 
 

@@ -17,10 +17,15 @@ NORTHANTS_2014 = next(p for p in bundled_evidence_files() if p.name == "northamp
 
 
 @pytest.fixture
-def db(statistics_db: Path, tmp_path: Path) -> str:
-    path = tmp_path / "w.duckdb"
-    shutil.copyfile(statistics_db, path)
-    return str(path)
+def db(statistics_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A home folder whose warehouse holds statistics and indicators; the store starts empty."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copyfile(statistics_db, home / "warehouse.duckdb")
+    for name in ("OPENPEEL_DB", "OPENPEEL_STORE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENPEEL_HOME", str(home))
+    return str(home)
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -29,12 +34,12 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_workflow_from_import_to_history(db: str) -> None:
-    code, _, err = run("evidence", "import", str(NORTHANTS_2014), "--by", "alice", "--db", db)
+    code, _, err = run("evidence", "import", str(NORTHANTS_2014), "--by", "alice")
     assert code == 0, err
     assert "northamptonshire 2014: 21 added" in err and "11 change(s)" in err
-    code, _, err = run("evidence", "import", str(NORTHANTS_2014), "--by", "alice", "--db", db)
+    code, _, err = run("evidence", "import", str(NORTHANTS_2014), "--by", "alice")
     assert "unchanged" in err and "0 change(s)" in err
-    code, out, _ = run("judgement", "show", "northamptonshire", "--year", "2014", "--json", "--db", db)
+    code, out, _ = run("judgement", "show", "northamptonshire", "--year", "2014", "--json")
     shown = {j["question"]: j for j in json.loads(out)}
     assert shown["investigating-offending"]["proposed_grade"] == "requires-improvement"
     assert any(r["rule"] == "afi-core" and r["fired"] for r in shown["investigating-offending"]["rules"])
@@ -47,42 +52,38 @@ def test_workflow_from_import_to_history(db: str) -> None:
         "good",
         "--by",
         "bob",
-        "--db",
-        db,
     )
     assert code == 2 and "an override needs a rationale" in err
     for q in ("reducing-crime", "tackling-asb"):
-        assert run("judgement", "confirm", "northamptonshire", q, "--by", "bob", "--db", db)[0] == 0
+        assert run("judgement", "confirm", "northamptonshire", q, "--by", "bob")[0] == 0
     code, _, err = run(
         "judgement", "override", "northamptonshire", "investigating-offending", "good",
-        "--by", "bob", "--reason", "Specialist teams", "--db", db,
+        "--by", "bob", "--reason", "Specialist teams",
     )  # fmt: skip
     assert code == 0, err
-    assert run("judgement", "moderate", "northamptonshire", "--by", "carol", "--db", db)[0] == 0
-    assert run("judgement", "publish", "northamptonshire", "--by", "dan", "--db", db)[0] == 0
-    code, _, err = run(
-        "judgement", "confirm", "northamptonshire", "investigating-offending", "--by", "dan", "--db", db
-    )
+    assert run("judgement", "moderate", "northamptonshire", "--by", "carol")[0] == 0
+    assert run("judgement", "publish", "northamptonshire", "--by", "dan")[0] == 0
+    code, _, err = run("judgement", "confirm", "northamptonshire", "investigating-offending", "--by", "dan")
     assert code == 2 and "is published; changing it needs a reason" in err
 
-    code, out, err = run("history", "northamptonshire", "--year", "2014", "--json", "--db", db)
+    code, out, err = run("history", "northamptonshire", "--year", "2014", "--json")
     assert code == 0, err
     history = json.loads(out)
     assert history["chain"]["intact"] and len(history["events"]) == 21 + 11 + 3 + 11 + 11
     override_event = next(e for e in history["events"] if e["action"] == "override")
     assert (override_event["by"], override_event["reason"]) == ("bob", "Specialist teams")
 
-    code, out, _ = run("moderate", "--year", "2014", "--db", db)
+    code, out, _ = run("moderate", "--year", "2014")
     assert code == 0 and "Proposed and current grade differ" in out and "Specialist" in out, out
-    code, out, _ = run("moderate", "--year", "2014", "--json", "--db", db)
+    code, out, _ = run("moderate", "--year", "2014", "--json")
     view = json.loads(out)
     assert [d["question"] for d in view["proposed_and_current_differ"]] == ["investigating-offending"]
 
 
 def test_export_and_errors(db: str, tmp_path: Path) -> None:
-    code, _, err = run("evidence", "export", "--out", str(tmp_path / "x"), "--db", db)
+    code, _, err = run("evidence", "export", "--out", str(tmp_path / "x"))
     assert code == 2 and "no stored evidence" in err
-    run("evidence", "import", str(ILLUSTRATIVE_2015), "--by", "alice", "--no-propose", "--db", db)
+    run("evidence", "import", str(ILLUSTRATIVE_2015), "--by", "alice", "--no-propose")
     code, _, err = run(
         "evidence",
         "export",
@@ -93,15 +94,13 @@ def test_export_and_errors(db: str, tmp_path: Path) -> None:
         "csv",
         "--out",
         str(tmp_path / "x"),
-        "--db",
-        db,
     )
     assert code == 0 and (tmp_path / "x" / "findings.csv").exists(), err
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         ILLUSTRATIVE_2015.read_text().replace("question: use-of-resources", "question: use-of-resource")
     )
-    code, _, err = run("evidence", "import", str(bad), "--by", "alice", "--db", db)
+    code, _, err = run("evidence", "import", str(bad), "--by", "alice")
     assert code == 2 and "did you mean 'use-of-resources'?" in err
     for command in ("history", "moderate", "evidence", "judgement"):
         assert run(command, "--help")[0] == 0

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import sqlalchemy as sa
 
 from openpeel.assessment.judgements import (
     confirm,
@@ -23,14 +24,16 @@ ILLUSTRATIVE_2015 = REPO / "docs" / "examples" / "cumbria-2015-illustrative.yaml
 NORTHANTS_2014 = next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
 
 
-def northants(db: duckdb.DuckDBPyConnection) -> None:
-    import_paths(db, [NORTHANTS_2014], by="alice")
-    propose_and_record(db, "northamptonshire", 2014, by="alice")
+def northants(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:
+    import_paths(ws, [NORTHANTS_2014], by="alice")
+    propose_and_record(db, ws, "northamptonshire", 2014, by="alice")
 
 
-def test_northamptonshire_2014_drafts_are_good_ri_good_with_rules(db: duckdb.DuckDBPyConnection) -> None:
-    northants(db)
-    found = current_judgements(db, "northamptonshire", 2014)
+def test_northamptonshire_2014_drafts_are_good_ri_good_with_rules(
+    db: duckdb.DuckDBPyConnection, ws: sa.Connection
+) -> None:
+    northants(db, ws)
+    found = current_judgements(ws, "northamptonshire", 2014)
     graded = {q: j.proposed_grade for q, j in found.items() if j.pillar_id == "effectiveness" and j.is_graded}
     assert graded == {
         "reducing-crime": "good",
@@ -53,12 +56,12 @@ def test_northamptonshire_2014_drafts_are_good_ri_good_with_rules(db: duckdb.Duc
     ]
 
 
-def test_cause_of_concern_forces_the_cap(db: duckdb.DuckDBPyConnection) -> None:
+def test_cause_of_concern_forces_the_cap(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:
     # Strengths cover every core topic of the question, but an unresolved cause of concern
     # still caps the grade below good.
-    import_paths(db, [ILLUSTRATIVE_2015], by="alice")
-    propose_and_record(db, "cumbria", 2015, by="alice")
-    judgement = current_judgements(db, "cumbria", 2015)["investigating-crime"]
+    import_paths(ws, [ILLUSTRATIVE_2015], by="alice")
+    propose_and_record(db, ws, "cumbria", 2015, by="alice")
+    judgement = current_judgements(ws, "cumbria", 2015)["investigating-crime"]
     assert judgement.proposed_grade == "inadequate"
     assert judgement.fired_rules == ["cause-of-concern"]
     rules = {r["rule"]: r for r in (judgement.proposal or {})["rules"]}
@@ -66,16 +69,16 @@ def test_cause_of_concern_forces_the_cap(db: duckdb.DuckDBPyConnection) -> None:
     assert not rules["good"]["fired"] and "cause of concern" in rules["good"]["reason"]
 
 
-def test_override_without_rationale_is_refused(db: duckdb.DuckDBPyConnection) -> None:
-    northants(db)
+def test_override_without_rationale_is_refused(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:
+    northants(db, ws)
     for reason in (None, "", "   "):
         with pytest.raises(OpenpeelError, match="an override needs a rationale"):
-            override(db, "northamptonshire", 2014, "investigating-offending", "good", by="bob", reason=reason)
-    assert current_judgements(db, "northamptonshire", 2014)["investigating-offending"].current_grade is None
+            override(ws, "northamptonshire", 2014, "investigating-offending", "good", by="bob", reason=reason)
+    assert current_judgements(ws, "northamptonshire", 2014)["investigating-offending"].current_grade is None
     event = override(
-        db, "northamptonshire", 2014, "investigating-offending", "good", by="bob", reason="Specialist teams"
+        ws, "northamptonshire", 2014, "investigating-offending", "good", by="bob", reason="Specialist teams"
     )
-    j = current_judgements(db, "northamptonshire", 2014)["investigating-offending"]
+    j = current_judgements(ws, "northamptonshire", 2014)["investigating-offending"]
     assert (j.current_grade, j.is_overridden, j.rationale, j.updated_by) == (
         "good",
         True,
@@ -85,59 +88,67 @@ def test_override_without_rationale_is_refused(db: duckdb.DuckDBPyConnection) ->
     assert event.reason == "Specialist teams" and event.before and event.before["current_grade"] is None
 
 
-def test_unknown_grade_and_question_and_ungraded_question(db: duckdb.DuckDBPyConnection) -> None:
-    northants(db)
+def test_unknown_grade_and_question_and_ungraded_question(
+    db: duckdb.DuckDBPyConnection, ws: sa.Connection
+) -> None:
+    northants(db, ws)
     with pytest.raises(UnknownNameError, match="did you mean 'good'"):
-        override(db, "northamptonshire", 2014, "reducing-crime", "godo", by="bob", reason="x")
+        override(ws, "northamptonshire", 2014, "reducing-crime", "godo", by="bob", reason="x")
     with pytest.raises(UnknownNameError, match="reducing-crime"):
-        confirm(db, "northamptonshire", 2014, "reducing-crim", by="bob")
+        confirm(ws, "northamptonshire", 2014, "reducing-crim", by="bob")
     with pytest.raises(OpenpeelError, match="narrative only"):
-        confirm(db, "northamptonshire", 2014, "protecting-vulnerable", by="bob")
+        confirm(ws, "northamptonshire", 2014, "protecting-vulnerable", by="bob")
     with pytest.raises(OpenpeelError, match="say who"):
-        confirm(db, "northamptonshire", 2014, "reducing-crime", by=" ")
+        confirm(ws, "northamptonshire", 2014, "reducing-crime", by=" ")
 
 
-def publish_northants(db: duckdb.DuckDBPyConnection) -> None:
-    northants(db)
+def publish_northants(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:
+    northants(db, ws)
     for question in ("reducing-crime", "investigating-offending", "tackling-asb"):
-        confirm(db, "northamptonshire", 2014, question, by="bob")
-    moderate(db, "northamptonshire", 2014, by="carol")
-    publish(db, "northamptonshire", 2014, by="dan")
+        confirm(ws, "northamptonshire", 2014, question, by="bob")
+    moderate(ws, "northamptonshire", 2014, by="carol")
+    publish(ws, "northamptonshire", 2014, by="dan")
 
 
-def test_moderation_needs_confirmed_grades_and_states_move_in_order(db: duckdb.DuckDBPyConnection) -> None:
-    northants(db)
+def test_moderation_needs_confirmed_grades_and_states_move_in_order(
+    db: duckdb.DuckDBPyConnection, ws: sa.Connection
+) -> None:
+    northants(db, ws)
     with pytest.raises(OpenpeelError, match="confirm or override the proposed grade first: reducing-crime"):
-        moderate(db, "northamptonshire", 2014, by="carol")
+        moderate(ws, "northamptonshire", 2014, by="carol")
     with pytest.raises(OpenpeelError, match="only moderated judgements are published"):
-        publish(db, "northamptonshire", 2014, "reducing-crime", by="dan")
-    confirm(db, "northamptonshire", 2014, "reducing-crime", by="bob")
-    moderate(db, "northamptonshire", 2014, "reducing-crime", by="carol")
-    publish(db, "northamptonshire", 2014, "reducing-crime", by="dan")
-    j = current_judgements(db, "northamptonshire", 2014)["reducing-crime"]
+        publish(ws, "northamptonshire", 2014, "reducing-crime", by="dan")
+    confirm(ws, "northamptonshire", 2014, "reducing-crime", by="bob")
+    moderate(ws, "northamptonshire", 2014, "reducing-crime", by="carol")
+    publish(ws, "northamptonshire", 2014, "reducing-crime", by="dan")
+    j = current_judgements(ws, "northamptonshire", 2014)["reducing-crime"]
     assert (j.state, j.current_grade, j.updated_by) == ("published", "good", "dan")
 
 
-def test_edit_to_published_judgement_is_refused_without_a_reason(db: duckdb.DuckDBPyConnection) -> None:
-    publish_northants(db)
+def test_edit_to_published_judgement_is_refused_without_a_reason(
+    db: duckdb.DuckDBPyConnection, ws: sa.Connection
+) -> None:
+    publish_northants(db, ws)
     with pytest.raises(OpenpeelError, match="is published; changing it needs a reason"):
-        confirm(db, "northamptonshire", 2014, "reducing-crime", by="erin")
+        confirm(ws, "northamptonshire", 2014, "reducing-crime", by="erin")
     with pytest.raises(OpenpeelError, match="needs a reason"):
-        reopen(db, "northamptonshire", 2014, "reducing-crime", by="erin", reason=None)
-    assert current_judgements(db, "northamptonshire", 2014)["reducing-crime"].state == "published"
-    override(db, "northamptonshire", 2014, "reducing-crime", "outstanding", by="erin", reason="Appeal upheld")
-    j = current_judgements(db, "northamptonshire", 2014)["reducing-crime"]
+        reopen(ws, "northamptonshire", 2014, "reducing-crime", by="erin", reason=None)
+    assert current_judgements(ws, "northamptonshire", 2014)["reducing-crime"].state == "published"
+    override(ws, "northamptonshire", 2014, "reducing-crime", "outstanding", by="erin", reason="Appeal upheld")
+    j = current_judgements(ws, "northamptonshire", 2014)["reducing-crime"]
     assert (j.state, j.current_grade, j.rationale) == ("draft", "outstanding", "Appeal upheld")
 
 
-def test_reproposing_keeps_moderated_published_and_overridden(db: duckdb.DuckDBPyConnection) -> None:
-    publish_northants(db)
-    reopen(db, "northamptonshire", 2014, "investigating-offending", by="erin", reason="second look")
+def test_reproposing_keeps_moderated_published_and_overridden(
+    db: duckdb.DuckDBPyConnection, ws: sa.Connection
+) -> None:
+    publish_northants(db, ws)
+    reopen(ws, "northamptonshire", 2014, "investigating-offending", by="erin", reason="second look")
     override(
-        db, "northamptonshire", 2014, "investigating-offending", "good", by="erin", reason="Specialist teams"
+        ws, "northamptonshire", 2014, "investigating-offending", "good", by="erin", reason="Specialist teams"
     )
-    assert propose_and_record(db, "northamptonshire", 2014, by="openpeel build") == []
-    found = current_judgements(db, "northamptonshire", 2014)
+    assert propose_and_record(db, ws, "northamptonshire", 2014, by="openpeel build") == []
+    found = current_judgements(ws, "northamptonshire", 2014)
     assert found["reducing-crime"].state == "published"
     assert (found["investigating-offending"].current_grade, found["investigating-offending"].state) == (
         "good",
@@ -145,20 +156,22 @@ def test_reproposing_keeps_moderated_published_and_overridden(db: duckdb.DuckDBP
     )
 
 
-def test_changed_proposal_voids_a_confirmation_but_not_an_override(db: duckdb.DuckDBPyConnection) -> None:
+def test_changed_proposal_voids_a_confirmation_but_not_an_override(
+    db: duckdb.DuckDBPyConnection, ws: sa.Connection
+) -> None:
     from openpeel.evidence import load_evidence_file
     from openpeel.evidence.store import import_evidence
 
-    northants(db)
-    confirm(db, "northamptonshire", 2014, "tackling-asb", by="bob")
-    override(db, "northamptonshire", 2014, "investigating-offending", "good", by="bob", reason="r")
+    northants(db, ws)
+    confirm(ws, "northamptonshire", 2014, "tackling-asb", by="bob")
+    override(ws, "northamptonshire", 2014, "investigating-offending", "good", by="bob", reason="r")
     ev = load_evidence_file(NORTHANTS_2014)
     concern = ev.findings[8].model_copy(update={"id": "asb-new-concern", "kind": "cause-of-concern"})
     extra = ev.findings[6].model_copy(update={"id": "io-new-concern", "kind": "cause-of-concern"})
-    import_evidence(db, ev.model_copy(update={"findings": (*ev.findings, concern, extra)}), by="bob")
-    events = propose_and_record(db, "northamptonshire", 2014, by="bob")
+    import_evidence(ws, ev.model_copy(update={"findings": (*ev.findings, concern, extra)}), by="bob")
+    events = propose_and_record(db, ws, "northamptonshire", 2014, by="bob")
     assert {e.entity_id for e in events} == {"tackling-asb", "investigating-offending"}
-    found = current_judgements(db, "northamptonshire", 2014)
+    found = current_judgements(ws, "northamptonshire", 2014)
     assert (found["tackling-asb"].proposed_grade, found["tackling-asb"].current_grade) == ("inadequate", None)
     io = found["investigating-offending"]
     assert (io.proposed_grade, io.current_grade, io.is_overridden) == ("inadequate", "good", True)

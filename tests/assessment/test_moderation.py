@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import sqlalchemy as sa
 
 from openpeel.assessment.comparability import compare_with_previous
 from openpeel.assessment.judgements import confirm, override, propose_and_record
@@ -15,10 +16,12 @@ ILLUSTRATIVE_2015 = REPO / "docs" / "examples" / "cumbria-2015-illustrative.yaml
 NORTHANTS_2014 = next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
 
 
-def test_shipped_2014_evidence_has_nothing_out_of_line(db: duckdb.DuckDBPyConnection) -> None:
-    import_paths(db, [NORTHANTS_2014], by="alice")
-    propose_and_record(db, "northamptonshire", 2014, by="alice")
-    view = moderation_view(db, 2014)
+def test_shipped_2014_evidence_has_nothing_out_of_line(
+    db: duckdb.DuckDBPyConnection, ws: sa.Connection
+) -> None:
+    import_paths(ws, [NORTHANTS_2014], by="alice")
+    propose_and_record(db, ws, "northamptonshire", 2014, by="alice")
+    view = moderation_view(db, ws, 2014)
     assert view.forces == ["northamptonshire"]
     spread = {s.question_id: s for s in view.spread}
     assert spread["reducing-crime"].counts["good"] == 1
@@ -34,12 +37,14 @@ def test_shipped_2014_evidence_has_nothing_out_of_line(db: duckdb.DuckDBPyConnec
     }
 
 
-def test_override_to_good_against_the_data_is_flagged(db: duckdb.DuckDBPyConnection) -> None:
-    import_paths(db, [ILLUSTRATIVE_2015], by="alice")
-    propose_and_record(db, "cumbria", 2015, by="alice")
-    override(db, "cumbria", 2015, "preventing-crime", "good", by="bob", reason="Local context")
-    confirm(db, "cumbria", 2015, "protecting-vulnerable", by="bob")
-    view = moderation_view(db, 2015)
+def test_override_to_good_against_the_data_is_flagged(
+    db: duckdb.DuckDBPyConnection, ws: sa.Connection
+) -> None:
+    import_paths(ws, [ILLUSTRATIVE_2015], by="alice")
+    propose_and_record(db, ws, "cumbria", 2015, by="alice")
+    override(ws, "cumbria", 2015, "preventing-crime", "good", by="bob", reason="Local context")
+    confirm(ws, "cumbria", 2015, "protecting-vulnerable", by="bob")
+    view = moderation_view(db, ws, 2015)
     assert [(j.force_id, j.question_id, j.proposed_grade, j.current_grade) for j in view.differences] == [
         ("cumbria", "preventing-crime", "requires-improvement", "good")
     ]
@@ -51,19 +56,19 @@ def test_override_to_good_against_the_data_is_flagged(db: duckdb.DuckDBPyConnect
     assert spread["preventing-crime"].counts["good"] == 1 and spread["preventing-crime"].proposed_only == 0
 
 
-def test_comparability_with_the_previous_year(db: duckdb.DuckDBPyConnection) -> None:
-    import_paths(db, [NORTHANTS_2014], by="alice")
-    propose_and_record(db, "northamptonshire", 2014, by="alice")
-    confirm(db, "northamptonshire", 2014, "investigating-offending", by="bob")
-    merged = compare_with_previous(db, "northamptonshire", 2015, "preventing-crime")
+def test_comparability_with_the_previous_year(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:
+    import_paths(ws, [NORTHANTS_2014], by="alice")
+    propose_and_record(db, ws, "northamptonshire", 2014, by="alice")
+    confirm(ws, "northamptonshire", 2014, "investigating-offending", by="bob")
+    merged = compare_with_previous(ws, "northamptonshire", 2015, "preventing-crime")
     assert merged.status == "partly comparable" and merged.relation == "merged and split"
     assert merged.previous_grades == {"reducing-crime": "good", "tackling-asb": "good"}
-    same = compare_with_previous(db, "northamptonshire", 2015, "financial-position")
+    same = compare_with_previous(ws, "northamptonshire", 2015, "financial-position")
     assert same.status == "no previous grade" and same.relation == "same"
-    assert compare_with_previous(db, "northamptonshire", 2015, "fairness-to-public").status == "new question"
+    assert compare_with_previous(ws, "northamptonshire", 2015, "fairness-to-public").status == "new question"
     assert (
-        compare_with_previous(db, "northamptonshire", 2015, "protecting-vulnerable").status
+        compare_with_previous(ws, "northamptonshire", 2015, "protecting-vulnerable").status
         == "no previous grade"
     )
-    assert compare_with_previous(db, "northamptonshire", 2014, "reducing-crime").previous_year is None
-    assert compare_with_previous(db, "kent", 2015, "investigating-crime").status == "no previous grade"
+    assert compare_with_previous(ws, "northamptonshire", 2014, "reducing-crime").previous_year is None
+    assert compare_with_previous(ws, "kent", 2015, "investigating-crime").status == "no previous grade"

@@ -3,10 +3,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import duckdb
 import pytest
+import sqlalchemy as sa
 
-from openpeel.assessment.audit import events, table_state
 from openpeel.core.errors import InputError, OpenpeelError
 from openpeel.evidence import bundled_evidence_files, load_evidence_file
 from openpeel.evidence.store import (
@@ -17,46 +16,45 @@ from openpeel.evidence.store import (
     stored_force_years,
     sync_bundled_evidence,
 )
+from openpeel.store.audit import events, table_state
 
 REPO = Path(__file__).resolve().parents[2]
 ILLUSTRATIVE_2015 = REPO / "docs" / "examples" / "cumbria-2015-illustrative.yaml"
 NORTHANTS_2014 = next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
 
 
-def test_import_stores_exactly_the_file_and_is_idempotent(warehouse: duckdb.DuckDBPyConnection) -> None:
-    results = import_paths(warehouse, [NORTHANTS_2014, ILLUSTRATIVE_2015], by="alice")
+def test_import_stores_exactly_the_file_and_is_idempotent(ws: sa.Connection) -> None:
+    results = import_paths(ws, [NORTHANTS_2014, ILLUSTRATIVE_2015], by="alice")
     assert [(r.force_id, r.year, len(r.added)) for r in results] == [
         ("northamptonshire", 2014, 4 + 17),
         ("cumbria", 2015, 2 + 11),
     ]
-    assert stored_evidence(warehouse, "northamptonshire", 2014) == load_evidence_file(NORTHANTS_2014)
-    assert stored_evidence(warehouse, "Cumbria Constabulary", 2015) == load_evidence_file(ILLUSTRATIVE_2015)
-    assert stored_force_years(warehouse) == [("northamptonshire", 2014), ("cumbria", 2015)]
-    count = len(events(warehouse))
-    again = import_paths(warehouse, [NORTHANTS_2014, ILLUSTRATIVE_2015], by="alice")
-    assert all(r.is_unchanged for r in again) and len(events(warehouse)) == count
+    assert stored_evidence(ws, "northamptonshire", 2014) == load_evidence_file(NORTHANTS_2014)
+    assert stored_evidence(ws, "Cumbria Constabulary", 2015) == load_evidence_file(ILLUSTRATIVE_2015)
+    assert stored_force_years(ws) == [("northamptonshire", 2014), ("cumbria", 2015)]
+    count = len(events(ws))
+    again = import_paths(ws, [NORTHANTS_2014, ILLUSTRATIVE_2015], by="alice")
+    assert all(r.is_unchanged for r in again) and len(events(ws)) == count
 
 
-def test_yaml_and_csv_round_trip(warehouse: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    import_paths(warehouse, [NORTHANTS_2014, ILLUSTRATIVE_2015], by="alice")
-    yaml_files = export_evidence(warehouse, tmp_path / "yaml")
+def test_yaml_and_csv_round_trip(ws: sa.Connection, tmp_path: Path) -> None:
+    import_paths(ws, [NORTHANTS_2014, ILLUSTRATIVE_2015], by="alice")
+    yaml_files = export_evidence(ws, tmp_path / "yaml")
     assert sorted(p.name for p in yaml_files) == ["cumbria-2015.yaml", "northamptonshire-2014.yaml"]
     assert load_evidence_file(tmp_path / "yaml" / "northamptonshire-2014.yaml") == load_evidence_file(
         NORTHANTS_2014
     )
-    export_evidence(warehouse, tmp_path / "csv", fmt="csv")
+    export_evidence(ws, tmp_path / "csv", fmt="csv")
     from_csv = {ev.force: ev for ev in read_evidence(tmp_path / "csv")}
     assert from_csv["cumbria"] == load_evidence_file(ILLUSTRATIVE_2015)
     assert from_csv["northamptonshire"] == load_evidence_file(NORTHANTS_2014)
     # Importing the export changes nothing.
-    assert all(r.is_unchanged for r in import_paths(warehouse, [tmp_path / "csv"], by="alice"))
+    assert all(r.is_unchanged for r in import_paths(ws, [tmp_path / "csv"], by="alice"))
 
 
-def test_question_typo_refused_with_suggestion_and_nothing_changes(
-    warehouse: duckdb.DuckDBPyConnection, tmp_path: Path
-) -> None:
-    import_paths(warehouse, [NORTHANTS_2014], by="alice")
-    before = table_state(warehouse)
+def test_question_typo_refused_with_suggestion_and_nothing_changes(ws: sa.Connection, tmp_path: Path) -> None:
+    import_paths(ws, [NORTHANTS_2014], by="alice")
+    before = table_state(ws)
     bad = tmp_path / "cumbria-2015.yaml"
     text = ILLUSTRATIVE_2015.read_text(encoding="utf-8").replace(
         "question: investigating-crime", "question: investigating-crim", 1
@@ -65,19 +63,19 @@ def test_question_typo_refused_with_suggestion_and_nothing_changes(
     # The finding's mapping starts two lines above its question (1-based line numbers).
     line = text.splitlines().index("    question: investigating-crim") + 1 - 2
     with pytest.raises(InputError) as info:
-        import_paths(warehouse, [NORTHANTS_2014, bad], by="alice")
+        import_paths(ws, [NORTHANTS_2014, bad], by="alice")
     message = str(info.value)
     assert str(bad) in message and f"line {line}" in message
     assert "field 'findings.2.question'" in message
     assert (
         "unknown question 'investigating-crim' for PEEL 2015 (did you mean 'investigating-crime'?)" in message
     )
-    assert table_state(warehouse) == before
+    assert table_state(ws) == before
 
 
-def test_csv_errors_name_file_line_and_column(warehouse: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    import_paths(warehouse, [NORTHANTS_2014], by="alice")
-    export_evidence(warehouse, tmp_path, fmt="csv")
+def test_csv_errors_name_file_line_and_column(ws: sa.Connection, tmp_path: Path) -> None:
+    import_paths(ws, [NORTHANTS_2014], by="alice")
+    export_evidence(ws, tmp_path, fmt="csv")
     findings = tmp_path / "findings.csv"
     with findings.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
@@ -99,30 +97,30 @@ def test_csv_errors_name_file_line_and_column(warehouse: duckdb.DuckDBPyConnecti
         read_evidence(tmp_path)
 
 
-def test_an_import_failing_half_way_changes_nothing(warehouse: duckdb.DuckDBPyConnection) -> None:
+def test_an_import_failing_half_way_changes_nothing(ws: sa.Connection) -> None:
     from openpeel.evidence.store import import_evidence
 
-    import_paths(warehouse, [NORTHANTS_2014], by="alice")
-    before = table_state(warehouse)
+    import_paths(ws, [NORTHANTS_2014], by="alice")
+    before = table_state(ws)
     good = load_evidence_file(ILLUSTRATIVE_2015)
     with pytest.raises(InputError, match="given twice"):
-        import_evidence(warehouse, [good, good], by="alice")
+        import_evidence(ws, [good, good], by="alice")
     changed = load_evidence_file(NORTHANTS_2014)
     changed = changed.model_copy(update={"findings": changed.findings[1:]})
     with pytest.raises(OpenpeelError, match="say who"):
-        import_evidence(warehouse, [good, changed], by="")
-    assert table_state(warehouse) == before
+        import_evidence(ws, [good, changed], by="")
+    assert table_state(ws) == before
 
 
-def test_bundled_sync_leaves_evidence_edited_by_people_alone(warehouse: duckdb.DuckDBPyConnection) -> None:
+def test_bundled_sync_leaves_evidence_edited_by_people_alone(ws: sa.Connection) -> None:
     from openpeel.evidence.store import import_evidence
 
-    assert sync_bundled_evidence(warehouse, 2014)[0].added
-    assert sync_bundled_evidence(warehouse, 2014)[0].is_unchanged
+    assert sync_bundled_evidence(ws, 2014)[0].added
+    assert sync_bundled_evidence(ws, 2014)[0].is_unchanged
     ev = load_evidence_file(NORTHANTS_2014)
-    import_evidence(warehouse, ev.model_copy(update={"findings": ev.findings[1:]}), by="alice")
-    assert sync_bundled_evidence(warehouse, 2014) == []
-    assert len(stored_evidence(warehouse, "northamptonshire", 2014).findings) == 16  # type: ignore[union-attr]
+    import_evidence(ws, ev.model_copy(update={"findings": ev.findings[1:]}), by="alice")
+    assert sync_bundled_evidence(ws, 2014) == []
+    assert len(stored_evidence(ws, "northamptonshire", 2014).findings) == 16  # type: ignore[union-attr]
 
 
 def test_not_an_evidence_path(tmp_path: Path) -> None:

@@ -311,7 +311,7 @@ def test_cli_ingest_and_coverage(demo: DemoResult, tmp_path: Path) -> None:
     bad = runner.invoke(
         app, ["ingest", str(demo.archive.parent / "truncated" / demo.archive.name), "--db", db]
     )
-    assert bad.exit_code == 1
+    assert bad.exit_code == 2  # every openpeel error exits 2
     assert "Traceback" not in bad.output
 
 

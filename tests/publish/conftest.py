@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import duckdb
 import pytest
 
+from openpeel.assessment.prepare import load_evidence
 from openpeel.evidence import EvidenceFile
 from openpeel.indicators.compute import compute_indicators
 from openpeel.ingest.official_statistics import load_official_statistics
-from openpeel.pipeline import load_evidence
 from openpeel.publish.site import SiteResult, publish_site
 from openpeel.warehouse import connect
 

@@ -52,8 +52,8 @@ def test_funnel_limits_are_poisson_around_england_and_wales(data_2014: YearChart
     assert len(chart.rows) == 42
     ew = section.ew_value
     assert ew is not None
-    lo, hi = charts._limits(section.indicator, ew, 1_000_000, charts.Z998)
-    assert (lo, hi) == control_limits(section.indicator, ew, 1_000_000, charts.Z998)
+    lo, hi = charts._limits(section.indicator, ew, 1_000_000, charts.Z_998)
+    assert (lo, hi) == control_limits(section.indicator, ew, 1_000_000, charts.Z_998)
     # Close to the normal approximation p +- z * sqrt(p * scale / n) at counts this large.
     assert hi - ew == pytest.approx(3.090232 * math.sqrt(ew * 1000 / 1_000_000), rel=0.02)
     assert lo < ew < hi

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from openpeel.pipeline import load_evidence
+from openpeel.assessment.prepare import load_evidence
 from openpeel.publish import build_report, render
 
 from .conftest import chromium_path, need

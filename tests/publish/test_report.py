@@ -229,15 +229,16 @@ def test_every_format_carries_the_charts(northants: Report) -> None:
 def test_imported_domestic_abuse_arrests_reach_the_report(tmp_path: Path) -> None:
     from tests.ingest.test_imported_measures import domestic_abuse_table
 
+    from openpeel.assessment.prepare import load_evidence
     from openpeel.indicators.compute import compute_indicators as recompute
+    from openpeel.indicators.prepare import prepare_warehouse
     from openpeel.ingest.imported_measures import import_measures
-    from openpeel.pipeline import evidence_for_year, prepare_warehouse
     from openpeel.warehouse import connect
 
     con = connect(":memory:")
-    prepare_warehouse(con, None, with_evidence=True)
+    prepare_warehouse(con, None)
     recompute(con, import_measures(con, domestic_abuse_table(tmp_path / "da.csv")).indicator_ids)
-    evidence = evidence_for_year(con, 2014)
+    evidence = load_evidence(2014)
     northants = render(build_report(con, "northamptonshire", 2014, evidence.get("northamptonshire")), "text")
     section = northants[northants.index("protecting those at greatest risk of harm?") :]
     assert re.search(
@@ -253,14 +254,15 @@ def test_imported_domestic_abuse_arrests_reach_the_report(tmp_path: Path) -> Non
 
 @pytest.mark.shared_data
 def test_police_uk_outcomes_reach_the_investigating_question(shared_data: Path) -> None:
+    from openpeel.assessment.prepare import load_evidence
+    from openpeel.indicators.prepare import prepare_warehouse
     from openpeel.ingest.police_uk.load import ingest
-    from openpeel.pipeline import evidence_for_year, prepare_warehouse
     from openpeel.warehouse import connect
 
     con = connect(":memory:")
-    prepare_warehouse(con, None, with_evidence=True)
+    prepare_warehouse(con, None)
     ingest(con, [shared_data / "police-uk" / "2014-02", shared_data / "police-uk" / "2014-03"])
-    evidence = evidence_for_year(con, 2014)
+    evidence = load_evidence(2014)
     report = build_report(con, "northamptonshire", 2014, evidence.get("northamptonshire"))
     section = next(q for q in report.questions if q.question_id == "investigating-offending")
     text = " ".join(p.plain for p in section.paragraphs)

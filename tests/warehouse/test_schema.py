@@ -2,22 +2,66 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from openpeel.core.errors import OpenpeelError
 from openpeel.warehouse import TABLES, connect, resolve_db_path
-from openpeel.warehouse.migrations import MIGRATIONS, migrate
+from openpeel.warehouse.migrations import LEGACY_WORKSPACE_TABLES, MIGRATIONS, WORKSPACE_MOVED, migrate
+
+
+def schema(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str, str]]:
+    return {
+        (t, c, d, n)
+        for t, c, d, n in con.execute(
+            "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns "
+            "WHERE table_schema = 'main'"
+        ).fetchall()
+    }
+
+
+def registry() -> set[tuple[str, str, str, str]]:
+    return {(t.name, c.name, c.type, "YES" if c.nullable else "NO") for t in TABLES for c in t.columns}
 
 
 def test_migrations_build_exactly_the_registry(tmp_path: Path) -> None:
-    con = connect(tmp_path / "w.duckdb")
-    actual = {
-        (t, c, d)
-        for t, c, d in con.execute(
-            "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'main'"
-        ).fetchall()
+    assert schema(connect(tmp_path / "w.duckdb")) == registry()
+
+
+@pytest.mark.parametrize("start", [m.version for m in MIGRATIONS[:-1]])
+def test_a_warehouse_at_every_earlier_version_migrates_to_the_registry(tmp_path: Path, start: int) -> None:
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    assert migrate(con, up_to=start) == list(range(1, start + 1))
+    assert migrate(con) == list(range(start + 1, len(MIGRATIONS) + 1))
+    assert schema(con) == registry()
+
+
+def test_shipped_migrations_do_not_change() -> None:
+    """Each migration file is fixed once shipped: its text is pinned here by hash."""
+    import hashlib
+
+    shipped = {
+        1: "f6eae97b28620800", 2: "e334298e2d3c78e5", 3: "f171cca0d0a65deb",
+        4: "9722ffec016dabde", 5: "03782f3f42faf610", 6: "6bfc6abf770c878b",
+    }  # fmt: skip
+    digests = {m.version: hashlib.sha256(m.sql.encode()).hexdigest()[:16] for m in MIGRATIONS}
+    assert {v: digests[v] for v in shipped} == shipped
+
+
+def test_workspace_rows_in_an_old_warehouse_stop_migration_6_with_a_hint(tmp_path: Path) -> None:
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    migrate(con, up_to=WORKSPACE_MOVED - 1)
+    con.execute(
+        "INSERT INTO web_users VALUES ('ivy', 'Ivy', 'inspector', 'x', TIMESTAMP '2026-01-01 00:00:00', true)"
+    )
+    with pytest.raises(OpenpeelError, match="openpeel store import-warehouse"):
+        migrate(con)
+    assert "web_users" in {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     }
-    expected = {(t.name, c.name, c.type) for t in TABLES for c in t.columns}
-    assert actual == expected
+    assert set(LEGACY_WORKSPACE_TABLES) <= {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
 
 
 def test_migrations_are_recorded_and_not_reapplied(tmp_path: Path) -> None:
@@ -44,7 +88,10 @@ def test_every_table_and_column_is_described() -> None:
 
 def test_db_path_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("OPENPEEL_DB", raising=False)
-    assert resolve_db_path(None) == Path("openpeel.duckdb")
+    monkeypatch.delenv("OPENPEEL_HOME", raising=False)
+    assert resolve_db_path(None) == Path("openpeel-data") / "warehouse.duckdb"
+    monkeypatch.setenv("OPENPEEL_HOME", str(tmp_path / "home"))
+    assert resolve_db_path(None) == tmp_path / "home" / "warehouse.duckdb"
     monkeypatch.setenv("OPENPEEL_DB", str(tmp_path / "env.duckdb"))
     assert resolve_db_path(None) == tmp_path / "env.duckdb"
     assert resolve_db_path(tmp_path / "flag.duckdb") == tmp_path / "flag.duckdb"

@@ -1,38 +1,61 @@
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
-import duckdb
 import pytest
 from fastapi.testclient import TestClient
 
-from openpeel.pipeline import prepare_warehouse
-from openpeel.warehouse import connect
+from openpeel.assessment.prepare import assess_all_years
+from openpeel.core.settings import Settings
+from openpeel.store import Store, open_store
+from openpeel.warehouse import writing
 from openpeel.web.app import create_app
-from openpeel.web.settings import Settings
 from openpeel.web.users import add_user
 
 PASSWORD = "correct horse battery"
+USERS = [
+    ("ivy", "inspector"),
+    ("lee", "lead-inspector"),
+    ("mo", "moderator"),
+    ("vic", "viewer"),
+    ("ada", "admin"),
+]
+
+
+def make_home(home: Path, statistics_db: Path) -> Store:
+    """A home folder as `openpeel build` leaves it: a warehouse with indicators, a store with the
+    shipped evidence and the rubric's drafts, and one user per role."""
+    home.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(statistics_db, home / "warehouse.duckdb")
+    store = open_store(f"sqlite:///{home / 'workspace.sqlite'}")
+    with writing(home / "warehouse.duckdb") as con:
+        assess_all_years(con, store)
+    with store.write() as ws:
+        for name, role in USERS:
+            add_user(ws, name, PASSWORD, role, name.capitalize())
+    return store
 
 
 @pytest.fixture(scope="module")
-def web_con() -> duckdb.DuckDBPyConnection:
-    con = connect(":memory:")
-    prepare_warehouse(con, None, with_evidence=True)
-    for name, role in [
-        ("ivy", "inspector"),
-        ("lee", "lead-inspector"),
-        ("mo", "moderator"),
-        ("vic", "viewer"),
-        ("ada", "admin"),
-    ]:
-        add_user(con, name, PASSWORD, role, name.capitalize())
-    return con
+def web_home(statistics_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("web") / "home"
+    make_home(home, statistics_db).dispose()
+    return home
+
+
+@pytest.fixture(scope="module")
+def web_store(web_home: Path) -> Iterator[Store]:
+    """The store the test app uses, to look at what its requests wrote."""
+    store = open_store(f"sqlite:///{web_home / 'workspace.sqlite'}")
+    yield store
+    store.dispose()
 
 
 @pytest.fixture
-def client(web_con: duckdb.DuckDBPyConnection) -> Iterator[TestClient]:
-    app = create_app(Settings(login_attempts=3, login_window_seconds=60), web_con)
+def client(web_home: Path) -> Iterator[TestClient]:
+    app = create_app(Settings(home=web_home, login_attempts=3, login_window_seconds=60))
     with TestClient(app) as c:
         yield c
 
@@ -52,3 +75,12 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> str:
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', response.text)
     assert csrf
     return csrf.group(1)
+
+
+def one(store: Store, sql: str) -> tuple[object, ...] | None:
+    """The first row of a query on the app's store, read afresh."""
+    import sqlalchemy as sa
+
+    with store.read() as ws:
+        row = ws.execute(sa.text(sql)).first()
+    return tuple(row) if row is not None else None

@@ -19,25 +19,20 @@ import httpx
 import pytest
 import uvicorn
 from tests.publish.conftest import chromium_path, need
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, make_home
 
-from openpeel.pipeline import prepare_warehouse
-from openpeel.warehouse import connect
+from openpeel.core.settings import Settings
 from openpeel.web.app import create_app
-from openpeel.web.settings import Settings
-from openpeel.web.users import add_user
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    con = connect(":memory:")
-    prepare_warehouse(con, None, with_evidence=True)
-    for name, role in [("ivy", "inspector"), ("lee", "lead-inspector"), ("mo", "moderator")]:
-        add_user(con, name, PASSWORD, role, name.capitalize())
+def server(statistics_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("browser") / "home"
+    make_home(home, statistics_db).dispose()
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app = create_app(Settings(), con)
+    app = create_app(Settings(home=home))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)

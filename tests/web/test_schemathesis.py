@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import duckdb
+import tempfile
+from pathlib import Path
+
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from openpeel.pipeline import prepare_warehouse
-from openpeel.warehouse import connect
-from openpeel.web.app import create_app
-from openpeel.web.settings import Settings
+from openpeel.core.settings import Settings
+from openpeel.web.app import create_app, open_data
 
 
 def _app() -> object:
-    con: duckdb.DuckDBPyConnection = connect(":memory:")
-    prepare_warehouse(con, None)
-    return create_app(Settings(), con)
+    chosen = Settings(home=Path(tempfile.mkdtemp(prefix="openpeel-schemathesis-")))
+    return create_app(chosen, open_data(chosen))
 
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", _app())

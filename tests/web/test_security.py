@@ -2,32 +2,34 @@ from __future__ import annotations
 
 import re
 
-import duckdb
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import PASSWORD, sign_in
+from tests.web.conftest import PASSWORD, one, sign_in
 
 from openpeel.core.errors import OpenpeelError
+from openpeel.core.settings import DEV_SECRET, Settings
+from openpeel.store import Store
 from openpeel.web.session import SESSION_COOKIE
-from openpeel.web.settings import DEV_SECRET, Settings
 from openpeel.web.users import add_user, authenticate
 
 
-def test_passwords_are_argon2_hashes(web_con: duckdb.DuckDBPyConnection) -> None:
-    stored = web_con.execute("SELECT password_hash FROM web_users WHERE username = 'ivy'").fetchone()
+def test_passwords_are_argon2_hashes(web_store: Store) -> None:
+    stored = one(web_store, "SELECT password_hash FROM web_users WHERE username = 'ivy'")
     assert stored and str(stored[0]).startswith("$argon2id$") and PASSWORD not in str(stored[0])
-    assert authenticate(web_con, "ivy", PASSWORD) is not None
-    assert authenticate(web_con, "ivy", "wrong password!") is None
-    assert authenticate(web_con, "nobody", PASSWORD) is None
+    with web_store.read() as ws:
+        assert authenticate(ws, "ivy", PASSWORD) is not None
+        assert authenticate(ws, "ivy", "wrong password!") is None
+        assert authenticate(ws, "nobody", PASSWORD) is None
 
 
-def test_user_rules(web_con: duckdb.DuckDBPyConnection) -> None:
-    with pytest.raises(OpenpeelError, match="at least 10 characters"):
-        add_user(web_con, "short", "abc", "viewer")
-    with pytest.raises(OpenpeelError, match="unknown role 'chief'"):
-        add_user(web_con, "newbie", PASSWORD, "chief")
-    with pytest.raises(OpenpeelError, match="already exists"):
-        add_user(web_con, "ivy", PASSWORD, "viewer")
+def test_user_rules(web_store: Store) -> None:
+    with web_store.write() as ws:
+        with pytest.raises(OpenpeelError, match="at least 10 characters"):
+            add_user(ws, "short", "abc", "viewer")
+        with pytest.raises(OpenpeelError, match="unknown role 'chief'"):
+            add_user(ws, "newbie", PASSWORD, "chief")
+        with pytest.raises(OpenpeelError, match="already exists"):
+            add_user(ws, "ivy", PASSWORD, "viewer")
 
 
 def test_session_cookie_is_httponly_and_samesite(client: TestClient) -> None:

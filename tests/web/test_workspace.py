@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import re
 
-import duckdb
 from fastapi.testclient import TestClient
-from tests.web.conftest import sign_in
+from tests.web.conftest import one, sign_in
 
-from openpeel.assessment.audit import events, replay, table_state
+from openpeel.store import Store
+from openpeel.store.audit import events, replay, table_state
 
 PAGE = "/workspace/2014/northamptonshire"
 
@@ -59,9 +59,7 @@ def test_post_without_csrf_is_refused(client: TestClient) -> None:
     assert response.status_code == 403
 
 
-def test_inspector_adds_a_finding_and_the_proposal_changes(
-    client: TestClient, web_con: duckdb.DuckDBPyConnection
-) -> None:
+def test_inspector_adds_a_finding_and_the_proposal_changes(client: TestClient, web_store: Store) -> None:
     csrf = sign_in(client, "ivy")
     before = client.get(PAGE).text
     assert proposed(before)[2] == "Good"
@@ -71,18 +69,19 @@ def test_inspector_adds_a_finding_and_the_proposal_changes(
     page = response.text  # type: ignore[attr-defined]
     assert proposed(page)[2] == "Inadequate"
     assert "<script>alert" not in page and "&lt;script&gt;alert(" in page
-    stored = web_con.execute("SELECT text FROM ev_findings WHERE text LIKE '%DROP TABLE%'").fetchone()
+    stored = one(web_store, "SELECT text FROM ev_findings WHERE text LIKE '%DROP TABLE%'")
     assert stored and stored[0] == evil
 
-    assert any(e.actor == "ivy" and e.entity == "finding" for e in events(web_con))
-    assert replay(web_con) == table_state(web_con)
+    with web_store.read() as ws:
+        assert any(e.actor == "ivy" and e.entity == "finding" for e in events(ws))
+        assert replay(ws) == table_state(ws)
     report = client.get("/reports/2014/northamptonshire").text
     assert "&lt;script&gt;alert(" in report and "<script>alert" not in report
 
 
-def test_bad_form_input_is_shown_not_stored(client: TestClient, web_con: duckdb.DuckDBPyConnection) -> None:
+def test_bad_form_input_is_shown_not_stored(client: TestClient, web_store: Store) -> None:
     csrf = sign_in(client, "ivy")
-    count = web_con.execute("SELECT count(*) FROM ev_findings").fetchone()
+    count = one(web_store, "SELECT count(*) FROM ev_findings")
     response = client.post(
         f"{PAGE}/findings",
         data={
@@ -94,7 +93,7 @@ def test_bad_form_input_is_shown_not_stored(client: TestClient, web_con: duckdb.
         },
     )
     assert response.status_code == 422 and "unknown question" in response.text
-    assert web_con.execute("SELECT count(*) FROM ev_findings").fetchone() == count
+    assert one(web_store, "SELECT count(*) FROM ev_findings") == count
 
 
 def test_lead_confirms_and_moderator_publishes(client: TestClient) -> None:

@@ -8,64 +8,46 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich import box
-from rich.console import Console
 from rich.table import Table
 
+from openpeel.core.cli_support import (
+    ByOption,
+    DbOption,
+    ForceArg,
+    JsonOption,
+    ReasonOption,
+    YearOption,
+    err,
+    friendly_errors,
+    out,
+    settings,
+    waiting_message,
+)
 from openpeel.core.errors import OpenpeelError
 
-F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True)
-out = Console()
+if TYPE_CHECKING:
+    import duckdb
 
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="Warehouse file (default: $OPENPEEL_DB, else ./openpeel.duckdb)."),
-]
-YearOption = Annotated[int, typer.Option("--year", "-y", help="PEEL year (2014, 2015).")]
-ByOption = Annotated[str, typer.Option("--by", help="Who is making the change (kept in the audit trail).")]
-ReasonOption = Annotated[
-    str | None,
-    typer.Option(
-        "--reason", help="Why (required for overrides, reopening and changes to published judgements)."
-    ),
-]
-ForceArg = Annotated[str, typer.Argument(help="Force id or name, e.g. northamptonshire.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+    from openpeel.store import Store
 
 
-def _friendly(func: F) -> F:
-    """openpeel's errors become one line on stderr and exit status 2, as in openpeel.cli."""
+def _store() -> Store:
+    from openpeel.store import open_store
 
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except OpenpeelError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
+    return open_store(settings().store_url())
 
 
-def _open(db: Path | None, *, with_indicators: bool = False) -> Any:
-    from openpeel.warehouse import connect, resolve_db_path
+def _warehouse(db: Path | None, store: Store) -> duckdb.DuckDBPyConnection:
+    """The warehouse with indicators, read-only (statistics loaded first if missing)."""
+    from openpeel.assessment.prepare import ready_warehouse
 
-    con = connect(resolve_db_path(db))
-    if with_indicators:
-        from openpeel.pipeline import has_statistics, prepare_warehouse
-
-        if not has_statistics(con):
-            err.print(
-                "[dim]warehouse has no statistics: loading the bundled table and computing indicators…[/]"
-            )
-            prepare_warehouse(con, None)
-    return con
+    chosen = settings(db=db)
+    return ready_warehouse(chosen.warehouse_path(), store, chosen.data, on_wait=waiting_message)
 
 
 def _short(value: object, limit: int = 48) -> str:
@@ -86,18 +68,18 @@ def _change_text(event: Any) -> str:
     return "; ".join(parts) or "rule details updated"
 
 
-def _judgement_table(con: Any, force_id: str, year: int) -> Table:
+def _judgement_table(ws: Any, force_id: str, year: int) -> Table:
     from openpeel.assessment.comparability import comparisons
     from openpeel.assessment.judgements import current_judgements
     from openpeel.framework import load_framework
 
     framework = load_framework(year)
-    found = current_judgements(con, force_id, year)
+    found = current_judgements(ws, force_id, year)
     if not found:
         raise OpenpeelError(
             f"no judgements for {force_id}, PEEL {year}: import evidence (openpeel evidence import FILE --by NAME)"
         )
-    compared = comparisons(con, force_id, year)
+    compared = comparisons(ws, force_id, year)
     table = Table(
         "question",
         "state",
@@ -146,7 +128,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(judgement_app, name="judgement")
 
     @evidence_app.command("import")
-    @_friendly
+    @friendly_errors
     def evidence_import(
         paths: Annotated[
             list[Path],
@@ -164,16 +146,18 @@ def register(app: typer.Typer) -> None:
         from openpeel.assessment.judgements import record_all
         from openpeel.evidence.store import import_paths
 
-        con = _open(db, with_indicators=propose)
-        results = import_paths(con, paths, by=by, reason=reason)
+        store = _store()
+        con = _warehouse(db, store) if propose else None
+        with store.write() as ws:
+            results = import_paths(ws, paths, by=by, reason=reason)
+            events = record_all(con, ws, [(r.force_id, r.year) for r in results], by=by) if con else []
         for result in results:
             err.print(result.summary())
         if propose:
-            events = record_all(con, [(r.force_id, r.year) for r in results], by=by)
             err.print(f"draft judgements: {len(events)} change(s) recorded")
 
     @evidence_app.command("export")
-    @_friendly
+    @friendly_errors
     def evidence_export(
         out_dir: Annotated[Path, typer.Option("--out", help="Folder to write to.")],
         force: Annotated[str | None, typer.Argument(help="Only this force (default: all).")] = None,
@@ -186,43 +170,41 @@ def register(app: typer.Typer) -> None:
         """Export stored evidence as YAML evidence files or as inspections.csv and findings.csv."""
         from openpeel.evidence.store import export_evidence
 
-        for path in export_evidence(_open(db), out_dir, force_id=force, year=year, fmt=fmt):
+        with _store().read() as ws:
+            written = export_evidence(ws, out_dir, force_id=force, year=year, fmt=fmt)
+        for path in written:
             err.print(f"wrote {path}")
 
     @evidence_app.command("list")
-    @_friendly
+    @friendly_errors
     def evidence_list(
         year: Annotated[int | None, typer.Option("--year", "-y", help="Only this PEEL year.")] = None,
-        db: DbOption = None,
     ) -> None:
         """Forces and years with stored evidence, and how many inspections and findings each has."""
-        con = _open(db)
-        rows = con.execute(
-            "SELECT i.force_id, i.year, count(DISTINCT i.inspection_id), "
-            "(SELECT count(*) FROM ev_findings f WHERE f.force_id = i.force_id AND f.year = i.year) "
-            "FROM ev_inspections i WHERE (? IS NULL OR i.year = ?) GROUP BY i.force_id, i.year ORDER BY 2, 1",
-            [year, year],
-        ).fetchall()
+        from openpeel.evidence.store import evidence_counts
+
+        with _store().read() as ws:
+            rows = evidence_counts(ws, year)
         table = Table("force", "year", "inspections", "findings")
         for row in rows:
-            table.add_row(str(row[0]), str(row[1]), str(row[2]), str(row[3]))
+            table.add_row(*(str(v) for v in row))
         out.print(table)
 
     @judgement_app.command("show")
-    @_friendly
-    def judgement_show(
-        force: ForceArg, year: YearOption = 2014, as_json: JsonOption = False, db: DbOption = None
-    ) -> None:
+    @friendly_errors
+    def judgement_show(force: ForceArg, year: YearOption = 2014, as_json: JsonOption = False) -> None:
         """A force's judgements for a year: state, proposed and current grade, and comparability with the year before."""
         from openpeel.assessment.comparability import comparisons
         from openpeel.assessment.judgements import current_judgements
         from openpeel.forces import lookup
 
         force_id = lookup(force).force_id
-        con = _open(db)
-        if as_json:
-            found = current_judgements(con, force_id, year)
-            compared = comparisons(con, force_id, year)
+        with _store().read() as ws:
+            if not as_json:
+                out.print(_judgement_table(ws, force_id, year))
+                return
+            found = current_judgements(ws, force_id, year)
+            compared = comparisons(ws, force_id, year)
             print(
                 json.dumps(
                     [
@@ -236,11 +218,9 @@ def register(app: typer.Typer) -> None:
                     indent=2,
                 )
             )
-            return
-        out.print(_judgement_table(con, force_id, year))
 
     @judgement_app.command("propose")
-    @_friendly
+    @friendly_errors
     def judgement_propose(
         by: ByOption,
         force: Annotated[
@@ -254,36 +234,38 @@ def register(app: typer.Typer) -> None:
         from openpeel.evidence.store import stored_force_years
         from openpeel.forces import lookup
 
-        con = _open(db, with_indicators=True)
-        chosen = stored_force_years(con, year)
-        if force is not None:
-            force_id = lookup(force).force_id
-            chosen = [fy for fy in chosen if fy[0] == force_id]
-            if not chosen:
-                raise OpenpeelError(f"no stored evidence for {force_id}, PEEL {year}")
-        events = record_all(con, chosen, by=by)
+        store = _store()
+        con = _warehouse(db, store)
+        with store.write() as ws:
+            chosen = stored_force_years(ws, year)
+            if force is not None:
+                force_id = lookup(force).force_id
+                chosen = [fy for fy in chosen if fy[0] == force_id]
+                if not chosen:
+                    raise OpenpeelError(f"no stored evidence for {force_id}, PEEL {year}")
+            events = record_all(con, ws, chosen, by=by)
         err.print(f"{len(chosen)} force(s); {len(events)} judgement change(s) recorded")
 
     @judgement_app.command("confirm")
-    @_friendly
+    @friendly_errors
     def judgement_confirm(
         force: ForceArg,
         question: Annotated[str, typer.Argument(help="Question id, e.g. reducing-crime.")],
         by: ByOption,
         year: YearOption = 2014,
         reason: ReasonOption = None,
-        db: DbOption = None,
     ) -> None:
         """Accept the rubric's proposed grade as the current grade."""
         from openpeel.assessment.judgements import confirm
 
-        event = confirm(_open(db), force, year, question, by=by, reason=reason)
+        with _store().write() as ws:
+            event = confirm(ws, force, year, question, by=by, reason=reason)
         err.print(
             f"event {event.event_id}: {question} confirmed as {event.after and event.after['current_grade']}"
         )
 
     @judgement_app.command("override")
-    @_friendly
+    @friendly_errors
     def judgement_override(
         force: ForceArg,
         question: Annotated[str, typer.Argument(help="Question id, e.g. investigating-offending.")],
@@ -291,17 +273,17 @@ def register(app: typer.Typer) -> None:
         by: ByOption,
         reason: ReasonOption = None,
         year: YearOption = 2014,
-        db: DbOption = None,
     ) -> None:
         """Set the grade against the proposal; the rationale (--reason) is required and kept."""
         from openpeel.assessment.judgements import override
 
-        event = override(_open(db), force, year, question, grade, by=by, reason=reason)
+        with _store().write() as ws:
+            event = override(ws, force, year, question, grade, by=by, reason=reason)
         err.print(f"event {event.event_id}: {question} set to {grade}")
 
     def _state_command(name: str, action: Callable[..., list[Any]], doc: str) -> None:
         @judgement_app.command(name, help=doc)
-        @_friendly
+        @friendly_errors
         def command(
             force: ForceArg,
             by: ByOption,
@@ -311,9 +293,9 @@ def register(app: typer.Typer) -> None:
             ] = None,
             year: YearOption = 2014,
             reason: ReasonOption = None,
-            db: DbOption = None,
         ) -> None:
-            events = action(_open(db), force, year, question, by=by, reason=reason)
+            with _store().write() as ws:
+                events = action(ws, force, year, question, by=by, reason=reason)
             for event in events:
                 err.print(f"event {event.event_id}: {event.entity_id} {event.after['state']}")
 
@@ -330,21 +312,20 @@ def register(app: typer.Typer) -> None:
     )
 
     @app.command()
-    @_friendly
+    @friendly_errors
     def history(
         force: ForceArg,
         year: YearOption = 2014,
         as_json: JsonOption = False,
-        db: DbOption = None,
     ) -> None:
         """The audit trail of a force and year: every change to its findings and judgements (who, when, what, why)."""
-        from openpeel.assessment.audit import events, verify_chain
         from openpeel.forces import lookup
+        from openpeel.store.audit import events, verify_chain
 
         force_id = lookup(force).force_id
-        con = _open(db)
-        found = events(con, force_id=force_id, year=year)
-        check = verify_chain(con)
+        with _store().read() as ws:
+            found = events(ws, force_id=force_id, year=year)
+            check = verify_chain(ws)
         if as_json:
             print(
                 json.dumps(
@@ -390,13 +371,16 @@ def register(app: typer.Typer) -> None:
             raise OpenpeelError(f"audit chain broken at event {check.first_bad_event}: {check.problem}")
 
     @app.command()
-    @_friendly
+    @friendly_errors
     def moderate(year: YearOption = 2014, as_json: JsonOption = False, db: DbOption = None) -> None:
         """The moderation view of a year: grades per question nationally, overrides, and grades out of line with the data."""
         from openpeel.assessment.moderation import moderation_view
         from openpeel.framework import load_framework
 
-        view = moderation_view(_open(db, with_indicators=True), year)
+        store = _store()
+        con = _warehouse(db, store)
+        with store.read() as ws:
+            view = moderation_view(con, ws, year)
         if as_json:
             print(json.dumps(view.as_json(), indent=2))
             return

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import duckdb
+import sqlalchemy as sa
 
 from openpeel.assessment.judgements import current_judgements
 from openpeel.framework import load_framework, mapping_into
@@ -45,9 +45,7 @@ class Comparison:
         return f"{self.status} with {self.previous_year}" + (f" ({grades})" if grades else "")
 
 
-def compare_with_previous(
-    con: duckdb.DuckDBPyConnection, force_id: str, year: int, question_id: str
-) -> Comparison:
+def compare_with_previous(ws: sa.Connection, force_id: str, year: int, question_id: str) -> Comparison:
     mapping = mapping_into(year)
     if mapping is None:
         return Comparison(question_id, year, None, "no earlier framework")
@@ -61,7 +59,7 @@ def compare_with_previous(
         return Comparison(
             question_id, year, mapping.from_year, "no previous grade", relation, link.from_, note=link.note
         )
-    earlier = current_judgements(con, force_id, mapping.from_year)
+    earlier = current_judgements(ws, force_id, mapping.from_year)
     grades = {
         q: (earlier[q].current_grade or earlier[q].proposed_grade) if q in earlier else None for q in graded
     }
@@ -71,5 +69,5 @@ def compare_with_previous(
     return Comparison(question_id, year, mapping.from_year, status, relation, link.from_, grades, link.note)
 
 
-def comparisons(con: duckdb.DuckDBPyConnection, force_id: str, year: int) -> dict[str, Comparison]:
-    return {q.id: compare_with_previous(con, force_id, year, q.id) for q in load_framework(year).questions()}
+def comparisons(ws: sa.Connection, force_id: str, year: int) -> dict[str, Comparison]:
+    return {q.id: compare_with_previous(ws, force_id, year, q.id) for q in load_framework(year).questions()}

@@ -21,14 +21,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+import sqlalchemy as sa
 
-from openpeel.assessment.audit import AuditEvent, Snapshot, apply_change, read_row, read_rows, require_actor
 from openpeel.assessment.rubric import Proposal, propose_grades
 from openpeel.core.errors import OpenpeelError, UnknownNameError
 from openpeel.evidence.models import EvidenceFile
 from openpeel.forces import lookup
 from openpeel.framework import Framework, Question, load_framework
-from openpeel.warehouse import transaction
+from openpeel.store import transaction
+from openpeel.store.audit import AuditEvent, Snapshot, apply_change, read_row, read_rows, require_actor
 
 STATES = ("draft", "moderated", "published")
 
@@ -50,6 +51,7 @@ class Judgement:
     proposal: dict[str, Any] | None
     updated_by: str
     updated_at: dt.datetime
+    version: int = 0
 
     @property
     def grade(self) -> str | None:
@@ -117,6 +119,7 @@ def _judgement(row: Snapshot) -> Judgement:
         proposal=json.loads(row["proposal_json"]) if row["proposal_json"] else None,
         updated_by=row["updated_by"],
         updated_at=dt.datetime.fromisoformat(row["updated_at"]),
+        version=int(row.get("version") or 0),
     )
 
 
@@ -124,7 +127,7 @@ def _question_order(framework: Framework) -> dict[str, int]:
     return {q.id: n for n, q in enumerate(framework.questions())}
 
 
-def current_judgements(con: duckdb.DuckDBPyConnection, force_id: str, year: int) -> dict[str, Judgement]:
+def current_judgements(ws: sa.Connection, force_id: str, year: int) -> dict[str, Judgement]:
     """Every stored judgement of a force and year, by question id, in framework order.
 
     Empty when no evidence for the force and year has been assessed. Reports show
@@ -132,14 +135,14 @@ def current_judgements(con: duckdb.DuckDBPyConnection, force_id: str, year: int)
     """
     force_id = lookup(force_id).force_id
     order = _question_order(load_framework(year))
-    rows = read_rows(con, "judgement", force_id, year)
+    rows = read_rows(ws, "judgement", force_id, year)
     items = sorted((_judgement(r) for r in rows.values()), key=lambda j: order.get(j.question_id, len(order)))
     return {j.question_id: j for j in items}
 
 
-def judgements_for_year(con: duckdb.DuckDBPyConnection, year: int) -> list[Judgement]:
+def judgements_for_year(ws: sa.Connection, year: int) -> list[Judgement]:
     order = _question_order(load_framework(year))
-    rows = read_rows(con, "judgement", None, year)
+    rows = read_rows(ws, "judgement", None, year)
     return sorted(
         (_judgement(r) for r in rows.values()),
         key=lambda j: (j.force_id, order.get(j.question_id, len(order))),
@@ -177,7 +180,7 @@ def _same(a: Snapshot | None, b: Snapshot) -> bool:
 
 
 def record_proposals(
-    con: duckdb.DuckDBPyConnection,
+    ws: sa.Connection,
     force_id: str,
     year: int,
     proposals: dict[str, Proposal],
@@ -195,11 +198,11 @@ def record_proposals(
     force_id = lookup(force_id).force_id
     framework = load_framework(year)
     out: list[AuditEvent] = []
-    with transaction(con):
+    with transaction(ws):
         for pillar in framework.pillars:
             for question in pillar.questions:
                 key = (force_id, year, question.id)
-                existing = read_row(con, "judgement", key)
+                existing = read_row(ws, "judgement", key)
                 if existing is not None and existing["state"] != "draft":
                     continue
                 proposal = proposals.get(question.id) if question.graded else None
@@ -231,20 +234,21 @@ def record_proposals(
                 if _same(existing, row):
                     continue
                 row.update(updated_by=by, updated_at=_now().isoformat())
-                event = apply_change(con, "judgement", key, row, by=by, action="propose")
+                event = apply_change(ws, "judgement", key, row, by=by, action="propose")
                 if event is not None:
                     out.append(event)
     return out
 
 
 def propose_and_record(
-    con: duckdb.DuckDBPyConnection, force_id: str, year: int, *, by: str
+    con: duckdb.DuckDBPyConnection, ws: sa.Connection, force_id: str, year: int, *, by: str
 ) -> list[AuditEvent]:
-    """Run the rubric on the stored evidence and indicators, and record the drafts (none without evidence)."""
+    """Run the rubric on the stored evidence (workspace `ws`) and the indicators (warehouse `con`),
+    and record the drafts (none without evidence)."""
     from openpeel.evidence.store import stored_evidence
     from openpeel.indicators.query import values_by_indicator
 
-    evidence = stored_evidence(con, force_id, year)
+    evidence = stored_evidence(ws, force_id, year)
     if evidence is None:
         return []
     framework = load_framework(year)
@@ -252,13 +256,13 @@ def propose_and_record(
     proposals = propose_grades(
         framework, evidence, values_by_indicator(con, framework, force_id), pillars=None
     )
-    return record_proposals(con, force_id, year, proposals, evidence, by=by)
+    return record_proposals(ws, force_id, year, proposals, evidence, by=by)
 
 
-def _get(con: duckdb.DuckDBPyConnection, force_id: str, year: int, question_id: str) -> Snapshot:
+def _get(ws: sa.Connection, force_id: str, year: int, question_id: str) -> Snapshot:
     force_id = lookup(force_id).force_id
     _question(load_framework(year), question_id)
-    row = read_row(con, "judgement", (force_id, year, question_id))
+    row = read_row(ws, "judgement", (force_id, year, question_id))
     if row is None:
         raise OpenpeelError(
             f"no judgement for {force_id}, PEEL {year}, {question_id}: import evidence for the force "
@@ -279,12 +283,10 @@ def _guard_published(row: Snapshot, reason: str | None) -> None:
         )
 
 
-def _write(
-    con: duckdb.DuckDBPyConnection, row: Snapshot, *, by: str, action: str, reason: str | None
-) -> AuditEvent:
+def _write(ws: sa.Connection, row: Snapshot, *, by: str, action: str, reason: str | None) -> AuditEvent:
     row = {**row, "updated_by": require_actor(by), "updated_at": _now().isoformat()}
     key = (row["force_id"], row["year"], row["question_id"])
-    event = apply_change(con, "judgement", key, row, by=by, action=action, reason=reason)
+    event = apply_change(ws, "judgement", key, row, by=by, action=action, reason=reason)
     assert event is not None  # updated_at/updated_by always change
     return event
 
@@ -297,7 +299,7 @@ def _graded(row: Snapshot) -> None:
 
 
 def confirm(
-    con: duckdb.DuckDBPyConnection,
+    ws: sa.Connection,
     force_id: str,
     year: int,
     question_id: str,
@@ -306,8 +308,8 @@ def confirm(
     reason: str | None = None,
 ) -> AuditEvent:
     """Accept the rubric's proposed grade as the current grade (back to draft if it was moderated or published)."""
-    with transaction(con):
-        row = _get(con, force_id, year, question_id)
+    with transaction(ws):
+        row = _get(ws, force_id, year, question_id)
         _graded(row)
         _guard_published(row, reason)
         if row["proposed_grade"] is None:
@@ -322,11 +324,11 @@ def confirm(
             "rationale": None,
             "state": "draft",
         }
-        return _write(con, new, by=by, action="confirm", reason=reason)
+        return _write(ws, new, by=by, action="confirm", reason=reason)
 
 
 def override(
-    con: duckdb.DuckDBPyConnection,
+    ws: sa.Connection,
     force_id: str,
     year: int,
     question_id: str,
@@ -347,8 +349,8 @@ def override(
     rationale = _why(reason)
     if not rationale:
         raise OpenpeelError("an override needs a rationale: say why with --reason TEXT")
-    with transaction(con):
-        row = _get(con, force_id, year, question_id)
+    with transaction(ws):
+        row = _get(ws, force_id, year, question_id)
         _graded(row)
         new = {
             **row,
@@ -357,16 +359,14 @@ def override(
             "rationale": rationale,
             "state": "draft",
         }
-        return _write(con, new, by=by, action="override", reason=rationale)
+        return _write(ws, new, by=by, action="override", reason=rationale)
 
 
-def _targets(
-    con: duckdb.DuckDBPyConnection, force_id: str, year: int, question_id: str | None
-) -> list[Snapshot]:
+def _targets(ws: sa.Connection, force_id: str, year: int, question_id: str | None) -> list[Snapshot]:
     if question_id is not None:
-        return [_get(con, force_id, year, question_id)]
+        return [_get(ws, force_id, year, question_id)]
     force_id = lookup(force_id).force_id
-    rows = list(read_rows(con, "judgement", force_id, year).values())
+    rows = list(read_rows(ws, "judgement", force_id, year).values())
     if not rows:
         raise OpenpeelError(
             f"no judgements for {force_id}, PEEL {year}; run `openpeel judgement propose` first"
@@ -376,7 +376,7 @@ def _targets(
 
 
 def moderate(
-    con: duckdb.DuckDBPyConnection,
+    ws: sa.Connection,
     force_id: str,
     year: int,
     question_id: str | None = None,
@@ -389,8 +389,8 @@ def moderate(
     A graded question the rubric proposed a grade for must first be confirmed or overridden.
     """
     out = []
-    with transaction(con):
-        rows = [r for r in _targets(con, force_id, year, question_id) if question_id or r["state"] == "draft"]
+    with transaction(ws):
+        rows = [r for r in _targets(ws, force_id, year, question_id) if question_id or r["state"] == "draft"]
         blocked = []
         for row in rows:
             if row["state"] != "draft":
@@ -407,12 +407,12 @@ def moderate(
         if not rows:
             raise OpenpeelError("no draft judgements to moderate")
         for row in rows:
-            out.append(_write(con, {**row, "state": "moderated"}, by=by, action="moderate", reason=reason))
+            out.append(_write(ws, {**row, "state": "moderated"}, by=by, action="moderate", reason=reason))
     return out
 
 
 def publish(
-    con: duckdb.DuckDBPyConnection,
+    ws: sa.Connection,
     force_id: str,
     year: int,
     question_id: str | None = None,
@@ -422,9 +422,9 @@ def publish(
 ) -> list[AuditEvent]:
     """Publish moderated judgements (one question, or all moderated ones of the force and year)."""
     out = []
-    with transaction(con):
+    with transaction(ws):
         rows = [
-            r for r in _targets(con, force_id, year, question_id) if question_id or r["state"] == "moderated"
+            r for r in _targets(ws, force_id, year, question_id) if question_id or r["state"] == "moderated"
         ]
         for row in rows:
             if row["state"] != "moderated":
@@ -434,12 +434,12 @@ def publish(
         if not rows:
             raise OpenpeelError("no moderated judgements to publish; moderate them first")
         for row in rows:
-            out.append(_write(con, {**row, "state": "published"}, by=by, action="publish", reason=reason))
+            out.append(_write(ws, {**row, "state": "published"}, by=by, action="publish", reason=reason))
     return out
 
 
 def reopen(
-    con: duckdb.DuckDBPyConnection,
+    ws: sa.Connection,
     force_id: str,
     year: int,
     question_id: str | None = None,
@@ -452,20 +452,20 @@ def reopen(
     if not why:
         raise OpenpeelError("reopening a judgement needs a reason (--reason TEXT)")
     out = []
-    with transaction(con):
-        rows = [r for r in _targets(con, force_id, year, question_id) if r["state"] != "draft"]
+    with transaction(ws):
+        rows = [r for r in _targets(ws, force_id, year, question_id) if r["state"] != "draft"]
         if not rows:
             raise OpenpeelError("nothing to reopen: the judgements are drafts already")
         for row in rows:
-            out.append(_write(con, {**row, "state": "draft"}, by=by, action="reopen", reason=why))
+            out.append(_write(ws, {**row, "state": "draft"}, by=by, action="reopen", reason=why))
     return out
 
 
 def record_all(
-    con: duckdb.DuckDBPyConnection, force_years: Iterable[tuple[str, int]], *, by: str
+    con: duckdb.DuckDBPyConnection, ws: sa.Connection, force_years: Iterable[tuple[str, int]], *, by: str
 ) -> list[AuditEvent]:
     out: list[AuditEvent] = []
-    with transaction(con):
+    with transaction(ws):
         for force_id, year in force_years:
-            out += propose_and_record(con, force_id, year, by=by)
+            out += propose_and_record(con, ws, force_id, year, by=by)
     return out

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import duckdb
+import sqlalchemy as sa
 
 from openpeel.assessment.judgements import Judgement, judgements_for_year
 from openpeel.evidence.store import stored_evidence
@@ -85,9 +86,9 @@ def _grade(j: Judgement) -> str | None:
     return j.current_grade or j.proposed_grade
 
 
-def moderation_view(con: duckdb.DuckDBPyConnection, year: int) -> ModerationView:
+def moderation_view(con: duckdb.DuckDBPyConnection, ws: sa.Connection, year: int) -> ModerationView:
     framework = load_framework(year)
-    judgements = judgements_for_year(con, year)
+    judgements = judgements_for_year(ws, year)
     view = ModerationView(year)
     view.forces = sorted({j.force_id for j in judgements})
     for state in ("draft", "moderated", "published"):
@@ -121,7 +122,7 @@ def moderation_view(con: duckdb.DuckDBPyConnection, year: int) -> ModerationView
     good_rank = framework.grade("good").rank
     for force_id in view.forces:
         values = values_by_indicator(con, framework, force_id)
-        evidence = stored_evidence(con, force_id, year)
+        evidence = stored_evidence(ws, force_id, year)
         findings = list(evidence.findings) if evidence else []
         for j in judgements:
             grade = _grade(j)

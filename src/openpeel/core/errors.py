@@ -54,3 +54,11 @@ class UnknownNameError(OpenpeelError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class ConflictError(OpenpeelError):
+    """An edit that started from an older version of a row than the one now stored."""
+
+    def __init__(self, message: str, *, current: dict[str, object] | None = None) -> None:
+        self.current = current
+        super().__init__(message)

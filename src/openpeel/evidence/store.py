@@ -1,4 +1,4 @@
-"""The evidence store: inspections and findings in the warehouse, imported and exported as YAML or CSV.
+"""The evidence store: inspections and findings in the workspace store, imported and exported as YAML or CSV.
 
 An import makes the stored evidence for each force and year in the input exactly what the input
 says: new items are added, changed ones updated, missing ones removed, each change one audit
@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
+import sqlalchemy as sa
 import yaml
 
-from openpeel.assessment.audit import AuditEvent, Entity, Snapshot, apply_change, read_rows, require_actor
 from openpeel.core.errors import InputError, OpenpeelError
 from openpeel.evidence.csv_format import read_evidence_csv, write_evidence_csv
 from openpeel.evidence.loader import load_evidence_file
 from openpeel.evidence.models import EvidenceFile, Finding, Inspection
 from openpeel.forces import lookup
-from openpeel.warehouse import transaction
+from openpeel.store import transaction
+from openpeel.store.audit import AuditEvent, Entity, Snapshot, apply_change, read_rows, require_actor
+from openpeel.store.schema import sa_table
 
 
 @dataclass
@@ -88,17 +89,18 @@ def _finding_row(force_id: str, year: int, position: int, finding: Finding) -> S
     }
 
 
-def published_questions(con: duckdb.DuckDBPyConnection, force_id: str, year: int) -> list[str]:
-    rows = con.execute(
-        "SELECT question_id FROM as_judgements WHERE force_id = ? AND year = ? AND state = 'published' "
-        "ORDER BY question_id",
-        [force_id, year],
-    ).fetchall()
+def published_questions(ws: sa.Connection, force_id: str, year: int) -> list[str]:
+    j = sa_table("as_judgements").c
+    rows = ws.execute(
+        sa.select(j.question_id)
+        .where(j.force_id == force_id, j.year == year, j.state == "published")
+        .order_by(j.question_id)
+    )
     return [str(r[0]) for r in rows]
 
 
 def _import_one(
-    con: duckdb.DuckDBPyConnection, evidence: EvidenceFile, *, by: str, reason: str | None, source: str
+    ws: sa.Connection, evidence: EvidenceFile, *, by: str, reason: str | None, source: str
 ) -> ImportResult:
     force_id = lookup(evidence.force).force_id
     year = evidence.year
@@ -109,8 +111,12 @@ def _import_one(
         },
         "finding": {f.id: _finding_row(force_id, year, n, f) for n, f in enumerate(evidence.findings, 1)},
     }
+    # The stored edit version is the store's bookkeeping, not part of the evidence compared.
     stored = {
-        entity: {key[2]: row for key, row in read_rows(con, entity, force_id, year).items()}
+        entity: {
+            key[2]: {k: v for k, v in row.items() if k != "version"}
+            for key, row in read_rows(ws, entity, force_id, year).items()
+        }
         for entity in ("inspection", "finding")
     }
     plan: list[tuple[Entity, str, Snapshot | None]] = []
@@ -128,7 +134,7 @@ def _import_one(
                 result.removed.append(f"{entity} {item_id}")
     if not plan:
         return result
-    published = published_questions(con, force_id, year)
+    published = published_questions(ws, force_id, year)
     why = (reason or "").strip()
     if published and not why:
         raise OpenpeelError(
@@ -137,7 +143,7 @@ def _import_one(
         )
     for entity, item_id, after in plan:
         event = apply_change(
-            con,
+            ws,
             entity,
             (force_id, year, item_id),
             after,
@@ -151,7 +157,7 @@ def _import_one(
 
 
 def import_evidence(
-    con: duckdb.DuckDBPyConnection,
+    ws: sa.Connection,
     evidence: Sequence[EvidenceFile] | EvidenceFile,
     *,
     by: str,
@@ -167,12 +173,12 @@ def import_evidence(
         if key in seen:
             raise InputError(f"evidence for {key[0]} {key[1]} is given twice", path=source)
         seen.add(key)
-    with transaction(con):
-        return [_import_one(con, ev, by=by, reason=reason, source=source) for ev in items]
+    with transaction(ws):
+        return [_import_one(ws, ev, by=by, reason=reason, source=source) for ev in items]
 
 
 def import_paths(
-    con: duckdb.DuckDBPyConnection, paths: Iterable[Path], *, by: str, reason: str | None = None
+    ws: sa.Connection, paths: Iterable[Path], *, by: str, reason: str | None = None
 ) -> list[ImportResult]:
     """Read and validate every path first, then import them all in one transaction."""
     require_actor(by)
@@ -185,9 +191,9 @@ def import_paths(
                 raise InputError(f"evidence for {key[0]} {key[1]} is also in {seen[key]}", path=path)
             seen[key] = path
     results: list[ImportResult] = []
-    with transaction(con):
+    with transaction(ws):
         for path, found in read:
-            results += import_evidence(con, found, by=by, reason=reason, source=path.name)
+            results += import_evidence(ws, found, by=by, reason=reason, source=path.name)
     return results
 
 
@@ -202,16 +208,16 @@ def _drop_defaults(item: Inspection | Finding) -> dict[str, Any]:
     return out
 
 
-def stored_evidence(con: duckdb.DuckDBPyConnection, force_id: str, year: int) -> EvidenceFile | None:
+def stored_evidence(ws: sa.Connection, force_id: str, year: int) -> EvidenceFile | None:
     """The evidence held for a force and year, as the model evidence files load into (None: none)."""
     force_id = lookup(force_id).force_id
-    inspections = read_rows(con, "inspection", force_id, year)
-    findings = read_rows(con, "finding", force_id, year)
+    inspections = read_rows(ws, "inspection", force_id, year)
+    findings = read_rows(ws, "finding", force_id, year)
     if not inspections and not findings:
         return None
 
     def strip(row: Snapshot, *names: str) -> dict[str, Any]:
-        return {k: v for k, v in row.items() if k not in ("force_id", "year", "position", *names)}
+        return {k: v for k, v in row.items() if k not in ("force_id", "year", "position", "version", *names)}
 
     return EvidenceFile(
         force=force_id,
@@ -234,12 +240,31 @@ def stored_evidence(con: duckdb.DuckDBPyConnection, force_id: str, year: int) ->
     )
 
 
-def stored_force_years(con: duckdb.DuckDBPyConnection, year: int | None = None) -> list[tuple[str, int]]:
-    rows = con.execute(
-        "SELECT DISTINCT force_id, year FROM ev_inspections WHERE (? IS NULL OR year = ?) ORDER BY year, force_id",
-        [year, year],
-    ).fetchall()
+def stored_force_years(ws: sa.Connection, year: int | None = None) -> list[tuple[str, int]]:
+    i = sa_table("ev_inspections").c
+    query = sa.select(i.force_id, i.year).distinct().order_by(i.year, i.force_id)
+    rows = ws.execute(query if year is None else query.where(i.year == year)).all()
     return [(str(r[0]), int(r[1])) for r in rows]
+
+
+def evidence_counts(ws: sa.Connection, year: int | None = None) -> list[tuple[str, int, int, int]]:
+    """(force, year, inspections, findings) for every force and year with stored evidence."""
+    i, f = sa_table("ev_inspections"), sa_table("ev_findings")
+    inspections = sa.select(i.c.force_id, i.c.year, sa.func.count().label("n")).group_by(
+        i.c.force_id, i.c.year
+    )
+    findings = sa.select(f.c.force_id, f.c.year, sa.func.count().label("n")).group_by(f.c.force_id, f.c.year)
+    if year is not None:
+        inspections = inspections.where(i.c.year == year)
+    ins, fin = inspections.subquery(), findings.subquery()
+    query = (
+        sa.select(ins.c.force_id, ins.c.year, ins.c.n, sa.func.coalesce(fin.c.n, 0))
+        .join_from(
+            ins, fin, sa.and_(ins.c.force_id == fin.c.force_id, ins.c.year == fin.c.year), isouter=True
+        )
+        .order_by(ins.c.year, ins.c.force_id)
+    )
+    return [(str(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in ws.execute(query)]
 
 
 def evidence_yaml(evidence: EvidenceFile) -> str:
@@ -255,7 +280,7 @@ def evidence_yaml(evidence: EvidenceFile) -> str:
 
 
 def export_evidence(
-    con: duckdb.DuckDBPyConnection,
+    ws: sa.Connection,
     out: Path,
     *,
     force_id: str | None = None,
@@ -264,13 +289,13 @@ def export_evidence(
 ) -> list[Path]:
     """Write stored evidence: one YAML file per force and year into the folder `out`, or CSV files into it."""
     chosen = [
-        (f, y) for f, y in stored_force_years(con, year) if force_id is None or f == lookup(force_id).force_id
+        (f, y) for f, y in stored_force_years(ws, year) if force_id is None or f == lookup(force_id).force_id
     ]
     if not chosen:
         raise OpenpeelError(
             "no stored evidence matches; import some with: openpeel evidence import FILE --by NAME"
         )
-    found = [ev for f, y in chosen if (ev := stored_evidence(con, f, y)) is not None]
+    found = [ev for f, y in chosen if (ev := stored_evidence(ws, f, y)) is not None]
     if fmt == "csv":
         return write_evidence_csv(found, out)
     if fmt != "yaml":
@@ -287,16 +312,22 @@ def export_evidence(
 BUILD_ACTOR = "openpeel build"
 
 
-def _edited_by_people(con: duckdb.DuckDBPyConnection, force_id: str, year: int) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM as_audit_events WHERE force_id = ? AND year = ? "
-        "AND entity IN ('inspection', 'finding') AND actor <> ?",
-        [force_id, year, BUILD_ACTOR],
-    ).fetchone()
-    return bool(row and row[0])
+def _edited_by_people(ws: sa.Connection, force_id: str, year: int) -> bool:
+    e = sa_table("as_audit_events").c
+    found = ws.execute(
+        sa.select(e.event_id)
+        .where(
+            e.force_id == force_id,
+            e.year == year,
+            e.entity.in_(("inspection", "finding")),
+            e.actor != BUILD_ACTOR,
+        )
+        .limit(1)
+    ).first()
+    return found is not None
 
 
-def sync_bundled_evidence(con: duckdb.DuckDBPyConnection, year: int) -> list[ImportResult]:
+def sync_bundled_evidence(ws: sa.Connection, year: int) -> list[ImportResult]:
     """Import the evidence files shipped with openpeel for `year` into the store.
 
     A force and year whose stored evidence someone has changed by hand (any import not made by
@@ -311,15 +342,15 @@ def sync_bundled_evidence(con: duckdb.DuckDBPyConnection, year: int) -> list[Imp
     except PackageNotFoundError:  # running from a source tree
         release = "source"
     results: list[ImportResult] = []
-    with transaction(con):
+    with transaction(ws):
         for path in bundled_evidence_files():
             evidence = load_evidence_file(path)
             if evidence.year != year:
                 continue
-            if _edited_by_people(con, lookup(evidence.force).force_id, year):
+            if _edited_by_people(ws, lookup(evidence.force).force_id, year):
                 continue
             results += import_evidence(
-                con,
+                ws,
                 evidence,
                 by=BUILD_ACTOR,
                 reason=f"evidence file {path.name} shipped with openpeel {release}",

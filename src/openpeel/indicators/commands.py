@@ -3,68 +3,56 @@
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Callable
-from functools import wraps
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import duckdb
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from openpeel.core.errors import OpenpeelError
-
-F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True)
-out = Console()
-
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="Warehouse file (default: $OPENPEEL_DB, else ./openpeel.duckdb)."),
-]
-DataOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--data",
-        help="Folder of the original files (the layout of ../shared/data). Default: $OPENPEEL_DATA, else the bundled aggregate table.",
-    ),
-]
-
-
-def _friendly(func: F) -> F:
-    """openpeel's errors as one line on stderr and exit status 2 (the pattern of cli.friendly_errors)."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except OpenpeelError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
-            raise typer.Exit(2) from None
-
-    return wrapper  # type: ignore[return-value]
+from openpeel.core.cli_support import (
+    DataOption,
+    DbOption,
+    err,
+    friendly_errors,
+    out,
+    settings,
+    waiting_message,
+)
 
 
 def _ready(db: Path | None, data: Path | None) -> duckdb.DuckDBPyConnection:
-    """The warehouse, loading statistics and computing indicators first if it has none."""
-    from openpeel.pipeline import has_statistics, prepare_warehouse
-    from openpeel.warehouse import connect, resolve_db_path
+    """The warehouse, read-only, loading statistics and computing indicators first if it has none."""
+    from openpeel.indicators.prepare import ready_warehouse
 
-    con = connect(resolve_db_path(db))
-    if not has_statistics(con):
-        err.print("[dim]warehouse is empty: loading official statistics and computing indicators…[/]")
-        env = os.environ.get("OPENPEEL_DATA")
-        prepare_warehouse(con, data if data is not None else (Path(env) if env else None))
-    return con
+    chosen = settings(db=db, data=data)
+    return ready_warehouse(
+        chosen.warehouse_path(),
+        chosen.data,
+        on_wait=waiting_message,
+        on_prepare=lambda: err.print(
+            "[dim]warehouse is empty: loading official statistics and computing indicators…[/]"
+        ),
+    )
+
+
+@contextmanager
+def _writing(db: Path | None, data: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A ready warehouse to change: the change replaces the file only if it succeeds."""
+    from openpeel.warehouse import writing
+
+    _ready(db, data).close()
+    with writing(settings(db=db).warehouse_path(), on_wait=waiting_message) as con:
+        yield con
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to `app`."""
 
     @app.command("scan")
-    @_friendly
+    @friendly_errors
     def scan(
         year: Annotated[int, typer.Option("--year", "-y", help="PEEL year (2014, 2015).")] = 2014,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
@@ -120,7 +108,7 @@ def register(app: typer.Typer) -> None:
         err.print(f"[dim]{len(rows)} differences across {len({r.force_id for r in rows})} forces[/]")
 
     @app.command("import-measures")
-    @_friendly
+    @friendly_errors
     def import_measures_command(
         file: Annotated[Path, typer.Argument(help="CSV of measures (docs/imported-measures.md).")],
         db: DbOption = None,
@@ -131,14 +119,14 @@ def register(app: typer.Typer) -> None:
         from openpeel.indicators.compute import compute_indicators
         from openpeel.ingest.imported_measures import import_measures
 
-        con = _ready(db, data)
-        report = import_measures(con, file)
-        compute_indicators(con, report.indicator_ids)
+        with _writing(db, data) as con:
+            report = import_measures(con, file)
+            compute_indicators(con, report.indicator_ids)
         parts = ", ".join(f"{m} ({n})" for m, n in sorted(report.measures.items()))
         out.print(f"[green]imported {report.rows} rows from {file}[/]: {parts}")
 
     @app.command("peers")
-    @_friendly
+    @friendly_errors
     def peers_command(
         force: Annotated[str | None, typer.Argument(help="Force id or name: list its peers.")] = None,
         import_file: Annotated[
@@ -161,13 +149,14 @@ def register(app: typer.Typer) -> None:
         )
         from openpeel.indicators.compute import compute_indicators
 
-        con = _ready(db, data)
         if import_file is not None:
             name = peer_set or MOST_SIMILAR_SET
-            stored = import_most_similar(con, import_file, peer_set=name)
-            compute_indicators(con)
+            with _writing(db, data) as con:
+                stored = import_most_similar(con, import_file, peer_set=name)
+                compute_indicators(con)
             out.print(f"[green]imported {stored} peer pairs as set {name!r}[/]; indicators recomputed")
             return
+        con = _ready(db, data)
         name = peer_set or REGION_SET
         forces = [lookup(force)] if force else list(territorial_forces())
         result = {f.force_id: list(peers_of(con, f.force_id, name)) for f in forces}

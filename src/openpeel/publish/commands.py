@@ -7,28 +7,17 @@ from typing import Annotated, Any
 
 import typer
 
-DbOption = Annotated[
-    Path | None,
-    typer.Option("--db", help="Warehouse file (default: $OPENPEEL_DB, else ./openpeel.duckdb)."),
-]
-DataOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--data",
-        help="Folder of the original files (the layout of ../shared/data). Default: $OPENPEEL_DATA, else the bundled aggregate table.",
-    ),
-]
+from openpeel.core.cli_support import DataOption, DbOption, err, friendly_errors, settings, step_progress
 
 
-def _console() -> Any:
-    from rich.console import Console
+def _ready(db: Path | None, data: Path | None) -> tuple[Any, Any]:
+    from openpeel.assessment.prepare import open_ready
 
-    return Console(stderr=True)
+    return open_ready(settings(db=db, data=data))
 
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to `app`."""
-    from openpeel.cli import friendly_errors
 
     @app.command()
     @friendly_errors
@@ -50,18 +39,23 @@ def register(app: typer.Typer) -> None:
         data: DataOption = None,
     ) -> None:
         """Write the static site: 43 reports per year, national overview, scan, methodology, data dictionary and downloads."""
-        from openpeel.cli import _ready, step_progress
-        from openpeel.pipeline import assess, evidence_for_year
+        from openpeel.assessment.prepare import assess, evidence_for_year, judgements_by_force
         from openpeel.publish.site import publish_site
 
-        err = _console()
         years = year or [2014]
-        con = _ready(db, data)
-        for y in years:
-            assess(con, y, evidence or [])
-        with step_progress() as progress:
+        con, store = _ready(db, data)
+        with store.write() as ws:
+            for y in years:
+                assess(con, ws, y, evidence or [])
+        with store.read() as ws, step_progress() as progress:
             result = publish_site(
-                con, years, out_dir, lambda y: evidence_for_year(con, y), pdf=pdf, progress=progress
+                con,
+                years,
+                out_dir,
+                lambda y: evidence_for_year(ws, y),
+                pdf=pdf,
+                progress=progress,
+                judgements_for=lambda y: judgements_by_force(ws, y),
             )
         err.print(
             f"[green]wrote the site for {', '.join(map(str, result.years))} to {result.out_dir}[/]: "
@@ -85,21 +79,22 @@ def register(app: typer.Typer) -> None:
         data: DataOption = None,
     ) -> None:
         """Print one force's report to PDF (headless Chromium; needs the 'pdf' extra)."""
-        from openpeel.cli import _ready
+        from openpeel.assessment.prepare import evidence_for_year, judgements_by_force, load_evidence
         from openpeel.forces import lookup
-        from openpeel.pipeline import evidence_for_year, load_evidence
         from openpeel.publish import build_report, render
         from openpeel.publish.pdf import pdf_printer
 
         area = lookup(force)
-        con = _ready(db, data)
+        con, store = _ready(db, data)
         # --evidence previews files without storing them; otherwise the report shows the store.
-        found = load_evidence(year, evidence) if evidence else evidence_for_year(con, year)
-        report = build_report(con, area.force_id, year, found.get(area.force_id))
+        with store.read() as ws:
+            found = load_evidence(year, evidence) if evidence else evidence_for_year(ws, year)
+            stored = {} if evidence else judgements_by_force(ws, year).get(area.force_id, {})
+        report = build_report(con, area.force_id, year, found.get(area.force_id), stored=stored)
         out = out_file or Path(f"{area.force_id}-{year}.pdf")
         with pdf_printer() as printer:
             printer.print(render(report, "html", print_mode=True), out)
-        _console().print(f"[green]wrote {out}[/]")
+        err.print(f"[green]wrote {out}[/]")
 
     @app.command()
     @friendly_errors
@@ -122,9 +117,8 @@ def register(app: typer.Typer) -> None:
         """Write a year's indicators, judgements and findings as CSV and/or Parquet, for open reuse."""
         import sys
 
-        from openpeel.cli import _ready
+        from openpeel.assessment.prepare import assess, evidence_for_year
         from openpeel.framework import load_framework
-        from openpeel.pipeline import assess, evidence_for_year
         from openpeel.publish.export import EXPORT_FORMATS, downloads_dictionary_markdown, export_year
 
         if dictionary:
@@ -137,9 +131,11 @@ def register(app: typer.Typer) -> None:
                     f"unknown format {f!r}; choose from {', '.join(EXPORT_FORMATS)}", param_hint="--format"
                 )
         framework = load_framework(year)
-        con = _ready(db, data)
-        assess(con, year, evidence or [])
-        written = export_year(con, framework, evidence_for_year(con, year), out_dir, formats)  # type: ignore[arg-type]
-        err = _console()
+        con, store = _ready(db, data)
+        with store.write() as ws:
+            assess(con, ws, year, evidence or [])
+        with store.read() as ws:
+            found = evidence_for_year(ws, year)
+        written = export_year(con, framework, found, out_dir, formats)  # type: ignore[arg-type]
         for path in written:
             err.print(f"wrote {path}")

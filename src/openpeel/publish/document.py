@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import duckdb
 
 from openpeel.assessment import Proposal, propose_grades
-from openpeel.assessment.judgements import Judgement, current_judgements
+from openpeel.assessment.judgements import Judgement
 from openpeel.evidence import EvidenceFile, Finding
 from openpeel.forces import Force, get_force
 from openpeel.framework import Framework, Question, load_framework
@@ -392,8 +392,8 @@ def build_report(
 
     When building many reports, pass what is the same for all of them or cheaper read in one go:
     `chart_data` (load_chart_data) and the force's `values` (from one values_for_year call).
-    Grades come from the `stored` judgements (read from the warehouse when not given) where an
-    inspector has acted on them, else from the rubric's proposals.
+    Grades come from the `stored` judgements (from the workspace store; none when not given)
+    where an inspector has acted on them, else from the rubric's proposals.
     """
     force = get_force(force_id)
     framework = load_framework(year)
@@ -403,8 +403,8 @@ def build_report(
     if values is None:
         values = values_by_indicator(con, framework, force.force_id)
     proposals = propose_grades(framework, evidence, values)
-    if stored is None:
-        stored = current_judgements(con, force.force_id, year) if evidence is not None else {}
+    if stored is None or evidence is None:
+        stored = {}
     grades = shown_grades(framework, proposals, stored)
     pillar = framework.pillars[0]
     place = force.short_name

@@ -22,7 +22,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -32,7 +32,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from openpeel.assessment import propose_grades
-from openpeel.assessment.judgements import current_judgements
+from openpeel.assessment.judgements import Judgement
 from openpeel.core.errors import OpenpeelError
 from openpeel.evidence import EvidenceFile
 from openpeel.forces import Force, get_force, territorial_forces
@@ -66,7 +66,7 @@ class SiteResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _nav(depth: int, year: int | None) -> list[tuple[str, str]]:
+def site_nav(depth: int, year: int | None) -> list[tuple[str, str]]:
     up = "../" * depth
     items = [(f"{up}index.html", "Home")]
     if year is not None:
@@ -121,6 +121,7 @@ def build_year_reports(
     evidence: dict[str, EvidenceFile],
     forces: Sequence[Force] | None = None,
     progress: Progress = _no_progress,
+    judgements: Mapping[str, dict[str, Judgement]] | None = None,
 ) -> YearBuild:
     """Every force's report for a year, reading the warehouse in a few queries, not per force."""
     framework = load_framework(year)
@@ -139,6 +140,7 @@ def build_year_reports(
                 evidence.get(force.force_id),
                 chart_data=chart_data,
                 values=by_area.get(force.force_id, {}),
+                stored=(judgements or {}).get(force.force_id, {}),
             )
         )
     progress(f"reports {year}", len(chosen), len(chosen))
@@ -149,6 +151,7 @@ def _force_years(
     con: duckdb.DuckDBPyConnection,
     evidence_for: Callable[[int], dict[str, EvidenceFile]],
     built: set[int],
+    judgements_for: Callable[[int], Mapping[str, dict[str, Judgement]]],
 ) -> dict[str, dict[str, object]]:
     """Per force: grades and indicator cells for every PEEL year openpeel knows."""
     years = available_years()
@@ -163,7 +166,7 @@ def _force_years(
             values = by_area.get(force.force_id, {})
             evidence = evidence_for(fw.year).get(force.force_id)
             proposals = propose_grades(fw, evidence, dict(values))
-            stored = current_judgements(con, force.force_id, fw.year) if evidence is not None else {}
+            stored = judgements_for(fw.year).get(force.force_id, {}) if evidence is not None else {}
             shown_by_question = shown_grades(fw, proposals, stored)
             grades = [
                 (
@@ -211,7 +214,7 @@ def overview_page(con: duckdb.DuckDBPyConnection, built: YearBuild, scan: list[S
     """DIR/YEAR/index.html: the national overview of a year."""
     scan = national_scan(con, built.framework) if scan is None else scan
     ov = build_overview(built.framework, built.reports, scan)
-    nav = _nav(1, built.framework.year)
+    nav = site_nav(1, built.framework.year)
     return _page("overview.html.j2", ov=ov, nav=nav, any_graded=any(r.has_evidence for r in ov.rows))
 
 
@@ -221,12 +224,14 @@ def scan_page(built_names: dict[str, str], framework: Framework, scan: list[Scan
         (fid, built_names.get(fid, fid), [r for r in scan if r.force_id == fid])
         for fid in dict.fromkeys(r.force_id for r in scan)
     ]
-    return _page("scan.html.j2", framework=framework, rows=scan, forces=forces, nav=_nav(1, framework.year))
+    return _page(
+        "scan.html.j2", framework=framework, rows=scan, forces=forces, nav=site_nav(1, framework.year)
+    )
 
 
 def downloads_page(framework: Framework, counts: list[tuple[Download, int]]) -> str:
     """DIR/YEAR/downloads.html: the year's downloads and their row counts."""
-    return _page("downloads.html.j2", framework=framework, files=counts, nav=_nav(1, framework.year))
+    return _page("downloads.html.j2", framework=framework, files=counts, nav=site_nav(1, framework.year))
 
 
 def download_counts(folder: Path) -> list[tuple[Download, int]]:
@@ -242,26 +247,27 @@ def force_years_pages(
     evidence_for: Callable[[int], dict[str, EvidenceFile]],
     built: set[int],
     latest_year: int,
+    judgements_for: Callable[[int], Mapping[str, dict[str, Judgement]]] = lambda _year: {},
 ) -> dict[str, str]:
     """DIR/forces/FORCE.html for every force: the force across every PEEL year."""
     return {
-        force_id: _page("force_years.html.j2", force=get_force(force_id), nav=_nav(1, latest_year), **ctx)
-        for force_id, ctx in _force_years(con, evidence_for, built).items()
+        force_id: _page("force_years.html.j2", force=get_force(force_id), nav=site_nav(1, latest_year), **ctx)
+        for force_id, ctx in _force_years(con, evidence_for, built, judgements_for).items()
     }
 
 
 def index_page(frameworks: Sequence[Framework]) -> str:
     """DIR/index.html: the years built, methodology and data dictionary."""
-    return _page("index.html.j2", years=list(frameworks), nav=_nav(0, frameworks[-1].year))
+    return _page("index.html.j2", years=list(frameworks), nav=site_nav(0, frameworks[-1].year))
 
 
 def methodology_page(latest_year: int) -> str:
     body = markdown_html(methodology_markdown())
-    return _page("page.html.j2", title="Methodology", body=body, nav=_nav(0, latest_year))
+    return _page("page.html.j2", title="Methodology", body=body, nav=site_nav(0, latest_year))
 
 
 def dictionary_page(latest_year: int) -> str:
-    from openpeel.warehouse.dictionary import data_dictionary_markdown
+    from openpeel.publish.dictionary import data_dictionary_markdown
 
     body = (
         markdown_html(data_dictionary_markdown())
@@ -269,7 +275,7 @@ def dictionary_page(latest_year: int) -> str:
         + markdown_html(downloads_dictionary_markdown(), shift=1)
         + Markup("</section>")
     )
-    return _page("page.html.j2", title="Data dictionary", body=body, nav=_nav(0, latest_year))
+    return _page("page.html.j2", title="Data dictionary", body=body, nav=site_nav(0, latest_year))
 
 
 def _prepare_out(out_dir: Path) -> Path:
@@ -290,6 +296,7 @@ def publish_site(
     formats: Iterable[Format] = ("html", "md", "text"),
     pdf: bool = False,
     progress: Progress = _no_progress,
+    judgements_for: Callable[[int], Mapping[str, dict[str, Judgement]]] = lambda _year: {},
 ) -> SiteResult:
     """Write the static site for `years` into `out_dir` (replacing an earlier openpeel site there)."""
     years = sorted(set(years))
@@ -307,9 +314,11 @@ def publish_site(
             ydir = staging / str(year)
             ydir.mkdir()
             evidence = evidence_for(year)
-            built = build_year_reports(con, year, evidence, progress=progress)
+            built = build_year_reports(
+                con, year, evidence, progress=progress, judgements=judgements_for(year)
+            )
             frameworks.append(built.framework)
-            nav = _nav(1, year)
+            nav = site_nav(1, year)
             for report in built.reports:
                 for fmt in fmts:
                     path = ydir / f"{report.force_id}.{EXTENSIONS[fmt]}"
@@ -341,7 +350,9 @@ def publish_site(
 
         fdir = staging / "forces"
         fdir.mkdir()
-        for force_id, text in force_years_pages(con, evidence_for, set(years), years[-1]).items():
+        for force_id, text in force_years_pages(
+            con, evidence_for, set(years), years[-1], judgements_for
+        ).items():
             path = fdir / f"{force_id}.html"
             path.write_text(text, encoding="utf-8")
             pages.append(path)

@@ -1,6 +1,24 @@
-"""The warehouse: one DuckDB file, its table registry and numbered migrations."""
+"""The analytical warehouse: one DuckDB file, its table registry and numbered migrations."""
 
-from openpeel.warehouse.connection import connect, resolve_db_path, transaction
+from openpeel.warehouse.connection import (
+    WarehouseReader,
+    connect,
+    open_reader,
+    resolve_db_path,
+    transaction,
+    writing,
+)
 from openpeel.warehouse.tables import TABLES, Column, Table, table
 
-__all__ = ["TABLES", "Column", "Table", "connect", "resolve_db_path", "table", "transaction"]
+__all__ = [
+    "TABLES",
+    "Column",
+    "Table",
+    "WarehouseReader",
+    "connect",
+    "open_reader",
+    "resolve_db_path",
+    "table",
+    "transaction",
+    "writing",
+]

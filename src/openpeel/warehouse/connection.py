@@ -1,33 +1,49 @@
-"""Opening the warehouse: where the file is, and bringing its schema up to date."""
+"""Opening the warehouse: where the file is, reading it while others write, and writing it safely.
+
+DuckDB lets one process write a file, and a process that holds the file open read-only stops any
+other from writing it. So nobody writes the warehouse file in place: a writer (`writing`) copies
+it to a private file beside it, works there, and renames the copy over the original when it
+succeeds (an atomic replace on POSIX). Readers (the web app, report commands) open the file
+read-only and keep reading the snapshot they opened; `WarehouseReader` notices a replaced file
+and opens the new one. Writers take turns through a lock file, so two ingests at once run one
+after the other instead of one overwriting the other's work. A writer killed half-way leaves
+only its private copy behind, which the next writer removes: the warehouse is as it was.
+"""
 
 from __future__ import annotations
 
+import fcntl
+import itertools
 import os
-from collections.abc import Iterator
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
+from openpeel.core.errors import OpenpeelError
+from openpeel.core.settings import Settings
 from openpeel.warehouse.migrations import migrate
 
-DEFAULT_DB = Path("openpeel.duckdb")
+_NEXT = ".next-"
 
 
 def resolve_db_path(option: str | Path | None = None) -> Path:
-    """`--db PATH`, else the OPENPEEL_DB environment variable, else ./openpeel.duckdb."""
+    """`--db PATH`, else the settings: $OPENPEEL_DB, else warehouse.duckdb in the home folder
+    (`--home` / $OPENPEEL_HOME, default ./openpeel-data)."""
     if option:
         return Path(option)
-    env = os.environ.get("OPENPEEL_DB")
-    if env:
-        return Path(env)
-    return DEFAULT_DB
+    return Settings().warehouse_path()
 
 
 def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the warehouse and apply pending migrations.
+    """Open the file itself (creating it if needed) and apply pending migrations.
 
-    `path=":memory:"` gives a throwaway in-memory warehouse, used by tests.
+    `path=":memory:"` gives a throwaway in-memory warehouse, used by tests. Commands use
+    `writing` and `open_reader` instead, which never hold the shared file open for writing.
     """
     target = str(path) if path is not None else str(resolve_db_path())
     if target != ":memory:":
@@ -37,6 +53,119 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
     if not read_only:
         migrate(con)
     return con
+
+
+def open_reader(path: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse as it stands, read-only: never blocks a writer, never sees half a write."""
+    return _open_snapshot(path)[0]
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+@contextmanager
+def _writer_lock(path: Path, on_wait: Callable[[], None] | None) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(_lock_path(path), "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_stale_copies(path: Path) -> None:
+    # Only called under the writer lock: any private copy left is from a writer that died.
+    for stale in path.parent.glob(f".{path.name}{_NEXT}*"):
+        stale.unlink(missing_ok=True)
+
+
+@contextmanager
+def writing(path: Path, *, on_wait: Callable[[], None] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a private copy of the warehouse, which replaces the original
+    only if the block finishes without an error."""
+    if str(path) == ":memory:":
+        raise ValueError("writing() needs a file; use connect(':memory:') for a throwaway warehouse")
+    with _writer_lock(path, on_wait):
+        _remove_stale_copies(path)
+        copy = path.with_name(f".{path.name}{_NEXT}{os.getpid()}")
+        if path.exists():
+            shutil.copyfile(path, copy)
+        con = connect(copy)
+        try:
+            yield con
+            con.execute("CHECKPOINT")
+        except BaseException:
+            con.close()
+            copy.unlink(missing_ok=True)
+            Path(str(copy) + ".wal").unlink(missing_ok=True)
+            raise
+        con.close()
+        os.replace(copy, path)
+
+
+def _open_snapshot(path: Path) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int]]:
+    """The file as it is now, through a link of its own: DuckDB shares one database per path
+    within a process, so opening the path again would hand back the snapshot already open."""
+    if not path.exists():
+        raise OpenpeelError(f"no warehouse at {path}; build one first: openpeel build --year 2014")
+    link = path.with_name(f".{path.name}.reader-{os.getpid()}-{next(_LINKS)}")
+    os.link(path, link)
+    try:
+        stat = link.stat()
+        con = connect(link, read_only=True)
+    except duckdb.IOException as exc:
+        raise OpenpeelError(f"cannot read the warehouse {path}: {exc}") from None
+    finally:
+        link.unlink()  # the open file stays readable; nothing is left behind
+    return con, (stat.st_ino, stat.st_mtime_ns)
+
+
+_LINKS = itertools.count()
+
+
+class WarehouseReader:
+    """A read-only connection that follows the file: after a writer replaces the warehouse, the
+    next `current()` opens the new snapshot. Requests take a cursor of it (thread-safe)."""
+
+    def __init__(self, path: Path, *, check_every: float = 0.5) -> None:
+        self.path = path
+        self._check_every = check_every
+        self._lock = threading.Lock()
+        self._con, self._stamp = _open_snapshot(path)
+        self._checked = time.monotonic()
+
+    def _file_stamp(self) -> tuple[int, int]:
+        stat = self.path.stat()
+        return (stat.st_ino, stat.st_mtime_ns)
+
+    def current(self) -> duckdb.DuckDBPyConnection:
+        now = time.monotonic()
+        if now - self._checked >= self._check_every:
+            with self._lock:
+                self._checked = now
+                try:
+                    stamp = self._file_stamp()
+                except FileNotFoundError:
+                    stamp = self._stamp
+                if stamp != self._stamp:
+                    # Cursors already handed out keep the old snapshot alive until they close.
+                    self._con, self._stamp = _open_snapshot(self.path)
+        return self._con
+
+    def snapshot(self) -> str:
+        """Which snapshot `current()` reads: it changes whenever a writer replaces the file."""
+        self.current()
+        return f"{self._stamp[0]}-{self._stamp[1]}"
+
+    def close(self) -> None:
+        self._con.close()
 
 
 _DEPTH: dict[int, int] = {}

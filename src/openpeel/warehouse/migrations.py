@@ -1,90 +1,112 @@
-"""Numbered schema migrations, each recorded in meta_migrations when applied.
+"""Numbered schema migrations of the warehouse, each recorded in meta_migrations when applied.
 
-A migration never changes after it has shipped; a schema change is a new migration. The test
-suite checks that applying every migration yields exactly the tables of the registry.
+Each migration is a SQL file in `schema_migrations/`, written once and never edited after it
+ships: a schema change is a new file. The tests build a warehouse at every earlier version,
+migrate it to the latest and compare it with the table registry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from dataclasses import dataclass
+from importlib import resources
 
 import duckdb
 
-from openpeel.warehouse.tables import table
-from openpeel.warehouse.tables_evidence import EVIDENCE_TABLES
-from openpeel.warehouse.tables_indicators import INDICATOR_TABLES
-from openpeel.warehouse.tables_police_uk import POLICE_UK_TABLES
-from openpeel.warehouse.tables_web import WEB_TABLES
+from openpeel.core.errors import OpenpeelError
+
+META_DDL = """CREATE TABLE IF NOT EXISTS meta_migrations (
+    version INTEGER NOT NULL,
+    name VARCHAR NOT NULL,
+    applied_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (version)
+)"""
+
+# Tables of the workspace that warehouses before migration 6 held; moved by `openpeel store
+# import-warehouse` before migration 6 drops them.
+LEGACY_WORKSPACE_TABLES = (
+    "ev_inspections",
+    "ev_findings",
+    "as_judgements",
+    "as_audit_events",
+    "web_users",
+    "web_sessions",
+)
+WORKSPACE_MOVED = 6
 
 
 @dataclass(frozen=True)
 class Migration:
     version: int
     name: str
-    apply: Callable[[duckdb.DuckDBPyConnection], None]
+    sql: str
+
+    def statements(self) -> list[str]:
+        body = "\n".join(line for line in self.sql.splitlines() if not line.lstrip().startswith("--"))
+        return [s.strip() for s in body.split(";") if s.strip()]
 
 
-def _create(*names: str) -> Callable[[duckdb.DuckDBPyConnection], None]:
-    def run(con: duckdb.DuckDBPyConnection) -> None:
-        for name in names:
-            con.execute(table(name).ddl())
+def _load() -> tuple[Migration, ...]:
+    folder = resources.files("openpeel.warehouse").joinpath("schema_migrations")
+    found = []
+    for entry in folder.iterdir():
+        match = re.fullmatch(r"(\d{4})_([a-z0-9_]+)\.sql", entry.name)
+        if match:
+            text = entry.read_text(encoding="utf-8")
+            title = text.splitlines()[0].partition(":")[2].strip().rstrip(".")
+            found.append(Migration(int(match.group(1)), title or match.group(2), text))
+    return tuple(sorted(found, key=lambda m: m.version))
 
-    return run
 
-
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(
-        1,
-        "official statistics, reference areas and indicator values",
-        _create(
-            "meta_source_files",
-            "ref_areas",
-            "ref_offence_groups",
-            "core_recorded_crime",
-            "core_asb_incidents",
-            "core_population",
-            "ind_values",
-        ),
-    ),
-    Migration(
-        2,
-        "data.police.uk street, outcomes, stop and search, coverage and quarantine",
-        _create(*(t.name for t in POLICE_UK_TABLES)),
-    ),
-    Migration(
-        3,
-        "imported measures, peer groups, workforce and indicator extensions",
-        _create(*(t.name for t in INDICATOR_TABLES)),
-    ),
-    Migration(
-        4,
-        "evidence store, judgements and audit trail",
-        _create(*(t.name for t in EVIDENCE_TABLES)),
-    ),
-    Migration(
-        5,
-        "web users and sessions",
-        _create(*(t.name for t in WEB_TABLES)),
-    ),
-)
+MIGRATIONS: tuple[Migration, ...] = _load()
 
 
 def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
-    con.execute(table("meta_migrations").ddl())
+    con.execute(META_DDL)
     return {int(row[0]) for row in con.execute("SELECT version FROM meta_migrations").fetchall()}
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply every migration not yet recorded; return the versions applied now."""
+def legacy_workspace_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows still held in the workspace tables of a warehouse from before the store existed."""
+    present = {
+        str(r[0])
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+        ).fetchall()
+    }
+    counts = {}
+    for name in LEGACY_WORKSPACE_TABLES:
+        if name in present:
+            row = con.execute(f"SELECT count(*) FROM {name}").fetchone()
+            if row and row[0]:
+                counts[name] = int(row[0])
+    return counts
+
+
+def _guard(con: duckdb.DuckDBPyConnection, migration: Migration) -> None:
+    if migration.version != WORKSPACE_MOVED:
+        return
+    held = legacy_workspace_rows(con)
+    if held:
+        listed = ", ".join(f"{n} {t}" for t, n in held.items())
+        raise OpenpeelError(
+            f"this warehouse still holds workspace data from an earlier openpeel ({listed}); move it into "
+            "the workspace store first: openpeel store import-warehouse --db PATH"
+        )
+
+
+def migrate(con: duckdb.DuckDBPyConnection, *, up_to: int | None = None) -> list[int]:
+    """Apply every migration not yet recorded (up to `up_to`); return the versions applied now."""
     done = applied_versions(con)
     applied = []
     for migration in MIGRATIONS:
-        if migration.version in done:
+        if migration.version in done or (up_to is not None and migration.version > up_to):
             continue
+        _guard(con, migration)
         con.execute("BEGIN TRANSACTION")
         try:
-            migration.apply(con)
+            for statement in migration.statements():
+                con.execute(statement)
             con.execute(
                 "INSERT INTO meta_migrations VALUES (?, ?, now()::TIMESTAMP)",
                 [migration.version, migration.name],

@@ -2,16 +2,15 @@
 
 The DDL, the data dictionary page and the schema check in the tests are all generated from this
 registry. Table names say layer and source: `ref_` reference data, `core_` cleaned source
-figures, `ind_` indicator values, `ev_` evidence, `as_` assessment, `meta_` bookkeeping.
+figures, `ind_` indicator values, `meta_` bookkeeping. The workspace tables (evidence,
+judgements, audit, users) live in the store: openpeel.store.tables.
 """
 
 from __future__ import annotations
 
-from openpeel.warehouse.tables_base import Column, Table, column
-from openpeel.warehouse.tables_evidence import EVIDENCE_TABLES
+from openpeel.core.registry import Column, Table, column
 from openpeel.warehouse.tables_indicators import INDICATOR_TABLES
 from openpeel.warehouse.tables_police_uk import POLICE_UK_TABLES
-from openpeel.warehouse.tables_web import WEB_TABLES
 
 __all__ = ["TABLES", "Column", "Table", "table"]
 
@@ -187,7 +186,7 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 
-TABLES = TABLES + POLICE_UK_TABLES + INDICATOR_TABLES + EVIDENCE_TABLES + WEB_TABLES
+TABLES = TABLES + POLICE_UK_TABLES + INDICATOR_TABLES
 
 _BY_NAME = {t.name: t for t in TABLES}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from openpeel.warehouse.tables_base import Table, column
+from openpeel.core.registry import Table, column
 
 _KEY = (
     column("indicator_id", "VARCHAR", "Indicator (openpeel indicators --list)", nullable=False),

@@ -7,7 +7,7 @@ each force-month came from, with its checksum, is in `meta_police_uk_coverage`.
 
 from __future__ import annotations
 
-from openpeel.warehouse.tables_base import Column, Table, column
+from openpeel.core.registry import Column, Table, column
 
 _FORCE = column(
     "force_id", "VARCHAR", "data.police.uk force id of the file the row came from", nullable=False

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import duckdb
-from fastapi import APIRouter, Depends, Query, Request, Response
+import sqlalchemy as sa
+from fastapi import APIRouter, Query, Request, Response
 
 from openpeel.forces import all_areas, lookup
 from openpeel.framework import available_years, load_framework
 from openpeel.indicators import catalogue
 from openpeel.indicators.scan import national_scan
+from openpeel.store.schema import sa_table
+from openpeel.web.deps import Db, Ws
 from openpeel.web.errors import ApiError
 from openpeel.web.responses import ResponseFormat, json_response, page
 
@@ -40,16 +43,6 @@ INDICATOR_COLUMNS = (
 FORCE_COLUMNS = ("force_id", "name", "ons_code", "ons_name", "region", "country", "kind")
 
 
-def db(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor of the app's warehouse connection for this request (thread-safe)."""
-    cursor = request.app.state.con.cursor()
-    try:
-        yield cursor
-    finally:
-        cursor.close()
-
-
-Db = Annotated[duckdb.DuckDBPyConnection, Depends(db)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")]
 Format = Annotated[ResponseFormat, Query(alias="format", description="json (default) or csv")]
@@ -73,6 +66,19 @@ def _query_page(
     rows = con.execute(
         f"SELECT {', '.join(select)} {source} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]
     ).fetchall()
+    return _rows_page(request, rows, int(total_row[0]) if total_row else 0, columns, limit, offset, fmt)
+
+
+def _rows_page(
+    request: Request,
+    rows: Sequence[Sequence[Any]],
+    total: int,
+    columns: Sequence[str],
+    limit: int,
+    offset: int,
+    fmt: ResponseFormat,
+) -> Response:
+    """Rows as plain JSON values (dates as ISO text, lists joined in CSV), as one page."""
     data = [dict(zip(columns, r, strict=True)) for r in rows]
     for row in data:
         for key, value in row.items():
@@ -80,7 +86,22 @@ def _query_page(
                 row[key] = value.isoformat()
             elif isinstance(value, list) and fmt == "csv":
                 row[key] = "; ".join(map(str, value))
-    return page(request, data, int(total_row[0]) if total_row else 0, limit, offset, fmt, columns)
+    return page(request, data, total, limit, offset, fmt, columns)
+
+
+def _store_page(
+    request: Request,
+    ws: sa.Connection,
+    query: sa.Select[*tuple[Any, ...]],
+    columns: Sequence[str],
+    limit: int,
+    offset: int,
+    fmt: ResponseFormat,
+) -> Response:
+    """One page of a workspace query: the total, then the page's rows."""
+    total = ws.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    rows = ws.execute(query.limit(limit).offset(offset)).all()
+    return _rows_page(request, rows, int(total), columns, limit, offset, fmt)
 
 
 def _force_json(area: Any) -> dict[str, Any]:
@@ -230,76 +251,72 @@ COVERAGE_COLUMNS = (
 )
 
 
-def _filters(force: str | None, year: int | None, alias: str = "") -> tuple[str, list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
+def _filtered(
+    query: sa.Select[*tuple[Any, ...]], table: sa.Table, force: str | None, year: int | None
+) -> sa.Select[Any]:
     if force is not None:
-        where.append(f"{alias}force_id = ?")
-        params.append(lookup(force).force_id)
+        query = query.where(table.c.force_id == lookup(force).force_id)
     if year is not None:
-        where.append(f"{alias}year = ?")
-        params.append(year)
-    return (" AND " + " AND ".join(where)) if where else "", params
+        query = query.where(table.c.year == year)
+    return query
 
 
 @router.get("/judgements", summary="Published judgements, by force and PEEL year")
 def published_judgements(
     request: Request,
-    con: Db,
+    ws: Ws,
     force: str | None = None,
     year: int | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
     fmt: Format = "json",
 ) -> Response:
-    where, params = _filters(force, year)
-    return _query_page(
-        request,
-        con,
-        select=JUDGEMENT_COLUMNS,
-        source=f"FROM as_judgements WHERE state = 'published'{where}",
-        params=params,
-        order="year, force_id, question_id",
-        columns=JUDGEMENT_COLUMNS,
-        limit=limit,
-        offset=offset,
-        fmt=fmt,
-    )
+    j = sa_table("as_judgements")
+    query = sa.select(*(j.c[c] for c in JUDGEMENT_COLUMNS)).where(j.c.state == "published")
+    query = _filtered(query, j, force, year).order_by(j.c.year, j.c.force_id, j.c.question_id)
+    return _store_page(request, ws, query, JUDGEMENT_COLUMNS, limit, offset, fmt)
 
 
 @router.get("/findings", summary="Findings behind published judgements, by force and PEEL year")
 def published_findings(
     request: Request,
-    con: Db,
+    ws: Ws,
     force: str | None = None,
     year: int | None = None,
     limit: Limit = 100,
     offset: Offset = 0,
     fmt: Format = "json",
 ) -> Response:
-    where, params = _filters(force, year, "f.")
+    f, i, j = sa_table("ev_findings"), sa_table("ev_inspections"), sa_table("as_judgements")
     # A finding is public once the judgement of its question is published.
-    sql = (
-        "FROM ev_findings f JOIN ev_inspections i ON i.force_id = f.force_id AND i.year = f.year "
-        "AND i.inspection_id = f.inspection_id JOIN as_judgements j ON j.force_id = f.force_id "
-        f"AND j.year = f.year AND j.question_id = f.question_id WHERE j.state = 'published'{where}"
+    query = (
+        sa.select(
+            f.c.force_id,
+            f.c.year,
+            f.c.finding_id,
+            f.c.question_id,
+            f.c.kind,
+            f.c.text,
+            f.c.topics,
+            f.c.inspection_id,
+            i.c.title,
+            i.c.source,
+            f.c.is_exceptional,
+        )
+        .join_from(
+            f,
+            i,
+            sa.and_(
+                i.c.force_id == f.c.force_id, i.c.year == f.c.year, i.c.inspection_id == f.c.inspection_id
+            ),
+        )
+        .join(
+            j, sa.and_(j.c.force_id == f.c.force_id, j.c.year == f.c.year, j.c.question_id == f.c.question_id)
+        )
+        .where(j.c.state == "published")
     )
-    select = (
-        "f.force_id", "f.year", "f.finding_id", "f.question_id", "f.kind", "f.text", "f.topics",
-        "f.inspection_id", "i.title", "i.source", "f.is_exceptional",
-    )  # fmt: skip
-    return _query_page(
-        request,
-        con,
-        select=select,
-        source=sql,
-        params=params,
-        order="f.year, f.force_id, f.position",
-        columns=FINDING_COLUMNS,
-        limit=limit,
-        offset=offset,
-        fmt=fmt,
-    )
+    query = _filtered(query, f, force, year).order_by(f.c.year, f.c.force_id, f.c.position)
+    return _store_page(request, ws, query, FINDING_COLUMNS, limit, offset, fmt)
 
 
 @router.get("/coverage", summary="data.police.uk files loaded: force, month and kind, with row counts")

@@ -4,42 +4,48 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
-import duckdb
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from openpeel import __version__
+from openpeel.core.settings import Settings
+from openpeel.store import Store
+from openpeel.store.audit import workspace_version
+from openpeel.warehouse import WarehouseReader
 from openpeel.web import errors
-from openpeel.web.cache import PageCache, data_version
+from openpeel.web.cache import PageCache
 from openpeel.web.ratelimit import LoginThrottle
 from openpeel.web.response_cache import DataVersion, ResponseCache
 from openpeel.web.session import NotSignedIn
-from openpeel.web.settings import Settings
 
 
-def open_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
-    """The warehouse, with statistics and indicators loaded from the bundle if it is empty."""
-    from openpeel.pipeline import has_statistics, prepare_warehouse
-    from openpeel.warehouse import connect
+def open_data(settings: Settings) -> tuple[WarehouseReader, Store]:
+    """The warehouse (read-only, following the snapshots writers put in place) and the workspace
+    store; statistics are loaded from the bundle first if the warehouse has none."""
+    from openpeel.assessment.prepare import ready_warehouse
+    from openpeel.store import open_store
 
-    con = connect(path)
-    if not has_statistics(con):
-        prepare_warehouse(con, None, with_evidence=True)
-    return con
+    store = open_store(settings.store_url())
+    ready_warehouse(settings.warehouse_path(), store, settings.data).close()
+    return WarehouseReader(settings.warehouse_path()), store
 
 
-def create_app(settings: Settings | None = None, con: duckdb.DuckDBPyConnection | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, data: tuple[WarehouseReader, Store] | None = None
+) -> FastAPI:
+    """The app; `data` (from `open_data`) for callers that drive it without its lifespan."""
     settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = con is None
-        app.state.con = con if con is not None else open_warehouse(settings.db)
+        owned = data is None
+        if owned:
+            app.state.warehouse, app.state.store = open_data(settings)
         yield
         if owned:
-            app.state.con.close()
+            app.state.warehouse.close()
+            app.state.store.dispose()
 
     app = FastAPI(
         title="openpeel",
@@ -48,12 +54,11 @@ def create_app(settings: Settings | None = None, con: duckdb.DuckDBPyConnection 
         lifespan=lifespan,
     )
     app.state.settings = settings
+    if data is not None:
+        app.state.warehouse, app.state.store = data
     app.state.pages = PageCache()
     app.state.downloads = {}
     app.state.throttle = LoginThrottle(settings.login_attempts, settings.login_window_seconds)
-    app.state.version_queries = ("SELECT count(*)::VARCHAR FROM as_audit_events",)
-    if con is not None:
-        app.state.con = con
     errors.install(app)
 
     @app.exception_handler(NotSignedIn)
@@ -68,11 +73,10 @@ def create_app(settings: Settings | None = None, con: duckdb.DuckDBPyConnection 
     app.include_router(site_pages.router)
 
     def read_version() -> str:
-        cursor = app.state.con.cursor()
-        try:
-            return data_version(cursor, app.state.version_queries)
-        finally:
-            cursor.close()
+        # A new warehouse snapshot, or any audited change to the workspace, makes a new version.
+        warehouse = app.state.warehouse.snapshot()
+        with app.state.store.read() as ws:
+            return f"{warehouse}|{workspace_version(ws)}"
 
     app.state.data_version = DataVersion(read_version)
     app.add_middleware(ResponseCache, version=app.state.data_version)

@@ -1,29 +1,10 @@
-"""A small cache of rendered pages, invalidated whenever the warehouse's data changes."""
+"""A small cache of rendered pages; keys carry the data version, so a change of data misses."""
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-
-import duckdb
-
-# Tables whose change must invalidate rendered pages; missing tables are skipped.
-VERSION_SOURCES = (
-    "SELECT max(ingested_at)::VARCHAR FROM meta_source_files",
-    "SELECT count(*)::VARCHAR FROM ind_values",
-)
-
-
-def data_version(con: duckdb.DuckDBPyConnection, extra: tuple[str, ...] = ()) -> str:
-    parts = []
-    for sql in (*VERSION_SOURCES, *extra):
-        try:
-            row = con.execute(sql).fetchone()
-        except duckdb.CatalogException:
-            row = None
-        parts.append(str(row[0]) if row else "")
-    return "|".join(parts)
 
 
 class PageCache:

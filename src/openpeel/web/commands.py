@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from openpeel.core.cli_support import DbOption, friendly_errors, settings
+
 
 def register(app: typer.Typer) -> None:
     """Add `serve` and `users` to `app`."""
-    from openpeel.cli import friendly_errors
 
     @app.command()
     @friendly_errors
@@ -20,17 +20,14 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--host", help="Address to listen on (default 127.0.0.1).")
         ] = None,
         port: Annotated[int | None, typer.Option("--port", help="Port (default 8000).")] = None,
-        db: Annotated[
-            Path | None,
-            typer.Option("--db", help="Warehouse file (default: $OPENPEEL_DB, else ./openpeel.duckdb)."),
-        ] = None,
+        db: DbOption = None,
     ) -> None:
         """Serve the reports, the JSON API (/api/v1, OpenAPI at /docs) and the inspector workspace."""
         import uvicorn
 
+        from openpeel.core.settings import Settings
         from openpeel.warehouse import resolve_db_path
         from openpeel.web.app import create_app
-        from openpeel.web.settings import Settings
 
         overrides: dict[str, object] = {"db": resolve_db_path(db)}
         if host:
@@ -55,26 +52,27 @@ def register(app: typer.Typer) -> None:
         password_stdin: Annotated[
             bool, typer.Option("--password-stdin", help="Read the password from standard input.")
         ] = False,
-        db: Annotated[Path | None, typer.Option("--db", help="Warehouse file.")] = None,
     ) -> None:
         """Add a workspace user (the password is asked for, or read with --password-stdin)."""
-        from openpeel.warehouse import connect, resolve_db_path
+        from openpeel.store import open_store
         from openpeel.web.users import add_user
 
         if password_stdin:
             password = sys.stdin.readline().rstrip("\n")
         else:
             password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-        con = connect(resolve_db_path(db))
-        user = add_user(con, username, password, role, name)
+        with open_store(settings().store_url()).write() as ws:
+            user = add_user(ws, username, password, role, name)
         typer.echo(f"added {user.username} ({user.role})")
 
     @users.command("list")
     @friendly_errors
-    def users_list(db: Annotated[Path | None, typer.Option("--db", help="Warehouse file.")] = None) -> None:
+    def users_list() -> None:
         """List workspace users and their roles."""
-        from openpeel.warehouse import connect, resolve_db_path
+        from openpeel.store import open_store
         from openpeel.web.users import list_users
 
-        for user in list_users(connect(resolve_db_path(db))):
+        with open_store(settings().store_url()).read() as ws:
+            found = list_users(ws)
+        for user in found:
             typer.echo(f"{user.username}\t{user.role}\t{user.display_name}")

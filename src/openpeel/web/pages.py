@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from openpeel.forces import territorial_forces
 from openpeel.forces.registry import normalise_name
 from openpeel.framework import available_years
-from openpeel.web.api import Db
+from openpeel.web.deps import Ws
 from openpeel.web.session import current_user_optional
 from openpeel.web.templating import html
 
@@ -16,7 +16,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, con: Db, q: str = "") -> Response:
+def home(request: Request, ws: Ws, q: str = "") -> Response:
     query = normalise_name(q) if q.strip() else ""
     forces = [
         f
@@ -27,7 +27,7 @@ def home(request: Request, con: Db, q: str = "") -> Response:
         or query in normalise_name(f.region or "")
         or any(query in normalise_name(a) for a in f.aliases)
     ]
-    session = current_user_optional(request, con)
+    session = current_user_optional(request, ws)
     return html(
         "home.html.j2",
         q=q,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-import duckdb
+import sqlalchemy as sa
 from fastapi import Request, Response
 
 from openpeel.web.errors import ApiError
@@ -15,11 +15,11 @@ SESSION_COOKIE = "openpeel_session"
 LOGIN_CSRF_COOKIE = "openpeel_login_csrf"
 
 
-def current_user_optional(request: Request, con: duckdb.DuckDBPyConnection) -> Session | None:
+def current_user_optional(request: Request, ws: sa.Connection) -> Session | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
-    return find_session(con, token)
+    return find_session(ws, token)
 
 
 class NotSignedIn(Exception):
@@ -29,8 +29,8 @@ class NotSignedIn(Exception):
         self.next_path = next_path
 
 
-def require(request: Request, con: duckdb.DuckDBPyConnection, permission: str) -> Session:
-    session = current_user_optional(request, con)
+def require(request: Request, ws: sa.Connection, permission: str) -> Session:
+    session = current_user_optional(request, ws)
     if session is None:
         if request.method == "GET":
             raise NotSignedIn(request.url.path)

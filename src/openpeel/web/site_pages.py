@@ -9,9 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
+from openpeel.assessment.judgements import current_judgements
+from openpeel.assessment.prepare import evidence_for_year, judgements_by_force
 from openpeel.evidence.store import stored_evidence
 from openpeel.forces import get_force, lookup
 from openpeel.framework import available_years, load_framework
@@ -19,7 +22,6 @@ from openpeel.indicators.scan import national_scan
 from openpeel.publish import build_report, render
 from openpeel.publish.export import DOWNLOADS, export_year
 from openpeel.publish.site import (
-    _nav,
     build_year_reports,
     dictionary_page,
     download_counts,
@@ -29,8 +31,9 @@ from openpeel.publish.site import (
     methodology_page,
     overview_page,
     scan_page,
+    site_nav,
 )
-from openpeel.web.api import Db
+from openpeel.web.deps import Db, Ws
 from openpeel.web.errors import ApiError
 
 router = APIRouter(include_in_schema=False)
@@ -50,12 +53,6 @@ def _cached(request: Request, key: tuple[str, ...], render_page: Callable[[], st
     return HTMLResponse(request.app.state.pages.get_or_render(full_key, render_page), headers=HEADERS)
 
 
-def _evidence_for(con: duckdb.DuckDBPyConnection) -> Callable[[int], dict[str, object]]:
-    from openpeel.pipeline import evidence_for_year
-
-    return lambda y: evidence_for_year(con, y)  # type: ignore[return-value]
-
-
 @router.get("/index.html", response_class=HTMLResponse)
 def site_index(request: Request) -> Response:
     return _cached(request, ("index",), lambda: index_page([load_framework(y) for y in available_years()]))
@@ -72,28 +69,33 @@ def data_dictionary(request: Request) -> Response:
 
 
 @router.get("/forces/{force}.html", response_class=HTMLResponse)
-def force_across_years(request: Request, con: Db, force: str) -> Response:
+def force_across_years(request: Request, con: Db, ws: Ws, force: str) -> Response:
     area = lookup(force)
     if not area.is_territorial:
         raise ApiError(404, f"{area.name} is not one of the 43 territorial forces assessed")
 
     def render_page() -> str:
         years = available_years()
-        return force_years_pages(con, _evidence_for(con), set(years), years[-1])[area.force_id]  # type: ignore[arg-type]
+        return force_years_pages(
+            con,
+            lambda y: evidence_for_year(ws, y),
+            set(years),
+            years[-1],
+            lambda y: judgements_by_force(ws, y),
+        )[area.force_id]
 
     return _cached(request, ("force-years", area.force_id), render_page)
 
 
 @router.get("/{year}/index.html", response_class=HTMLResponse)
-def overview(request: Request, con: Db, year: int) -> Response:
-    from openpeel.pipeline import evidence_for_year
-
+def overview(request: Request, con: Db, ws: Ws, year: int) -> Response:
     _year(year)
-    return _cached(
-        request,
-        ("overview", str(year)),
-        lambda: overview_page(con, build_year_reports(con, year, evidence_for_year(con, year))),
-    )
+
+    def render_page() -> str:
+        evidence, judged = evidence_for_year(ws, year), judgements_by_force(ws, year)
+        return overview_page(con, build_year_reports(con, year, evidence, judgements=judged))
+
+    return _cached(request, ("overview", str(year)), render_page)
 
 
 @router.get("/{year}/scan.html", response_class=HTMLResponse)
@@ -108,10 +110,8 @@ def scan(request: Request, con: Db, year: int) -> Response:
     return _cached(request, ("scan", str(year)), render_page)
 
 
-def _downloads_folder(request: Request, con: duckdb.DuckDBPyConnection, year: int) -> Path:
+def _downloads_folder(request: Request, con: duckdb.DuckDBPyConnection, ws: sa.Connection, year: int) -> Path:
     """The year's download files, written once per data version into a temporary folder."""
-    from openpeel.pipeline import evidence_for_year
-
     version = request.app.state.data_version()
     folders: dict[tuple[int, str], tempfile.TemporaryDirectory[str]] = request.app.state.downloads
     key = (year, version)
@@ -119,15 +119,15 @@ def _downloads_folder(request: Request, con: duckdb.DuckDBPyConnection, year: in
         for old in [k for k in folders if k[0] == year]:
             folders.pop(old).cleanup()
         holder = tempfile.TemporaryDirectory(prefix=f"openpeel-downloads-{year}-")
-        export_year(con, load_framework(year), evidence_for_year(con, year), Path(holder.name))
+        export_year(con, load_framework(year), evidence_for_year(ws, year), Path(holder.name))
         folders[key] = holder
     return Path(folders[key].name)
 
 
 @router.get("/{year}/downloads.html", response_class=HTMLResponse)
-def downloads(request: Request, con: Db, year: int) -> Response:
+def downloads(request: Request, con: Db, ws: Ws, year: int) -> Response:
     _year(year)
-    folder = _downloads_folder(request, con, year)
+    folder = _downloads_folder(request, con, ws, year)
     return _cached(
         request,
         ("downloads", str(year)),
@@ -136,18 +136,18 @@ def downloads(request: Request, con: Db, year: int) -> Response:
 
 
 @router.get("/{year}/downloads/{name}")
-def download_file(request: Request, con: Db, year: int, name: str) -> Response:
+def download_file(request: Request, con: Db, ws: Ws, year: int, name: str) -> Response:
     _year(year)
     allowed = {f"{d.name}.{ext}" for d in DOWNLOADS for ext in ("csv", "parquet")}
     if name not in allowed:
         raise ApiError(404, f"no download {name!r}; files: {', '.join(sorted(allowed))}")
-    path = _downloads_folder(request, con, year) / name
+    path = _downloads_folder(request, con, ws, year) / name
     media = "text/csv; charset=utf-8" if name.endswith(".csv") else "application/vnd.apache.parquet"
     return FileResponse(path, media_type=media, filename=name)
 
 
 @router.get("/{year}/{force}.html", response_class=HTMLResponse)
-def report(request: Request, con: Db, year: int, force: str) -> Response:
+def report(request: Request, con: Db, ws: Ws, year: int, force: str) -> Response:
     _year(year)
     area = lookup(force)
     if area.force_id != force:
@@ -156,7 +156,9 @@ def report(request: Request, con: Db, year: int, force: str) -> Response:
         raise ApiError(404, f"{area.name} is not one of the 43 territorial forces assessed")
 
     def render_page() -> str:
-        evidence = stored_evidence(con, area.force_id, year)
-        return render(build_report(con, area.force_id, year, evidence), "html", nav=_nav(1, year))
+        evidence = stored_evidence(ws, area.force_id, year)
+        stored = current_judgements(ws, area.force_id, year)
+        report = build_report(con, area.force_id, year, evidence, stored=stored)
+        return render(report, "html", nav=site_nav(1, year))
 
     return _cached(request, ("report", str(year), area.force_id), render_page)

@@ -13,12 +13,13 @@ import secrets
 from dataclasses import dataclass
 from typing import Literal
 
-import duckdb
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.warehouse import transaction
+from openpeel.store import transaction
+from openpeel.store.schema import sa_table
 
 Role = Literal["viewer", "inspector", "lead-inspector", "moderator", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "inspector", "lead-inspector", "moderator", "admin")
@@ -34,6 +35,8 @@ PERMISSIONS: dict[Role, frozenset[str]] = {
 }
 
 _hasher = PasswordHasher()
+_USERS = sa_table("web_users")
+_SESSIONS = sa_table("web_sessions")
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 MIN_PASSWORD = 10
 
@@ -53,7 +56,7 @@ def _now() -> dt.datetime:
 
 
 def add_user(
-    con: duckdb.DuckDBPyConnection, username: str, password: str, role: str, display_name: str | None = None
+    ws: sa.Connection, username: str, password: str, role: str, display_name: str | None = None
 ) -> User:
     if not _USERNAME.match(username):
         raise OpenpeelError(
@@ -63,29 +66,38 @@ def add_user(
         raise OpenpeelError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     if len(password) < MIN_PASSWORD:
         raise OpenpeelError(f"password must be at least {MIN_PASSWORD} characters")
-    with transaction(con):
-        exists = con.execute("SELECT 1 FROM web_users WHERE username = ?", [username]).fetchone()
+    with transaction(ws):
+        exists = ws.execute(sa.select(_USERS.c.username).where(_USERS.c.username == username)).first()
         if exists:
             raise OpenpeelError(f"user {username!r} already exists")
-        con.execute(
-            "INSERT INTO web_users VALUES (?, ?, ?, ?, ?, true)",
-            [username, display_name or username, role, _hasher.hash(password), _now()],
+        ws.execute(
+            sa.insert(_USERS).values(
+                username=username,
+                display_name=display_name or username,
+                role=role,
+                password_hash=_hasher.hash(password),
+                created_at=_now(),
+                is_active=True,
+            )
         )
     return User(username, display_name or username, role)
 
 
-def list_users(con: duckdb.DuckDBPyConnection) -> list[User]:
-    rows = con.execute(
-        "SELECT username, display_name, role FROM web_users WHERE is_active ORDER BY username"
-    ).fetchall()
+def list_users(ws: sa.Connection) -> list[User]:
+    u = _USERS.c
+    rows = ws.execute(
+        sa.select(u.username, u.display_name, u.role).where(u.is_active).order_by(u.username)
+    ).all()
     return [User(str(u), str(d), r) for u, d, r in rows]
 
 
-def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -> User | None:
-    row = con.execute(
-        "SELECT username, display_name, role, password_hash FROM web_users WHERE username = ? AND is_active",
-        [username],
-    ).fetchone()
+def authenticate(ws: sa.Connection, username: str, password: str) -> User | None:
+    u = _USERS.c
+    row = ws.execute(
+        sa.select(u.username, u.display_name, u.role, u.password_hash).where(
+            u.username == username, u.is_active
+        )
+    ).first()
     if row is None:
         # Spend the same time as a real check so a missing user can't be told from a wrong password.
         with contextlib.suppress(VerificationError, InvalidHashError):
@@ -112,28 +124,35 @@ class Session:
     user: User
 
 
-def start_session(con: duckdb.DuckDBPyConnection, user: User, hours: float) -> Session:
+def start_session(ws: sa.Connection, user: User, hours: float) -> Session:
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32)
     now = _now()
-    con.execute(
-        "INSERT INTO web_sessions VALUES (?, ?, ?, ?, ?)",
-        [_token_hash(token), user.username, csrf, now, now + dt.timedelta(hours=hours)],
-    )
+    with transaction(ws):
+        ws.execute(
+            sa.insert(_SESSIONS).values(
+                token_sha256=_token_hash(token),
+                username=user.username,
+                csrf_token=csrf,
+                created_at=now,
+                expires_at=now + dt.timedelta(hours=hours),
+            )
+        )
     return Session(token, csrf, user)
 
 
-def find_session(con: duckdb.DuckDBPyConnection, token: str) -> Session | None:
-    row = con.execute(
-        "SELECT s.csrf_token, u.username, u.display_name, u.role FROM web_sessions s "
-        "JOIN web_users u ON u.username = s.username "
-        "WHERE s.token_sha256 = ? AND s.expires_at > ? AND u.is_active",
-        [_token_hash(token), _now()],
-    ).fetchone()
+def find_session(ws: sa.Connection, token: str) -> Session | None:
+    s, u = _SESSIONS.c, _USERS.c
+    row = ws.execute(
+        sa.select(s.csrf_token, u.username, u.display_name, u.role)
+        .join_from(_SESSIONS, _USERS, s.username == u.username)
+        .where(s.token_sha256 == _token_hash(token), s.expires_at > _now(), u.is_active)
+    ).first()
     if row is None:
         return None
     return Session(token, str(row[0]), User(str(row[1]), str(row[2]), row[3]))
 
 
-def end_session(con: duckdb.DuckDBPyConnection, token: str) -> None:
-    con.execute("DELETE FROM web_sessions WHERE token_sha256 = ?", [_token_hash(token)])
+def end_session(ws: sa.Connection, token: str) -> None:
+    with transaction(ws):
+        ws.execute(sa.delete(_SESSIONS).where(_SESSIONS.c.token_sha256 == _token_hash(token)))

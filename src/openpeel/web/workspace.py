@@ -6,8 +6,10 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from openpeel.assessment import judgements
 from openpeel.assessment.judgements import current_judgements
@@ -17,7 +19,7 @@ from openpeel.evidence.store import stored_evidence, stored_force_years
 from openpeel.forces import get_force, lookup, territorial_forces
 from openpeel.framework import available_years, load_framework
 from openpeel.indicators import catalogue
-from openpeel.web.api import Db
+from openpeel.web.deps import AppStore, Db, Ws
 from openpeel.web.errors import ApiError
 from openpeel.web.session import (
     LOGIN_CSRF_COOKIE,
@@ -67,8 +69,13 @@ def login_form(request: Request, next: str = "/workspace") -> Response:
 
 
 @router.post("/login")
-async def login(request: Request, con: Db) -> Response:
+async def login(request: Request, store: AppStore) -> Response:
     form = dict(await request.form())
+    # Password hashing and the store's writes run off the event loop: a sign-in never stalls others.
+    return await run_in_threadpool(_login, request, store, form)
+
+
+def _login(request: Request, store: Any, form: dict[str, Any]) -> Response:
     cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie_token:
         raise ApiError(403, "the sign-in form's security token is missing; reload the page and try again")
@@ -81,15 +88,16 @@ async def login(request: Request, con: Db) -> Response:
     wait = throttle.retry_after(*keys)
     if wait:
         raise ApiError(429, f"too many failed sign-ins; try again in {wait} seconds", [{"retry_after": wait}])
-    user = authenticate(con, username, password)
-    if user is None:
+    with store.write() as ws:
+        user = authenticate(ws, username, password)
+        session = start_session(ws, user, request.app.state.settings.session_hours) if user else None
+    if user is None or session is None:
         throttle.failed(*keys)
         return _login_form(
             request, "User name or password not recognised.", username, str(form.get("next", "")), 401
         )
     throttle.succeeded(*keys)
     settings = request.app.state.settings
-    session = start_session(con, user, settings.session_hours)
     response = RedirectResponse(_safe_next(str(form.get("next", "/workspace"))), status_code=303)
     set_session_cookie(
         response, session.token, max_age=int(settings.session_hours * 3600), secure=settings.cookie_secure
@@ -99,11 +107,17 @@ async def login(request: Request, con: Db) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request, con: Db) -> Response:
-    session = current_user_optional(request, con)
-    if session is not None:
-        check_csrf(session.csrf_token, dict(await request.form()))
-        end_session(con, session.token)
+async def logout(request: Request, store: AppStore) -> Response:
+    form = dict(await request.form())
+
+    def sign_out() -> None:
+        with store.write() as ws:
+            session = current_user_optional(request, ws)
+            if session is not None:
+                check_csrf(session.csrf_token, form)
+                end_session(ws, session.token)
+
+    await run_in_threadpool(sign_out)
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
@@ -121,9 +135,9 @@ MESSAGES = {
 
 
 @router.get("/workspace", response_class=HTMLResponse)
-def workspace_home(request: Request, con: Db) -> Response:
-    session = require(request, con, "view")
-    stored = stored_force_years(con)
+def workspace_home(request: Request, ws: Ws) -> Response:
+    session = require(request, ws, "view")
+    stored = stored_force_years(ws)
     return html(
         "workspace.html.j2",
         user=session.user,
@@ -135,20 +149,27 @@ def workspace_home(request: Request, con: Db) -> Response:
 
 
 @router.get("/workspace/open")
-def workspace_open(request: Request, con: Db, force: str, year: int) -> Response:
-    require(request, con, "view")
+def workspace_open(request: Request, ws: Ws, force: str, year: int) -> Response:
+    require(request, ws, "view")
     return RedirectResponse(f"/workspace/{year}/{lookup(force).force_id}", status_code=303)
 
 
 def _force_page(
-    request: Request, con: Db, session: Session, year: int, force: str, *, error: str = "", status: int = 200
+    request: Request,
+    ws: sa.Connection,
+    session: Session,
+    year: int,
+    force: str,
+    *,
+    error: str = "",
+    status: int = 200,
 ) -> Response:
     if year not in available_years():
         raise ApiError(404, f"no PEEL {year} framework")
     area = lookup(force)
     framework = load_framework(year)
-    evidence = stored_evidence(con, area.force_id, year)
-    stored_judgements = current_judgements(con, area.force_id, year)
+    evidence = stored_evidence(ws, area.force_id, year)
+    stored_judgements = current_judgements(ws, area.force_id, year)
     findings = {
         q.id: [f for f in (evidence.findings if evidence else ()) if f.question == q.id]
         for q in framework.questions()
@@ -173,39 +194,52 @@ def _force_page(
 
 
 @router.get("/workspace/{year}/{force}", response_class=HTMLResponse)
-def workspace_force(request: Request, con: Db, year: int, force: str) -> Response:
-    session = require(request, con, "view")
-    return _force_page(request, con, session, year, force)
+def workspace_force(request: Request, ws: Ws, year: int, force: str) -> Response:
+    session = require(request, ws, "view")
+    return _force_page(request, ws, session, year, force)
+
+
+Action = Callable[[sa.Connection, dict[str, Any], str], str]
 
 
 async def _post(
     request: Request,
-    con: Db,
     permission: str,
     year: int,
     force: str,
-    action: Callable[[dict[str, Any], str], str],
+    action: Action,
 ) -> Response:
-    """Check sign-in, role and CSRF; run the action; redirect back, or show the form's error."""
-    session = require(request, con, permission)
+    """Check sign-in, role and CSRF; run the action in one store transaction, off the event loop;
+    redirect back, or show the form's error."""
     form = await request.form()
     data: dict[str, Any] = {
         k: (form.getlist(k) if len(form.getlist(k)) > 1 or k in MULTI else form.get(k)) for k in form
     }
-    check_csrf(session.csrf_token, data)
+    return await run_in_threadpool(_run_post, request, permission, year, force, action, data)
+
+
+def _run_post(
+    request: Request, permission: str, year: int, force: str, action: Action, data: dict[str, Any]
+) -> Response:
+    store = request.app.state.store
     area = lookup(force)
     try:
-        done = action(data, session.user.username)
+        with store.write() as ws:
+            session = require(request, ws, permission)
+            check_csrf(session.csrf_token, data)
+            done = action(ws, data, session.user.username)
     except OpenpeelError as exc:
-        return _force_page(
-            request,
-            con,
-            session,
-            year,
-            area.force_id,
-            error=str(exc),
-            status=409 if not isinstance(exc, InputError) else 422,
-        )
+        with store.read() as ws:
+            session = require(request, ws, permission)
+            return _force_page(
+                request,
+                ws,
+                session,
+                year,
+                area.force_id,
+                error=str(exc),
+                status=409 if not isinstance(exc, InputError) else 422,
+            )
     request.app.state.data_version.bump()
     return RedirectResponse(f"/workspace/{year}/{area.force_id}?done={done}", status_code=303)
 
@@ -215,27 +249,27 @@ MULTI = {"topics", "explains"}
 
 @router.post("/workspace/{year}/{force}/findings")
 async def add_finding(request: Request, con: Db, year: int, force: str) -> Response:
-    def act(form: dict[str, Any], by: str) -> str:
-        save_finding(con, lookup(force).force_id, year, form, by=by)
+    def act(ws: sa.Connection, form: dict[str, Any], by: str) -> str:
+        save_finding(con, ws, lookup(force).force_id, year, form, by=by)
         return "finding-added"
 
-    return await _post(request, con, "edit_findings", year, force, act)
+    return await _post(request, "edit_findings", year, force, act)
 
 
 @router.post("/workspace/{year}/{force}/findings/{finding_id}")
 async def edit_finding(request: Request, con: Db, year: int, force: str, finding_id: str) -> Response:
-    def act(form: dict[str, Any], by: str) -> str:
-        save_finding(con, lookup(force).force_id, year, form, by=by, finding_id=finding_id)
+    def act(ws: sa.Connection, form: dict[str, Any], by: str) -> str:
+        save_finding(con, ws, lookup(force).force_id, year, form, by=by, finding_id=finding_id)
         return "finding-saved"
 
-    return await _post(request, con, "edit_findings", year, force, act)
+    return await _post(request, "edit_findings", year, force, act)
 
 
 @router.get("/workspace/{year}/{force}/findings/{finding_id}", response_class=HTMLResponse)
-def edit_finding_form(request: Request, con: Db, year: int, force: str, finding_id: str) -> Response:
-    session = require(request, con, "edit_findings")
+def edit_finding_form(request: Request, ws: Ws, year: int, force: str, finding_id: str) -> Response:
+    session = require(request, ws, "edit_findings")
     area = lookup(force)
-    evidence = stored_evidence(con, area.force_id, year)
+    evidence = stored_evidence(ws, area.force_id, year)
     finding = next((f for f in (evidence.findings if evidence else ()) if f.id == finding_id), None)
     if evidence is None or finding is None:
         raise ApiError(404, f"no finding {finding_id!r} for {area.force_id} {year}")
@@ -255,27 +289,27 @@ def edit_finding_form(request: Request, con: Db, year: int, force: str, finding_
 
 @router.post("/workspace/{year}/{force}/inspections")
 async def new_inspection(request: Request, con: Db, year: int, force: str) -> Response:
-    def act(form: dict[str, Any], by: str) -> str:
-        add_inspection(con, lookup(force).force_id, year, form, by=by)
+    def act(ws: sa.Connection, form: dict[str, Any], by: str) -> str:
+        add_inspection(con, ws, lookup(force).force_id, year, form, by=by)
         return "inspection-added"
 
-    return await _post(request, con, "edit_findings", year, force, act)
+    return await _post(request, "edit_findings", year, force, act)
 
 
 @router.post("/workspace/{year}/{force}/judgements/{question}/confirm")
-async def confirm_grade(request: Request, con: Db, year: int, force: str, question: str) -> Response:
-    def act(form: dict[str, Any], by: str) -> str:
-        judgements.confirm(con, lookup(force).force_id, year, question, by=by, reason=_reason(form))
+async def confirm_grade(request: Request, year: int, force: str, question: str) -> Response:
+    def act(ws: sa.Connection, form: dict[str, Any], by: str) -> str:
+        judgements.confirm(ws, lookup(force).force_id, year, question, by=by, reason=_reason(form))
         return "confirmed"
 
-    return await _post(request, con, "judge", year, force, act)
+    return await _post(request, "judge", year, force, act)
 
 
 @router.post("/workspace/{year}/{force}/judgements/{question}/override")
-async def override_grade(request: Request, con: Db, year: int, force: str, question: str) -> Response:
-    def act(form: dict[str, Any], by: str) -> str:
+async def override_grade(request: Request, year: int, force: str, question: str) -> Response:
+    def act(ws: sa.Connection, form: dict[str, Any], by: str) -> str:
         judgements.override(
-            con,
+            ws,
             lookup(force).force_id,
             year,
             question,
@@ -285,25 +319,25 @@ async def override_grade(request: Request, con: Db, year: int, force: str, quest
         )
         return "overridden"
 
-    return await _post(request, con, "judge", year, force, act)
+    return await _post(request, "judge", year, force, act)
 
 
 @router.post("/workspace/{year}/{force}/moderate")
-async def moderate_all(request: Request, con: Db, year: int, force: str) -> Response:
-    def act(form: dict[str, Any], by: str) -> str:
-        judgements.moderate(con, lookup(force).force_id, year, by=by, reason=_reason(form))
+async def moderate_all(request: Request, year: int, force: str) -> Response:
+    def act(ws: sa.Connection, form: dict[str, Any], by: str) -> str:
+        judgements.moderate(ws, lookup(force).force_id, year, by=by, reason=_reason(form))
         return "moderated"
 
-    return await _post(request, con, "moderate", year, force, act)
+    return await _post(request, "moderate", year, force, act)
 
 
 @router.post("/workspace/{year}/{force}/publish")
-async def publish_all(request: Request, con: Db, year: int, force: str) -> Response:
-    def act(form: dict[str, Any], by: str) -> str:
-        judgements.publish(con, lookup(force).force_id, year, by=by, reason=_reason(form))
+async def publish_all(request: Request, year: int, force: str) -> Response:
+    def act(ws: sa.Connection, form: dict[str, Any], by: str) -> str:
+        judgements.publish(ws, lookup(force).force_id, year, by=by, reason=_reason(form))
         return "published"
 
-    return await _post(request, con, "moderate", year, force, act)
+    return await _post(request, "moderate", year, force, act)
 
 
 def _reason(form: dict[str, Any]) -> str | None:

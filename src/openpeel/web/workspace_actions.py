@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 import duckdb
+import sqlalchemy as sa
 
 from openpeel.assessment.judgements import propose_and_record
 from openpeel.core.errors import InputError
@@ -23,8 +24,8 @@ from openpeel.indicators import catalogue
 SOURCE = "web workspace"
 
 
-def _evidence(con: duckdb.DuckDBPyConnection, force_id: str, year: int) -> EvidenceFile:
-    found = stored_evidence(con, force_id, year)
+def _evidence(ws: sa.Connection, force_id: str, year: int) -> EvidenceFile:
+    found = stored_evidence(ws, force_id, year)
     return found or EvidenceFile(force=force_id, year=year, inspections=(), findings=())
 
 
@@ -86,6 +87,7 @@ def finding_from_form(evidence: EvidenceFile, form: dict[str, Any], finding_id: 
 
 def save_finding(
     con: duckdb.DuckDBPyConnection,
+    ws: sa.Connection,
     force_id: str,
     year: int,
     form: dict[str, Any],
@@ -94,7 +96,7 @@ def save_finding(
     finding_id: str | None = None,
 ) -> str:
     """Add a finding (finding_id None) or replace one; then re-run the rubric. Returns the finding's id."""
-    evidence = _evidence(con, force_id, year)
+    evidence = _evidence(ws, force_id, year)
     taken = {f.id for f in evidence.findings}
     if finding_id is not None and finding_id not in taken:
         raise InputError(f"no finding {finding_id!r} for {force_id} {year}")
@@ -106,16 +108,22 @@ def save_finding(
         findings = tuple(finding if f.id == finding_id else f for f in evidence.findings)
     reason = str(form.get("reason", "")).strip() or None
     import_evidence(
-        con, evidence.model_copy(update={"findings": findings}), by=by, reason=reason, source=SOURCE
+        ws, evidence.model_copy(update={"findings": findings}), by=by, reason=reason, source=SOURCE
     )
-    propose_and_record(con, force_id, year, by=by)
+    propose_and_record(con, ws, force_id, year, by=by)
     return new_id
 
 
 def add_inspection(
-    con: duckdb.DuckDBPyConnection, force_id: str, year: int, form: dict[str, Any], *, by: str
+    con: duckdb.DuckDBPyConnection,
+    ws: sa.Connection,
+    force_id: str,
+    year: int,
+    form: dict[str, Any],
+    *,
+    by: str,
 ) -> str:
-    evidence = _evidence(con, force_id, year)
+    evidence = _evidence(ws, force_id, year)
     framework = load_framework(year)
     kind = _text(form, "kind")
     if kind not in {k.id for k in framework.inspection_kinds}:
@@ -136,6 +144,6 @@ def add_inspection(
     )
     reason = str(form.get("reason", "")).strip() or None
     updated = evidence.model_copy(update={"inspections": (*evidence.inspections, inspection)})
-    import_evidence(con, updated, by=by, reason=reason, source=SOURCE)
-    propose_and_record(con, get_force(force_id).force_id, year, by=by)
+    import_evidence(ws, updated, by=by, reason=reason, source=SOURCE)
+    propose_and_record(con, ws, get_force(force_id).force_id, year, by=by)
     return inspection_id

@@ -10,20 +10,12 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from openpeel.core.errors import OpenpeelError
+from openpeel.core.cli_support import DbOption, friendly_errors, settings, waiting_message
 from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT
-from openpeel.warehouse import connect, resolve_db_path
+from openpeel.warehouse import open_reader, writing
 
-DbOption = Annotated[
-    Path | None, typer.Option("--db", help="Warehouse file (default: $OPENPEEL_DB, else ./openpeel.duckdb)")
-]
 console = Console()
 errors = Console(stderr=True)
-
-
-def _fail(exc: OpenpeelError) -> None:
-    errors.print(f"[bold red]error:[/] {exc}", highlight=False)
-    raise typer.Exit(1)
 
 
 def _progress() -> Progress:
@@ -36,6 +28,7 @@ def register(app: typer.Typer) -> None:
     """Add the data.police.uk commands (download, ingest, coverage, demo-archive) to `app`."""
 
     @app.command("ingest")
+    @friendly_errors
     def ingest_command(
         paths: Annotated[list[Path], typer.Argument(help="Archive zips, folders or monthly CSV files")],
         db: DbOption = None,
@@ -56,27 +49,23 @@ def register(app: typer.Typer) -> None:
         from openpeel.ingest.police_uk.layout import parse_month
         from openpeel.ingest.police_uk.load import ingest
 
-        try:
-            forces = [get_force(f).force_id for f in force] if force else None
-            start = parse_month(month_from) if month_from else None
-            end = parse_month(month_to) if month_to else None
-            con = connect(resolve_db_path(db))
-            with _progress() as bar:
-                task = bar.add_task("ingesting", total=None)
-                report = ingest(
-                    con,
-                    paths,
-                    forces=forces,
-                    month_from=start,
-                    month_to=end,
-                    recheck=recheck,
-                    memory_limit=None if memory_limit.strip().lower() == "none" else memory_limit,
-                    on_start=lambda total: bar.update(task, total=total),
-                    progress=lambda done, what: bar.update(task, advance=done, description=what),
-                )
-        except OpenpeelError as exc:
-            _fail(exc)
-            return
+        forces = [get_force(f).force_id for f in force] if force else None
+        start = parse_month(month_from) if month_from else None
+        end = parse_month(month_to) if month_to else None
+        path = settings(db=db).warehouse_path()
+        with writing(path, on_wait=waiting_message) as con, _progress() as bar:
+            task = bar.add_task("ingesting", total=None)
+            report = ingest(
+                con,
+                paths,
+                forces=forces,
+                month_from=start,
+                month_to=end,
+                recheck=recheck,
+                memory_limit=None if memory_limit.strip().lower() == "none" else memory_limit,
+                on_start=lambda total: bar.update(task, total=total),
+                progress=lambda done, what: bar.update(task, advance=done, description=what),
+            )
         console.print(
             f"{report.count('ingested')} files ingested, {report.count('unchanged')} unchanged, "
             f"{report.count('kept-newer')} kept (newer edition already loaded), "
@@ -91,10 +80,14 @@ def register(app: typer.Typer) -> None:
                 f"[yellow]{len(report.ignored)} files ignored (not monthly data files)[/], e.g. {report.ignored[0]}"
             )
         if report.rows_quarantined:
-            rows = con.execute(
-                "SELECT source_path, line, field, reason FROM meta_quarantine ORDER BY quarantined_at DESC, "
-                "source_path, line LIMIT 20"
-            ).fetchall()
+            rows = (
+                open_reader(path)
+                .execute(
+                    "SELECT source_path, line, field, reason FROM meta_quarantine ORDER BY quarantined_at DESC, "
+                    "source_path, line LIMIT 20"
+                )
+                .fetchall()
+            )
             table = Table(
                 "file", "line", "field", "reason", title="Quarantined rows (first 20; all in meta_quarantine)"
             )
@@ -103,6 +96,7 @@ def register(app: typer.Typer) -> None:
             console.print(table)
 
     @app.command("coverage")
+    @friendly_errors
     def coverage_command(
         db: DbOption = None,
         kind: Annotated[str, typer.Option(help="street, outcomes or stop-and-search")] = "street",
@@ -115,12 +109,12 @@ def register(app: typer.Typer) -> None:
         from openpeel.forces import get_force
         from openpeel.ingest.police_uk.coverage import coverage_grid, coverage_rows
 
-        try:
-            forces = [get_force(f).force_id for f in force] if force else None
-            con = connect(resolve_db_path(db), read_only=False)
-        except OpenpeelError as exc:
-            _fail(exc)
-            return
+        forces = [get_force(f).force_id for f in force] if force else None
+        path = settings(db=db).warehouse_path()
+        if not path.exists():
+            with writing(path):
+                pass  # an empty warehouse: every force-month is listed as missing
+        con = open_reader(path)
         if detail:
             table = Table(
                 "force", "month", "kind", "rows", "stored", "quarantined", "bytes", "sha256", "ingested"
@@ -136,6 +130,7 @@ def register(app: typer.Typer) -> None:
         console.print(grid)
 
     @app.command("demo-archive")
+    @friendly_errors
     def demo_archive_command(
         out: Annotated[Path, typer.Option("--out", help="Folder to write into")] = Path("demo-archive"),
         months: Annotated[int, typer.Option(help="How many months")] = 12,
@@ -159,23 +154,19 @@ def register(app: typer.Typer) -> None:
         from openpeel.forces import get_force
         from openpeel.ingest.police_uk.demo_archive import generate
 
-        try:
-            ids = None if forces == "all" else [get_force(f.strip()).force_id for f in forces.split(",")]
-            result = generate(
-                out,
-                shared_data=shared_data,
-                months=months,
-                start=start,
-                forces=ids,
-                seed=seed,
-                missing=missing or (),
-                as_zip=not unzipped,
-                faults=faults,
-                progress=lambda what: errors.print(what),
-            )
-        except OpenpeelError as exc:
-            _fail(exc)
-            return
+        ids = None if forces == "all" else [get_force(f.strip()).force_id for f in forces.split(",")]
+        result = generate(
+            out,
+            shared_data=shared_data,
+            months=months,
+            start=start,
+            forces=ids,
+            seed=seed,
+            missing=missing or (),
+            as_zip=not unzipped,
+            faults=faults,
+            progress=lambda what: errors.print(what),
+        )
         console.print(
             f"wrote {result.archive}: {len(result.months)} months, {result.files} files, "
             f"{result.street_rows:,} street rows, {result.outcome_rows:,} outcome rows"
@@ -184,6 +175,7 @@ def register(app: typer.Typer) -> None:
             console.print(f"faults listed in {result.faults}")
 
     @app.command("download")
+    @friendly_errors
     def download_command(
         month_from: Annotated[str, typer.Option("--from", help="First month wanted, YYYY-MM")],
         month_to: Annotated[str, typer.Option("--to", help="Last month wanted, YYYY-MM")],
@@ -201,22 +193,18 @@ def register(app: typer.Typer) -> None:
         from openpeel.forces import get_force
         from openpeel.ingest.police_uk.download import download
 
-        try:
-            forces = [get_force(f).force_id for f in force] if force else None
-            with _progress() as bar:
-                tasks: dict[str, TaskID] = {}
+        forces = [get_force(f).force_id for f in force] if force else None
+        with _progress() as bar:
+            tasks: dict[str, TaskID] = {}
 
-                def on_progress(name: str, done: int, total: int | None) -> None:
-                    if name not in tasks:
-                        tasks[name] = bar.add_task(name, total=total)
-                    bar.update(tasks[name], completed=done, total=total)
+            def on_progress(name: str, done: int, total: int | None) -> None:
+                if name not in tasks:
+                    tasks[name] = bar.add_task(name, total=total)
+                bar.update(tasks[name], completed=done, total=total)
 
-                results = download(
-                    month_from, month_to, dest=dest, base_url=base_url, forces=forces, progress=on_progress
-                )
-        except OpenpeelError as exc:
-            _fail(exc)
-            return
+            results = download(
+                month_from, month_to, dest=dest, base_url=base_url, forces=forces, progress=on_progress
+            )
         for r in results:
             console.print(f"{r.path}: {r.status}, {r.bytes:,} bytes, sha256 {r.sha256[:16]}...")
             for note in r.notes:

@@ -1,7 +1,12 @@
-"""Web settings in one typed class: environment variables (OPENPEEL_*) or a TOML file.
+"""openpeel's settings in one typed class, for the CLI and the web app alike: command-line
+options override environment variables (OPENPEEL_*), which override the TOML file named by
+OPENPEEL_CONFIG, which overrides the defaults.
 
-The app refuses to start on a non-loopback host with the development secret, so a deployment
-can't accidentally run with a secret that is published in this repository.
+Where data lives: the home folder (`home`, default ./openpeel-data) holds the embedded default:
+the warehouse file and the SQLite workspace store. `db` and `store` point elsewhere.
+
+The web app refuses to start on a non-loopback host with the development secret, so a
+deployment can't accidentally run with a secret that is published in this repository.
 """
 
 from __future__ import annotations
@@ -23,12 +28,22 @@ DEV_SECRET = "openpeel-development-secret-do-not-use-in-production"
 
 
 class Settings(BaseSettings):
-    """Settings for `openpeel serve`. Each field can be set as OPENPEEL_<NAME> or in the TOML file
-    named by OPENPEEL_CONFIG (keys as below)."""
+    """Each field can be set as OPENPEEL_<NAME> or in the TOML file named by OPENPEEL_CONFIG
+    (keys as below)."""
 
     model_config = SettingsConfigDict(env_prefix="OPENPEEL_", extra="forbid")
 
-    db: Path = Field(default=Path("openpeel.duckdb"), description="Warehouse file")
+    home: Path = Field(
+        default=Path("openpeel-data"), description="Folder of the embedded default: warehouse and store"
+    )
+    db: Path | None = Field(default=None, description="Warehouse file (default: warehouse.duckdb in home)")
+    store: str | None = Field(
+        default=None,
+        description="Workspace store URL, e.g. postgresql://user@host:5432/openpeel (default: SQLite in home)",
+    )
+    data: Path | None = Field(
+        default=None, description="Folder of the original files (default: the bundled aggregate table)"
+    )
     host: str = Field(default="127.0.0.1", description="Address to listen on")
     port: int = Field(default=8000, ge=1, le=65535, description="Port to listen on")
     secret_key: str = Field(default=DEV_SECRET, min_length=16, description="Secret for session tokens")
@@ -55,6 +70,12 @@ class Settings(BaseSettings):
         if config:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config)))
         return tuple(sources)
+
+    def warehouse_path(self) -> Path:
+        return self.db if self.db is not None else self.home / "warehouse.duckdb"
+
+    def store_url(self) -> str:
+        return self.store or f"sqlite:///{self.home / 'workspace.sqlite'}"
 
     def check_safe(self) -> None:
         """Refuse the development secret anywhere but loopback."""

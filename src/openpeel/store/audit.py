@@ -12,14 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-import duckdb
+import sqlalchemy as sa
 
-from openpeel.core.errors import OpenpeelError
-from openpeel.warehouse import table, transaction
+from openpeel.core.errors import ConflictError, OpenpeelError
+from openpeel.store.engine import transaction
+from openpeel.store.schema import sa_table
+from openpeel.store.tables import workspace_table
 
 Entity = Literal["inspection", "finding", "judgement"]
 Snapshot = dict[str, Any]
@@ -57,9 +59,11 @@ class AuditEvent:
     hash: str
 
     def changed_fields(self) -> list[str]:
-        """Fields whose value differs between before and after (all fields on create or remove)."""
+        """Fields whose value differs between before and after (all fields on create or remove),
+        leaving out the edit version, which every change raises."""
         before, after = self.before or {}, self.after or {}
-        return [k for k in dict.fromkeys([*before, *after]) if before.get(k) != after.get(k)]
+        keys = [k for k in dict.fromkeys([*before, *after]) if k != "version"]
+        return [k for k in keys if before.get(k) != after.get(k)]
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -79,11 +83,11 @@ class AuditEvent:
 
 
 def _columns(entity: str) -> list[str]:
-    return [c.name for c in table(ENTITIES[entity].table).columns]
+    return [c.name for c in workspace_table(ENTITIES[entity].table).columns]
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-safe form of a table value, identical whether it came from Python or from DuckDB."""
+    """A JSON-safe form of a table value, identical whether it came from Python or from the store."""
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, dt.date):
@@ -94,7 +98,7 @@ def _plain(value: Any) -> Any:
 
 
 def _typed(entity: str, snapshot: Snapshot) -> list[Any]:
-    spec = table(ENTITIES[entity].table)
+    spec = workspace_table(ENTITIES[entity].table)
     out = []
     for col in spec.columns:
         value = snapshot.get(col.name)
@@ -111,30 +115,34 @@ def canonical(entity: str, row: Mapping[str, Any]) -> Snapshot:
     return {name: _plain(row.get(name)) for name in _columns(entity)}
 
 
-def _where(entity: str) -> str:
-    return f"force_id = ? AND year = ? AND {ENTITIES[entity].id_column} = ?"
+def _where(entity: str, key: Key) -> sa.ColumnElement[bool]:
+    tbl = sa_table(ENTITIES[entity].table)
+    return sa.and_(
+        tbl.c.force_id == key[0], tbl.c.year == key[1], tbl.c[ENTITIES[entity].id_column] == key[2]
+    )
 
 
-def read_row(con: duckdb.DuckDBPyConnection, entity: str, key: Key) -> Snapshot | None:
-    cols = _columns(entity)
-    row = con.execute(
-        f"SELECT {', '.join(cols)} FROM {ENTITIES[entity].table} WHERE {_where(entity)}", list(key)
-    ).fetchone()
-    return canonical(entity, dict(zip(cols, row, strict=True))) if row else None
+def read_row(conn: sa.Connection, entity: str, key: Key) -> Snapshot | None:
+    tbl = sa_table(ENTITIES[entity].table)
+    row = conn.execute(sa.select(tbl).where(_where(entity, key))).mappings().first()
+    return canonical(entity, dict(row)) if row else None
 
 
 def read_rows(
-    con: duckdb.DuckDBPyConnection, entity: str, force_id: str | None = None, year: int | None = None
+    conn: sa.Connection, entity: str, force_id: str | None = None, year: int | None = None
 ) -> dict[Key, Snapshot]:
-    cols = _columns(entity)
     spec = ENTITIES[entity]
-    sql = f"SELECT {', '.join(cols)} FROM {spec.table} WHERE (? IS NULL OR force_id = ?) AND (? IS NULL OR year = ?)"
+    tbl = sa_table(spec.table)
+    query = sa.select(tbl)
+    if force_id is not None:
+        query = query.where(tbl.c.force_id == force_id)
+    if year is not None:
+        query = query.where(tbl.c.year == year)
+    order = [tbl.c.force_id, tbl.c.year]
+    order.append(tbl.c.position if "position" in tbl.c else tbl.c[spec.id_column])
     out: dict[Key, Snapshot] = {}
-    for row in con.execute(
-        sql + " ORDER BY force_id, year, position" if "position" in cols else sql,
-        [force_id, force_id, year, year],
-    ).fetchall():
-        snap = canonical(entity, dict(zip(cols, row, strict=True)))
+    for row in conn.execute(query.order_by(*order)).mappings():
+        snap = canonical(entity, dict(row))
         out[(snap["force_id"], snap["year"], snap[spec.id_column])] = snap
     return out
 
@@ -168,13 +176,30 @@ def _content(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-def _last(con: duckdb.DuckDBPyConnection) -> tuple[int, str]:
-    row = con.execute("SELECT event_id, hash FROM as_audit_events ORDER BY event_id DESC LIMIT 1").fetchone()
+_EVENTS = sa_table("as_audit_events")
+
+
+def _last(conn: sa.Connection) -> tuple[int, str]:
+    row = conn.execute(
+        sa.select(_EVENTS.c.event_id, _EVENTS.c.hash).order_by(_EVENTS.c.event_id.desc()).limit(1)
+    ).first()
     return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
+def _with_version(new: Snapshot, before: Snapshot | None, expected_version: int | None) -> Snapshot:
+    """The new row carrying the next edit version; a stale edit (it started from an older version
+    than the row now has) is refused, so it cannot silently overwrite a newer one."""
+    current = int(before["version"]) if before is not None else 0
+    if expected_version is not None and expected_version != current:
+        raise ConflictError(
+            f"this was changed by someone else since you opened it (version {expected_version}, now {current})",
+            current=before,
+        )
+    return {**new, "version": current + 1}
+
+
 def apply_change(
-    con: duckdb.DuckDBPyConnection,
+    conn: sa.Connection,
     entity: Entity,
     key: Key,
     after: Mapping[str, Any] | None,
@@ -183,34 +208,37 @@ def apply_change(
     action: str,
     reason: str | None = None,
     now: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> AuditEvent | None:
-    """Write `after` (None removes the row) and append the event; nothing happens if nothing changes."""
+    """Write `after` (None removes the row) and append the event; nothing happens if nothing changes.
+
+    `after` needs no `version`: the store sets it. With `expected_version`, the change is
+    refused (ConflictError) unless the row is still at that version.
+    """
     actor = require_actor(by)
     spec = ENTITIES[entity]
+    tbl = sa_table(spec.table)
     new = canonical(entity, after) if after is not None else None
     if new is not None and (new["force_id"], new["year"], new[spec.id_column]) != key:
         raise ValueError(f"row does not match its key {key}")
-    with transaction(con):
-        before = read_row(con, entity, key)
-        if before == new:
+    with transaction(conn):
+        before = read_row(conn, entity, key)
+        if new is not None and before is not None and {**new, "version": before["version"]} == before:
+            return None
+        if new is None and before is None:
             return None
         if new is None:
-            con.execute(f"DELETE FROM {spec.table} WHERE {_where(entity)}", list(key))
-        elif before is None:
-            cols = _columns(entity)
-            con.execute(
-                f"INSERT INTO {spec.table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
-                _typed(entity, new),
-            )
+            _with_version({}, before, expected_version)
+            conn.execute(sa.delete(tbl).where(_where(entity, key)))
         else:
-            cols = _columns(entity)
-            values = dict(zip(cols, _typed(entity, new), strict=True))
-            changed = [c for c in cols if before[c] != new[c]]
-            con.execute(
-                f"UPDATE {spec.table} SET {', '.join(f'{c} = ?' for c in changed)} WHERE {_where(entity)}",
-                [values[c] for c in changed] + list(key),
-            )
-        last_id, prev_hash = _last(con)
+            new = _with_version(new, before, expected_version)
+            values = dict(zip(_columns(entity), _typed(entity, new), strict=True))
+            if before is None:
+                conn.execute(sa.insert(tbl).values(**values))
+            else:
+                changed = {c: v for c, v in values.items() if before[c] != new[c]}
+                conn.execute(sa.update(tbl).where(_where(entity, key)).values(**changed))
+        last_id, prev_hash = _last(conn)
         recorded_at = (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(microsecond=0)
         why = (reason or "").strip() or None
         draft = AuditEvent(
@@ -229,36 +257,27 @@ def apply_change(
             hash="",
         )
         event = replace(draft, hash=_hash(prev_hash, _content(draft)))
-        con.execute(
-            "INSERT INTO as_audit_events (event_id, recorded_at, actor, action, entity, force_id, year, "
-            "entity_id, before_json, after_json, reason, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                event.event_id,
-                event.recorded_at,
-                actor,
-                action,
-                entity,
-                key[0],
-                key[1],
-                key[2],
-                json.dumps(before, ensure_ascii=False) if before is not None else None,
-                json.dumps(new, ensure_ascii=False) if new is not None else None,
-                why,
-                prev_hash,
-                event.hash,
-            ],
+        conn.execute(
+            sa.insert(_EVENTS).values(
+                event_id=event.event_id,
+                recorded_at=event.recorded_at,
+                actor=actor,
+                action=action,
+                entity=entity,
+                force_id=key[0],
+                year=key[1],
+                entity_id=key[2],
+                before_json=json.dumps(before, ensure_ascii=False) if before is not None else None,
+                after_json=json.dumps(new, ensure_ascii=False) if new is not None else None,
+                reason=why,
+                prev_hash=prev_hash,
+                hash=event.hash,
+            )
         )
     return event
 
 
-_EVENT_COLUMNS = (
-    "event_id, recorded_at, actor, action, entity, force_id, year, entity_id, before_json, after_json, "
-    "reason, prev_hash, hash"
-)
-
-
-def _to_event(row: tuple[Any, ...]) -> AuditEvent:
+def _to_event(row: Sequence[Any]) -> AuditEvent:
     return AuditEvent(
         event_id=int(row[0]),
         recorded_at=row[1],
@@ -277,21 +296,36 @@ def _to_event(row: tuple[Any, ...]) -> AuditEvent:
 
 
 def events(
-    con: duckdb.DuckDBPyConnection,
+    conn: sa.Connection,
     *,
     force_id: str | None = None,
     year: int | None = None,
     entities: Iterable[str] | None = None,
 ) -> list[AuditEvent]:
     """Events in the order they happened, optionally for one force and/or year."""
-    wanted = list(entities) if entities is not None else None
-    rows = con.execute(
-        f"SELECT {_EVENT_COLUMNS} FROM as_audit_events "
-        "WHERE (? IS NULL OR force_id = ?) AND (? IS NULL OR year = ?) ORDER BY event_id",
-        [force_id, force_id, year, year],
-    ).fetchall()
-    out = [_to_event(r) for r in rows]
-    return [e for e in out if wanted is None or e.entity in wanted]
+    c = _EVENTS.c
+    query = sa.select(
+        c.event_id,
+        c.recorded_at,
+        c.actor,
+        c.action,
+        c.entity,
+        c.force_id,
+        c.year,
+        c.entity_id,
+        c.before_json,
+        c.after_json,
+        c.reason,
+        c.prev_hash,
+        c.hash,
+    )
+    if force_id is not None:
+        query = query.where(c.force_id == force_id)
+    if year is not None:
+        query = query.where(c.year == year)
+    if entities is not None:
+        query = query.where(c.entity.in_(list(entities)))
+    return [_to_event(r) for r in conn.execute(query.order_by(c.event_id))]
 
 
 @dataclass(frozen=True)
@@ -305,11 +339,11 @@ class ChainCheck:
         return self.problem is None
 
 
-def verify_chain(con: duckdb.DuckDBPyConnection) -> ChainCheck:
+def verify_chain(conn: sa.Connection) -> ChainCheck:
     """Recompute every hash: an edited, inserted or removed event breaks the chain from there on."""
     prev = GENESIS
     expected_id = 1
-    all_events = events(con)
+    all_events = events(conn)
     for event in all_events:
         if event.event_id != expected_id:
             return ChainCheck(len(all_events), event.event_id, f"event {expected_id} is missing")
@@ -326,13 +360,22 @@ def verify_chain(con: duckdb.DuckDBPyConnection) -> ChainCheck:
 State = dict[str, dict[Key, Snapshot]]
 
 
-def replay(con: duckdb.DuckDBPyConnection) -> State:
-    """The inspections, findings and judgements tables rebuilt from the audit events alone."""
+def _without_version(row: Snapshot | None) -> Snapshot | None:
+    return None if row is None else {k: v for k, v in row.items() if k != "version"}
+
+
+def replay(conn: sa.Connection) -> State:
+    """The inspections, findings and judgements tables rebuilt from the audit events alone.
+
+    Each change to a row raises its edit version by one, so versions are replayed too (events
+    recorded before rows had versions carry none in their snapshots).
+    """
     state: State = {entity: {} for entity in ENTITIES}
-    for event in events(con):
+    for event in events(conn):
         key = (event.force_id, event.year, event.entity_id)
         rows = state[event.entity]
-        if rows.get(key) != event.before:
+        current = rows.get(key)
+        if _without_version(current) != _without_version(event.before):
             raise OpenpeelError(
                 f"audit event {event.event_id} does not follow from the events before it "
                 f"({event.entity} {event.entity_id})"
@@ -340,10 +383,16 @@ def replay(con: duckdb.DuckDBPyConnection) -> State:
         if event.after is None:
             rows.pop(key, None)
         else:
-            rows[key] = event.after
+            rows[key] = {**event.after, "version": (int(current["version"]) if current else 0) + 1}
     return state
 
 
-def table_state(con: duckdb.DuckDBPyConnection) -> State:
+def table_state(conn: sa.Connection) -> State:
     """The three tables as they stand, in the shape `replay` returns."""
-    return {entity: read_rows(con, entity) for entity in ENTITIES}
+    return {entity: read_rows(conn, entity) for entity in ENTITIES}
+
+
+def workspace_version(conn: sa.Connection) -> str:
+    """Changes with every audited change and every user added (pages depend on both)."""
+    last = conn.execute(sa.select(sa.func.max(_EVENTS.c.event_id))).scalar()
+    return str(last or 0)

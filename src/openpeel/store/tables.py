@@ -1,18 +1,27 @@
-"""Warehouse tables for evidence store, judgements and audit trail.
+"""The workspace tables, declared once: inspections, findings, judgements, the audit trail, users
+and sessions.
 
 Every write to `ev_inspections`, `ev_findings` and `as_judgements` goes through
-`openpeel.assessment.audit.apply_change`, which appends one `as_audit_events` row in the same
-transaction; replaying those events rebuilds the three tables exactly.
+`openpeel.store.audit.apply_change`, which appends one `as_audit_events` row in the same
+transaction; replaying those events rebuilds the three tables exactly. The SQLAlchemy tables
+(`openpeel.store.schema`) and the data dictionary are generated from this registry; the shipped
+Alembic migrations spell their DDL out and never change (a test compares the two).
 """
 
 from __future__ import annotations
 
-from openpeel.warehouse.tables_base import Table, column
+from openpeel.core.registry import Table, column
 
 _FORCE = column("force_id", "VARCHAR", "Force (ref_areas.area_id)", nullable=False)
 _YEAR = column("year", "INTEGER", "PEEL year", nullable=False)
+_VERSION = column(
+    "version",
+    "INTEGER",
+    "Edit version, from 1; an edit names the version it started from, so a stale edit is refused",
+    nullable=False,
+)
 
-EVIDENCE_TABLES: tuple[Table, ...] = (
+WORKSPACE_TABLES: tuple[Table, ...] = (
     Table(
         name="ev_inspections",
         description="Inspections whose findings are evidence for a force and PEEL year (imported from evidence files).",
@@ -28,6 +37,7 @@ EVIDENCE_TABLES: tuple[Table, ...] = (
             column("published", "DATE", "Publication date of the inspection report"),
             column("summary", "VARCHAR", "One-paragraph account used in 'Further insights'"),
             column("source", "VARCHAR", "Report title and address the findings come from", nullable=False),
+            _VERSION,
         ),
         primary_key=("force_id", "year", "inspection_id"),
     ),
@@ -57,8 +67,10 @@ EVIDENCE_TABLES: tuple[Table, ...] = (
             column("is_exceptional", "BOOLEAN", "A strength marked exceptional", nullable=False),
             column("is_resolved", "BOOLEAN", "A cause of concern since resolved", nullable=False),
             column("in_overview", "BOOLEAN", "Also quoted in the report's overview", nullable=False),
+            _VERSION,
         ),
         primary_key=("force_id", "year", "finding_id"),
+        foreign_keys=((("force_id", "year", "inspection_id"), "ev_inspections"),),
     ),
     Table(
         name="as_judgements",
@@ -94,6 +106,7 @@ EVIDENCE_TABLES: tuple[Table, ...] = (
             column("proposal_json", "VARCHAR", "The proposal with every rule's result, as JSON"),
             column("updated_by", "VARCHAR", "Who made the last change", nullable=False),
             column("updated_at", "TIMESTAMP", "When (UTC)", nullable=False),
+            _VERSION,
         ),
         primary_key=("force_id", "year", "question_id"),
     ),
@@ -124,4 +137,43 @@ EVIDENCE_TABLES: tuple[Table, ...] = (
         ),
         primary_key=("event_id",),
     ),
+    Table(
+        name="web_users",
+        description="People who can sign in to the inspector workspace, with their role.",
+        columns=(
+            column("username", "VARCHAR", "Sign-in name", nullable=False),
+            column("display_name", "VARCHAR", "Name shown in the audit trail", nullable=False),
+            column(
+                "role", "VARCHAR", "viewer, inspector, lead-inspector, moderator or admin", nullable=False
+            ),
+            column("password_hash", "VARCHAR", "argon2id hash of the password", nullable=False),
+            column("created_at", "TIMESTAMP", "When the user was added (UTC)", nullable=False),
+            column("is_active", "BOOLEAN", "False once the user is disabled", nullable=False),
+        ),
+        primary_key=("username",),
+    ),
+    Table(
+        name="web_sessions",
+        description="Signed-in sessions; only a hash of the session token is stored.",
+        columns=(
+            column("token_sha256", "VARCHAR", "SHA-256 of the session cookie value", nullable=False),
+            column("username", "VARCHAR", "Who is signed in", nullable=False),
+            column(
+                "csrf_token", "VARCHAR", "Token every form post of this session must carry", nullable=False
+            ),
+            column("created_at", "TIMESTAMP", "When the session started (UTC)", nullable=False),
+            column("expires_at", "TIMESTAMP", "When it stops being accepted (UTC)", nullable=False),
+        ),
+        primary_key=("token_sha256",),
+        foreign_keys=((("username",), "web_users"),),
+    ),
 )
+
+_BY_NAME = {t.name: t for t in WORKSPACE_TABLES}
+
+
+def workspace_table(name: str) -> Table:
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"no workspace table {name!r}") from None

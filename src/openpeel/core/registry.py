@@ -1,4 +1,4 @@
-"""The models a warehouse table is declared with."""
+"""The models every table is declared with, in the warehouse (DuckDB) and in the workspace store."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ class Table(BaseModel):
     description: str
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...] = ()
+    # (columns, referenced table): the referenced table's primary key, in order.
+    foreign_keys: tuple[tuple[tuple[str, ...], str], ...] = ()
 
     def ddl(self) -> str:
         parts = [f"    {c.name} {c.type}{'' if c.nullable else ' NOT NULL'}" for c in self.columns]

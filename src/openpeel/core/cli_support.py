@@ -1,0 +1,107 @@
+"""What every openpeel command shares: its options, its error handling, its progress display and
+the settings it runs with. Each stage's `commands.py` registers its commands with these, so a
+command behaves the same whichever stage it belongs to: one line on stderr and exit status 2
+for any openpeel error, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from openpeel.core.errors import OpenpeelError
+from openpeel.core.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+err = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="Warehouse file (default: $OPENPEEL_DB, else warehouse.duckdb in the home folder).",
+    ),
+]
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data",
+        help="Folder of the original files (the layout of ../shared/data). Default: $OPENPEEL_DATA, else the bundled aggregate table.",
+    ),
+]
+YearOption = Annotated[int, typer.Option("--year", "-y", help="PEEL year (2014, 2015).")]
+ByOption = Annotated[str, typer.Option("--by", help="Who is making the change (kept in the audit trail).")]
+ReasonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reason", help="Why (required for overrides, reopening and changes to published judgements)."
+    ),
+]
+ForceArg = Annotated[str, typer.Argument(help="Force id or name, e.g. northamptonshire.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+# Set once per invocation by the top-level options (`openpeel --home DIR --store URL ...`).
+_overrides: dict[str, Any] = {}
+
+
+def set_global_options(**values: Any) -> None:
+    _overrides.clear()
+    _overrides.update({k: v for k, v in values.items() if v is not None})
+
+
+def settings(**values: Any) -> Settings:
+    """The settings this command runs with: its own options over the global ones over the
+    environment and the config file."""
+    chosen = {**_overrides, **{k: v for k, v in values.items() if v is not None}}
+    try:
+        return Settings(**chosen)
+    except ValueError as exc:
+        raise OpenpeelError(f"invalid setting: {exc}") from None
+
+
+def friendly_errors(func: F) -> F:
+    """openpeel's errors as one clear line on stderr and exit status 2, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except OpenpeelError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def step_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A Rich progress display on stderr with one bar per named step; yields the callback
+    (step, done, total) that openpeel's long-running functions accept as `progress`."""
+    with Progress(
+        TextColumn("{task.description:<22}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(step: str, done: int, total: int) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=total)
+            bar.update(tasks[step], completed=done, total=total)
+
+        yield progress
+
+
+def waiting_message() -> None:
+    err.print("[dim]another openpeel command is writing the warehouse; waiting for it to finish…[/]")

@@ -1,0 +1,51 @@
+"""A warehouse ready to read indicators from: statistics loaded and indicators computed on first
+use, so any command works on a fresh home folder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from openpeel.indicators.compute import compute_indicators
+from openpeel.ingest.official_statistics import LoadReport, load_official_statistics
+from openpeel.warehouse import open_reader, writing
+
+
+def has_statistics(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT count(*) FROM core_recorded_crime").fetchone()
+    return bool(row and row[0])
+
+
+def prepare_warehouse(con: duckdb.DuckDBPyConnection, data_dir: Path | None) -> LoadReport:
+    """Load the official statistics (the originals in `data_dir`, else the bundled table) and
+    compute every indicator."""
+    report = load_official_statistics(con, data_dir)
+    compute_indicators(con)
+    return report
+
+
+def ready_warehouse(
+    path: Path,
+    data_dir: Path | None = None,
+    *,
+    on_wait: Callable[[], None] | None = None,
+    on_prepare: Callable[[], None] | None = None,
+    after_prepare: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """A read-only warehouse holding statistics and indicators, loading them first if it has none
+    (then `after_prepare` runs on the new warehouse before it replaces the old one)."""
+    if path.exists():
+        reader = open_reader(path)
+        if has_statistics(reader):
+            return reader
+        reader.close()
+    with writing(path, on_wait=on_wait) as con:
+        if not has_statistics(con):
+            if on_prepare is not None:
+                on_prepare()
+            prepare_warehouse(con, data_dir)
+            if after_prepare is not None:
+                after_prepare(con)
+    return open_reader(path)

@@ -1,0 +1,140 @@
+"""Opening the workspace store: which database, how its connections behave, and migrations.
+
+SQLite (the default, one file in the home folder) runs in WAL mode, so readers never wait for a
+writer, with a busy timeout so writers queue instead of failing, and foreign keys on. Writers
+start with BEGIN IMMEDIATE: two processes appending to the audit chain take turns instead of
+both reading the same chain head. On PostgreSQL a transaction-scoped advisory lock does the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from openpeel.core.errors import OpenpeelError
+from openpeel.core.settings import Settings
+
+StoreConnection = sa.Connection
+BUSY_TIMEOUT_MS = 30_000
+# Any constant: the key of the one advisory lock every PostgreSQL writer takes.
+WRITE_LOCK_KEY = 0x6F70656E7065656C % (2**63)
+_WRITE = "openpeel_write"
+_READ_ONLY = "openpeel_read_only"
+
+
+def resolve_store_url(option: str | None = None) -> str:
+    """`--store URL`, else the settings: $OPENPEEL_STORE, else SQLite in the home folder
+    (`--home` / $OPENPEEL_HOME, default ./openpeel-data)."""
+    return option or Settings().store_url()
+
+
+def _driver_url(url: str) -> sa.URL:
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError:
+        raise OpenpeelError(
+            f"not a database URL: {url!r}; use e.g. postgresql://user@host:5432/openpeel or sqlite:///path/workspace.sqlite"
+        ) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        # A plain postgresql:// URL means psycopg 3, the driver openpeel installs.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise OpenpeelError(f"unsupported workspace store {parsed.drivername!r}: use sqlite or postgresql")
+    return parsed
+
+
+def _sqlite_events(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's begin event emit BEGIN itself (pysqlite's own handling would defer it).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get(_WRITE) else "BEGIN")
+
+
+class Store:
+    """The workspace database: `write()` for a transaction that changes it, `read()` to look."""
+
+    def __init__(self, url: str) -> None:
+        parsed = _driver_url(url)
+        self.url = url
+        self.backend = parsed.get_backend_name()
+        if self.backend == "sqlite" and parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        kwargs: dict[str, Any] = {}
+        if self.backend == "postgresql":
+            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        self.engine = sa.create_engine(parsed, **kwargs)
+        if self.backend == "sqlite":
+            _sqlite_events(self.engine)
+
+    def describe(self) -> str:
+        """The URL without its password, for messages."""
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """One all-or-nothing transaction; writers take turns."""
+        with self.engine.connect() as conn:
+            conn.info[_WRITE] = True
+            try:
+                with conn.begin():
+                    if self.backend == "postgresql":
+                        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
+                    yield conn
+            finally:
+                conn.info.pop(_WRITE, None)
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """A connection for reading; a write through it is refused."""
+        with self.engine.connect() as conn:
+            conn.info[_READ_ONLY] = True
+            try:
+                yield conn
+            finally:
+                conn.info.pop(_READ_ONLY, None)
+                conn.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def transaction(conn: sa.Connection) -> Iterator[sa.Connection]:
+    """All-or-nothing inside whatever transaction `conn` is in (a savepoint), or in one of its own:
+    a failure inside leaves the store as it was before the block."""
+    if conn.info.get(_READ_ONLY):
+        raise RuntimeError("a change was attempted through a read-only workspace connection")
+    if conn.in_transaction():
+        with conn.begin_nested():
+            yield conn
+        return
+    with conn.begin():
+        yield conn
+
+
+def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
+    """The workspace store, brought up to the latest migration unless `upgrade` is False."""
+    store = Store(resolve_store_url(url))
+    if upgrade:
+        from openpeel.store.migrate import upgrade_to_head
+
+        try:
+            upgrade_to_head(store)
+        except sa.exc.OperationalError as exc:
+            raise OpenpeelError(f"cannot open the workspace store {store.describe()}: {exc.orig}") from None
+    return store
