@@ -28,9 +28,10 @@ from pathlib import Path
 
 import duckdb
 
+from openpeel.core.statistics import Z_95
 from openpeel.framework import load_framework
 from openpeel.indicators.catalogue import Indicator, catalogue
-from openpeel.indicators.comparison import Z_95, compare
+from openpeel.indicators.comparison import compare
 from openpeel.indicators.compute import compute_indicators
 from openpeel.indicators.query import values_for_year
 from openpeel.ingest.official_statistics import load_official_statistics

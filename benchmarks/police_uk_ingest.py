@@ -94,9 +94,10 @@ def _child_parse(root: str, db: str) -> dict[str, float]:
     """The floor under any DuckDB-based ingest: every field of every file parsed, nothing stored."""
     import duckdb
 
+    from openpeel.core.sql import quote_ident
     from openpeel.ingest.police_uk.layout import FileKind
     from openpeel.ingest.police_uk.load import read_csv_sql
-    from openpeel.ingest.police_uk.schema import COLUMNS, quote_ident
+    from openpeel.ingest.police_uk.schema import COLUMNS
 
     con = duckdb.connect()
     rows = 0
@@ -118,7 +119,7 @@ def _child_parse(root: str, db: str) -> dict[str, float]:
 
 
 def _child_pandas(root: str, db: str) -> dict[str, float]:
-    import pandas as pd  # type: ignore[import-untyped]
+    import pandas as pd
 
     rows = 0
     start = time.perf_counter()

@@ -67,11 +67,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="Also write the figures as Markdown to this file.")
     args = parser.parse_args(argv)
 
+    from openpeel.assessment.prepare import load_evidence
     from openpeel.forces import territorial_forces
     from openpeel.indicators.compute import compute_indicators
     from openpeel.indicators.scan import national_scan
     from openpeel.ingest.official_statistics import load_official_statistics
-    from openpeel.pipeline import load_evidence
     from openpeel.publish import build_report, render
     from openpeel.publish.overview import build_overview
     from openpeel.publish.render import environment

@@ -227,12 +227,12 @@ def test_every_format_carries_the_charts(northants: Report) -> None:
 
 
 def test_imported_domestic_abuse_arrests_reach_the_report(tmp_path: Path) -> None:
-    from tests.ingest.test_imported_measures import domestic_abuse_table
+    from tests.indicators.test_imported_measures import domestic_abuse_table
 
     from openpeel.assessment.prepare import load_evidence
     from openpeel.indicators.compute import compute_indicators as recompute
+    from openpeel.indicators.imported_measures import import_measures
     from openpeel.indicators.prepare import prepare_warehouse
-    from openpeel.ingest.imported_measures import import_measures
     from openpeel.warehouse import connect
 
     con = connect(":memory:")

@@ -126,7 +126,14 @@ def register(app: typer.Typer) -> None:
     )
     app.add_typer(evidence_app, name="evidence")
     app.add_typer(judgement_app, name="judgement")
+    _evidence_commands(evidence_app)
+    _judgement_commands(judgement_app)
+    _state_commands(judgement_app)
+    _history_command(app)
+    _moderate_command(app)
 
+
+def _evidence_commands(evidence_app: typer.Typer) -> None:
     @evidence_app.command("import")
     @friendly_errors
     def evidence_import(
@@ -190,6 +197,8 @@ def register(app: typer.Typer) -> None:
             table.add_row(*(str(v) for v in row))
         out.print(table)
 
+
+def _judgement_commands(judgement_app: typer.Typer) -> None:
     @judgement_app.command("show")
     @friendly_errors
     def judgement_show(force: ForceArg, year: YearOption = 2014, as_json: JsonOption = False) -> None:
@@ -281,6 +290,8 @@ def register(app: typer.Typer) -> None:
             event = override(ws, force, year, question, grade, by=by, reason=reason)
         err.print(f"event {event.event_id}: {question} set to {grade}")
 
+
+def _state_commands(judgement_app: typer.Typer) -> None:
     def _state_command(name: str, action: Callable[..., list[Any]], doc: str) -> None:
         @judgement_app.command(name, help=doc)
         @friendly_errors
@@ -311,6 +322,8 @@ def register(app: typer.Typer) -> None:
         "reopen", j.reopen, "Return moderated or published judgements to draft (--reason required)."
     )
 
+
+def _history_command(app: typer.Typer) -> None:
     @app.command()
     @friendly_errors
     def history(
@@ -370,6 +383,8 @@ def register(app: typer.Typer) -> None:
         if not check.is_intact:
             raise OpenpeelError(f"audit chain broken at event {check.first_bad_event}: {check.problem}")
 
+
+def _moderate_command(app: typer.Typer) -> None:
     @app.command()
     @friendly_errors
     def moderate(year: YearOption = 2014, as_json: JsonOption = False, db: DbOption = None) -> None:

@@ -117,7 +117,7 @@ def register(app: typer.Typer) -> None:
         """Import measures supplied as CSV (domestic abuse arrests, crime-recording accuracy, victim
         satisfaction), check every row, and compute their indicators."""
         from openpeel.indicators.compute import compute_indicators
-        from openpeel.ingest.imported_measures import import_measures
+        from openpeel.indicators.imported_measures import import_measures
 
         with _writing(db, data) as con:
             report = import_measures(con, file)

@@ -378,6 +378,140 @@ def _question_charts(question: Question, data: YearChartData, force: Force, done
     return [c for c in out if c is not None]
 
 
+@dataclass
+class ReportInputs:
+    """Everything a report is written from, read once before any sentence is built."""
+
+    force: Force
+    framework: Framework
+    evidence: EvidenceFile | None
+    values: dict[str, IndicatorValue]
+    chart_data: YearChartData
+    proposals: dict[str, Proposal]
+    grades: dict[str, ShownGrade]
+    sources: dict[str, dict[str, object]]
+
+
+def load_report_inputs(
+    con: duckdb.DuckDBPyConnection,
+    force_id: str,
+    year: int,
+    evidence: EvidenceFile | None,
+    *,
+    chart_data: YearChartData | None = None,
+    values: dict[str, IndicatorValue] | None = None,
+    stored: dict[str, Judgement] | None = None,
+) -> ReportInputs:
+    force = get_force(force_id)
+    framework = load_framework(year)
+    if chart_data is None:
+        chart_data = load_chart_data(con, framework)
+    if values is None:
+        values = values_by_indicator(con, framework, force.force_id)
+    proposals = propose_grades(framework, evidence, values)
+    if stored is None or evidence is None:
+        stored = {}
+    grades = shown_grades(framework, proposals, stored)
+    return ReportInputs(force, framework, evidence, values, chart_data, proposals, grades, source_files(con))
+
+
+def _no_findings_note(question: Question, inputs: ReportInputs, findings: list[Finding]) -> list[Paragraph]:
+    evidence = inputs.evidence
+    if evidence is None:
+        return [] if findings else [para("No inspection findings are loaded for this question.", kind="note")]
+    inspected = any(i.kind in question.inspection_kinds for i in evidence.inspections)
+    if findings or inspected:
+        return []
+    kind = inputs.framework.inspection_kind(question.inspection_kinds[0])
+    return [para(f"There was no {kind.title} inspection for this force.", kind="note")]
+
+
+def _question_section(
+    con: duckdb.DuckDBPyConnection, question: Question, inputs: ReportInputs, charted: set[str]
+) -> tuple[QuestionSection, list[IndicatorValue], Evidence | None]:
+    """One framework question's section: grade, data sentences, outcomes, charts, findings."""
+    framework, values, evidence = inputs.framework, inputs.values, inputs.evidence
+    proposal = inputs.proposals.get(question.id)
+    shown = inputs.grades.get(question.id)
+    grade_label = grade_note = None
+    if shown is not None and shown.grade_id is not None:
+        grade_label = framework.grade(shown.grade_id).label
+        grade_note = shown.note
+    section = QuestionSection(question.id, question.text, question.graded, grade_label, grade_note)
+    data_paras, used = _data_paragraphs(question, framework, values, inputs.force.short_name)
+    section.paragraphs += data_paras
+    outcome_entry = None
+    if question.has_police_uk_outcomes:
+        outcome_paras, outcome_entry = _outcome_paragraphs(con, inputs.force, framework, inputs.sources)
+        section.paragraphs += outcome_paras
+    section.charts += _question_charts(question, inputs.chart_data, inputs.force, charted)
+    findings = [f for f in evidence.findings if f.question == question.id] if evidence else []
+    section.paragraphs += [_finding_paragraph(f, evidence) for f in findings if evidence]
+    section.paragraphs += _no_findings_note(question, inputs, findings)
+    if proposal is not None and proposal.grade is None and proposal.flags:
+        flagged = [values[f.split(":")[0]] for f in proposal.flags if f.split(":")[0] in values]
+        section.paragraphs += [
+            para("Data-led flag: " + narrative.flag_text(v) + ".", kind="note") for v in flagged
+        ]
+    return section, used, outcome_entry
+
+
+def _judgement_rows(
+    inputs: ReportInputs, sections: list[QuestionSection]
+) -> tuple[list[JudgementRow], list[RuleLine]]:
+    judgements: list[JudgementRow] = []
+    rules: list[RuleLine] = []
+    evidence = inputs.evidence
+    for question, section in zip(inputs.framework.pillars[0].questions, sections, strict=True):
+        proposal = inputs.proposals.get(question.id)
+        if proposal is None:
+            continue
+        shown = inputs.grades.get(question.id)
+        count = len([f for f in evidence.findings if f.question == question.id]) if evidence else 0
+        judgements.append(
+            JudgementRow(
+                question.text,
+                section.grade_label or "Not graded",
+                f"{shown.note} ({count} findings)"
+                if shown and shown.grade_id
+                else "no inspection findings loaded",
+            )
+        )
+        rules += [
+            RuleLine(question.text, r.rule_id, r.fired, r.reason, r.findings, r.indicators)
+            for r in proposal.rules
+        ]
+    return judgements, rules
+
+
+def _appendix(
+    inputs: ReportInputs, used: list[IndicatorValue], extra_entries: list[Evidence]
+) -> tuple[list[Evidence], list[str], list[str]]:
+    """How we know: one entry per figure shown, the caveats behind them (each once), the sources."""
+    force, evidence = inputs.force, inputs.evidence
+    seen: set[str] = set()
+    entries: list[Evidence] = list(extra_entries)
+    caveats: list[str] = []
+    for value in used:
+        entry = _evidence_entry(value, force, inputs.sources)
+        if entry.anchor not in seen:
+            seen.add(entry.anchor)
+            entries.append(entry)
+            if value.indicator.comparability and value.indicator.comparability not in caveats:
+                caveats.append(value.indicator.comparability)
+    if force.force_id == "city-of-london":
+        caveats.append(
+            "City of London has a very small resident population, so rates per resident are not meaningful there."
+        )
+    source_list = [
+        f"{info['dataset']} ({info['publisher']}): {info['path']}, sha256 {info['sha256']}; read from {info['read_from']}"
+        for info in inputs.sources.values()
+    ]
+    if evidence is not None:
+        source_list += [f"{i.title}: {i.source}" for i in evidence.inspections]
+    return entries, caveats, source_list
+
+
 def build_report(
     con: duckdb.DuckDBPyConnection,
     force_id: str,
@@ -395,81 +529,22 @@ def build_report(
     Grades come from the `stored` judgements (from the workspace store; none when not given)
     where an inspector has acted on them, else from the rubric's proposals.
     """
-    force = get_force(force_id)
-    framework = load_framework(year)
-    if chart_data is None:
-        chart_data = load_chart_data(con, framework)
-    charted: set[str] = set()
-    if values is None:
-        values = values_by_indicator(con, framework, force.force_id)
-    proposals = propose_grades(framework, evidence, values)
-    if stored is None or evidence is None:
-        stored = {}
-    grades = shown_grades(framework, proposals, stored)
+    inputs = load_report_inputs(
+        con, force_id, year, evidence, chart_data=chart_data, values=values, stored=stored
+    )
+    force, framework = inputs.force, inputs.framework
     pillar = framework.pillars[0]
-    place = force.short_name
-    used: list[IndicatorValue] = []
-
-    overview, overview_used = _overview(force, framework, values, evidence)
-    used += overview_used
-
-    sources = source_files(con)
-    extra_entries: list[Evidence] = []
+    overview, used = _overview(force, framework, inputs.values, evidence)
+    charted: set[str] = set()
     questions: list[QuestionSection] = []
-    judgements: list[JudgementRow] = []
-    rules: list[RuleLine] = []
+    extra_entries: list[Evidence] = []
     for question in pillar.questions:
-        proposal = proposals.get(question.id)
-        shown = grades.get(question.id)
-        grade_label = None
-        grade_note = None
-        if shown is not None and shown.grade_id is not None:
-            grade_label = framework.grade(shown.grade_id).label
-            grade_note = shown.note
-        section = QuestionSection(question.id, question.text, question.graded, grade_label, grade_note)
-        data_paras, data_used = _data_paragraphs(question, framework, values, place)
-        used += data_used
-        section.paragraphs += data_paras
-        if question.has_police_uk_outcomes:
-            outcome_paras, outcome_entry = _outcome_paragraphs(con, force, framework, sources)
-            section.paragraphs += outcome_paras
-            if outcome_entry is not None:
-                extra_entries.append(outcome_entry)
-        section.charts += _question_charts(question, chart_data, force, charted)
-        findings = [f for f in evidence.findings if f.question == question.id] if evidence else []
-        section.paragraphs += [_finding_paragraph(f, evidence) for f in findings if evidence]
-        if evidence is not None:
-            inspected = any(i.kind in question.inspection_kinds for i in evidence.inspections)
-            if not findings and not inspected:
-                kind = framework.inspection_kind(question.inspection_kinds[0])
-                section.paragraphs.append(
-                    para(f"There was no {kind.title} inspection for this force.", kind="note")
-                )
-        elif not findings:
-            section.paragraphs.append(
-                para("No inspection findings are loaded for this question.", kind="note")
-            )
-        if proposal is not None and proposal.grade is None and proposal.flags:
-            flagged = [values[f.split(":")[0]] for f in proposal.flags if f.split(":")[0] in values]
-            section.paragraphs += [
-                para("Data-led flag: " + narrative.flag_text(v) + ".", kind="note") for v in flagged
-            ]
+        section, section_used, outcome_entry = _question_section(con, question, inputs, charted)
         questions.append(section)
-        if proposal is not None:
-            judgements.append(
-                JudgementRow(
-                    question.text,
-                    grade_label or "Not graded",
-                    f"{shown.note} ({len(findings)} findings)"
-                    if shown and shown.grade_id
-                    else "no inspection findings loaded",
-                )
-            )
-            rules += [
-                RuleLine(question.text, r.rule_id, r.fired, r.reason, r.findings, r.indicators)
-                for r in proposal.rules
-            ]
-
+        used += section_used
+        if outcome_entry is not None:
+            extra_entries.append(outcome_entry)
+    judgements, rules = _judgement_rows(inputs, questions)
     further: list[Paragraph] = []
     if evidence is not None:
         further = [
@@ -477,28 +552,7 @@ def build_report(
             for i in evidence.inspections
             if i.summary
         ]
-
-    seen: set[str] = set()
-    entries: list[Evidence] = list(extra_entries)
-    caveats: list[str] = []
-    for value in used:
-        entry = _evidence_entry(value, force, sources)
-        if entry.anchor not in seen:
-            seen.add(entry.anchor)
-            entries.append(entry)
-            if value.indicator.comparability and value.indicator.comparability not in caveats:
-                caveats.append(value.indicator.comparability)
-    if force.force_id == "city-of-london":
-        caveats.append(
-            "City of London has a very small resident population, so rates per resident are not meaningful there."
-        )
-    source_list = [
-        f"{info['dataset']} ({info['publisher']}): {info['path']}, sha256 {info['sha256']}; read from {info['read_from']}"
-        for info in sources.values()
-    ]
-    if evidence is not None:
-        source_list += [f"{i.title}: {i.source}" for i in evidence.inspections]
-
+    entries, caveats, source_list = _appendix(inputs, used, extra_entries)
     return Report(
         force_id=force.force_id,
         force_name=force.name,
@@ -508,7 +562,7 @@ def build_report(
         section_title=pillar.section_title,
         last_updated=framework.published,
         is_data_led=evidence is None,
-        summary=_summary(force, framework, grades, evidence),
+        summary=_summary(force, framework, inputs.grades, evidence),
         overview=overview,
         further_insights_title=f"Further insights on {pillar.title.lower()}",
         further_insights=further,

@@ -26,6 +26,13 @@ def _progress() -> Progress:
 
 def register(app: typer.Typer) -> None:
     """Add the data.police.uk commands (download, ingest, coverage, demo-archive) to `app`."""
+    _ingest_command(app)
+    _coverage_command(app)
+    _demo_archive_command(app)
+    _download_command(app)
+
+
+def _ingest_command(app: typer.Typer) -> None:
 
     @app.command("ingest")
     @friendly_errors
@@ -95,6 +102,8 @@ def register(app: typer.Typer) -> None:
                 table.add_row(str(path), str(line), str(fld), str(reason))
             console.print(table)
 
+
+def _coverage_command(app: typer.Typer) -> None:
     @app.command("coverage")
     @friendly_errors
     def coverage_command(
@@ -129,6 +138,8 @@ def register(app: typer.Typer) -> None:
             return
         console.print(grid)
 
+
+def _demo_archive_command(app: typer.Typer) -> None:
     @app.command("demo-archive")
     @friendly_errors
     def demo_archive_command(
@@ -174,6 +185,8 @@ def register(app: typer.Typer) -> None:
         if result.faults:
             console.print(f"faults listed in {result.faults}")
 
+
+def _download_command(app: typer.Typer) -> None:
     @app.command("download")
     @friendly_errors
     def download_command(

@@ -12,9 +12,9 @@ import pytest
 from openpeel.core.errors import InputError
 from openpeel.forces import territorial_forces
 from openpeel.indicators.compute import compute_indicators
+from openpeel.indicators.imported_measures import import_measures, parse_imported_measures
 from openpeel.indicators.query import values_at
 from openpeel.indicators.wording import extreme_phrase
-from openpeel.ingest.imported_measures import import_measures, parse_imported_measures
 from openpeel.ingest.official_statistics import load_official_statistics
 from openpeel.warehouse import connect
 
