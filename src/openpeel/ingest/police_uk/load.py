@@ -36,6 +36,7 @@ import duckdb
 from openpeel.core.errors import InputError, OpenpeelError
 from openpeel.core.sql import quote_ident, sql_list, sql_str
 from openpeel.ingest.police_uk.layout import FileKind, SourceFile, discover, month_text
+from openpeel.ingest.police_uk.members import READ_ERRORS, member_path
 from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT, check_memory_limit, memory_bounded
 from openpeel.ingest.police_uk.progress import ProgressFn, StatementProgress
 from openpeel.ingest.police_uk.schema import COLUMNS, DERIVED, DIALECT, header_line
@@ -169,7 +170,7 @@ class _Preparer:
         return self._zips[path]
 
     def _extract(self, source: SourceFile, batch: int) -> PreparedFile:
-        local = self.workdir / str(batch) / source.member
+        local = member_path(self.workdir / str(batch), source.container, source.member)
         local.parent.mkdir(parents=True, exist_ok=True)
         digest = _Digest()
         first = b""
@@ -180,11 +181,11 @@ class _Preparer:
                         first = chunk[:4096]
                     digest.update(chunk)
                     dst.write(chunk)
-        except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
+        except READ_ERRORS as exc:
             raise InputError(
-                f"cannot read this member of the archive ({exc})",
+                f"cannot read this member of the archive ({type(exc).__name__}: {exc})",
                 path=source.display_path,
-                hint="the archive may be truncated or corrupt: download it again",
+                hint="the archive may be truncated or corrupt: download it again; nothing was stored",
             ) from None
         _check_header(source, first)
         return PreparedFile(source, local, digest.result())
