@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import difflib
+import io
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from openpeel.core.errors import InputError
+from openpeel.core.user_input import read_user_file
 from openpeel.evidence.loader import validate_evidence
 from openpeel.evidence.models import EvidenceFile
 
@@ -55,8 +57,9 @@ def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str
     """(line the row starts on, row) for every data row; unknown or missing columns are errors."""
     if not path.exists():
         raise InputError(f"{path.name} not found in the evidence folder", path=path)
+    text = read_user_file(path, what="evidence file").removeprefix("\ufeff")
     out = []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with io.StringIO(text, newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
