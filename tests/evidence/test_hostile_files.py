@@ -75,7 +75,7 @@ def test_oversized_yaml_is_refused_before_it_is_read(tmp_path: Path, monkeypatch
     path = tmp_path / "big.yaml"
     path.write_bytes(b"# padding\n" * (user_input.MAX_USER_FILE_BYTES // 10 + 1))
     read = []
-    monkeypatch.setattr(Path, "read_text", lambda self, **kw: read.append(self) or "")
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or b"")
     with pytest.raises(InputError) as info:
         load_evidence_file(path)
     assert not read

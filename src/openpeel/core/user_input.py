@@ -48,7 +48,8 @@ def read_user_file(path: Path, *, limit: int = MAX_USER_FILE_BYTES, what: str = 
             hint="split it into one file per force and year",
         )
     try:
-        return path.read_text(encoding="utf-8")
+        # Decoded as is: read_text() would turn a carriage return inside a CSV field into "\n".
+        return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=path) from None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -10,6 +9,8 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from fastapi import Request, Response
+
+from openpeel.core.csv_cells import write_csv
 
 ResponseFormat = Literal["json", "csv"]
 CACHE_CONTROL = "public, max-age=60"
@@ -39,10 +40,7 @@ def json_response(request: Request, payload: Any) -> Response:
 
 def csv_response(request: Request, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> Response:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    write_csv(buffer, [columns, *([row.get(c) for c in columns] for row in rows)])
     return cacheable(request, buffer.getvalue().encode(), "text/csv; charset=utf-8")
 
 
