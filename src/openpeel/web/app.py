@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 import duckdb
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from openpeel import __version__
-from openpeel.web import errors
+from openpeel.web import api_docs, errors
 from openpeel.web.cache import PageCache, data_version
+from openpeel.web.hosts import AllowedHosts
 from openpeel.web.ratelimit import LoginThrottle
 from openpeel.web.response_cache import DataVersion, ResponseCache
+from openpeel.web.security import SecurityHeaders
 from openpeel.web.session import NotSignedIn
 from openpeel.web.settings import Settings
 
@@ -46,11 +49,15 @@ def create_app(settings: Settings | None = None, con: duckdb.DuckDBPyConnection 
         version=__version__,
         summary="PEEL-style police force assessments: reports, indicators and judgements",
         lifespan=lifespan,
+        docs_url=None,  # api_docs serves /docs from local files
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.pages = PageCache()
     app.state.downloads = {}
-    app.state.throttle = LoginThrottle(settings.login_attempts, settings.login_window_seconds)
+    app.state.throttle = LoginThrottle(
+        settings.login_attempts, settings.login_window_seconds, settings.login_backoff_max_seconds
+    )
     app.state.version_queries = ("SELECT count(*)::VARCHAR FROM as_audit_events",)
     if con is not None:
         app.state.con = con
@@ -58,7 +65,7 @@ def create_app(settings: Settings | None = None, con: duckdb.DuckDBPyConnection 
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
-        return RedirectResponse(f"/login?next={exc.next_path}", status_code=303)
+        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
 
     from openpeel.web import api, pages, site_pages, workspace
 
@@ -76,4 +83,9 @@ def create_app(settings: Settings | None = None, con: duckdb.DuckDBPyConnection 
 
     app.state.data_version = DataVersion(read_version)
     app.add_middleware(ResponseCache, version=app.state.data_version)
+    api_docs.install(app)
+    # The last added runs first: every answer gets the security headers, and a request for another
+    # host is refused before anything else runs, the response cache included.
+    app.add_middleware(AllowedHosts, allowed=settings.hosts_allowed())
+    app.add_middleware(SecurityHeaders)
     return app

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from fastapi import Request, Response
 
 from openpeel.core.csv_cells import write_csv
+from openpeel.web.hosts import absolute_url
 
 ResponseFormat = Literal["json", "csv"]
 CACHE_CONTROL = "public, max-age=60"
@@ -57,7 +58,9 @@ def page(
         return csv_response(request, rows, columns)
     next_url = None
     if offset + limit < total:
-        next_url = str(request.url.include_query_params(offset=offset + limit, limit=limit))
+        following = request.url.include_query_params(offset=offset + limit, limit=limit)
+        # On the configured base URL: the Host header is the client's say, and this body is cached.
+        next_url = absolute_url(request, following.path + "?" + following.query)
     return json_response(
         request, {"data": rows, "meta": {"total": total, "limit": limit, "offset": offset, "next": next_url}}
     )

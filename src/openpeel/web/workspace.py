@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from openpeel.assessment import judgements
 from openpeel.assessment.judgements import current_judgements
@@ -19,6 +20,8 @@ from openpeel.framework import available_years, load_framework
 from openpeel.indicators import catalogue
 from openpeel.web.api import Db
 from openpeel.web.errors import ApiError
+from openpeel.web.hosts import request_address
+from openpeel.web.security import safe_next
 from openpeel.web.session import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -36,7 +39,7 @@ router = APIRouter(include_in_schema=False)
 
 def _safe_next(path: str) -> str:
     # Only same-site paths: never redirect a signed-in user to another host.
-    return path if path.startswith("/") and not path.startswith("//") else "/workspace"
+    return safe_next(path)
 
 
 def _login_form(
@@ -75,19 +78,19 @@ async def login(request: Request, con: Db) -> Response:
     check_csrf(cookie_token, form)
     username = str(form.get("username", "")).strip().lower()
     password = str(form.get("password", ""))
-    client = request.client.host if request.client else "unknown"
+    client = request_address(request)
     throttle = request.app.state.throttle
-    keys = (f"ip:{client}", f"user:{username}")
-    wait = throttle.retry_after(*keys)
+    wait = throttle.retry_after(username, client)
     if wait:
         raise ApiError(429, f"too many failed sign-ins; try again in {wait} seconds", [{"retry_after": wait}])
-    user = authenticate(con, username, password)
+    # argon2 takes tens of milliseconds of CPU: on the event loop it would stall every request.
+    user = await run_in_threadpool(authenticate, con, username, password)
     if user is None:
-        throttle.failed(*keys)
+        throttle.failed(username, client)
         return _login_form(
             request, "User name or password not recognised.", username, str(form.get("next", "")), 401
         )
-    throttle.succeeded(*keys)
+    throttle.succeeded(username, client)
     settings = request.app.state.settings
     session = start_session(con, user, settings.session_hours)
     response = RedirectResponse(_safe_next(str(form.get("next", "/workspace"))), status_code=303)
