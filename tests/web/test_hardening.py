@@ -339,3 +339,28 @@ def test_password_hashing_does_not_stall_other_requests(
 
     elapsed, pending = asyncio.run(scenario())
     assert pending and elapsed < 0.5
+
+
+def test_response_cache_keeps_hosts_apart_and_never_stores_a_cookie() -> None:
+    from openpeel.web.response_cache import ResponseCache
+
+    calls: list[bytes] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        host = dict(scope["headers"]).get(b"host", b"")
+        calls.append(host)
+        headers = [(b"content-type", b"text/plain")]
+        if scope["path"].endswith("cookie.html"):
+            headers.append((b"set-cookie", b"a=1"))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"for " + host})
+
+    client = TestClient(ResponseCache(app, version=lambda: "1"))  # type: ignore[arg-type]
+    assert client.get("/2014/kent.html", headers={"host": "a.example"}).text == "for a.example"
+    assert client.get("/2014/kent.html", headers={"host": "b.example"}).text == "for b.example"
+    assert client.get("/2014/kent.html", headers={"host": "a.example"}).text == "for a.example"
+    assert calls == [b"a.example", b"b.example"]
+    client.get("/2014/cookie.html")
+    client.get("/2014/cookie.html")
+    client.get("/2014/kent.html", headers={"host": "a.example", "authorization": "Bearer x"})
+    assert len(calls) == 5
