@@ -10,6 +10,7 @@ connection comes from a configured proxy.
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -27,9 +28,9 @@ def host_name(header: str) -> str | None:
     """'Example.org:8000' -> 'example.org'; '[::1]:8000' -> '::1'; None if it is not a host."""
     header = header.strip().lower()
     if header.startswith("["):
-        name, closed, port = header[1:].partition("]")
-        port = port.removeprefix(":") if port.startswith(":") else ("x" if port else "")
-        valid = bool(closed) and _IPV6.fullmatch(name) is not None
+        name, closed, rest = header[1:].partition("]")
+        valid = bool(closed) and _IPV6.fullmatch(name) is not None and rest[:1] in ("", ":")
+        port = rest[1:]
     else:
         name, _, port = header.partition(":")
         valid = _NAME.fullmatch(name) is not None
@@ -67,8 +68,6 @@ class AllowedHosts:
 
 
 async def _bad_host(scope: Scope, send: Send) -> None:
-    import json
-
     message = "this server does not answer for the host named in the request's Host header"
     if str(scope.get("path", "")).startswith("/api/"):
         body, media = json.dumps(error_body(400, message)).encode(), b"application/json"
