@@ -23,6 +23,15 @@ def shared_data_path() -> Path:
     return Path(env) if env else REPO.parent / "shared" / "data"
 
 
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets a home folder of its own, so no command writes ./openpeel-data in the clone
+    or reads a warehouse or store from the environment; tests that want one set it themselves."""
+    for name in ("OPENPEEL_DB", "OPENPEEL_STORE", "OPENPEEL_DATA", "OPENPEEL_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("OPENPEEL_HOME", str(tmp_path_factory.mktemp("home")))
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real files; a missing folder skips locally but fails under CI=true."""

@@ -3,15 +3,17 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from openpeel.assessment.prepare import assess_all_years
 from openpeel.core.settings import Settings
 from openpeel.store import Store, open_store
 from openpeel.warehouse import writing
-from openpeel.web.app import create_app
+from openpeel.web.app import create_app, open_data
 from openpeel.web.users import add_user
 
 PASSWORD = "correct horse battery"
@@ -51,6 +53,12 @@ def web_store(web_home: Path) -> Iterator[Store]:
     store = open_store(f"sqlite:///{web_home / 'workspace.sqlite'}")
     yield store
     store.dispose()
+
+
+def app_for(home: Path, **settings: Any) -> FastAPI:
+    """The app on `home`, its data opened now (for clients that do not run its lifespan)."""
+    chosen = Settings(home=home, **settings)
+    return create_app(chosen, open_data(chosen))
 
 
 @pytest.fixture

@@ -91,7 +91,13 @@ def test_default_secret_refused_off_loopback() -> None:
     Settings(host="::1").check_safe()
     with pytest.raises(OpenpeelError, match="development secret"):
         Settings(host="0.0.0.0").check_safe()
-    Settings(host="0.0.0.0", secret_key="a-long-random-production-secret-value").check_safe()
+    with pytest.raises(OpenpeelError, match="OPENPEEL_BASE_URL"):
+        Settings(host="0.0.0.0", secret_key="a-long-random-production-secret-value").check_safe()
+    Settings(
+        host="0.0.0.0",
+        secret_key="a-long-random-production-secret-value",
+        base_url="https://peel.example.org",
+    ).check_safe()
     assert Settings().secret_key == DEV_SECRET
 
 

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -50,9 +53,77 @@ class Settings(BaseSettings):
     session_hours: float = Field(default=8.0, gt=0, description="How long a sign-in lasts")
     cookie_secure: bool = Field(default=False, description="Send the session cookie over HTTPS only")
     login_attempts: int = Field(
-        default=5, ge=1, description="Failed sign-ins allowed per window before refusing"
+        default=5,
+        ge=1,
+        description="Failed sign-ins for one account from one address before each further try waits",
     )
-    login_window_seconds: int = Field(default=300, ge=1, description="Window for counting failed sign-ins")
+    login_window_seconds: int = Field(
+        default=300, ge=1, description="Failures are forgotten after this long without another"
+    )
+    login_backoff_max_seconds: int = Field(
+        default=900, ge=1, description="Longest wait between tries (the wait doubles with each failure)"
+    )
+    base_url: str | None = Field(
+        default=None,
+        description="Public address of the app (e.g. https://peel.example.org), used for every absolute "
+        "link; default http://HOST:PORT",
+    )
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Host names requests may be addressed to (a leading '.' allows subdomains, '*' any); "
+        "default: the base URL's host and the loopback names",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of reverse proxies whose X-Forwarded-For is believed",
+    )
+
+    @field_validator("allowed_hosts", "trusted_proxies", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        """OPENPEEL_ALLOWED_HOSTS=a.example,b.example as well as a TOML list."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"trusted_proxies: {entry!r} is not an IP address or network") from None
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(f"base_url {value!r} must be http(s)://HOST[:PORT][/PATH]")
+        return value.rstrip("/")
+
+    @property
+    def public_base_url(self) -> str:
+        """Where absolute links point: base_url, else this server's own address."""
+        if self.base_url:
+            return self.base_url
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def hosts_allowed(self) -> list[str]:
+        """Host header values accepted (lower case, no port)."""
+        if self.allowed_hosts:
+            names = [h.lower() for h in self.allowed_hosts]
+        else:
+            # Loopback names are harmless to accept: links never come from the Host header. Starlette's
+            # TestClient calls itself "testserver".
+            names = ["localhost", "127.0.0.1", "::1", "testserver", self.host.lower()]
+        own = urlsplit(self.public_base_url).hostname
+        return sorted({*names, *([own.lower()] if own else [])})
 
     @classmethod
     def settings_customise_sources(
@@ -78,11 +149,19 @@ class Settings(BaseSettings):
         return self.store or f"sqlite:///{self.home / 'workspace.sqlite'}"
 
     def check_safe(self) -> None:
-        """Refuse the development secret anywhere but loopback."""
-        if self.secret_key == DEV_SECRET and not is_loopback(self.host):
+        """Refuse the development secret, or no public address, anywhere but loopback."""
+        if is_loopback(self.host):
+            return
+        if self.secret_key == DEV_SECRET:
             raise OpenpeelError(
                 f"refusing to listen on {self.host} with the development secret: set OPENPEEL_SECRET_KEY "
                 "(or secret_key in the OPENPEEL_CONFIG file) to a long random value"
+            )
+        if self.base_url is None:
+            raise OpenpeelError(
+                f"refusing to listen on {self.host} without a public address: set OPENPEEL_BASE_URL "
+                "(or base_url in the OPENPEEL_CONFIG file), e.g. https://peel.example.org; absolute "
+                "links and the allowed Host names come from it"
             )
 
 

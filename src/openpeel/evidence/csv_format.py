@@ -3,17 +3,22 @@
 Both files start with `force` and `year`, so one folder can hold many forces and years. Lists
 (topics, indicators, explains) are separated by semicolons; booleans are true/false. Rows are
 validated exactly like YAML evidence, and errors name the CSV file, its line and the column.
+Text that a spreadsheet could run as a formula is written with a leading apostrophe, which reading
+removes again (openpeel.core.csv_cells).
 """
 
 from __future__ import annotations
 
 import csv
 import difflib
+import io
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from openpeel.core.csv_cells import unguard_cell, write_csv
 from openpeel.core.errors import InputError
+from openpeel.core.user_input import read_user_file
 from openpeel.evidence.loader import validate_evidence
 from openpeel.evidence.models import EvidenceFile
 
@@ -55,8 +60,9 @@ def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str
     """(line the row starts on, row) for every data row; unknown or missing columns are errors."""
     if not path.exists():
         raise InputError(f"{path.name} not found in the evidence folder", path=path)
+    text = read_user_file(path, what="evidence file").removeprefix("\ufeff")
     out = []
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with io.StringIO(text, newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader, None)
         if header is None:
@@ -75,7 +81,7 @@ def _rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str
             if any(cell.strip() for cell in record):
                 if len(record) != len(header):
                     raise InputError(f"{len(record)} values for {len(header)} columns", path=path, line=start)
-                out.append((start, dict(zip(header, record, strict=True))))
+                out.append((start, dict(zip(header, map(unguard_cell, record), strict=True))))
             start = reader.line_num + 1
     return out
 
@@ -151,6 +157,12 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _cells(ev: EvidenceFile, obj: Any, columns: tuple[str, ...]) -> list[str]:
+    data = obj.model_dump(mode="json")
+    data.update(force=ev.force, year=ev.year)
+    return [_cell(data.get(c)) for c in columns]
+
+
 def write_evidence_csv(evidence: Iterable[EvidenceFile], folder: Path) -> list[Path]:
     """Write inspections.csv and findings.csv for all the given evidence into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -162,12 +174,8 @@ def write_evidence_csv(evidence: Iterable[EvidenceFile], folder: Path) -> list[P
     ):
         path = folder / name
         with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(columns)
-            for ev in items:
-                for obj in getattr(ev, attr):
-                    data = obj.model_dump(mode="json")
-                    data.update(force=ev.force, year=ev.year)
-                    writer.writerow([_cell(data.get(c)) for c in columns])
+            write_csv(
+                handle, [columns, *(_cells(ev, obj, columns) for ev in items for obj in getattr(ev, attr))]
+            )
         paths.append(path)
     return paths

@@ -15,14 +15,15 @@ import yaml
 from pydantic import ValidationError
 
 from openpeel.core.errors import InputError, UnknownNameError
+from openpeel.core.user_input import NoAliasSafeLoader, load_user_yaml, read_user_file
 from openpeel.evidence.models import FINDING_KINDS, EvidenceFile
 from openpeel.forces import lookup
 from openpeel.framework import load_framework
 from openpeel.indicators import catalogue
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line of every mapping, for error messages."""
+class _LineLoader(NoAliasSafeLoader):
+    """A YAML loader that remembers the line of every mapping, for error messages (no aliases)."""
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
@@ -61,17 +62,8 @@ def _suggest(name: str, choices: list[str]) -> str:
 
 
 def load_evidence_file(path: Path) -> EvidenceFile:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("evidence file not found", path=path) from None
-    try:
-        raw = yaml.load(text, Loader=_LineLoader)  # SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"invalid YAML: {getattr(exc, 'problem', exc)}", path=path, line=mark.line + 1 if mark else None
-        ) from None
+    text = read_user_file(path, what="evidence file")
+    raw = load_user_yaml(text, path, _LineLoader)
     if not isinstance(raw, dict):
         raise InputError("expected a mapping with force, year, inspections and findings", path=path, line=1)
     return validate_evidence(raw, path)

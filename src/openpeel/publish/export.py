@@ -15,6 +15,7 @@ from typing import Literal
 import duckdb
 
 from openpeel.assessment import propose_grades
+from openpeel.core.csv_cells import guard_cell
 from openpeel.evidence import EvidenceFile
 from openpeel.forces import get_force, territorial_forces
 from openpeel.framework import Framework
@@ -154,18 +155,28 @@ def _finding_rows(year: int, evidence: Mapping[str, EvidenceFile]) -> list[tuple
     return rows
 
 
+def _guarded(download: Download, rows: Sequence[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """The rows for CSV: text a spreadsheet could run as a formula is guarded (Parquet is typed)."""
+    text = [f.type == "VARCHAR" for f in download.fields]
+    return [
+        tuple(guard_cell(v) if is_text else v for v, is_text in zip(row, text, strict=True)) for row in rows
+    ]
+
+
 def _write(
     download: Download, rows: Sequence[tuple[object, ...]], out_dir: Path, formats: Iterable[ExportFormat]
 ) -> list[Path]:
     con = duckdb.connect(":memory:")
     try:
         columns = ", ".join(f'"{f.name}" {f.type}' for f in download.fields)
-        con.execute(f"CREATE TABLE t ({columns})")
-        if rows:
-            marks = ", ".join("?" for _ in download.fields)
-            con.executemany(f"INSERT INTO t VALUES ({marks})", rows)
         written = []
         for fmt in formats:
+            con.execute(f"CREATE OR REPLACE TABLE t ({columns})")
+            if rows:
+                marks = ", ".join("?" for _ in download.fields)
+                con.executemany(
+                    f"INSERT INTO t VALUES ({marks})", _guarded(download, rows) if fmt == "csv" else rows
+                )
             path = out_dir / f"{download.name}.{fmt}"
             options = "FORMAT csv, HEADER true" if fmt == "csv" else "FORMAT parquet, COMPRESSION zstd"
             # The path is ours (out_dir / fixed name); quotes are doubled so any folder name works.

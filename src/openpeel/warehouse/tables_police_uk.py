@@ -146,6 +146,12 @@ POLICE_UK_TABLES: tuple[Table, ...] = (
             column("reason", "VARCHAR", "What is wrong and what was expected", nullable=False),
             column("raw_text", "VARCHAR", "The row as read, fields joined with commas"),
             column("quarantined_at", "TIMESTAMP", "When (UTC)", nullable=False),
+            column(
+                "raw_bytes",
+                "BLOB",
+                "The row's original bytes, exactly as in the file (invalid UTF-8 included), "
+                "without its final line ending",
+            ),
         ),
     ),
 )

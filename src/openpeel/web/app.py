@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
@@ -13,10 +14,12 @@ from openpeel.core.settings import Settings
 from openpeel.store import Store
 from openpeel.store.audit import workspace_version
 from openpeel.warehouse import WarehouseReader
-from openpeel.web import errors
+from openpeel.web import api_docs, errors
 from openpeel.web.cache import PageCache
+from openpeel.web.hosts import AllowedHosts
 from openpeel.web.ratelimit import LoginThrottle
 from openpeel.web.response_cache import DataVersion, ResponseCache
+from openpeel.web.security import SecurityHeaders
 from openpeel.web.session import NotSignedIn
 
 
@@ -52,18 +55,22 @@ def create_app(
         version=__version__,
         summary="PEEL-style police force assessments: reports, indicators and judgements",
         lifespan=lifespan,
+        docs_url=None,  # api_docs serves /docs from local files
+        redoc_url=None,
     )
     app.state.settings = settings
     if data is not None:
         app.state.warehouse, app.state.store = data
     app.state.pages = PageCache()
     app.state.downloads = {}
-    app.state.throttle = LoginThrottle(settings.login_attempts, settings.login_window_seconds)
+    app.state.throttle = LoginThrottle(
+        settings.login_attempts, settings.login_window_seconds, settings.login_backoff_max_seconds
+    )
     errors.install(app)
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:
-        return RedirectResponse(f"/login?next={exc.next_path}", status_code=303)
+        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
 
     from openpeel.web import api, pages, site_pages, workspace
 
@@ -80,4 +87,9 @@ def create_app(
 
     app.state.data_version = DataVersion(read_version)
     app.add_middleware(ResponseCache, version=app.state.data_version)
+    api_docs.install(app)
+    # The last added runs first: every answer gets the security headers, and a request for another
+    # host is refused before anything else runs, the response cache included.
+    app.add_middleware(AllowedHosts, allowed=settings.hosts_allowed())
+    app.add_middleware(SecurityHeaders)
     return app

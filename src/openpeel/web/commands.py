@@ -36,7 +36,15 @@ def register(app: typer.Typer) -> None:
             overrides["port"] = port
         settings = Settings(**overrides)  # type: ignore[arg-type]
         settings.check_safe()
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+        # proxy_headers off: uvicorn would believe X-Forwarded-For from any local peer; openpeel reads
+        # it only from the configured trusted_proxies (web/hosts.py).
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            proxy_headers=False,
+        )
 
     users = typer.Typer(help="Inspector workspace accounts.", no_args_is_help=True)
     app.add_typer(users, name="users")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 
@@ -41,4 +43,4 @@ def home(request: Request, ws: Ws, q: str = "") -> Response:
 @router.get("/reports/{year}/{force}")
 def report_page(year: int, force: str) -> Response:
     """Older address of a report; the site's layout (/YEAR/FORCE.html) is the one to link to."""
-    return Response(status_code=308, headers={"Location": f"/{year}/{force}.html"})
+    return Response(status_code=308, headers={"Location": f"/{year}/{quote(force, safe='')}.html"})

@@ -1,7 +1,9 @@
 """An ASGI middleware that serves repeated anonymous GETs of reports and the API from memory.
 
 A cached response is reused while the data version the app reports is unchanged (see
-`DataVersion`). ETags are kept, so a client's If-None-Match still gets a 304.
+`DataVersion`). ETags are kept, so a client's If-None-Match still gets a 304. Requests with a
+session cookie or an Authorization header are never answered from, or stored in, the cache, and
+neither are responses that set a cookie.
 """
 
 from __future__ import annotations
@@ -74,10 +76,10 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        if SESSION_COOKIE_NAME in headers.get(b"cookie", b""):
+        if SESSION_COOKIE_NAME in headers.get(b"cookie", b"") or b"authorization" in headers:
             await self.app(scope, receive, send)
             return
-        key = scope["path"].encode() + b"?" + scope.get("query_string", b"")
+        key = _key(scope, headers)
         version = self.version()
         with self._lock:
             entry = self._entries.get(key)
@@ -110,7 +112,7 @@ class ResponseCache:
             await send(message)
 
         await self.app(scope, receive, capture)
-        if captured.get("status") == 200:
+        if captured.get("status") == 200 and _shareable(captured["headers"]):
             response_headers = captured["headers"]
             etag = next((v for k, v in response_headers if k.lower() == b"etag"), None)
             stored = Entry(version, 200, response_headers, b"".join(captured["body"]), etag)
@@ -118,6 +120,21 @@ class ResponseCache:
                 self._entries[key] = stored
                 while len(self._entries) > self.max_entries:
                     self._entries.popitem(last=False)
+
+
+def _key(scope: Scope, headers: dict[bytes, bytes]) -> bytes:
+    """Path, query and the (already allowed) host: nothing else a client sends changes a public
+    answer, since links are built on the configured base URL. The host is kept anyway, so no code
+    that ever reads it could serve one host's answer to another."""
+    host = headers.get(b"host", b"").lower()
+    path: str = scope["path"]
+    query: bytes = scope.get("query_string", b"")
+    return host + b"\x00" + path.encode() + b"?" + query
+
+
+def _shareable(headers: list[tuple[bytes, bytes]]) -> bool:
+    """A response that sets a cookie, or says it varies with request headers, is one client's."""
+    return not any(k.lower() in (b"set-cookie", b"vary") for k, _ in headers)
 
 
 def _tags(header: bytes) -> set[bytes]:

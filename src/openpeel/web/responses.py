@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -10,6 +9,9 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from fastapi import Request, Response
+
+from openpeel.core.csv_cells import write_csv
+from openpeel.web.hosts import absolute_url
 
 ResponseFormat = Literal["json", "csv"]
 CACHE_CONTROL = "public, max-age=60"
@@ -39,10 +41,7 @@ def json_response(request: Request, payload: Any) -> Response:
 
 def csv_response(request: Request, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> Response:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+    write_csv(buffer, [columns, *([row.get(c) for c in columns] for row in rows)])
     return cacheable(request, buffer.getvalue().encode(), "text/csv; charset=utf-8")
 
 
@@ -59,7 +58,9 @@ def page(
         return csv_response(request, rows, columns)
     next_url = None
     if offset + limit < total:
-        next_url = str(request.url.include_query_params(offset=offset + limit, limit=limit))
+        following = request.url.include_query_params(offset=offset + limit, limit=limit)
+        # On the configured base URL: the Host header is the client's say, and this body is cached.
+        next_url = absolute_url(request, following.path + "?" + following.query)
     return json_response(
         request, {"data": rows, "meta": {"total": total, "limit": limit, "offset": offset, "next": next_url}}
     )

@@ -21,6 +21,8 @@ from openpeel.framework import available_years, load_framework
 from openpeel.indicators import catalogue
 from openpeel.web.deps import AppStore, Db, Ws
 from openpeel.web.errors import ApiError
+from openpeel.web.hosts import request_address
+from openpeel.web.security import safe_next
 from openpeel.web.session import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -38,7 +40,7 @@ router = APIRouter(include_in_schema=False)
 
 def _safe_next(path: str) -> str:
     # Only same-site paths: never redirect a signed-in user to another host.
-    return path if path.startswith("/") and not path.startswith("//") else "/workspace"
+    return safe_next(path)
 
 
 def _login_form(
@@ -82,22 +84,24 @@ def _login(request: Request, store: Any, form: dict[str, Any]) -> Response:
     check_csrf(cookie_token, form)
     username = str(form.get("username", "")).strip().lower()
     password = str(form.get("password", ""))
-    client = request.client.host if request.client else "unknown"
+    client = request_address(request)
     throttle = request.app.state.throttle
-    keys = (f"ip:{client}", f"user:{username}")
-    wait = throttle.retry_after(*keys)
+    wait = throttle.retry_after(username, client)
     if wait:
         raise ApiError(429, f"too many failed sign-ins; try again in {wait} seconds", [{"retry_after": wait}])
-    with store.write() as ws:
+    # argon2 takes tens of milliseconds of CPU: this runs in a worker thread (see `login`), and
+    # outside any write transaction, so it holds up neither other requests nor other writers.
+    with store.read() as ws:
         user = authenticate(ws, username, password)
-        session = start_session(ws, user, request.app.state.settings.session_hours) if user else None
-    if user is None or session is None:
-        throttle.failed(*keys)
+    if user is None:
+        throttle.failed(username, client)
         return _login_form(
             request, "User name or password not recognised.", username, str(form.get("next", "")), 401
         )
-    throttle.succeeded(*keys)
+    throttle.succeeded(username, client)
     settings = request.app.state.settings
+    with store.write() as ws:
+        session = start_session(ws, user, settings.session_hours)
     response = RedirectResponse(_safe_next(str(form.get("next", "/workspace"))), status_code=303)
     set_session_cookie(
         response, session.token, max_age=int(settings.session_hours * 3600), secure=settings.cookie_secure

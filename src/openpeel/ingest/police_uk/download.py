@@ -20,6 +20,7 @@ from pathlib import Path
 
 from openpeel.core.errors import InputError, OpenpeelError
 from openpeel.ingest.police_uk.layout import add_months, month_text, parse_month
+from openpeel.ingest.police_uk.members import READ_ERRORS, check_member_names
 
 ARCHIVE_MONTHS = 36
 FIRST_MONTH = dt.date(2010, 12, 1)
@@ -121,19 +122,34 @@ def _fetch(url: str, part: Path, progress: Callable[[str, int, int | None], None
 
 
 def _check_zip(path: Path) -> list[str]:
+    """Every member name (all safe to extract), after every member passed its CRC check."""
     try:
         with zipfile.ZipFile(path) as archive:
-            bad = archive.testzip()
             names = archive.namelist()
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+            check_member_names(path, names)
+            for info in archive.infolist():
+                _check_member(path, archive, info)
+    except READ_ERRORS as exc:
         raise InputError(
             f"downloaded file is not a complete zip ({exc})",
             path=path,
             hint="delete it and run the download again",
         ) from None
-    if bad is not None:
-        raise InputError(f"member {bad} fails its CRC check", path=path, hint="delete it and download again")
     return names
+
+
+def _check_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    # zipfile.testzip() lets corrupt deflate data escape as zlib.error with no member name.
+    try:
+        with archive.open(info) as member:
+            while member.read(_CHUNK):
+                pass
+    except READ_ERRORS as exc:
+        raise InputError(
+            f"member {info.filename} is damaged ({type(exc).__name__}: {exc})",
+            path=f"{path}!{info.filename}",
+            hint="delete it and download again",
+        ) from None
 
 
 def download(

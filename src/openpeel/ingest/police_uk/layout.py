@@ -17,6 +17,7 @@ from pathlib import Path
 
 from openpeel.core.errors import InputError, UnknownNameError
 from openpeel.forces import get_force
+from openpeel.ingest.police_uk.members import READ_ERRORS, check_member_names
 
 
 class FileKind(StrEnum):
@@ -142,13 +143,15 @@ def _match(name: str, container: Path, is_zip: bool, edition: str | None, size: 
 def _scan_zip(path: Path) -> tuple[list[SourceFile], list[str]]:
     try:
         with zipfile.ZipFile(path) as archive:
-            infos = [(info.filename, info.file_size) for info in archive.infolist() if not info.is_dir()]
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            every = archive.infolist()
+    except READ_ERRORS as exc:
         raise InputError(
             f"not a readable zip archive ({exc})",
             path=path,
             hint="the download may be truncated: run `openpeel download` again to fetch it whole",
         ) from None
+    check_member_names(path, [info.filename for info in every])
+    infos = [(info.filename, info.file_size) for info in every if not info.is_dir()]
     found, ignored = [], []
     edition = _edition_of(path.with_suffix(""))
     for name, size in infos:

@@ -19,6 +19,7 @@ How a run works:
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import hashlib
@@ -28,7 +29,7 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -36,8 +37,10 @@ import duckdb
 from openpeel.core.errors import InputError, OpenpeelError
 from openpeel.core.sql import quote_ident, sql_list, sql_str
 from openpeel.ingest.police_uk.layout import FileKind, SourceFile, discover, month_text
+from openpeel.ingest.police_uk.members import READ_ERRORS, member_path
 from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT, check_memory_limit, memory_bounded
 from openpeel.ingest.police_uk.progress import ProgressFn, StatementProgress
+from openpeel.ingest.police_uk.records import Record, records
 from openpeel.ingest.police_uk.schema import COLUMNS, DERIVED, DIALECT, header_line
 from openpeel.ingest.police_uk.validate import all_valid, first_failure, force_labels
 from openpeel.warehouse import transaction
@@ -169,7 +172,7 @@ class _Preparer:
         return self._zips[path]
 
     def _extract(self, source: SourceFile, batch: int) -> PreparedFile:
-        local = self.workdir / str(batch) / source.member
+        local = member_path(self.workdir / str(batch), source.container, source.member)
         local.parent.mkdir(parents=True, exist_ok=True)
         digest = _Digest()
         first = b""
@@ -180,11 +183,11 @@ class _Preparer:
                         first = chunk[:4096]
                     digest.update(chunk)
                     dst.write(chunk)
-        except (zipfile.BadZipFile, EOFError, OSError, zipfile.LargeZipFile) as exc:
+        except READ_ERRORS as exc:
             raise InputError(
-                f"cannot read this member of the archive ({exc})",
+                f"cannot read this member of the archive ({type(exc).__name__}: {exc})",
                 path=source.display_path,
-                hint="the archive may be truncated or corrupt: download it again",
+                hint="the archive may be truncated or corrupt: download it again; nothing was stored",
             ) from None
         _check_header(source, first)
         return PreparedFile(source, local, digest.result())
@@ -319,55 +322,46 @@ def _count_stored(
     return {(m, str(f)): int(n) for m, f, n in rows}
 
 
-def _slow_load(
-    con: duckdb.DuckDBPyConnection, prepared: PreparedFile, workdir: Path, now: dt.datetime
-) -> tuple[int, int]:
-    """Row-by-row reload of one file: every good row stored, every bad row quarantined with its line."""
-    source = prepared.source
-    kind = source.kind
-    headers = [c.header for c in COLUMNS[kind]]
-    con.execute(f"DELETE FROM {kind.table} WHERE month = ? AND force_id = ?", [source.month, source.force_id])
-    staged = workdir / f"slow-{source.force_id}-{kind.value}.csv"
-    shape_errors: list[list[object]] = []
-    records = 0
+@dataclass
+class _Staged:
+    """A file's records after reading: the readable ones in a CSV for the SQL checks, the others here."""
 
-    def bad(line: int, why: str, raw: str) -> None:
-        shape_errors.append(
-            [kind.dataset, source.source_id, source.display_path, line, "(row)", why, raw, now]
-        )
+    unreadable: list[Record] = field(default_factory=list)
+    records: int = 0
+    lines: int = 0
 
-    with (
-        prepared.local_path.open(newline="", encoding="utf-8", errors="replace") as fh,
-        staged.open("w", newline="", encoding="utf-8") as out,
-    ):
-        reader = csv.reader(fh, strict=False)
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["__line", *headers, "__raw"])
-        try:
-            next(reader)
-            while True:
-                start = reader.line_num + 1
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    break
-                records += 1
-                raw = ",".join(row)
-                if "\ufffd" in raw:
-                    bad(start, "not valid UTF-8 text", raw)
-                elif len(row) != len(headers):
-                    bad(
-                        start, "blank line" if not row else f"{len(row)} fields, expected {len(headers)}", raw
-                    )
-                else:
-                    writer.writerow([start, *row, raw])
-        except csv.Error as exc:
-            bad(reader.line_num, f"unreadable CSV from here on: {exc}", "")
-    reader_sql = (
-        f"read_csv({sql_list([str(staged)])}, columns={{'__line': 'BIGINT', "
-        + ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in headers)
-        + ", '__raw': 'VARCHAR'}, delim=',', quote='\"', escape='\"', header=true, strict_mode=true)"
+
+def _stage(local: Path, staged: Path, width: int) -> _Staged:
+    """Write every readable record with its line, text, original bytes and line span to `staged`."""
+    out = _Staged()
+    with staged.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        for record in records(local.read_bytes()):
+            out.records += 1
+            out.lines += record.lines
+            if record.fields is not None and len(record.fields) != width:
+                shape = (
+                    "blank line" if not record.fields else f"{len(record.fields)} fields, expected {width}"
+                )
+                record = replace(record, fields=None, problem=shape)
+            if record.fields is None:
+                out.unreadable.append(record)
+                continue
+            raw = base64.b64encode(record.raw).decode()
+            writer.writerow([record.line, *record.fields, ",".join(record.fields), raw, record.lines])
+    return out
+
+
+def _staged_reader(staged: Path, headers: list[str]) -> str:
+    columns = ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in headers)
+    return (
+        f"read_csv({sql_list([str(staged)])}, columns={{'__line': 'BIGINT', {columns}, "
+        "'__raw': 'VARCHAR', '__raw_b64': 'VARCHAR', '__lines': 'BIGINT'}, "
+        "delim=',', quote='\"', escape='\"', header=false, strict_mode=true)"
     )
+
+
+def _typed_columns(kind: FileKind) -> list[str]:
     typed_cols = []
     for col in COLUMNS[kind]:
         q = quote_ident(col.header)
@@ -376,40 +370,68 @@ def _slow_load(
         else:
             typed_cols.append(f"TRY_CAST({q} AS {col.read_type}) AS {q}")
             typed_cols.append(f"{q} AS {quote_ident(col.header + '__text')}")
+    return typed_cols
+
+
+def _slow_load(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedFile, workdir: Path, now: dt.datetime
+) -> tuple[int, int, int]:
+    """Row-by-row reload of one file: every good row stored, every bad row quarantined with its line
+    and original bytes. Returns (records stored, records quarantined, records in the file)."""
+    source = prepared.source
+    kind = source.kind
+    headers = [c.header for c in COLUMNS[kind]]
+    con.execute(f"DELETE FROM {kind.table} WHERE month = ? AND force_id = ?", [source.month, source.force_id])
+    staged_path = workdir / f"slow-{source.force_id}-{kind.value}.csv"
+    staged = _stage(prepared.local_path, staged_path, len(headers))
     field_sql, reason_sql = first_failure(kind)
     this_file = "(SELECT * FROM _pu_files WHERE path = ?) AS f"
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _pu_slow AS "
         f"SELECT t.*, {field_sql} AS __field, {reason_sql} AS __reason FROM "
-        f"(SELECT __line, __raw, {', '.join(typed_cols)} FROM {reader_sql}) AS t, {this_file}",
+        f"(SELECT __line, __raw, from_base64(__raw_b64) AS __bytes, __lines, {', '.join(_typed_columns(kind))} "
+        f"FROM {_staged_reader(staged_path, headers)}) AS t, {this_file}",
         [str(prepared.local_path)],
     )
+    staged_path.unlink()
     names, exprs = _targets(kind)
     con.execute(
         f"INSERT INTO {kind.table} ({', '.join(names)}) SELECT {', '.join(exprs)} "
         f"FROM _pu_slow, {this_file} WHERE __field IS NULL",
         [str(prepared.local_path)],
     )
+    where = [kind.dataset, source.source_id, source.display_path]
     con.execute(
-        "INSERT INTO meta_quarantine SELECT ?, ?, ?, __line, __field, __reason, __raw, ? "
+        "INSERT INTO meta_quarantine SELECT ?, ?, ?, __line, __field, __reason, __raw, ?, __bytes "
         "FROM _pu_slow WHERE __field IS NOT NULL",
-        [kind.dataset, source.source_id, source.display_path, now],
+        [*where, now],
     )
-    _insert_rows(con, "meta_quarantine", _QUARANTINE_COLUMNS, shape_errors)
+    unreadable: list[list[object]] = [
+        [*where, r.line, "(row)", r.problem, r.text, now, r.raw] for r in staged.unreadable
+    ]
+    _insert_rows(con, "meta_quarantine", _QUARANTINE_COLUMNS, unreadable)
+    return _check_conservation(con, prepared, staged)
+
+
+def _check_conservation(
+    con: duckdb.DuckDBPyConnection, prepared: PreparedFile, staged: _Staged
+) -> tuple[int, int, int]:
+    """Every line of the file is in a stored or a quarantined record, or the run fails."""
     counts = con.execute(
-        "SELECT count(*) FILTER (WHERE __field IS NULL), count(*) FILTER (WHERE __field IS NOT NULL) FROM _pu_slow"
+        "SELECT count(*) FILTER (WHERE __field IS NULL), count(*) FILTER (WHERE __field IS NOT NULL), "
+        "coalesce(sum(__lines), 0) FROM _pu_slow"
     ).fetchone()
     assert counts is not None
-    staged.unlink()
-    stored, quarantined = int(counts[0]), int(counts[1]) + len(shape_errors)
-    if stored + quarantined != prepared.rows_in_file:
+    stored, quarantined = int(counts[0]), int(counts[1]) + len(staged.unreadable)
+    lines = int(counts[2]) + sum(r.lines for r in staged.unreadable)
+    if stored + quarantined != staged.records or lines != prepared.rows_in_file:
         raise InputError(
-            f"{prepared.rows_in_file} data lines but {stored} rows stored and {quarantined} quarantined "
-            f"({records} CSV records): a quoted field may span lines, or the file ends mid-row",
-            path=source.display_path,
+            f"{prepared.rows_in_file} data lines in {staged.records} CSV records, but {stored} rows stored "
+            f"and {quarantined} quarantined, covering {lines} lines",
+            path=prepared.source.display_path,
             hint="compare the file with the published one; openpeel refuses to lose rows silently",
         )
-    return stored, quarantined
+    return stored, quarantined, staged.records
 
 
 _QUARANTINE_COLUMNS = [
@@ -421,6 +443,7 @@ _QUARANTINE_COLUMNS = [
     "reason",
     "raw_text",
     "quarantined_at",
+    "raw_bytes",
 ]
 _COVERAGE_COLUMNS = [
     "force_id",
@@ -476,9 +499,10 @@ def _load_kind(
         n = stored.get((p.source.month, p.source.force_id), 0)
         quarantined = 0
         slow = n != p.rows_in_file
+        records = p.rows_in_file
         if slow:
-            n, quarantined = _slow_load(con, p, workdir, now)
-        results.append(FileResult(p.source, "ingested", p.rows_in_file, n, quarantined, slow))
+            n, quarantined, records = _slow_load(con, p, workdir, now)
+        results.append(FileResult(p.source, "ingested", records, n, quarantined, slow))
     _insert_rows(
         con,
         "meta_police_uk_coverage",
