@@ -97,7 +97,7 @@ def _finding(fid: str, kind: str, topics: tuple[str, ...], **extra: object) -> F
         text="invented",
         topics=topics,
         **extra,
-    )  # type: ignore[arg-type]
+    )
 
 
 def _grade(rules: list[Rule], *findings: Finding) -> str | None:
