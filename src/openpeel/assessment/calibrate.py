@@ -168,9 +168,8 @@ def calibrate(
     """
     framework = load_framework(year)
     setup = load_setup(year)
-    load_rubric(framework.rubric)  # a missing rubric fails before any work
     files = shipped_evidence(year) if evidence is None else evidence
-    result = Calibration(year, framework.rubric, setup.held_out, sorted(files))
+    result = Calibration(year, load_rubric(framework.rubric).id, setup.held_out, sorted(files))
     for force_id in sorted(files):
         indicators = values_by_indicator(con, framework, force_id)
         proposals = propose_grades(framework, files[force_id], indicators, pillars=None)
