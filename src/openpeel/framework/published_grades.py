@@ -139,6 +139,7 @@ def parse_published_grades(text: str, where: str, year: int) -> list[PublishedGr
             raise InputError(msg, path=where, line=line, field=field) from None
 
         def fail(message: str, field: str, hint: str | None = None, *, at: int = line) -> InputError:
+            # `at` binds this row's line now, not the loop variable's last value.
             return InputError(message, path=where, line=at, field=field, hint=hint)
 
         if row.year != year:
