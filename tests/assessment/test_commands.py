@@ -42,7 +42,9 @@ def test_workflow_from_import_to_history(db: str) -> None:
     code, out, _ = run("judgement", "show", "northamptonshire", "--year", "2014", "--json")
     shown = {j["question"]: j for j in json.loads(out)}
     assert shown["investigating-offending"]["proposed_grade"] == "requires-improvement"
-    assert any(r["rule"] == "afi-core" and r["fired"] for r in shown["investigating-offending"]["rules"])
+    assert any(
+        r["rule"] == "core-afis-outweigh" and r["fired"] for r in shown["investigating-offending"]["rules"]
+    )
 
     code, _, err = run(
         "judgement",

@@ -40,7 +40,7 @@ def test_northamptonshire_2014_drafts_are_good_ri_good_with_rules(
         "investigating-offending": "requires-improvement",
         "tackling-asb": "good",
     }
-    assert found["investigating-offending"].fired_rules == ["afi-core"]
+    assert found["investigating-offending"].fired_rules == ["core-afis-outweigh"]
     assert all(j.state == "draft" and j.current_grade is None for j in found.values())
     # Narrative-only and not-inspected questions are recorded as such.
     assert not found["protecting-vulnerable"].is_graded and found["protecting-vulnerable"].is_inspected

@@ -7,14 +7,14 @@ indicators it used, so a reader can see exactly why a grade was proposed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from openpeel.core.errors import InputError
 from openpeel.evidence import EvidenceFile, Finding
@@ -25,15 +25,18 @@ RuleType = Literal[
     "no_findings",
     "cause_of_concern",
     "afi_touches_core",
+    "core_afis_outweigh_strengths",
     "afi_outnumber_strengths",
     "primary_indicator_worse_unexplained",
     "good_conditions",
     "outstanding_conditions",
+    "characteristics",
     "default",
 ]
 LIMITING: set[str] = {
     "cause_of_concern",
     "afi_touches_core",
+    "core_afis_outweigh_strengths",
     "afi_outnumber_strengths",
     "primary_indicator_worse_unexplained",
 }
@@ -47,6 +50,46 @@ class Rule(BaseModel):
     description: str
     proposes: str | None = None
     caps_at: str | None = None
+    # Parameters; the defaults give each rule type its first (DESIGN.md section 5) meaning.
+    core_strengths: Literal["all", "any"] = Field(
+        default="all", description="good_conditions: strengths needed in every core topic, or in at least one"
+    )
+    core_afis: Literal["none", "not-outweighing"] = Field(
+        default="none",
+        description="good_conditions: no area for improvement in a core topic, or none outweighing core strengths",
+    )
+    check_indicators: bool = Field(
+        default=True, description="good_conditions: an unexplained worse primary indicator rules good out"
+    )
+    margin: int = Field(
+        default=0,
+        ge=0,
+        description="afi_outnumber_strengths and good_conditions: areas for improvement may exceed strengths by this many",
+    )
+    better_indicators: Literal["all", "not-needed"] = Field(
+        default="all",
+        description="outstanding_conditions: every primary indicator significantly better, or not needed",
+    )
+    min_share: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="characteristics: share of core topics with a strength and no area for improvement",
+    )
+    max_share: float | None = Field(
+        default=None, ge=0, le=1, description="characteristics: upper bound of that share"
+    )
+    needs_afi: bool = Field(
+        default=False, description="characteristics: fires only where there is an area for improvement"
+    )
+
+
+class RubricChange(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int
+    rules: tuple[str, ...]
+    reason: str
 
 
 class Rubric(BaseModel):
@@ -55,6 +98,7 @@ class Rubric(BaseModel):
     id: str
     version: int
     rules: tuple[Rule, ...]
+    changes: tuple[RubricChange, ...] = Field(default=(), description="Each change to the rules and why")
 
 
 @dataclass(frozen=True)
@@ -118,6 +162,181 @@ def _ids(findings: list[Finding]) -> tuple[str, ...]:
     return tuple(f.id for f in findings)
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What the rules look at for one question: its findings sorted by kind, and its indicators."""
+
+    question: Question
+    findings: list[Finding]
+    indicators: dict[str, IndicatorValue]
+    good_holds: bool
+
+    @property
+    def core(self) -> set[str]:
+        return set(self.question.core_topics)
+
+    def of_kind(self, kind: str) -> list[Finding]:
+        return [f for f in self.findings if f.kind == kind]
+
+    @property
+    def strengths(self) -> list[Finding]:
+        return self.of_kind("strength")
+
+    @property
+    def afis(self) -> list[Finding]:
+        return self.of_kind("area-for-improvement")
+
+    @property
+    def concerns(self) -> list[Finding]:
+        return [f for f in self.of_kind("cause-of-concern") if not f.is_resolved]
+
+    def touching_core(self, findings: list[Finding]) -> list[Finding]:
+        return [f for f in findings if self.core & set(f.topics)]
+
+    def worse(self) -> list[str]:
+        return [i for i in self.question.primary_indicators if (v := self.indicators.get(i)) and v.is_worse]
+
+    def better(self) -> list[str]:
+        return [i for i in self.question.primary_indicators if (v := self.indicators.get(i)) and v.is_better]
+
+    def unexplained(self) -> list[str]:
+        return [i for i in self.worse() if not any(i in f.explains for f in self.findings)]
+
+    def sound_core_share(self) -> float:
+        """Share of core topics with a strength and no area for improvement."""
+        if not self.core:
+            return 1.0 if self.strengths and not self.afis else 0.0
+        strong = {t for f in self.strengths for t in f.topics} & self.core
+        weak = {t for f in self.afis for t in f.topics} & self.core
+        return len(strong - weak) / len(self.core)
+
+
+Evaluator = Callable[[Rule, _Facts], tuple[bool, str, list[Finding], tuple[str, ...]]]
+
+
+def _no_findings(rule: Rule, facts: _Facts) -> tuple[bool, str, list[Finding], tuple[str, ...]]:
+    n = len(facts.findings)
+    return not n, "no findings for this question" if not n else f"{n} findings", [], ()
+
+
+def _cause_of_concern(rule: Rule, facts: _Facts) -> tuple[bool, str, list[Finding], tuple[str, ...]]:
+    concerns = facts.concerns
+    return bool(concerns), f"{len(concerns)} unresolved cause(s) of concern", concerns, ()
+
+
+def _afi_touches_core(rule: Rule, facts: _Facts) -> tuple[bool, str, list[Finding], tuple[str, ...]]:
+    touching = facts.touching_core(facts.afis)
+    topics = sorted({t for f in touching for t in f.topics if t in facts.core})
+    reason = (
+        f"areas for improvement in core topics: {', '.join(topics)}"
+        if touching
+        else "no area for improvement touches a core topic"
+    )
+    return bool(touching), reason, touching, ()
+
+
+def _core_afis_outweigh(rule: Rule, facts: _Facts) -> tuple[bool, str, list[Finding], tuple[str, ...]]:
+    afis, strengths = facts.touching_core(facts.afis), facts.touching_core(facts.strengths)
+    fired = len(afis) > len(strengths)
+    reason = f"{len(afis)} areas for improvement against {len(strengths)} strengths in core topics"
+    return fired, reason, afis + strengths, ()
+
+
+def _afi_outnumber(rule: Rule, facts: _Facts) -> tuple[bool, str, list[Finding], tuple[str, ...]]:
+    afis, strengths = facts.afis, facts.strengths
+    fired = len(afis) > len(strengths) + rule.margin
+    return (
+        fired,
+        f"{len(afis)} areas for improvement against {len(strengths)} strengths",
+        afis + strengths,
+        (),
+    )
+
+
+def _indicator_worse(rule: Rule, facts: _Facts) -> tuple[bool, str, list[Finding], tuple[str, ...]]:
+    worse, unexplained = facts.worse(), facts.unexplained()
+    explained = [f for f in facts.findings if set(f.explains) & set(worse)]
+    if unexplained:
+        reason = f"significantly worse than England and Wales, unexplained: {', '.join(unexplained)}"
+    elif worse:
+        reason = f"worse than England and Wales but explained by findings: {', '.join(worse)}"
+    else:
+        reason = "no primary indicator significantly worse than England and Wales"
+    return bool(unexplained), reason, explained, tuple(worse)
+
+
+def _good_conditions(rule: Rule, facts: _Facts) -> tuple[bool, str, list[Finding], tuple[str, ...]]:
+    core, strengths, afis = facts.core, facts.strengths, facts.afis
+    covered = {t for f in strengths for t in f.topics} & core
+    missing = sorted(core - covered)
+    core_afis = facts.touching_core(afis)
+    core_strengths = facts.touching_core(strengths)
+    afis_limit = bool(core_afis) if rule.core_afis == "none" else len(core_afis) > len(core_strengths)
+    core_short = bool(missing) if rule.core_strengths == "all" else bool(core) and not covered
+    unexplained = facts.unexplained() if rule.check_indicators else []
+    outnumbered = len(afis) > len(strengths) + rule.margin
+    concerns = facts.concerns
+    parts = []
+    if concerns:
+        parts.append("an unresolved cause of concern")
+    if afis_limit:
+        parts.append("areas for improvement in core topics")
+    if outnumbered:
+        parts.append("areas for improvement outnumber strengths")
+    if core_short:
+        parts.append(f"no strength in core topic(s): {', '.join(missing)}")
+    if unexplained:
+        parts.append(f"unexplained worse indicator(s): {', '.join(unexplained)}")
+    if not strengths:
+        parts.append("no strengths")
+    fired = not parts
+    wanted = "every core topic" if rule.core_strengths == "all" else "a core topic"
+    reason = f"strengths in {wanted}, nothing limiting" if fired else "; ".join(parts)
+    return fired, reason, core_strengths, tuple(facts.question.primary_indicators)
+
+
+def _outstanding_conditions(rule: Rule, facts: _Facts) -> tuple[bool, str, list[Finding], tuple[str, ...]]:
+    exceptional = [f for f in facts.strengths if f.is_exceptional]
+    primary, better = facts.question.primary_indicators, facts.better()
+    indicators_ok = rule.better_indicators == "not-needed" or (bool(primary) and len(better) == len(primary))
+    fired = facts.good_holds and bool(exceptional) and indicators_ok
+    if fired:
+        reason = (
+            "exceptional findings and every primary indicator better than England and Wales"
+            if rule.better_indicators == "all"
+            else "the conditions for good and exceptional findings"
+        )
+    else:
+        reason = f"{len(exceptional)} exceptional finding(s); {len(better)} of {len(primary)} primary indicators significantly better"
+        if not facts.good_holds:
+            reason += "; the conditions for good do not hold"
+    return fired, reason, exceptional, tuple(better)
+
+
+def _characteristics(rule: Rule, facts: _Facts) -> tuple[bool, str, list[Finding], tuple[str, ...]]:
+    share = facts.sound_core_share()
+    low = rule.min_share if rule.min_share is not None else 0.0
+    high = rule.max_share if rule.max_share is not None else 1.0
+    fired = low <= share <= high and (not rule.needs_afi or bool(facts.afis))
+    reason = f"{share:.0%} of core topics show a strength and no area for improvement"
+    if rule.needs_afi:
+        reason += f"; {len(facts.afis)} area(s) for improvement"
+    return fired, reason, facts.touching_core(facts.findings), ()
+
+
+EVALUATORS: dict[str, Evaluator] = {
+    "no_findings": _no_findings,
+    "cause_of_concern": _cause_of_concern,
+    "afi_touches_core": _afi_touches_core,
+    "core_afis_outweigh_strengths": _core_afis_outweigh,
+    "afi_outnumber_strengths": _afi_outnumber,
+    "primary_indicator_worse_unexplained": _indicator_worse,
+    "good_conditions": _good_conditions,
+    "outstanding_conditions": _outstanding_conditions,
+    "characteristics": _characteristics,
+}
+
+
 def _evaluate(
     rule: Rule,
     question: Question,
@@ -125,98 +344,11 @@ def _evaluate(
     indicators: dict[str, IndicatorValue],
     good_holds: bool,
 ) -> RuleResult:
-    strengths = [f for f in findings if f.kind == "strength"]
-    afis = [f for f in findings if f.kind == "area-for-improvement"]
-    concerns = [f for f in findings if f.kind == "cause-of-concern" and not f.is_resolved]
-    core = set(question.core_topics)
-
-    def result(
-        fired: bool, reason: str, used: list[Finding] | tuple[str, ...] = (), inds: tuple[str, ...] = ()
-    ) -> RuleResult:
-        used_ids = used if isinstance(used, tuple) else _ids(used)
-        return RuleResult(rule.id, rule.description, fired, reason, rule.proposes, used_ids, inds)
-
-    if rule.type == "no_findings":
-        return result(
-            not findings, "no findings for this question" if not findings else f"{len(findings)} findings"
-        )
-    if rule.type == "cause_of_concern":
-        return result(bool(concerns), f"{len(concerns)} unresolved cause(s) of concern", concerns)
-    if rule.type == "afi_touches_core":
-        touching = [f for f in afis if core & set(f.topics)]
-        topics = sorted({t for f in touching for t in f.topics if t in core})
-        reason = (
-            f"areas for improvement in core topics: {', '.join(topics)}"
-            if touching
-            else "no area for improvement touches a core topic"
-        )
-        return result(bool(touching), reason, touching)
-    if rule.type == "afi_outnumber_strengths":
-        fired = len(afis) > len(strengths)
-        return result(
-            fired, f"{len(afis)} areas for improvement against {len(strengths)} strengths", afis + strengths
-        )
-    if rule.type in ("primary_indicator_worse_unexplained", "good_conditions", "outstanding_conditions"):
-        worse, unexplained, better = [], [], []
-        for ind_id in question.primary_indicators:
-            value = indicators.get(ind_id)
-            if value is None:
-                continue
-            if value.is_worse:
-                worse.append(ind_id)
-                explainers = [f for f in findings if ind_id in f.explains]
-                if not explainers:
-                    unexplained.append(ind_id)
-            if value.is_better:
-                better.append(ind_id)
-        if rule.type == "primary_indicator_worse_unexplained":
-            explained = [f for f in findings if set(f.explains) & set(worse)]
-            if unexplained:
-                reason = f"significantly worse than England and Wales, unexplained: {', '.join(unexplained)}"
-            elif worse:
-                reason = f"worse than England and Wales but explained by findings: {', '.join(worse)}"
-            else:
-                reason = "no primary indicator significantly worse than England and Wales"
-            return result(bool(unexplained), reason, explained, tuple(worse))
-        if rule.type == "good_conditions":
-            covered = {t for f in strengths for t in f.topics} & core
-            missing = sorted(core - covered)
-            core_afis = [f for f in afis if core & set(f.topics)]
-            outnumbered = len(afis) > len(strengths)
-            fired = (
-                not concerns
-                and not missing
-                and not unexplained
-                and bool(strengths)
-                and not core_afis
-                and not outnumbered
-            )
-            parts = []
-            if concerns:
-                parts.append("an unresolved cause of concern")
-            if core_afis:
-                parts.append("areas for improvement in core topics")
-            if outnumbered:
-                parts.append("areas for improvement outnumber strengths")
-            if missing:
-                parts.append(f"no strength in core topic(s): {', '.join(missing)}")
-            if unexplained:
-                parts.append(f"unexplained worse indicator(s): {', '.join(unexplained)}")
-            if not strengths:
-                parts.append("no strengths")
-            reason = "strengths in every core topic, nothing limiting" if fired else "; ".join(parts)
-            used = [f for f in strengths if core & set(f.topics)]
-            return result(fired, reason, used, tuple(question.primary_indicators))
-        exceptional = [f for f in findings if f.is_exceptional and f.kind == "strength"]
-        all_better = bool(question.primary_indicators) and len(better) == len(question.primary_indicators)
-        fired = good_holds and bool(exceptional) and all_better
-        reason = (
-            "exceptional findings and every primary indicator better than England and Wales"
-            if fired
-            else f"{len(exceptional)} exceptional finding(s); {len(better)} of {len(question.primary_indicators)} primary indicators significantly better"
-        )
-        return result(fired, reason, exceptional, tuple(better))
-    raise ValueError(f"rule type {rule.type!r} is evaluated by propose_grade")
+    evaluator = EVALUATORS.get(rule.type)
+    if evaluator is None:
+        raise ValueError(f"rule type {rule.type!r} is evaluated by propose_grade")
+    fired, reason, used, inds = evaluator(rule, _Facts(question, findings, indicators, good_holds))
+    return RuleResult(rule.id, rule.description, fired, reason, rule.proposes, _ids(used), inds)
 
 
 def propose_grade(
@@ -270,6 +402,9 @@ def propose_grade(
         )
     elif any(by_id[rid].type == "good_conditions" for rid in fired):
         proposal.grade = next(by_id[rid].proposes for rid in fired if by_id[rid].type == "good_conditions")
+    elif any(by_id[rid].type == "characteristics" for rid in fired):
+        # Characteristics rules are read in rubric order: the first that fires settles the grade.
+        proposal.grade = next(by_id[rid].proposes for rid in fired if by_id[rid].type == "characteristics")
     else:
         proposal.grade = next((by_id[rid].proposes for rid in fired if by_id[rid].type == "default"), None)
     caps = [by_id[rid].caps_at for rid in fired if by_id[rid].caps_at]

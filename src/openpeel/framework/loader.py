@@ -27,6 +27,28 @@ def available_years() -> list[int]:
     return sorted(_files())
 
 
+def _normalise(text: str) -> str:
+    # People write cycles with en dashes ("2023–25"), slashes or hyphens, with or without "PEEL".
+    cleaned = text.strip().lower().replace("\u2013", "-").replace("\u2014", "-")
+    cleaned = re.sub(r"^peel\s*", "", cleaned)
+    return re.sub(r"\s+", "", cleaned)
+
+
+def parse_year(text: str | int) -> int:
+    """The framework year named by `text`: '2018', '2018/19', 'PEEL 2018/19', '2023-25', '2023–25'...
+
+    A cycle is stored under its first year; an unknown name raises UnknownNameError listing the cycles.
+    """
+    wanted = _normalise(str(text))
+    cycles: list[str] = []
+    for year in available_years():
+        framework = load_framework(year)
+        if wanted in {_normalise(name) for name in framework.spellings()}:
+            return year
+        cycles.append(framework.cycle or str(year))
+    raise UnknownNameError("PEEL cycle", str(text), cycles)
+
+
 @cache
 def load_framework(year: int) -> Framework:
     files = _files()

@@ -24,6 +24,7 @@ class QuestionLink(_Strict):
     to: str = Field(description="Question id in the later year")
     from_: tuple[str, ...] = Field(alias="from", description="Question ids in the earlier year")
     comparability: Comparability
+    reworded: bool = Field(default=False, description="One source question, asked in other words")
     note: str
 
 
@@ -35,6 +36,8 @@ class DroppedQuestion(_Strict):
 class QuestionMapping(_Strict):
     from_year: int
     to_year: int
+    note: str | None = Field(default=None, description="What holds for the whole crosswalk")
+    source: str | None = Field(default=None, description="Where the inspectorate says so, if it does")
     questions: tuple[QuestionLink, ...]
     dropped: tuple[DroppedQuestion, ...] = ()
 
@@ -65,7 +68,7 @@ class QuestionMapping(_Strict):
         raise KeyError(question_id)
 
     def relation(self, question_id: str) -> str:
-        """'new', 'same', 'merged' (several sources), 'split' (a source feeds several) or both."""
+        """'new', 'same', 'reworded', 'merged' (several sources), 'split' (a source feeds several) or both."""
         link = self.link(question_id)
         if not link.from_:
             return "new"
@@ -78,7 +81,16 @@ class QuestionMapping(_Strict):
             return "merged"
         if split:
             return "split"
-        return "same"
+        return "reworded" if link.reworded else "same"
+
+    def comparable(self, question_id: str) -> bool:
+        """Whether a grade for `question_id` can be set beside last cycle's: only a link marked
+        comparable, from a question that was graded in the earlier cycle."""
+        link = self.link(question_id)
+        if link.comparability != "comparable" or not link.from_:
+            return False
+        earlier = load_framework(self.from_year)
+        return all(earlier.question(q).graded for q in link.from_)
 
 
 def _files() -> dict[int, str]:
@@ -107,3 +119,9 @@ def mapping_into(year: int) -> QuestionMapping | None:
     if mapping.to_year != year:
         raise InputError(f"file maps into {mapping.to_year}", path=where, field="to_year")
     return mapping
+
+
+def comparable_with_previous(year: int, question_id: str) -> bool:
+    """True where the crosswalk into `year` says the question's grade compares with last cycle's."""
+    mapping = mapping_into(year)
+    return mapping is not None and mapping.comparable(question_id)

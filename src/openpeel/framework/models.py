@@ -16,6 +16,17 @@ class GradeLevel(Strict):
     label: str
     rank: int = Field(description="1 is the best grade")
     summary_verb: str = Field(description="Phrase before the question's summary phrase, e.g. 'is good at'")
+    definition: str | None = Field(
+        default=None,
+        description="What the grade means, in openpeel's words, where the inspectorate defines it",
+    )
+    definition_source: str | None = Field(default=None, description="Where the published definition is")
+
+    @model_validator(mode="after")
+    def _definition_has_source(self) -> GradeLevel:
+        if self.definition and not self.definition_source:
+            raise ValueError(f"grade {self.id!r}: a definition needs its definition_source")
+        return self
 
 
 class InspectionKind(Strict):
@@ -37,11 +48,19 @@ class Question(Strict):
     has_police_uk_outcomes: bool = Field(
         default=False, description="The report adds data.police.uk crime outcomes here, where they are loaded"
     )
+    wording_confirmed: bool = Field(
+        default=True, description="False where the text could not be checked against a published source"
+    )
+    wording_note: str | None = Field(
+        default=None, description="Why the wording is unconfirmed, or its source"
+    )
 
     @model_validator(mode="after")
     def _graded_needs_phrase(self) -> Question:
         if self.graded and not self.summary_phrase:
             raise ValueError(f"graded question {self.id!r} needs a summary_phrase")
+        if not self.wording_confirmed and not self.wording_note:
+            raise ValueError(f"question {self.id!r}: unconfirmed wording needs a wording_note")
         return self
 
 
@@ -56,11 +75,21 @@ class Pillar(Strict):
 class DataPeriod(Strict):
     period_end: dt.date
     label: str = Field(description="How the report names the period, e.g. '12 months to 30 June 2014'")
+    in_bundled_data: bool = Field(
+        default=True,
+        description="False where the bundled official statistics end before this period: reports then carry "
+        "no figures for it unless newer source files are loaded",
+    )
+    note: str | None = None
 
 
 class Framework(Strict):
-    year: int
-    title: str
+    year: int = Field(description="The cycle's first year, e.g. 2018 for PEEL 2018/19")
+    title: str = Field(description="The cycle's label, e.g. 'PEEL 2018/19'")
+    cycle: str | None = Field(
+        default=None, description="How the inspectorate writes the cycle, e.g. '2018/19' or '2023-25'"
+    )
+    aliases: tuple[str, ...] = Field(default=(), description="Other spellings --year accepts, e.g. '2018-19'")
     published: dt.date | None = None
     grade_scale: tuple[GradeLevel, ...] = Field(min_length=4, max_length=5)
     inspection_kinds: tuple[InspectionKind, ...]
@@ -87,7 +116,18 @@ class Framework(Strict):
         ranks = sorted(g.rank for g in self.grade_scale)
         if ranks != list(range(1, len(ranks) + 1)):
             raise ValueError("grade_scale ranks must run 1..n")
+        if self.cycle is not None and not self.cycle.startswith(str(self.year)):
+            raise ValueError(f"cycle {self.cycle!r} must start with the year {self.year}")
         return self
+
+    @property
+    def label(self) -> str:
+        return self.title
+
+    def spellings(self) -> tuple[str, ...]:
+        """Every way a user may name this cycle: the year, the cycle, the aliases and the title."""
+        names = [str(self.year), *([self.cycle] if self.cycle else []), *self.aliases, self.title]
+        return tuple(dict.fromkeys(names))
 
     def questions(self) -> list[Question]:
         return [q for p in self.pillars for q in p.questions]
