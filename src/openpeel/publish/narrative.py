@@ -47,26 +47,27 @@ def movement(change: float) -> str:
 
 
 def change_comparison(value: IndicatorValue) -> list[Segment]:
-    """', a greater reduction than across England and Wales (16.3%)' and its kin, by band."""
+    """', a greater reduction than across England and Wales (16.3%)' and its kin, by band.
+
+    The band is descriptive (a material difference, not a significance test). Directions are
+    never blurred: when the force and England and Wales moved opposite ways the sentence says so,
+    whatever the size of the gap.
+    """
     if value.ew_value is None or value.band is None:
         return []
     f, e = value.value, value.ew_value
     ew = "England and Wales"
-    if value.band == "similar":
-        prefix, suffix = f", in line with {ew} ({'a fall' if e < 0 else 'a rise'} of ", ")"
-    elif value.band == "lower":
-        if f < 0 and e < 0:
-            prefix, suffix = f", a greater reduction than across {ew} (", ")"
-        elif f < 0:
-            prefix, suffix = f", while {ew} saw a rise of ", ""
-        else:
-            prefix, suffix = f", a smaller rise than across {ew} (", ")"
-    elif f >= 0 and e >= 0:
-        prefix, suffix = f", a greater rise than across {ew} (", ")"
-    elif f >= 0:
-        prefix, suffix = f", while {ew} saw a fall of ", ""
+    movement_word = "a fall" if e < 0 else "a rise"
+    if (f < 0) != (e < 0):
+        prefix, suffix = f", while {ew} saw {movement_word} of ", ""
+    elif value.band == "similar":
+        prefix, suffix = f", in line with {ew} ({movement_word} of ", ")"
+    elif f < 0:
+        kind = "greater" if value.band == "lower" else "smaller"
+        prefix, suffix = f", a {kind} reduction than across {ew} (", ")"
     else:
-        prefix, suffix = f", a smaller reduction than across {ew} (", ")"
+        kind = "greater" if value.band == "higher" else "smaller"
+        prefix, suffix = f", a {kind} rise than across {ew} (", ")"
     return [Segment(prefix), figure(value, ew=True), *([Segment(suffix)] if suffix else [])]
 
 
