@@ -91,7 +91,7 @@ SELECT indicator_id, area_id, period_end, peer_set, group_name, n_peers AS peer_
             WHEN is_material
                  THEN (CASE WHEN value > peer_value THEN 'higher' ELSE 'lower' END)
             ELSE 'similar' END AS band,
-       pn AS peer_numerator, pd AS peer_denominator
+       pn AS peer_numerator, pd AS peer_denominator, pd2 / (pd * pd) AS peer_overlap
 FROM scored
 """
 
@@ -110,6 +110,6 @@ def compute_peer_values(
         )
     con.execute(
         "INSERT INTO ind_peer_values (indicator_id, area_id, period_end, peer_set, group_name, peer_count, "
-        "peer_value, z_score, is_significant, is_material, band, peer_numerator, peer_denominator) "
+        "peer_value, z_score, is_significant, is_material, band, peer_numerator, peer_denominator, peer_overlap) "
         f"SELECT * FROM ({peer_values_sql(indicators)})"
     )

@@ -114,6 +114,11 @@ INDICATOR_TABLES: tuple[Table, ...] = (
             column("band", "VARCHAR", "higher, lower or similar, by the same rule as England and Wales"),
             column("peer_numerator", "DOUBLE", "Sum of the peers' numerators"),
             column("peer_denominator", "DOUBLE", "Sum of the peers' denominators"),
+            column(
+                "peer_overlap",
+                "DOUBLE",
+                "Share of the between-force variance left in the peers' combined value: sum of squared denominators over the squared sum",
+            ),
         ),
         primary_key=("indicator_id", "area_id", "period_end", "peer_set"),
     ),
