@@ -17,7 +17,7 @@ import duckdb
 
 from openpeel.core.statistics import MIN_FORCES_FOR_SPREAD, WINSOR_HIGH, WINSOR_LOW, Z_95
 from openpeel.indicators.catalogue import Indicator
-from openpeel.indicators.dispersion import METHOD
+from openpeel.indicators.dispersion import METHOD, WINSOR_CONSISTENCY
 from openpeel.indicators.rank_ranges import meta_values
 
 EW_ID = "england-and-wales"
@@ -78,14 +78,36 @@ q AS (
 ),
 cs AS (
     SELECT z.indicator_id, z.period_end, count(*) AS n,
-           avg(pow(greatest(least(z.z, q.hi), q.lo), 2)) AS phi, sum(w) AS sw, sum(w * w) AS sw2
+           avg(pow(greatest(least(z.z, q.hi), q.lo), 2)) / {WINSOR_CONSISTENCY} AS phi, sum(w) AS sw, sum(w * w) AS sw2
     FROM z JOIN q ON q.indicator_id = z.indicator_id AND q.period_end = z.period_end
     GROUP BY z.indicator_id, z.period_end
 ),
-est AS (
+est0 AS (
     SELECT *, CASE WHEN n >= {MIN_FORCES_FOR_SPREAD} AND sw - sw2 / sw > 0
-                   THEN greatest(0, (n * phi - (n - 1)) / (sw - sw2 / sw)) END AS tau2_cross
+                   THEN greatest(0, (n * phi - (n - 1)) / (sw - sw2 / sw)) END AS tau2_dl
     FROM cs
+),
+-- One refinement (dispersion.refine): winsorise the differences standardised by the first
+-- estimate, and rescale it so their corrected mean square is 1.
+zr AS (
+    SELECT c.indicator_id, c.period_end, c.diff / sqrt(c.var + e.tau2_dl) AS z, c.var
+    FROM {CONTRAST_TABLE} c JOIN est0 e ON e.indicator_id = c.indicator_id AND e.period_end = c.period_end
+    WHERE c.is_ranked AND c.diff IS NOT NULL AND c.var > 0 AND e.tau2_dl > 0
+),
+qr AS (
+    SELECT indicator_id, period_end, quantile_cont(z, {WINSOR_LOW}) AS lo, quantile_cont(z, {WINSOR_HIGH}) AS hi
+    FROM zr GROUP BY indicator_id, period_end
+),
+refined AS (
+    SELECT zr.indicator_id, zr.period_end,
+           avg(pow(greatest(least(zr.z, qr.hi), qr.lo), 2)) / {WINSOR_CONSISTENCY} AS phi_r, avg(zr.var) AS mean_var
+    FROM zr JOIN qr ON qr.indicator_id = zr.indicator_id AND qr.period_end = zr.period_end
+    GROUP BY zr.indicator_id, zr.period_end
+),
+est AS (
+    SELECT e.*, CASE WHEN e.tau2_dl > 0 THEN greatest(0, r.phi_r * (e.tau2_dl + r.mean_var) - r.mean_var)
+                     ELSE e.tau2_dl END AS tau2_cross
+    FROM est0 e LEFT JOIN refined r ON r.indicator_id = e.indicator_id AND r.period_end = e.period_end
 ),
 moves AS (
     SELECT a.indicator_id, a.period_end,
