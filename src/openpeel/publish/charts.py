@@ -15,7 +15,6 @@ from markupsafe import Markup, escape
 from openpeel.core.statistics import Z_95, Z_998
 from openpeel.forces import get_force
 from openpeel.indicators.catalogue import Indicator
-from openpeel.indicators.charts_data import control_limits
 from openpeel.publish.chart_data import (
     AreaValue,
     CrossSection,
@@ -23,10 +22,9 @@ from openpeel.publish.chart_data import (
     SectionData,
     TrendData,
     YearChartData,
+    control_limits,
 )
 from openpeel.publish.model import Chart
-
-# Two-sided z for the funnel plot's control limits (95% and 99.8%).
 
 FORCE = "#1d4f91"
 EW = "#8a4b00"
@@ -95,10 +93,53 @@ def trend_chart(data: YearChartData, ind: Indicator, area_id: str, area_name: st
     )
 
 
-def _limits(ind: Indicator, ew: float, population: float, z: float) -> tuple[float, float]:
-    # The indicators' own control limits (Poisson quantiles around England and Wales), so the
-    # chart's bands and the report's significance come from one method.
-    return control_limits(ind, ew, population, z)
+def _limits(section: CrossSection, size: float, z: float) -> tuple[float, float]:
+    # The comparisons' own model (chance plus the spread between forces), so the chart's bands
+    # and the report's significance come from one method.
+    assert section.ew_value is not None
+    return control_limits(section.indicator, section.ew_value, size, z, section.tau2)
+
+
+def _position(section: CrossSection, row: AreaValue) -> str:
+    """Where a force lies against the limits: 'above the 99.8% limit', 'below the 95% limit', 'within'."""
+    for z, label in ((Z_998, "99.8%"), (Z_95, "95%")):
+        lo, hi = _limits(section, row.denominator, z)
+        if row.value > hi:
+            return f"above the {label} limit"
+        if row.value < lo:
+            return f"below the {label} limit"
+    return "within"
+
+
+def _names(rows: Sequence[AreaValue]) -> str:
+    return ", ".join(get_force(r.area_id).short_name for r in rows)
+
+
+def _outside_sentence(section: CrossSection, rows: Sequence[AreaValue]) -> str:
+    """'2 of 42 forces lie outside the 95% limits (Cleveland, Thames Valley), none outside the 99.8% limits.'"""
+    positions = {r.area_id: _position(section, r) for r in rows}
+    out_95 = [r for r in rows if positions[r.area_id] != "within"]
+    out_998 = [r for r in rows if "99.8%" in positions[r.area_id]]
+    text = f"{len(out_95)} of {len(rows)} forces lie outside the 95% limits"
+    text += f" ({_names(out_95)})" if out_95 else ""
+    if out_998:
+        text += f", {len(out_998)} outside the 99.8% limits ({_names(out_998)})"
+    else:
+        text += ", none outside the 99.8% limits"
+    return text + "."
+
+
+def _spread_sentence(section: CrossSection) -> str:
+    ind = section.indicator
+    if section.tau2 is None:
+        return "The limits allow for chance alone: the spread between forces could not be estimated."
+    sd = math.sqrt(section.tau2)
+    scale = f"{sd * 100:.1f} percentage points" if ind.kind == "proportion" else f"about {sd:.0%}"
+    return (
+        "The limits allow for chance and for the ordinary spread between forces "
+        f"(a between-force standard deviation of {scale}, estimated from all forces), "
+        "so a force outside them stands out from that spread."
+    )
 
 
 def funnel_chart(section: CrossSection, area_id: str | None, area_name: str | None) -> Chart | None:
@@ -107,39 +148,42 @@ def funnel_chart(section: CrossSection, area_id: str | None, area_name: str | No
     if section.ew_value is None or len(rows) < 3:
         return None
     ew = section.ew_value
-    outside = sum(
-        1
-        for r in rows
-        if not (
-            _limits(ind, ew, r.denominator, Z_998)[0] <= r.value <= _limits(ind, ew, r.denominator, Z_998)[1]
-        )
-    )
     who = f"{area_name} is highlighted" if area_name else "No force is highlighted"
     summary = (
         f"Funnel plot: each of {len(rows)} forces' {ind.short_title} rate against its population, with "
         f"England and Wales at {fmt(ew, ind)} {ind.unit} and control limits at 95% and 99.8%. {who}. "
-        f"{outside} of {len(rows)} forces lie outside the 99.8% limits: counts this large vary more than "
-        "chance alone, which is why the report's wording also needs a material difference."
+        f"{_spread_sentence(section)} {_outside_sentence(section, rows)}"
     )
     if ind.rank_excludes:
         names = ", ".join(sorted(get_force(f).name for f in ind.rank_excludes))
         summary += f" Not shown: {names} (rate per resident not meaningful)."
     table_rows = []
     for r in sorted(rows, key=lambda r: r.denominator):
-        lo, hi = _limits(ind, ew, r.denominator, Z_998)
-        position = "above" if r.value > hi else "below" if r.value < lo else "within"
+        lo, hi = _limits(section, r.denominator, Z_95)
+        lo998, hi998 = _limits(section, r.denominator, Z_998)
         table_rows.append(
-            (r.name, f"{r.denominator:,.0f}", fmt(r.value, ind), f"{lo:.1f} to {hi:.1f}", position)
+            (
+                r.name,
+                f"{r.denominator:,.0f}",
+                fmt(r.value, ind),
+                f"{lo:.1f} to {hi:.1f}",
+                f"{lo998:.1f} to {hi998:.1f}",
+                _position(section, r),
+            )
         )
     return Chart(
         chart_id=f"chart-funnel-{ind.id}",
         kind="funnel",
         title=f"{ind.title}: the forces of England and Wales by population, {section.period_end.strftime('%B %Y')}",
         summary=summary,
-        columns=("Force", "Population", ind.unit, "99.8% limits", "Against the limits"),
+        columns=("Force", "Population", ind.unit, "95% limits", "99.8% limits", "Against the limits"),
         rows=tuple(table_rows),
         highlight=_row_name(rows, area_id),
-        data=SectionData(CrossSection(ind, section.period_end, ew, tuple(rows)), area_id, area_name),
+        data=SectionData(
+            CrossSection(ind, section.period_end, ew, tuple(rows), section.tau2, section.method),
+            area_id,
+            area_name,
+        ),
     )
 
 
@@ -361,9 +405,10 @@ def _funnel_svg(chart: Chart, data: SectionData) -> str:
     ]
     lx0, lx1 = math.log10(min(min(pops) * 0.8, x_ticks[0])), math.log10(max(max(pops) * 1.2, x_ticks[-1]))
     curve_x = [10 ** (lx0 + (lx1 - lx0) * i / 60) for i in range(61)]
-    limits = {z: [_limits(ind, ew, px, z) for px in curve_x] for z in (Z_95, Z_998)}
+    limits = {z: [_limits(section, px, z) for px in curve_x] for z in (Z_95, Z_998)}
     material = (ew * (1 - ind.materiality), ew * (1 + ind.materiality))
-    values = [r.value for r in rows] + list(material)
+    # The 95% funnel at the smallest force sets the range, so its curve is seen in full.
+    values = [r.value for r in rows] + list(material) + list(_limits(section, min(pops), Z_95))
     span = max(values) - min(values)
     ticks = nice_ticks(max(0.0, min(values) - span * 0.05), max(values) + span * 0.05)
     lin = _Scale((lx0, lx1), (LEFT, W - RIGHT))
