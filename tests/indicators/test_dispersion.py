@@ -11,14 +11,14 @@ import pytest
 
 from openpeel.indicators.dispersion import (
     WINSOR_CONSISTENCY,
-    winsorised_mean_square,
     between_force_variance,
-    dersimonian_laird,
     cross_section,
+    dersimonian_laird,
     dispersion_factor,
     is_significant,
     overlap,
     winsorise,
+    winsorised_mean_square,
 )
 
 Z = [-3.0, -2.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.0, 3.0, 4.0]
@@ -34,7 +34,7 @@ def test_dispersion_estimate_matches_the_hand_computed_case() -> None:
     # a standard normal winsorised at 10%/90% (a = 1.28155) has mean square
     # 0.8 - 2 a phi(a) + 0.2 a^2 = 0.8 - 0.44983 + 0.32847 = 0.67865, so phi = 3.352 / 0.67865.
     assert winsorised_mean_square(Z) == pytest.approx(3.352)
-    assert WINSOR_CONSISTENCY == pytest.approx(0.67865, abs=1e-5)
+    assert pytest.approx(0.67865, abs=1e-5) == WINSOR_CONSISTENCY
     phi = 3.352 / 0.67865
     assert dispersion_factor(Z) == pytest.approx(phi, rel=1e-4)
     # Equal variances 0.01: w = 100, sum w = 1000, sum w^2 / sum w = 100, so
@@ -105,7 +105,9 @@ def _simulated_share_flagged(tau: float, seed: int, replicates: int = 200) -> fl
 
 
 @pytest.mark.parametrize(("tau", "seed"), [(0.0, 1), (0.15, 2), (0.3, 3)])
-def test_forces_with_no_real_differences_are_flagged_at_about_the_nominal_share(tau: float, seed: int) -> None:
+def test_forces_with_no_real_differences_are_flagged_at_about_the_nominal_share(
+    tau: float, seed: int
+) -> None:
     # Every force drawn from one distribution (only Poisson noise and the ordinary spread tau):
     # about 5% should stand out at 95%, not the nearly all that the plain Poisson test flags.
     share = _simulated_share_flagged(tau, seed)

@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 import duckdb
 import pytest
 
-from openpeel.framework import load_framework
 from openpeel.core.statistics import Z_95, Z_998
+from openpeel.framework import load_framework
 from openpeel.publish import charts
 from openpeel.publish.chart_data import GradeData, YearChartData, control_limits, load_chart_data
 from openpeel.publish.model import Chart

@@ -172,6 +172,4 @@ def compute_dispersion(
         con.execute(
             "DELETE FROM ind_dispersion WHERE list_contains(?, indicator_id)", [[i.id for i in indicators]]
         )
-    con.execute(
-        f"INSERT INTO ind_dispersion ({DISPERSION_COLUMNS}) {DISPERSION_SQL.format(meta=meta)}"
-    )
+    con.execute(f"INSERT INTO ind_dispersion ({DISPERSION_COLUMNS}) {DISPERSION_SQL.format(meta=meta)}")

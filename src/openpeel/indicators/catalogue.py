@@ -34,6 +34,10 @@ class Indicator(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     title: str
     short_title: str = Field(description="Noun phrase used in sentences, e.g. 'recorded crime'")
+    count_noun: str | None = Field(
+        default=None,
+        description="What a rate counts, plural, for 'there were 48.0 ... per 1,000 people' (default: short title + 'offences')",
+    )
     unit: str
     kind: Literal["rate", "change", "proportion"]
     scale: float = 1.0

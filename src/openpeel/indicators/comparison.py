@@ -70,8 +70,9 @@ def contrast(
         other = log_se(kind, comparator_numerator, comparator_denominator)
         if se is None or other is None or comparator_denominator <= 0:
             return None
-        ratio = (numerator / denominator) / (comparator_numerator / comparator_denominator)
-        return math.log(ratio), se**2 + other**2
+        counts_ratio = (numerator / denominator) / (comparator_numerator / comparator_denominator)
+        return math.log(counts_ratio), se**2 + other**2
+    ratio: float | None
     if kind == "rate":
         ratio = value / comparator if comparator > 0 else None
     else:

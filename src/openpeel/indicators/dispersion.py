@@ -183,9 +183,7 @@ def cross_section(kind: str, counts: Sequence[tuple[float, float]]) -> CrossSect
     total_n = sum(n for n, _ in counts)
     total_d = sum(d for _, d in counts)
     total_d2 = sum(d * d for _, d in counts)
-    found = [
-        contrast(kind, 0.0, 0.0, n, d, total_n - n, total_d - d) for n, d in counts
-    ]
+    found = [contrast(kind, 0.0, 0.0, n, d, total_n - n, total_d - d) for n, d in counts]
     usable = [f for f in found if f is not None]
     z0 = [diff / math.sqrt(var) for diff, var in usable]
     tau2 = between_force_variance(z0, [var for _, var in usable])

@@ -148,7 +148,7 @@ def scan_markdown(framework: Framework, rows: list[ScanRow]) -> str:
         "",
         "Indicators where a force differs from England and Wales or its peers both significantly "
         "(95%, allowing for the ordinary spread between forces) and materially (docs/methodology.md). "
-        "\"Unclear\": higher, but rises in this indicator often reflect better recording (see note). "
+        '"Unclear": higher, but rises in this indicator often reflect better recording (see note). '
         "A starting point for where to look, not a judgement.",
         "",
         "| force | indicator | period end | value | compared with | their value | | rank (range) | note |",

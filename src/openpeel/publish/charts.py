@@ -21,6 +21,7 @@ from openpeel.publish.chart_data import (
     GradeData,
     SectionData,
     TrendData,
+    TrendPoint,
     YearChartData,
     control_limits,
 )
@@ -63,6 +64,26 @@ def _row_name(rows: Iterable[AreaValue], area_id: str | None) -> str | None:
     return next((r.name for r in rows if r.area_id == area_id), None)
 
 
+def break_index(ind: Indicator, points: Sequence[TrendPoint]) -> int | None:
+    """Index of the first point on or after the indicator's series break, when the chart spans it."""
+    if ind.not_comparable_before is None:
+        return None
+    ends = [p.period_end for p in points]
+    after = [i for i, end in enumerate(ends) if end >= ind.not_comparable_before]
+    return after[0] if after and after[0] > 0 else None
+
+
+def _break_sentence(ind: Indicator, points: Sequence[TrendPoint]) -> str:
+    index = break_index(ind, points)
+    if index is None or ind.not_comparable_before is None:
+        return ""
+    when = ind.not_comparable_before.strftime("%B %Y")
+    return (
+        f" Recording practice changed in the year ending {when} (the dotted vertical line): figures "
+        "before it are not directly comparable with later ones."
+    )
+
+
 def trend_chart(data: YearChartData, ind: Indicator, area_id: str, area_name: str) -> Chart | None:
     points = data.trend(ind.id, area_id)
     if len(points) < 2:
@@ -79,6 +100,7 @@ def trend_chart(data: YearChartData, ind: Indicator, area_id: str, area_name: st
     summary = (
         f"Line chart of {len(points)} 12-month periods ending {last.period_end.strftime('%-d %B')}. "
         f"{area_name} went from {fmt(first.value, ind)} to {fmt(last.value, ind)} {ind.unit}{ew_part}."
+        f"{_break_sentence(ind, points)}"
     )
     rows = tuple((p.period_end.isoformat(), fmt(p.value, ind), fmt(p.ew_value, ind)) for p in points)
     return Chart(
@@ -356,6 +378,14 @@ def _trend_svg(chart: Chart, data: TrendData) -> str:
                 out.append((x(i), y(v)))
         return out
 
+    cut = break_index(ind, pts)
+    if cut is not None:
+        bx = (x(cut - 1) + x(cut)) / 2
+        lines.append(
+            f'<line x1="{bx:.1f}" x2="{bx:.1f}" y1="{TOP}" y2="{H - BOTTOM}" stroke="{MUTED}" '
+            'stroke-width="1.5" stroke-dasharray="2 3"/>'
+        )
+        lines.append(_text(bx + 4, TOP + 12, "recording change", anchor="start", size=11, fill=MUTED))
     ew_pts = path("ew_value")
     if len(ew_pts) > 1:
         d = " ".join(f"{a:.1f},{b:.1f}" for a, b in ew_pts)

@@ -87,14 +87,7 @@ def _data_paragraphs(
         label = _period_label(framework, value.indicator.period_family)
         ind = value.indicator
         if ind.kind == "rate" and ind.unit == "per 1,000 population":
-            what = (
-                "recorded crimes (excluding fraud)"
-                if ind.short_title == "recorded crime"
-                else f"{ind.short_title} incidents"
-                if ind.short_title == "anti-social behaviour"
-                else f"{ind.short_title} offences"
-            )
-            segs = narrative.rate_sentence(value, place, label, what)
+            segs = narrative.rate_sentence(value, place, label, narrative.count_noun(ind))
         elif ind.kind in ("rate", "proportion"):
             segs = narrative.measure_sentence(value, place, label)
         else:
@@ -460,7 +453,7 @@ def build_report(
                 JudgementRow(
                     question.text,
                     grade_label or "Not graded",
-                    f"{shown.note} ({len(findings)} findings)"
+                    f"{shown.note} ({len(findings)} finding{'' if len(findings) == 1 else 's'})"
                     if shown and shown.grade_id
                     else "no inspection findings loaded",
                 )
@@ -506,7 +499,7 @@ def build_report(
         year=year,
         title=f"{force.short_name} PEEL {year}",
         section_title=pillar.section_title,
-        last_updated=framework.published,
+        last_updated=framework.published if evidence is not None else dt.date.today(),
         is_data_led=evidence is None,
         summary=_summary(force, framework, grades, evidence),
         overview=overview,

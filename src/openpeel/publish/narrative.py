@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from openpeel.indicators.catalogue import Indicator
 from openpeel.indicators.query import IndicatorValue
 from openpeel.indicators.wording import extreme_phrase
 from openpeel.publish.model import Segment
@@ -36,6 +37,19 @@ def figure(value: IndicatorValue, *, ew: bool = False) -> Segment:
 
 def month_year(day: dt.date) -> str:
     return day.strftime("%B %Y")
+
+
+def count_noun(ind: Indicator) -> str:
+    """What a rate per 1,000 counts, in the plural: the catalogue's `count_noun`, else
+    'X offences' (never 'sexual offences offences')."""
+    if ind.count_noun:
+        return ind.count_noun
+    title = ind.short_title
+    return title if title.endswith(("offences", "incidents", "crimes")) else f"{title} offences"
+
+
+def is_plural(subject: str) -> bool:
+    return subject.split(" in ")[0].endswith(("offences", "incidents", "crimes"))
 
 
 def movement(change: float) -> str:
@@ -119,8 +133,10 @@ def measure_sentence(value: IndicatorValue, place: str, period_label: str) -> li
 def change_sentence(value: IndicatorValue, subject: str, span: str) -> list[Segment]:
     """'Over the four years to June 2014, recorded crime in X fell by 20.8%, a greater reduction than ...'"""
     verb = movement(value.value)
+    if is_plural(subject):
+        verb = verb.replace("was broadly", "were broadly")
     segments = [Segment(f"{span}, {subject} {verb}")]
-    if verb != "was broadly unchanged":
+    if not verb.endswith("broadly unchanged"):
         segments += [Segment(", by " if verb.endswith("slightly") else " by "), figure(value)]
     else:
         segments += [Segment(" ("), Segment(f"{value.value:+.1f}%", anchor(value)), Segment(")")]

@@ -155,13 +155,36 @@ INDICATOR_TABLES: tuple[Table, ...] = (
         columns=(
             column("indicator_id", "VARCHAR", "Indicator (openpeel indicators --list)", nullable=False),
             column("period_end", "DATE", "Last day of the period measured", nullable=False),
-            column("method", "VARCHAR", "How the comparison allows for the spread: random-effects", nullable=False),
+            column(
+                "method",
+                "VARCHAR",
+                "How the comparison allows for the spread: random-effects",
+                nullable=False,
+            ),
             column("forces", "INTEGER", "Ranked forces the spread was estimated from", nullable=False),
-            column("dispersion_factor", "DOUBLE", "Mean z-squared of the Poisson z-scores winsorised at 10% and 90%"),
-            column("tau2_cross_section", "DOUBLE", "Between-force variance estimated from this period's forces (log or share scale)"),
-            column("tau2", "DOUBLE", "Between-force variance used: for changes, the mean of the cross-section estimates over the history up to this period"),
-            column("history_periods", "INTEGER", "Periods the variance used is averaged over", nullable=False),
-            column("rank_variance", "DOUBLE", "Variance added to each force's value when rank ranges are simulated"),
+            column(
+                "dispersion_factor",
+                "DOUBLE",
+                "Mean z-squared of the Poisson z-scores winsorised at 10% and 90%",
+            ),
+            column(
+                "tau2_cross_section",
+                "DOUBLE",
+                "Between-force variance estimated from this period's forces (log or share scale)",
+            ),
+            column(
+                "tau2",
+                "DOUBLE",
+                "Between-force variance used: for changes, the mean of the cross-section estimates over the history up to this period",
+            ),
+            column(
+                "history_periods", "INTEGER", "Periods the variance used is averaged over", nullable=False
+            ),
+            column(
+                "rank_variance",
+                "DOUBLE",
+                "Variance added to each force's value when rank ranges are simulated",
+            ),
         ),
         primary_key=("indicator_id", "period_end"),
     ),
