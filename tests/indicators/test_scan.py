@@ -74,6 +74,9 @@ def test_scan_command_prints_json(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["scan", "--year", "2014", "--json", "--db", str(db)])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout[result.stdout.index("{") :])
-    assert len({r["force_id"] for r in document["rows"]}) > 30
+    assert document["rows"] and "random-effects" in document["method"]
+    for row in document["rows"]:
+        assert abs(row["z_score"]) > 1.96 and row["method"] == "random-effects"
+        assert row["dispersion"]["between_force_variance"] > 0
     bad = CliRunner().invoke(app, ["import-measures", str(tmp_path / "missing.csv"), "--db", str(db)])
     assert bad.exit_code == 2 and "missing.csv: file not found" in bad.output
