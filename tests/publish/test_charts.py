@@ -66,7 +66,10 @@ def test_funnel_limits_allow_for_the_spread_between_forces(data_2014: YearChartD
     # The caption counts and names the forces outside, and they are the ones the table marks.
     outside = [r[0] for r in chart.rows if r[-1] != "within"]
     assert 0 < len(outside) <= 8
-    assert f"{len(outside)} of 42 forces lie outside the 95% limits" in chart.summary
+    assert (
+        f"{len(outside)} of 42 forces {'lies' if len(outside) == 1 else 'lie'} outside the 95% limits"
+        in chart.summary
+    )
     for name in outside:
         assert name.removesuffix(" Police").removesuffix(" Constabulary") in chart.summary
     # Northamptonshire's rate is materially higher (the report says so) but within the spread.

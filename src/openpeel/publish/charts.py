@@ -134,7 +134,7 @@ def _position(section: CrossSection, row: AreaValue) -> str:
 
 
 def _names(rows: Sequence[AreaValue]) -> str:
-    return ", ".join(get_force(r.area_id).short_name for r in rows)
+    return ", ".join(sorted(get_force(r.area_id).short_name for r in rows))
 
 
 def _outside_sentence(section: CrossSection, rows: Sequence[AreaValue]) -> str:
@@ -142,7 +142,8 @@ def _outside_sentence(section: CrossSection, rows: Sequence[AreaValue]) -> str:
     positions = {r.area_id: _position(section, r) for r in rows}
     out_95 = [r for r in rows if positions[r.area_id] != "within"]
     out_998 = [r for r in rows if "99.8%" in positions[r.area_id]]
-    text = f"{len(out_95)} of {len(rows)} forces lie outside the 95% limits"
+    verb = "lies" if len(out_95) == 1 else "lie"
+    text = f"{len(out_95)} of {len(rows)} forces {verb} outside the 95% limits"
     text += f" ({_names(out_95)})" if out_95 else ""
     if out_998:
         text += f", {len(out_998)} outside the 99.8% limits ({_names(out_998)})"

@@ -1,7 +1,9 @@
 """Sentences about indicators, worded by the comparison rule (openpeel.indicators.comparison).
 
-No sentence here says "higher" or "fell faster" unless the indicator's band says the difference
-is both significant and material; every figure is a linked segment.
+The words are descriptive: "higher" or "a greater reduction" only where the band says the
+difference is material, and never a direction contradicted ("in line with" only joins movements
+the same way). "Significantly" belongs to the flags (flag_text), which need the
+overdispersion-adjusted test. Every figure is a linked segment.
 """
 
 from __future__ import annotations
@@ -153,5 +155,6 @@ def flag_text(value: IndicatorValue) -> str:
     unit = value.indicator.unit
     return (
         f"{value.indicator.title}: {signed(value.value, unit)} against "
-        f"{signed(value.ew_value or 0.0, unit)} for England and Wales, significantly and materially {better_worse}"
+        f"{signed(value.ew_value or 0.0, unit)} for England and Wales, significantly (beyond the "
+        f"ordinary spread between forces) and materially {better_worse}"
     )
