@@ -66,7 +66,10 @@ def test_override_against_the_data_is_flagged_only_when_the_data_stand_out(
     assert values["recorded_crime_change_1y_pct"].band == "higher"  # materially: the report says so
     spread = {s.question_id: s for s in view.spread}
     assert spread["fairness-to-public"].not_inspected == 1
-    assert spread["preventing-crime"].counts["outstanding"] == 1 and spread["preventing-crime"].proposed_only == 0
+    assert (
+        spread["preventing-crime"].counts["outstanding"] == 1
+        and spread["preventing-crime"].proposed_only == 0
+    )
 
 
 def test_comparability_with_the_previous_year(db: duckdb.DuckDBPyConnection) -> None:
