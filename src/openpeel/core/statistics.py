@@ -18,7 +18,7 @@ MIN_FORCES_FOR_SPREAD = 10
 
 # Rank ranges are simulated (indicators/rank_ranges.py) with this many draws from a fixed seed,
 # so the same data always give the same ranges; the range is the central 95% of simulated places.
-RANK_DRAWS = 400
+RANK_DRAWS = 200
 RANK_SEED = 2014
 RANK_LOW_QUANTILE = 0.025
 RANK_HIGH_QUANTILE = 0.975

@@ -105,12 +105,16 @@ counted AS (
            count(*) FILTER (WHERE z < -{Z_95}) AS below
     FROM pairs GROUP BY indicator_id, area_id, period_end
 ),
-sims AS (
-    SELECT r.indicator_id, r.area_id, r.period_end, s.draw,
-           (CASE WHEN r.lower_better THEN 1 ELSE -1 END) * (r.x + sqrt(r.var + r.omega2) * s.e) AS score
-    FROM r JOIN {DRAWS_TABLE} s ON s.area_id = r.area_id
-    JOIN simulated q ON q.indicator_id = r.indicator_id AND q.period_end = r.period_end
+-- Only the simulated periods are joined with the draws (the whole history times the draws
+-- would be millions of rows).
+rs AS MATERIALIZED (
+    SELECT r.* FROM r JOIN simulated q ON q.indicator_id = r.indicator_id AND q.period_end = r.period_end
     WHERE r.x IS NOT NULL AND r.var IS NOT NULL
+),
+sims AS (
+    SELECT rs.indicator_id, rs.area_id, rs.period_end, s.draw,
+           (CASE WHEN rs.lower_better THEN 1 ELSE -1 END) * (rs.x + sqrt(rs.var + rs.omega2) * s.e) AS score
+    FROM rs JOIN {DRAWS_TABLE} s ON s.area_id = rs.area_id
 ),
 places AS (
     SELECT indicator_id, area_id, period_end,
