@@ -481,6 +481,11 @@ def build_report(
             entries.append(entry)
             if value.indicator.comparability and value.indicator.comparability not in caveats:
                 caveats.append(value.indicator.comparability)
+            recording = value.indicator.recording_caveat
+            if recording is not None:
+                note = f"{recording.reason} (Source: {recording.source}.)"
+                if note not in caveats:
+                    caveats.append(note)
     if force.force_id == "city-of-london":
         caveats.append(
             "City of London has a very small resident population, so rates per resident are not meaningful there."
