@@ -2,9 +2,11 @@
 
 Each indicator's own SQL yields counts per area and period; they are gathered into one table
 (`ind_raw`, temporary) and one shared statement (below) turns them into values, 95% intervals,
-England and Wales values, the comparison band of openpeel.indicators.comparison, and ranks among
+England and Wales values, the descriptive band of openpeel.indicators.comparison, and ranks among
 the 43 forces -- for all indicators at once, the indicator's kind, scale, direction and
-materiality coming from a small table of the catalogue. England and Wales is the 43 territorial
+materiality coming from a small table of the catalogue. Significance needs the spread between
+forces, estimated from all of them: adjust.py computes it (ind_dispersion) from those rows before
+they are stored with their adjusted z-scores. England and Wales is the 43 territorial
 forces combined, and only for periods where all 43 have a value: a missing force is never
 treated as zero. Rank ranges (rank_ranges.py) and peer comparisons (peer_comparison.py) follow
 in the same transaction.
@@ -162,7 +164,8 @@ def raw_sql(indicators: list[Indicator]) -> str:
 def indicator_sql(ind: Indicator, cat: Catalogue) -> str:
     """The statements computing one indicator on its own (for reading and debugging; the compute
     step runs all indicators at once): the bases and the indicator's counts as CTEs, then the
-    shared statement."""
+    shared statement. Its z_score and is_significant are NULL: they need the whole cross-section
+    and the history (adjust.py)."""
     bases = ",\n".join(f"{name} AS (\n{sql}\n)" for name, sql in cat.bases.items())
     body = values_sql([ind]).strip().removeprefix("WITH ")
     return f"WITH {bases},\n{RAW_TABLE} AS (\n{raw_sql([ind])}\n),\n{body}"
