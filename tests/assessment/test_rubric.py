@@ -48,7 +48,9 @@ def test_northamptonshire_2014_is_good_ri_good(con: duckdb.DuckDBPyConnection) -
         "tackling-asb": "good",
     }
     assert [r.rule_id for r in proposals["investigating-offending"].fired] == ["core-afis-outweigh"]
-    assert any("asb_rate" in flag for flag in proposals["tackling-asb"].flags)
+    # Its ASB rate is materially higher (the report says so) but within the ordinary spread between
+    # forces, so it raises no data-led flag: flags need the overdispersion-adjusted test.
+    assert not any("asb_rate" in flag for flag in proposals["tackling-asb"].flags)
 
 
 def first_rules(year: int = 2014) -> Framework:
@@ -116,7 +118,14 @@ def test_no_findings_no_grade_but_flags(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_outstanding_needs_exceptional_findings_and_better_indicators(con: duckdb.DuckDBPyConnection) -> None:
     fw = first_rules()
-    values = values_by_indicator(con, fw, "northamptonshire")  # both crime changes significantly better
+    import dataclasses
+
+    # Northamptonshire's crime fell materially faster than England and Wales over one and four
+    # years; no 2014 force stands out on both beyond the spread between forces, so make it do so.
+    values = values_by_indicator(con, fw, "northamptonshire")
+    for ind_id in ("recorded_crime_change_1y_pct", "recorded_crime_change_4y_pct"):
+        assert values[ind_id].band == "lower" and not values[ind_id].is_significant
+        values[ind_id] = dataclasses.replace(values[ind_id], is_significant=True)
     ev = evidence(
         finding("s1", "strength", ("crime prevention",), question="reducing-crime", is_exceptional=True),
         finding("s2", "strength", ("victim care",), question="reducing-crime"),

@@ -108,3 +108,23 @@ def test_wilson_interval_contains_the_share(successes: int, extra: int) -> None:
     interval = wilson_interval(successes, trials)
     assert interval is not None
     assert 0.0 <= interval[0] <= successes / trials <= interval[1] <= 1.0 + 1e-12
+
+
+@given(
+    st.floats(min_value=-60, max_value=60),
+    st.floats(min_value=-60, max_value=60),
+    counts,
+    counts,
+    st.floats(min_value=0.0, max_value=0.5),
+)
+def test_the_spread_between_forces_never_makes_a_difference_more_significant(
+    value: float, ew: float, now: int, base: int, tau2: float
+) -> None:
+    plain = compare("change", value, ew, now, base, 2.0)
+    adjusted = compare("change", value, ew, now, base, 2.0, tau2=tau2)
+    if plain.z_score is not None and adjusted.z_score is not None:
+        assert abs(adjusted.z_score) <= abs(plain.z_score) + 1e-12
+    if adjusted.is_significant:
+        assert plain.is_significant
+    # The words are descriptive: the band does not depend on the test at all.
+    assert adjusted.band == plain.band and adjusted.is_material == plain.is_material

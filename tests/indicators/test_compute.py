@@ -110,16 +110,50 @@ def test_every_force_has_2014_values_and_ranks(computed: duckdb.DuckDBPyConnecti
         assert min(ranks) == 1
 
 
+AGAINST_THE_REST = """
+WITH ew AS (SELECT indicator_id, period_end, numerator AS en, denominator AS ed FROM ind_values
+            WHERE area_id = 'england-and-wales'),
+members AS (SELECT v.indicator_id, v.period_end, sum(v.denominator * v.denominator) AS d2
+            FROM ind_values v JOIN ref_areas a USING (area_id) WHERE a.kind = 'territorial'
+            GROUP BY v.indicator_id, v.period_end)
+SELECT v.indicator_id, v.value, v.ew_value, v.numerator, v.denominator, a.kind = 'territorial',
+       e.en, e.ed, m.d2, d.tau2, v.z_score, v.band, v.is_significant
+FROM ind_values v JOIN ref_areas a USING (area_id)
+JOIN ew e USING (indicator_id, period_end) JOIN members m USING (indicator_id, period_end)
+LEFT JOIN ind_dispersion d USING (indicator_id, period_end)
+WHERE v.band IS NOT NULL
+"""
+
+
 def test_sql_band_agrees_with_the_python_rule_on_every_row(computed: duckdb.DuckDBPyConnection) -> None:
-    rows = computed.execute(
-        "SELECT indicator_id, value, ew_value, numerator, denominator, band, is_significant FROM ind_values "
-        "WHERE band IS NOT NULL"
-    ).fetchall()
+    rows = computed.execute(AGAINST_THE_REST).fetchall()
     assert len(rows) > 5000
-    for ind_id, value, ew_value, num, den, band, significant in rows:
+    significant_rows = 0
+    for ind_id, value, ew_value, num, den, is_member, en, ed, d2, tau2, z, band, significant in rows:
         ind = catalogue().get(ind_id)
-        result = compare(ind.kind, value, ew_value, num, den, ind.materiality)
+        # A force of England and Wales is compared with the other 42; overlap is the share of the
+        # between-force variance left in their combined value.
+        cn, cd = (en - num, ed - den) if is_member else (en, ed)
+        overlap = ((d2 - den * den) if is_member else d2) / (cd * cd)
+        result = compare(
+            ind.kind,
+            value,
+            ew_value,
+            num,
+            den,
+            ind.materiality,
+            comparator_numerator=cn,
+            comparator_denominator=cd,
+            tau2=tau2,
+            overlap=overlap,
+        )
         assert (result.band, result.is_significant) == (band, significant), (ind_id, value, ew_value)
+        assert (z is None) == (result.z_score is None or tau2 is None)
+        if z is not None and result.z_score is not None:
+            assert abs(z - result.z_score) < 1e-6 * max(1.0, abs(z)), (ind_id, value)
+        significant_rows += bool(significant)
+    # The spread between forces makes significance the exception, not the rule.
+    assert 0 < significant_rows < 0.3 * len(rows)
 
 
 @pytest.fixture

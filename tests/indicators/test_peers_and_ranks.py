@@ -17,11 +17,12 @@ def test_sql_peer_band_agrees_with_the_python_rule_on_every_row(
 ) -> None:
     rows = computed_all.execute(
         "SELECT p.indicator_id, v.value, p.peer_value, v.numerator, v.denominator, p.peer_numerator, "
-        "p.peer_denominator, p.band, p.is_significant FROM ind_peer_values p JOIN ind_values v "
-        "USING (indicator_id, area_id, period_end) WHERE p.band IS NOT NULL"
+        "p.peer_denominator, p.band, p.is_significant, p.peer_overlap, d.tau2, p.z_score FROM ind_peer_values p "
+        "JOIN ind_values v USING (indicator_id, area_id, period_end) "
+        "LEFT JOIN ind_dispersion d USING (indicator_id, period_end) WHERE p.band IS NOT NULL"
     ).fetchall()
     assert len(rows) > 20_000
-    for ind_id, value, peer, num, den, pnum, pden, band, significant in rows:
+    for ind_id, value, peer, num, den, pnum, pden, band, significant, overlap, tau2, z in rows:
         ind = catalogue().get(ind_id)
         result = compare(
             ind.kind,
@@ -32,8 +33,12 @@ def test_sql_peer_band_agrees_with_the_python_rule_on_every_row(
             ind.materiality,
             comparator_numerator=pnum,
             comparator_denominator=pden,
+            tau2=tau2,
+            overlap=overlap,
         )
         assert (result.band, result.is_significant) == (band, significant), (ind_id, value, peer)
+        if z is not None and result.z_score is not None:
+            assert abs(z - result.z_score) < 1e-6 * max(1.0, abs(z)), (ind_id, value, peer)
 
 
 def test_peers_are_the_other_forces_of_the_region(computed_all: duckdb.DuckDBPyConnection) -> None:

@@ -16,12 +16,28 @@ from openpeel.core.errors import InputError, UnknownNameError
 CATALOGUE_PATH = "openpeel/indicators/catalogue.yaml"
 
 
+class RecordingCaveat(BaseModel):
+    """Why a higher figure may reflect better recording rather than more crime, and who says so."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    reason: str
+    source: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"reason": self.reason, "source": self.source}
+
+
 class Indicator(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     title: str
     short_title: str = Field(description="Noun phrase used in sentences, e.g. 'recorded crime'")
+    count_noun: str | None = Field(
+        default=None,
+        description="What a rate counts, plural, for 'there were 48.0 ... per 1,000 people' (default: short title + 'offences')",
+    )
     unit: str
     kind: Literal["rate", "change", "proportion"]
     scale: float = 1.0
@@ -34,6 +50,9 @@ class Indicator(BaseModel):
     not_comparable_before: dt.date | None = None
     source_tables: tuple[str, ...]
     comparability: str = ""
+    # A higher value (a higher rate, a rise) is never counted as "worse" in flags, the scan or
+    # the rubric: it is shown with this caveat instead.
+    recording_caveat: RecordingCaveat | None = None
     sql: str
     questions: dict[int, tuple[str, ...]] = Field(
         default_factory=dict, description="Per PEEL year, the framework questions this indicator evidences"

@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
             rank = f"{r.rank}/{r.rank_of}" if r.rank else "-"
             if r.rank and r.rank_best is not None and (r.rank_best, r.rank_worst) != (r.rank, r.rank):
                 rank += f" ({r.rank_best}-{r.rank_worst})"
-            colour = "red" if r.direction == "worse" else "green"
+            colour = {"worse": "red", "better": "green"}.get(r.direction, "yellow")
             table.add_row(
                 get_force(r.force_id).short_name,
                 r.indicator_id,
@@ -168,4 +168,33 @@ def register(app: typer.Typer) -> None:
             table.add_row(force_id, ", ".join(ids) or "-")
         out.print(table)
 
-    _ = (scan, import_measures_command, peers_command)
+    @app.command("backtest")
+    @friendly_errors
+    def backtest_command(
+        month: Annotated[
+            int, typer.Option("--month", min=1, max=12, help="Month the 12-month periods end in.")
+        ] = 3,
+        indicator: Annotated[
+            list[str] | None,
+            typer.Option("--indicator", "-i", help="Indicator id (repeatable; default: the main five)."),
+        ] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of Markdown.")] = False,
+        db: DbOption = None,
+        data: DataOption = None,
+    ) -> None:
+        """Back-test the comparison rules over the ONS history: share of forces flagged each year,
+        and how many stay flagged on the same side the next year against chance (old Poisson rule
+        beside the overdispersion-adjusted one)."""
+        from openpeel.indicators.backtest import MAIN_INDICATORS, backtest, backtest_markdown
+        from openpeel.indicators.catalogue import get_indicator
+
+        ids = tuple(indicator) if indicator else MAIN_INDICATORS
+        for indicator_id in ids:
+            get_indicator(indicator_id)
+        rows = backtest(_ready(db, data), ids, month)
+        if as_json:
+            print(json.dumps([r.as_json() for r in rows], indent=2))
+            return
+        print(backtest_markdown(rows, month), end="")
+
+    _ = (scan, import_measures_command, peers_command, backtest_command)

@@ -1,18 +1,19 @@
 """The rule that decides whether a force differs from England and Wales, and how to say it.
 
-A difference is worded ("higher", "fell faster") only when it is both:
-- statistically significant: counts are treated as Poisson, and the force's value lies outside
-  the 95% interval around England and Wales (|z| > 1.96 on the log scale); shares of a sample
-  (kind "proportion": audited records, survey respondents) are binomial, z on the percentage
-  scale; and
-- material: at least the indicator's materiality threshold (a relative difference for rates,
-  percentage points for changes and proportions), so that very large counts don't make trivial
-  differences "significant".
-England and Wales is treated as known exactly (it is 43 forces' worth of counts). A comparator
-that is not (a peer group) passes its own counts, and its variance is added.
-Otherwise the force is "broadly in line with" England and Wales. The same rule, written in SQL
-by `band_sql`, fills ind_values.band; tests check the two agree on every stored row.
-docs/methodology.md works through an example.
+Two kinds of statement are kept apart (docs/methodology.md):
+
+- **descriptive** ("higher", "a greater reduction"): the band. It needs only a *material*
+  difference, at least the indicator's materiality threshold (a relative difference for rates,
+  percentage points for changes and proportions), and says what the numbers say;
+- **significant** ("significantly", data flags, the scan, the rubric's data rules): the force
+  stands out from the ordinary spread between forces. The z-score compares the force with
+  England and Wales *without the force* (or with its peers) and its variance adds, to the
+  Poisson (binomial for shares of a sample) variance of both sides, the between-force variance
+  tau^2 estimated for the indicator and period (indicators/dispersion.py). Without tau^2 the z
+  is the plain Poisson one, the rule openpeel used before (kept for the back-test).
+
+The same rule, in SQL, fills ind_values (indicators/adjust.py); tests check the two agree on
+every stored row.
 """
 
 from __future__ import annotations
@@ -43,21 +44,65 @@ def log_se(kind: str, numerator: float, denominator: float) -> float | None:
     return math.sqrt(1.0 / numerator + 1.0 / denominator)
 
 
-def _proportion_z(
-    value: float, comparator: float, denominator: float, comparator_denominator: float | None
-) -> float | None:
-    """z of a share (in %) against a comparator share; binomial variance at the comparator's share
-    when the comparator is exact, else the sum of both samples' variances."""
-    p, q = value / 100.0, comparator / 100.0
+def is_material(kind: str, value: float, comparator: float, materiality: float) -> bool:
+    """At least the indicator's threshold: relative for rates, in points for changes and shares."""
+    if kind == "rate":
+        return comparator > 0 and abs(value / comparator - 1.0) >= materiality
+    return abs(value - comparator) >= materiality
+
+
+def contrast(
+    kind: str,
+    value: float,
+    comparator: float,
+    numerator: float,
+    denominator: float,
+    comparator_numerator: float | None = None,
+    comparator_denominator: float | None = None,
+) -> tuple[float, float] | None:
+    """(difference, its Poisson/binomial variance) on the scale the test works on: the log of the
+    value for rates and changes, the share for proportions. An exact comparator (no counts) adds
+    no variance of its own."""
+    if kind == "proportion":
+        return _share_contrast(value, comparator, denominator, comparator_numerator, comparator_denominator)
+    se = log_se(kind, numerator, denominator)
+    if comparator_numerator is not None and comparator_denominator is not None:
+        other = log_se(kind, comparator_numerator, comparator_denominator)
+        if se is None or other is None or comparator_denominator <= 0:
+            return None
+        counts_ratio = (numerator / denominator) / (comparator_numerator / comparator_denominator)
+        return math.log(counts_ratio), se**2 + other**2
+    ratio: float | None
+    if kind == "rate":
+        ratio = value / comparator if comparator > 0 else None
+    else:
+        force_ratio, ew_ratio = 1.0 + value / 100.0, 1.0 + comparator / 100.0
+        ratio = force_ratio / ew_ratio if force_ratio > 0 and ew_ratio > 0 else None
+    if ratio is None or ratio <= 0 or not se:
+        return None
+    return math.log(ratio), se**2
+
+
+def _share_contrast(
+    value: float,
+    comparator: float,
+    denominator: float,
+    comparator_numerator: float | None,
+    comparator_denominator: float | None,
+) -> tuple[float, float] | None:
+    """Binomial variance at the comparator's share when it is exact, else both samples' variances."""
+    p = value / 100.0
     if denominator <= 0:
         return None
-    if comparator_denominator is None:
+    if comparator_numerator is None or comparator_denominator is None:
+        q = comparator / 100.0
         var = q * (1 - q) / denominator
     else:
         if comparator_denominator <= 0:
             return None
+        q = comparator_numerator / comparator_denominator
         var = p * (1 - p) / denominator + q * (1 - q) / comparator_denominator
-    return (p - q) / math.sqrt(var) if var > 0 else None
+    return (p - q, var) if var > 0 else None
 
 
 def compare(
@@ -70,35 +115,29 @@ def compare(
     *,
     comparator_numerator: float | None = None,
     comparator_denominator: float | None = None,
+    tau2: float | None = None,
+    overlap: float = 0.0,
 ) -> Comparison:
     """Compare a force's value with England and Wales (or peers) by the documented rule.
 
-    `comparator_numerator`/`comparator_denominator` are the comparator's own counts when it is not
-    exact (a peer group); England and Wales is passed without them.
+    `ew_value` is the comparator as shown (materiality and the band are measured against it).
+    `comparator_numerator`/`comparator_denominator` are the counts the test compares with: England
+    and Wales without the force, or the peers combined; without them the comparator is exact.
+    `tau2` is the between-force variance (None: the plain Poisson test) and `overlap` the share
+    of it left in the comparator (indicators/dispersion.overlap).
     """
-    z: float | None
-    if kind == "proportion":
-        is_material = abs(value - ew_value) >= materiality
-        z = _proportion_z(value, ew_value, denominator, comparator_denominator)
-    else:
-        if kind == "rate":
-            ratio = value / ew_value if ew_value > 0 else None
-            is_material = ratio is not None and abs(ratio - 1.0) >= materiality
-        else:
-            # For changes, compare the ratios now/base: (1 + change/100).
-            force_ratio, ew_ratio = 1.0 + value / 100.0, 1.0 + ew_value / 100.0
-            ratio = force_ratio / ew_ratio if force_ratio > 0 and ew_ratio > 0 else None
-            is_material = abs(value - ew_value) >= materiality
-        se = log_se(kind, numerator, denominator)
-        if se is not None and comparator_numerator is not None and comparator_denominator is not None:
-            other = log_se(kind, comparator_numerator, comparator_denominator)
-            se = math.sqrt(se**2 + other**2) if other is not None else None
-        z = math.log(ratio) / se if ratio is not None and ratio > 0 and se else None
-    is_significant = z is not None and abs(z) > Z_95
+    material = is_material(kind, value, ew_value, materiality)
+    z: float | None = None
+    found = contrast(
+        kind, value, ew_value, numerator, denominator, comparator_numerator, comparator_denominator
+    )
+    if found is not None:
+        difference, variance = found
+        z = difference / math.sqrt(variance + (tau2 or 0.0) * (1.0 + overlap))
     band: Band = "similar"
-    if is_significant and is_material:
+    if material:
         band = "higher" if value > ew_value else "lower"
-    return Comparison(z, is_significant, is_material, band)
+    return Comparison(z, z is not None and abs(z) > Z_95, material, band)
 
 
 def wilson_interval(successes: float, trials: float, z: float = Z_95) -> tuple[float, float] | None:

@@ -2,9 +2,11 @@
 
 Each indicator's own SQL yields counts per area and period; they are gathered into one table
 (`ind_raw`, temporary) and one shared statement (below) turns them into values, 95% intervals,
-England and Wales values, the comparison band of openpeel.indicators.comparison, and ranks among
+England and Wales values, the descriptive band of openpeel.indicators.comparison, and ranks among
 the 43 forces -- for all indicators at once, the indicator's kind, scale, direction and
-materiality coming from a small table of the catalogue. England and Wales is the 43 territorial
+materiality coming from a small table of the catalogue. Significance needs the spread between
+forces, estimated from all of them: adjust.py computes it (ind_dispersion) from those rows before
+they are stored with their adjusted z-scores. England and Wales is the 43 territorial
 forces combined, and only for periods where all 43 have a value: a missing force is never
 treated as zero. Rank ranges (rank_ranges.py) and peer comparisons (peer_comparison.py) follow
 in the same transaction.
@@ -17,6 +19,7 @@ import duckdb
 from openpeel.core.sql import sql_str
 from openpeel.core.statistics import Z_95
 from openpeel.forces.peers import ensure_regional_groups
+from openpeel.indicators.adjust import CONTRAST_TABLE, PRE_TABLE, adjusted_values_sql, compute_dispersion
 from openpeel.indicators.catalogue import Catalogue, Indicator, catalogue
 from openpeel.indicators.peer_comparison import compute_peer_values
 from openpeel.indicators.rank_ranges import compute_rank_ranges
@@ -65,14 +68,6 @@ CI_HIGH = f"""CASE
           + {Z_95} * sqrt((numerator/denominator)*(1-(numerator/denominator))/denominator + {Z2}/(4*denominator*denominator))
             / (1 + {Z2}/denominator)) * 100
 END"""
-# z of the force against England and Wales, which is treated as exact (comparison.compare).
-Z_SCORE = """CASE
-    WHEN kind = 'rate' THEN CASE WHEN numerator > 0 AND ew_value > 0 THEN ln(value / ew_value) / sqrt(1/numerator) END
-    WHEN kind = 'change' THEN CASE WHEN numerator > 0 AND denominator > 0 AND (1 + value/100) > 0 AND (1 + ew_value/100) > 0
-        THEN ln((1 + value/100) / (1 + ew_value/100)) / sqrt(1/numerator + 1/denominator) END
-    ELSE CASE WHEN ew_value > 0 AND ew_value < 100
-        THEN (value - ew_value) / 100 / sqrt((ew_value/100) * (1 - ew_value/100) / denominator) END
-END"""
 MATERIAL = """CASE WHEN kind = 'rate' THEN (ew_value > 0 AND abs(value / ew_value - 1) >= materiality)
      ELSE abs(value - ew_value) >= materiality END"""
 
@@ -117,7 +112,7 @@ compared AS (
     SELECT *,
            {CI_LOW} AS ci_low,
            {CI_HIGH} AS ci_high,
-           CASE WHEN area_id = '{EW_ID}' THEN NULL ELSE {Z_SCORE} END AS z_score,
+           NULL::DOUBLE AS z_score,
            CASE WHEN area_id = '{EW_ID}' OR ew_value IS NULL THEN NULL ELSE {MATERIAL} END AS is_material,
            EXISTS (
                SELECT 1 FROM excluded x WHERE x.indicator_id = all_rows.indicator_id AND x.area_id = all_rows.area_id
@@ -128,10 +123,9 @@ compared_ranked AS (
     SELECT *, area_kind = 'territorial' AND NOT is_excluded AS is_ranked FROM compared
 ),
 banded AS (
-    SELECT *,
-           CASE WHEN z_score IS NULL THEN (CASE WHEN area_id = '{EW_ID}' OR ew_value IS NULL THEN NULL ELSE false END)
-                ELSE abs(z_score) > {Z_95} END AS is_significant
-    FROM compared_ranked
+    -- Significance needs the spread between forces, estimated afterwards from all of them
+    -- (indicators/adjust.py); here only the descriptive band, which needs a material difference.
+    SELECT *, NULL::BOOLEAN AS is_significant FROM compared_ranked
 ),
 ranked AS (
     SELECT *,
@@ -150,7 +144,7 @@ SELECT indicator_id, area_id, period_end, base_period_end, numerator, denominato
        CASE WHEN is_excluded THEN NULL ELSE is_significant END AS is_significant,
        CASE WHEN is_excluded THEN NULL ELSE is_material END AS is_material,
        CASE WHEN area_id = '{EW_ID}' OR ew_value IS NULL OR is_excluded THEN NULL
-            WHEN is_significant AND is_material THEN (CASE WHEN value > ew_value THEN 'higher' ELSE 'lower' END)
+            WHEN is_material THEN (CASE WHEN value > ew_value THEN 'higher' ELSE 'lower' END)
             ELSE 'similar' END AS band,
        rank, rank_of, source_ids
 FROM ranked
@@ -170,7 +164,8 @@ def raw_sql(indicators: list[Indicator]) -> str:
 def indicator_sql(ind: Indicator, cat: Catalogue) -> str:
     """The statements computing one indicator on its own (for reading and debugging; the compute
     step runs all indicators at once): the bases and the indicator's counts as CTEs, then the
-    shared statement."""
+    shared statement. Its z_score and is_significant are NULL: they need the whole cross-section
+    and the history (adjust.py)."""
     bases = ",\n".join(f"{name} AS (\n{sql}\n)" for name, sql in cat.bases.items())
     body = values_sql([ind]).strip().removeprefix("WITH ")
     return f"WITH {bases},\n{RAW_TABLE} AS (\n{raw_sql([ind])}\n),\n{body}"
@@ -213,8 +208,10 @@ def compute_indicators(con: duckdb.DuckDBPyConnection, indicator_ids: list[str] 
                 con.execute(
                     "DELETE FROM ind_values WHERE list_contains(?, indicator_id)", [[i.id for i in chosen]]
                 )
-            con.execute(f"INSERT INTO ind_values ({COLUMNS}) {values_sql(chosen)}")
-            for name in [*cat.bases, RAW_TABLE]:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {PRE_TABLE} AS {values_sql(chosen)}")
+            compute_dispersion(con, chosen, replace_all=indicator_ids is None)
+            con.execute(f"INSERT INTO ind_values ({COLUMNS}) {adjusted_values_sql(COLUMNS)}")
+            for name in [*cat.bases, RAW_TABLE, PRE_TABLE, CONTRAST_TABLE]:
                 con.execute(f"DROP TABLE IF EXISTS temp.{name}")
             compute_rank_ranges(con, chosen, replace_all=indicator_ids is None)
             compute_peer_values(con, chosen, replace_all=indicator_ids is None)

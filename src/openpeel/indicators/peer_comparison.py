@@ -1,5 +1,9 @@
 """Comparing each force with its peers, in SQL, by the same rule as England and Wales.
 
+The band is descriptive (a material difference); significance allows for the spread between
+forces (ind_dispersion): the variance adds tau^2 for the force and tau^2 sum(d^2)/(sum d)^2 for
+the combined peers, d being their populations, base counts or sample sizes.
+
 A force's peers (ref_peer_groups, per peer set) are combined the way England and Wales is: sums of
 counts, and only when every peer has a value for the period (a missing peer is never zero).
 Forces the indicator does not rank (City of London on rates per resident) are left out on both
@@ -46,7 +50,8 @@ wanted AS (
 ),
 combined AS (
     SELECT f.indicator_id, f.area_id, f.period_end, w.peer_set, w.group_name, w.n_peers,
-           count(o.area_id) AS present, sum(o.numerator) AS pn, sum(o.denominator) AS pd
+           count(o.area_id) AS present, sum(o.numerator) AS pn, sum(o.denominator) AS pd,
+           sum(o.denominator * o.denominator) AS pd2
     FROM v f
     JOIN wanted w ON w.force_id = f.area_id AND w.indicator_id = f.indicator_id
     JOIN peers p ON p.peer_set = w.peer_set AND p.force_id = f.area_id AND p.indicator_id = f.indicator_id
@@ -62,28 +67,31 @@ valued AS (
     JOIN v f ON f.indicator_id = c.indicator_id AND f.area_id = c.area_id AND f.period_end = c.period_end
 ),
 scored AS (
-    SELECT *,
-        CASE WHEN peer_value IS NULL THEN NULL
+    SELECT valued.*,
+        CASE WHEN peer_value IS NULL OR d.tau2 IS NULL THEN NULL
              WHEN kind = 'rate' THEN CASE WHEN numerator > 0 AND pn > 0
-                 THEN ln(value / peer_value) / sqrt(1 / numerator + 1 / pn) END
+                 THEN ln(value / peer_value) / sqrt(1 / numerator + 1 / pn + d.tau2 * (1 + pd2 / (pd * pd))) END
              WHEN kind = 'change' THEN CASE WHEN numerator > 0 AND denominator > 0 AND pn > 0 AND pd > 0
-                 THEN ln((numerator / denominator) / (pn / pd)) / sqrt(1 / numerator + 1 / denominator + 1 / pn + 1 / pd) END
+                 THEN ln((numerator / denominator) / (pn / pd))
+                      / sqrt(1 / numerator + 1 / denominator + 1 / pn + 1 / pd + d.tau2 * (1 + pd2 / (pd * pd))) END
              ELSE (value - peer_value) / 100 / nullif(sqrt((value / 100) * (1 - value / 100) / denominator
-                                                          + (peer_value / 100) * (1 - peer_value / 100) / pd), 0)
+                                                          + (peer_value / 100) * (1 - peer_value / 100) / pd
+                                                          + d.tau2 * (1 + pd2 / (pd * pd))), 0)
         END AS z_score,
         CASE WHEN peer_value IS NULL THEN NULL
              WHEN kind = 'rate' THEN peer_value > 0 AND abs(value / peer_value - 1) >= materiality
              ELSE abs(value - peer_value) >= materiality END AS is_material
     FROM valued
+    LEFT JOIN ind_dispersion d ON d.indicator_id = valued.indicator_id AND d.period_end = valued.period_end
 )
 SELECT indicator_id, area_id, period_end, peer_set, group_name, n_peers AS peer_count, peer_value, z_score,
        CASE WHEN peer_value IS NULL THEN NULL ELSE coalesce(abs(z_score) > {Z_95}, false) END AS is_significant,
        is_material,
        CASE WHEN peer_value IS NULL THEN NULL
-            WHEN coalesce(abs(z_score) > {Z_95}, false) AND is_material
+            WHEN is_material
                  THEN (CASE WHEN value > peer_value THEN 'higher' ELSE 'lower' END)
             ELSE 'similar' END AS band,
-       pn AS peer_numerator, pd AS peer_denominator
+       pn AS peer_numerator, pd AS peer_denominator, pd2 / (pd * pd) AS peer_overlap
 FROM scored
 """
 
@@ -102,6 +110,6 @@ def compute_peer_values(
         )
     con.execute(
         "INSERT INTO ind_peer_values (indicator_id, area_id, period_end, peer_set, group_name, peer_count, "
-        "peer_value, z_score, is_significant, is_material, band, peer_numerator, peer_denominator) "
+        "peer_value, z_score, is_significant, is_material, band, peer_numerator, peer_denominator, peer_overlap) "
         f"SELECT * FROM ({peer_values_sql(indicators)})"
     )

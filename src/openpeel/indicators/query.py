@@ -42,29 +42,63 @@ class IndicatorValue:
     peer_value: float | None = None
     peer_z_score: float | None = None
     peer_band: str | None = None
-
-    @property
-    def is_worse(self) -> bool:
-        """Significantly and materially worse than England and Wales, by the indicator's direction."""
-        if self.band in (None, "similar"):
-            return False
-        worse_band = "higher" if self.indicator.direction == "lower_is_better" else "lower"
-        return self.band == worse_band
-
-    @property
-    def is_better(self) -> bool:
-        return self.band not in (None, "similar") and not self.is_worse
+    peer_is_significant: bool | None = None
+    # The spread between forces the comparison allowed for (ind_dispersion; dispersion.py).
+    method: str | None = None
+    dispersion_factor: float | None = None
+    tau2: float | None = None
+    history_periods: int | None = None
 
     def _worse_band(self) -> str:
         return "higher" if self.indicator.direction == "lower_is_better" else "lower"
 
+    def _caveat_covers(self, band: str | None) -> bool:
+        """A higher figure the catalogue says may reflect better recording rather than more crime."""
+        caveat = self.indicator.recording_caveat
+        return caveat is not None and band == "higher"
+
+    def _flag(self, band: str | None, significant: bool | None) -> str | None:
+        """'worse', 'better', 'unclear' (worse but covered by a recording caveat) or None: a flag
+        needs a difference that is both material (the band) and significant (the adjusted test)."""
+        if not significant or band in (None, "similar"):
+            return None
+        if band != self._worse_band():
+            return "better"
+        return "unclear" if self._caveat_covers(band) else "worse"
+
+    @property
+    def flag(self) -> str | None:
+        return self._flag(self.band, self.is_significant)
+
+    @property
+    def peer_flag(self) -> str | None:
+        return self._flag(self.peer_band, self.peer_is_significant)
+
+    @property
+    def is_worse(self) -> bool:
+        """Significantly (beyond the spread between forces) and materially worse than England and
+        Wales, by the indicator's direction; never a rise its recording caveat covers."""
+        return self.flag == "worse"
+
+    @property
+    def is_better(self) -> bool:
+        return self.flag == "better"
+
     @property
     def is_worse_than_peers(self) -> bool:
-        return self.peer_band not in (None, "similar") and self.peer_band == self._worse_band()
+        return self.peer_flag == "worse"
 
     @property
     def is_better_than_peers(self) -> bool:
-        return self.peer_band not in (None, "similar") and self.peer_band != self._worse_band()
+        return self.peer_flag == "better"
+
+    def dispersion_json(self) -> dict[str, object]:
+        return {
+            "method": self.method,
+            "dispersion_factor": self.dispersion_factor,
+            "between_force_variance": self.tau2,
+            "history_periods": self.history_periods,
+        }
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -96,6 +130,13 @@ class IndicatorValue:
             "peer_value": self.peer_value,
             "peer_z_score": self.peer_z_score,
             "peer_band": self.peer_band,
+            "peer_is_significant": self.peer_is_significant,
+            "comparator_kind": "england-and-wales",
+            "flag": self.flag,
+            "recording_caveat": self.indicator.recording_caveat.as_json()
+            if self.indicator.recording_caveat
+            else None,
+            "dispersion": self.dispersion_json(),
         }
 
 
@@ -114,6 +155,11 @@ _EXTRA = (
     "peer_value",
     "peer_z_score",
     "peer_band",
+    "peer_is_significant",
+    "method",
+    "dispersion_factor",
+    "tau2",
+    "history_periods",
 )
 
 # One statement for any selection of (indicator, period) pairs: the value, its rank range and its
@@ -121,8 +167,10 @@ _EXTRA = (
 _SELECT = f"""
 SELECT {", ".join("v." + c for c in _COLUMNS.split(", "))},
        r.rank_best, r.rank_worst, r.significantly_above, r.significantly_below,
-       p.peer_set, p.group_name, p.peer_count, p.peer_value, p.z_score, p.band
+       p.peer_set, p.group_name, p.peer_count, p.peer_value, p.z_score, p.band, p.is_significant,
+       d.method, d.dispersion_factor, d.tau2, d.history_periods
 FROM ind_values v
+LEFT JOIN ind_dispersion d ON d.indicator_id = v.indicator_id AND d.period_end = v.period_end
 LEFT JOIN ind_rank_ranges r
   ON r.indicator_id = v.indicator_id AND r.area_id = v.area_id AND r.period_end = v.period_end
 LEFT JOIN ind_peer_values p

@@ -1,6 +1,9 @@
 """The national scan: for a PEEL year, every force's indicators that differ significantly and
 materially from England and Wales (and, when asked, from its peers) -- the data-led view of where
-an inspection might look first."""
+an inspection might look first. "Significantly" is the overdispersion-adjusted test
+(indicators/dispersion.py): the force stands out from the ordinary spread between forces. A
+higher figure an indicator's recording caveat covers (violence, sexual offences) is listed as
+"unclear" with the caveat, never as "worse"."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import duckdb
 
 from openpeel.forces import get_force
 from openpeel.framework import Framework
+from openpeel.indicators.dispersion import METHOD_LABEL
 from openpeel.indicators.query import IndicatorValue, values_for_year
 from openpeel.indicators.wording import extreme_phrase
 
@@ -28,7 +32,7 @@ class ScanRow:
     value: float
     comparator: str
     comparator_value: float
-    direction: str  # "worse" or "better"
+    direction: str  # "worse", "better" or "unclear" (a higher figure a recording caveat covers)
     z_score: float | None
     rank: int | None
     rank_of: int | None
@@ -37,6 +41,9 @@ class ScanRow:
     rank_best: int | None = None
     rank_worst: int | None = None
     extreme: str | None = None  # "the lowest in the country", when the rank range supports it
+    method: str | None = None  # how the comparison allowed for the spread between forces
+    dispersion: dict[str, object] | None = None
+    caveat: str | None = None  # the recording caveat and its source, for "unclear" rows
 
     def as_json(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -46,12 +53,13 @@ def _row(value: IndicatorValue, *, peers: bool = False) -> ScanRow:
     if peers:
         comparator = f"peers ({value.peer_group})"
         comparator_value = value.peer_value
-        direction = "worse" if value.is_worse_than_peers else "better"
+        direction = value.peer_flag or "similar"
         z = value.peer_z_score
     else:
         comparator, comparator_value = EW, value.ew_value
-        direction = "worse" if value.is_worse else "better"
+        direction = value.flag or "similar"
         z = value.z_score
+    caveat = value.indicator.recording_caveat
     return ScanRow(
         force_id=value.area_id,
         force_name=get_force(value.area_id).name,
@@ -70,6 +78,9 @@ def _row(value: IndicatorValue, *, peers: bool = False) -> ScanRow:
         rank_best=value.rank_best,
         rank_worst=value.rank_worst,
         extreme=extreme_phrase(value),
+        method=value.method,
+        dispersion=value.dispersion_json(),
+        caveat=f"{caveat.reason} ({caveat.source})" if caveat and direction == "unclear" else None,
     )
 
 
@@ -85,14 +96,14 @@ def national_scan(
     for value in values_for_year(con, framework):
         if value.area_id == "england-and-wales" or not get_force(value.area_id).is_territorial:
             continue
-        if value.is_worse or value.is_better:
+        if value.flag is not None:
             rows.append(_row(value))
-        if include_peers and (value.is_worse_than_peers or value.is_better_than_peers):
+        if include_peers and value.peer_flag is not None:
             rows.append(_row(value, peers=True))
     rows.sort(
         key=lambda r: (
             r.force_id,
-            r.direction != "worse",
+            ("worse", "unclear", "better").index(r.direction),
             r.comparator_kind != "england-and-wales",
             -abs(r.z_score or 0.0),
         )
@@ -106,7 +117,9 @@ def scan_json(framework: Framework, rows: list[ScanRow]) -> str:
         "year": framework.year,
         "generated_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "periods": {family: p.period_end.isoformat() for family, p in framework.data_periods.items()},
-        "rule": "significantly (95%) and materially different; docs/methodology.md",
+        "rule": "significantly (95%, allowing for the spread between forces) and materially different; "
+        "docs/methodology.md",
+        "method": METHOD_LABEL,
         "rows": [
             {k: (None if isinstance(v, float) and v != v else v) for k, v in r.as_json().items()}
             for r in rows
@@ -116,10 +129,10 @@ def scan_json(framework: Framework, rows: list[ScanRow]) -> str:
 
 
 def scan_summary(rows: list[ScanRow]) -> dict[str, dict[str, int]]:
-    """Per force: how many indicators are worse and better (for the overview table)."""
+    """Per force: how many indicators are worse, better and unclear (for the overview table)."""
     out: dict[str, dict[str, int]] = {}
     for r in rows:
-        counts = out.setdefault(r.force_id, {"worse": 0, "better": 0})
+        counts = out.setdefault(r.force_id, {"worse": 0, "better": 0, "unclear": 0})
         counts[r.direction] += 1
     return out
 
@@ -134,7 +147,9 @@ def scan_markdown(framework: Framework, rows: list[ScanRow]) -> str:
         f"# National scan, {framework.title}",
         "",
         "Indicators where a force differs from England and Wales or its peers both significantly "
-        "(95%) and materially (docs/methodology.md). A starting point for where to look, not a judgement.",
+        "(95%, allowing for the ordinary spread between forces) and materially (docs/methodology.md). "
+        '"Unclear": higher, but rises in this indicator often reflect better recording (see note). '
+        "A starting point for where to look, not a judgement.",
         "",
         "| force | indicator | period end | value | compared with | their value | | rank (range) | note |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -152,7 +167,7 @@ def scan_markdown(framework: Framework, rows: list[ScanRow]) -> str:
             _fmt(r.comparator_value),
             r.direction,
             rank,
-            r.extreme or "",
+            "; ".join(x for x in (r.extreme, r.caveat) if x),
         ]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     if not rows:

@@ -1,7 +1,8 @@
 """Superlatives a report may use: "the lowest ... in the country", "one of the highest".
 
 A rank alone never earns a superlative: the force must be told apart from the others by the
-pairwise comparisons behind the rank range (rank_ranges.py). Let n be the forces ranked, and
+pairwise comparisons of rank_ranges.py, which allow for each force's ordinary year-to-year
+movement (ind_dispersion.rank_variance) as well as chance. Let n be the forces ranked, and
 `above`/`below` the forces whose value is significantly below/above this force's:
 
 - "the lowest in the country": significantly below every other force (below = n − 1);

@@ -3,11 +3,19 @@
 Everything a year's charts need (each force's series over time and the 43 forces side by side at
 the year's data period) is loaded once into a `YearChartData`, so drawing 43 reports costs a
 handful of queries, not hundreds.
+
+Funnel plot limits (`control_limits`) are Spiegelhalter's (2005) random-effects limits: around
+England and Wales, z standard errors where the variance is chance (Poisson for rates and changes,
+binomial for shares, at the force's size) plus the between-force variance tau^2 the comparisons
+allow for (ind_dispersion). A force outside the 95% limits is one the adjusted test calls
+significant (up to the small difference between England and Wales and England and Wales
+without the force).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 import duckdb
@@ -49,6 +57,34 @@ class CrossSection:
     period_end: dt.date
     ew_value: float | None
     rows: tuple[AreaValue, ...]
+    # The between-force variance the comparisons allow for (None: not estimated; limits are then
+    # chance alone) and how it was estimated.
+    tau2: float | None = None
+    method: str | None = None
+
+
+def control_limits(
+    ind: Indicator, ew_value: float, size: float, z: float, tau2: float | None = None
+) -> tuple[float, float]:
+    """Values between which a force of this size lies with probability given by z if it differs
+    from England and Wales by no more than chance and the ordinary spread between forces (tau^2 on
+    the log scale for rates and changes, the share scale for proportions)."""
+    extra = tau2 or 0.0
+    if ind.kind == "rate":
+        expected = ew_value / ind.scale * size
+        if expected <= 0:
+            return (math.nan, math.nan)
+        half = z * math.sqrt(1 / expected + extra)
+        return (ew_value * math.exp(-half), ew_value * math.exp(half))
+    if ind.kind == "change":
+        ratio = 1 + ew_value / 100
+        if ratio <= 0 or size <= 0:
+            return (math.nan, math.nan)
+        half = z * math.sqrt(1 / (ratio * size) + 1 / size + extra)
+        return ((ratio * math.exp(-half) - 1) * 100, (ratio * math.exp(half) - 1) * 100)
+    p = ew_value / 100
+    half = z * math.sqrt(max(p * (1 - p), 0.0) / size + extra)
+    return (max(0.0, p - half) * 100, min(1.0, p + half) * 100)
 
 
 @dataclass
@@ -99,7 +135,12 @@ def _section(con: duckdb.DuckDBPyConnection, ind: Indicator, period_end: dt.date
     values = tuple(
         AreaValue(str(r[0]), get_force(str(r[0])).name, *r[1:8]) for r in rows if r[0] in territorial
     )
-    return CrossSection(ind, period_end, ew, values)
+    spread = con.execute(
+        "SELECT tau2, method FROM ind_dispersion WHERE indicator_id = ? AND period_end = ?",
+        [ind.id, period_end],
+    ).fetchone()
+    tau2, method = (spread[0], spread[1]) if spread else (None, None)
+    return CrossSection(ind, period_end, ew, values, tau2, method)
 
 
 def charted_indicators(framework: Framework) -> set[str]:

@@ -15,18 +15,17 @@ from markupsafe import Markup, escape
 from openpeel.core.statistics import Z_95, Z_998
 from openpeel.forces import get_force
 from openpeel.indicators.catalogue import Indicator
-from openpeel.indicators.charts_data import control_limits
 from openpeel.publish.chart_data import (
     AreaValue,
     CrossSection,
     GradeData,
     SectionData,
     TrendData,
+    TrendPoint,
     YearChartData,
+    control_limits,
 )
 from openpeel.publish.model import Chart
-
-# Two-sided z for the funnel plot's control limits (95% and 99.8%).
 
 FORCE = "#1d4f91"
 EW = "#8a4b00"
@@ -65,6 +64,26 @@ def _row_name(rows: Iterable[AreaValue], area_id: str | None) -> str | None:
     return next((r.name for r in rows if r.area_id == area_id), None)
 
 
+def break_index(ind: Indicator, points: Sequence[TrendPoint]) -> int | None:
+    """Index of the first point on or after the indicator's series break, when the chart spans it."""
+    if ind.not_comparable_before is None:
+        return None
+    ends = [p.period_end for p in points]
+    after = [i for i, end in enumerate(ends) if end >= ind.not_comparable_before]
+    return after[0] if after and after[0] > 0 else None
+
+
+def _break_sentence(ind: Indicator, points: Sequence[TrendPoint]) -> str:
+    index = break_index(ind, points)
+    if index is None or ind.not_comparable_before is None:
+        return ""
+    when = ind.not_comparable_before.strftime("%B %Y")
+    return (
+        f" Recording practice changed in the year ending {when} (the dotted vertical line): figures "
+        "before it are not directly comparable with later ones."
+    )
+
+
 def trend_chart(data: YearChartData, ind: Indicator, area_id: str, area_name: str) -> Chart | None:
     points = data.trend(ind.id, area_id)
     if len(points) < 2:
@@ -81,6 +100,7 @@ def trend_chart(data: YearChartData, ind: Indicator, area_id: str, area_name: st
     summary = (
         f"Line chart of {len(points)} 12-month periods ending {last.period_end.strftime('%-d %B')}. "
         f"{area_name} went from {fmt(first.value, ind)} to {fmt(last.value, ind)} {ind.unit}{ew_part}."
+        f"{_break_sentence(ind, points)}"
     )
     rows = tuple((p.period_end.isoformat(), fmt(p.value, ind), fmt(p.ew_value, ind)) for p in points)
     return Chart(
@@ -95,10 +115,54 @@ def trend_chart(data: YearChartData, ind: Indicator, area_id: str, area_name: st
     )
 
 
-def _limits(ind: Indicator, ew: float, population: float, z: float) -> tuple[float, float]:
-    # The indicators' own control limits (Poisson quantiles around England and Wales), so the
-    # chart's bands and the report's significance come from one method.
-    return control_limits(ind, ew, population, z)
+def _limits(section: CrossSection, size: float, z: float) -> tuple[float, float]:
+    # The comparisons' own model (chance plus the spread between forces), so the chart's bands
+    # and the report's significance come from one method.
+    assert section.ew_value is not None
+    return control_limits(section.indicator, section.ew_value, size, z, section.tau2)
+
+
+def _position(section: CrossSection, row: AreaValue) -> str:
+    """Where a force lies against the limits: 'above the 99.8% limit', 'below the 95% limit', 'within'."""
+    for z, label in ((Z_998, "99.8%"), (Z_95, "95%")):
+        lo, hi = _limits(section, row.denominator, z)
+        if row.value > hi:
+            return f"above the {label} limit"
+        if row.value < lo:
+            return f"below the {label} limit"
+    return "within"
+
+
+def _names(rows: Sequence[AreaValue]) -> str:
+    return ", ".join(sorted(get_force(r.area_id).short_name for r in rows))
+
+
+def _outside_sentence(section: CrossSection, rows: Sequence[AreaValue]) -> str:
+    """'2 of 42 forces lie outside the 95% limits (Cleveland, Thames Valley), none outside the 99.8% limits.'"""
+    positions = {r.area_id: _position(section, r) for r in rows}
+    out_95 = [r for r in rows if positions[r.area_id] != "within"]
+    out_998 = [r for r in rows if "99.8%" in positions[r.area_id]]
+    verb = "lies" if len(out_95) == 1 else "lie"
+    text = f"{len(out_95)} of {len(rows)} forces {verb} outside the 95% limits"
+    text += f" ({_names(out_95)})" if out_95 else ""
+    if out_998:
+        text += f", {len(out_998)} outside the 99.8% limits ({_names(out_998)})"
+    else:
+        text += ", none outside the 99.8% limits"
+    return text + "."
+
+
+def _spread_sentence(section: CrossSection) -> str:
+    ind = section.indicator
+    if section.tau2 is None:
+        return "The limits allow for chance alone: the spread between forces could not be estimated."
+    sd = math.sqrt(section.tau2)
+    scale = f"{sd * 100:.1f} percentage points" if ind.kind == "proportion" else f"about {sd:.0%}"
+    return (
+        "The limits allow for chance and for the ordinary spread between forces "
+        f"(a between-force standard deviation of {scale}, estimated from all forces), "
+        "so a force outside them stands out from that spread."
+    )
 
 
 def funnel_chart(section: CrossSection, area_id: str | None, area_name: str | None) -> Chart | None:
@@ -107,39 +171,42 @@ def funnel_chart(section: CrossSection, area_id: str | None, area_name: str | No
     if section.ew_value is None or len(rows) < 3:
         return None
     ew = section.ew_value
-    outside = sum(
-        1
-        for r in rows
-        if not (
-            _limits(ind, ew, r.denominator, Z_998)[0] <= r.value <= _limits(ind, ew, r.denominator, Z_998)[1]
-        )
-    )
     who = f"{area_name} is highlighted" if area_name else "No force is highlighted"
     summary = (
         f"Funnel plot: each of {len(rows)} forces' {ind.short_title} rate against its population, with "
         f"England and Wales at {fmt(ew, ind)} {ind.unit} and control limits at 95% and 99.8%. {who}. "
-        f"{outside} of {len(rows)} forces lie outside the 99.8% limits: counts this large vary more than "
-        "chance alone, which is why the report's wording also needs a material difference."
+        f"{_spread_sentence(section)} {_outside_sentence(section, rows)}"
     )
     if ind.rank_excludes:
         names = ", ".join(sorted(get_force(f).name for f in ind.rank_excludes))
         summary += f" Not shown: {names} (rate per resident not meaningful)."
     table_rows = []
     for r in sorted(rows, key=lambda r: r.denominator):
-        lo, hi = _limits(ind, ew, r.denominator, Z_998)
-        position = "above" if r.value > hi else "below" if r.value < lo else "within"
+        lo, hi = _limits(section, r.denominator, Z_95)
+        lo998, hi998 = _limits(section, r.denominator, Z_998)
         table_rows.append(
-            (r.name, f"{r.denominator:,.0f}", fmt(r.value, ind), f"{lo:.1f} to {hi:.1f}", position)
+            (
+                r.name,
+                f"{r.denominator:,.0f}",
+                fmt(r.value, ind),
+                f"{lo:.1f} to {hi:.1f}",
+                f"{lo998:.1f} to {hi998:.1f}",
+                _position(section, r),
+            )
         )
     return Chart(
         chart_id=f"chart-funnel-{ind.id}",
         kind="funnel",
         title=f"{ind.title}: the forces of England and Wales by population, {section.period_end.strftime('%B %Y')}",
         summary=summary,
-        columns=("Force", "Population", ind.unit, "99.8% limits", "Against the limits"),
+        columns=("Force", "Population", ind.unit, "95% limits", "99.8% limits", "Against the limits"),
         rows=tuple(table_rows),
         highlight=_row_name(rows, area_id),
-        data=SectionData(CrossSection(ind, section.period_end, ew, tuple(rows)), area_id, area_name),
+        data=SectionData(
+            CrossSection(ind, section.period_end, ew, tuple(rows), section.tau2, section.method),
+            area_id,
+            area_name,
+        ),
     )
 
 
@@ -312,6 +379,14 @@ def _trend_svg(chart: Chart, data: TrendData) -> str:
                 out.append((x(i), y(v)))
         return out
 
+    cut = break_index(ind, pts)
+    if cut is not None:
+        bx = (x(cut - 1) + x(cut)) / 2
+        lines.append(
+            f'<line x1="{bx:.1f}" x2="{bx:.1f}" y1="{TOP}" y2="{H - BOTTOM}" stroke="{MUTED}" '
+            'stroke-width="1.5" stroke-dasharray="2 3"/>'
+        )
+        lines.append(_text(bx + 4, TOP + 12, "recording change", anchor="start", size=11, fill=MUTED))
     ew_pts = path("ew_value")
     if len(ew_pts) > 1:
         d = " ".join(f"{a:.1f},{b:.1f}" for a, b in ew_pts)
@@ -361,9 +436,10 @@ def _funnel_svg(chart: Chart, data: SectionData) -> str:
     ]
     lx0, lx1 = math.log10(min(min(pops) * 0.8, x_ticks[0])), math.log10(max(max(pops) * 1.2, x_ticks[-1]))
     curve_x = [10 ** (lx0 + (lx1 - lx0) * i / 60) for i in range(61)]
-    limits = {z: [_limits(ind, ew, px, z) for px in curve_x] for z in (Z_95, Z_998)}
+    limits = {z: [_limits(section, px, z) for px in curve_x] for z in (Z_95, Z_998)}
     material = (ew * (1 - ind.materiality), ew * (1 + ind.materiality))
-    values = [r.value for r in rows] + list(material)
+    # The 95% funnel at the smallest force sets the range, so its curve is seen in full.
+    values = [r.value for r in rows] + list(material) + list(_limits(section, min(pops), Z_95))
     span = max(values) - min(values)
     ticks = nice_ticks(max(0.0, min(values) - span * 0.05), max(values) + span * 0.05)
     lin = _Scale((lx0, lx1), (LEFT, W - RIGHT))

@@ -87,14 +87,7 @@ def _data_paragraphs(
         label = _period_label(framework, value.indicator.period_family)
         ind = value.indicator
         if ind.kind == "rate" and ind.unit == "per 1,000 population":
-            what = (
-                "recorded crimes (excluding fraud)"
-                if ind.short_title == "recorded crime"
-                else f"{ind.short_title} incidents"
-                if ind.short_title == "anti-social behaviour"
-                else f"{ind.short_title} offences"
-            )
-            segs = narrative.rate_sentence(value, place, label, what)
+            segs = narrative.rate_sentence(value, place, label, narrative.count_noun(ind))
         elif ind.kind in ("rate", "proportion"):
             segs = narrative.measure_sentence(value, place, label)
         else:
@@ -472,7 +465,7 @@ def _judgement_rows(
             JudgementRow(
                 question.text,
                 section.grade_label or "Not graded",
-                f"{shown.note} ({count} findings)"
+                f"{shown.note} ({count} finding{'' if count == 1 else 's'})"
                 if shown and shown.grade_id
                 else "no inspection findings loaded",
             )
@@ -499,6 +492,11 @@ def _appendix(
             entries.append(entry)
             if value.indicator.comparability and value.indicator.comparability not in caveats:
                 caveats.append(value.indicator.comparability)
+            recording = value.indicator.recording_caveat
+            if recording is not None:
+                note = f"{recording.reason} (Source: {recording.source}.)"
+                if note not in caveats:
+                    caveats.append(note)
     if force.force_id == "city-of-london":
         caveats.append(
             "City of London has a very small resident population, so rates per resident are not meaningful there."
@@ -560,7 +558,7 @@ def build_report(
         year=year,
         title=f"{force.short_name} PEEL {year}",
         section_title=pillar.section_title,
-        last_updated=framework.published,
+        last_updated=framework.published if evidence is not None else dt.date.today(),
         is_data_led=evidence is None,
         summary=_summary(force, framework, inputs.grades, evidence),
         overview=overview,

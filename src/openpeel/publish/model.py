@@ -124,4 +124,8 @@ class Report:
 
     @property
     def last_updated_text(self) -> str:
-        return self.last_updated.strftime("%d/%m/%Y") if self.last_updated else "not published"
+        if self.last_updated is None:
+            return "not published"
+        day = self.last_updated.strftime("%d/%m/%Y")
+        # A data-led report was never published by the inspectorate: its date is when it was built.
+        return f"{day} (data-led report, built from the statistics on this date)" if self.is_data_led else day

@@ -1,13 +1,16 @@
 """Sentences about indicators, worded by the comparison rule (openpeel.indicators.comparison).
 
-No sentence here says "higher" or "fell faster" unless the indicator's band says the difference
-is both significant and material; every figure is a linked segment.
+The words are descriptive: "higher" or "a greater reduction" only where the band says the
+difference is material, and never a direction contradicted ("in line with" only joins movements
+the same way). "Significantly" belongs to the flags (flag_text), which need the
+overdispersion-adjusted test. Every figure is a linked segment.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from openpeel.indicators.catalogue import Indicator
 from openpeel.indicators.query import IndicatorValue
 from openpeel.indicators.wording import extreme_phrase
 from openpeel.publish.model import Segment
@@ -38,6 +41,19 @@ def month_year(day: dt.date) -> str:
     return day.strftime("%B %Y")
 
 
+def count_noun(ind: Indicator) -> str:
+    """What a rate per 1,000 counts, in the plural: the catalogue's `count_noun`, else
+    'X offences' (never 'sexual offences offences')."""
+    if ind.count_noun:
+        return ind.count_noun
+    title = ind.short_title
+    return title if title.endswith(("offences", "incidents", "crimes")) else f"{title} offences"
+
+
+def is_plural(subject: str) -> bool:
+    return subject.split(" in ")[0].endswith(("offences", "incidents", "crimes"))
+
+
 def movement(change: float) -> str:
     """How the force's own count moved: recorded counts are a census, so this is plain fact."""
     if abs(change) < UNCHANGED_PCT:
@@ -47,26 +63,27 @@ def movement(change: float) -> str:
 
 
 def change_comparison(value: IndicatorValue) -> list[Segment]:
-    """', a greater reduction than across England and Wales (16.3%)' and its kin, by band."""
+    """', a greater reduction than across England and Wales (16.3%)' and its kin, by band.
+
+    The band is descriptive (a material difference, not a significance test). Directions are
+    never blurred: when the force and England and Wales moved opposite ways the sentence says so,
+    whatever the size of the gap.
+    """
     if value.ew_value is None or value.band is None:
         return []
     f, e = value.value, value.ew_value
     ew = "England and Wales"
-    if value.band == "similar":
-        prefix, suffix = f", in line with {ew} ({'a fall' if e < 0 else 'a rise'} of ", ")"
-    elif value.band == "lower":
-        if f < 0 and e < 0:
-            prefix, suffix = f", a greater reduction than across {ew} (", ")"
-        elif f < 0:
-            prefix, suffix = f", while {ew} saw a rise of ", ""
-        else:
-            prefix, suffix = f", a smaller rise than across {ew} (", ")"
-    elif f >= 0 and e >= 0:
-        prefix, suffix = f", a greater rise than across {ew} (", ")"
-    elif f >= 0:
-        prefix, suffix = f", while {ew} saw a fall of ", ""
+    movement_word = "a fall" if e < 0 else "a rise"
+    if (f < 0) != (e < 0):
+        prefix, suffix = f", while {ew} saw {movement_word} of ", ""
+    elif value.band == "similar":
+        prefix, suffix = f", in line with {ew} ({movement_word} of ", ")"
+    elif f < 0:
+        kind = "greater" if value.band == "lower" else "smaller"
+        prefix, suffix = f", a {kind} reduction than across {ew} (", ")"
     else:
-        prefix, suffix = f", a smaller reduction than across {ew} (", ")"
+        kind = "greater" if value.band == "higher" else "smaller"
+        prefix, suffix = f", a {kind} rise than across {ew} (", ")"
     return [Segment(prefix), figure(value, ew=True), *([Segment(suffix)] if suffix else [])]
 
 
@@ -118,8 +135,10 @@ def measure_sentence(value: IndicatorValue, place: str, period_label: str) -> li
 def change_sentence(value: IndicatorValue, subject: str, span: str) -> list[Segment]:
     """'Over the four years to June 2014, recorded crime in X fell by 20.8%, a greater reduction than ...'"""
     verb = movement(value.value)
+    if is_plural(subject):
+        verb = verb.replace("was broadly", "were broadly")
     segments = [Segment(f"{span}, {subject} {verb}")]
-    if verb != "was broadly unchanged":
+    if not verb.endswith("broadly unchanged"):
         segments += [Segment(", by " if verb.endswith("slightly") else " by "), figure(value)]
     else:
         segments += [Segment(" ("), Segment(f"{value.value:+.1f}%", anchor(value)), Segment(")")]
@@ -136,5 +155,6 @@ def flag_text(value: IndicatorValue) -> str:
     unit = value.indicator.unit
     return (
         f"{value.indicator.title}: {signed(value.value, unit)} against "
-        f"{signed(value.ew_value or 0.0, unit)} for England and Wales, significantly and materially {better_worse}"
+        f"{signed(value.ew_value or 0.0, unit)} for England and Wales, significantly (beyond the "
+        f"ordinary spread between forces) and materially {better_worse}"
     )

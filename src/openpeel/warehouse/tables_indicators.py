@@ -114,6 +114,11 @@ INDICATOR_TABLES: tuple[Table, ...] = (
             column("band", "VARCHAR", "higher, lower or similar, by the same rule as England and Wales"),
             column("peer_numerator", "DOUBLE", "Sum of the peers' numerators"),
             column("peer_denominator", "DOUBLE", "Sum of the peers' denominators"),
+            column(
+                "peer_overlap",
+                "DOUBLE",
+                "Share of the between-force variance left in the peers' combined value: sum of squared denominators over the squared sum",
+            ),
         ),
         primary_key=("indicator_id", "area_id", "period_end", "peer_set"),
     ),
@@ -143,5 +148,44 @@ INDICATOR_TABLES: tuple[Table, ...] = (
             ),
         ),
         primary_key=("indicator_id", "area_id", "period_end"),
+    ),
+    Table(
+        name="ind_dispersion",
+        description="The spread between forces each comparison allows for, per indicator and period: winsorised dispersion factor and DerSimonian-Laird between-force variance (Spiegelhalter 2005; docs/methodology.md).",
+        columns=(
+            column("indicator_id", "VARCHAR", "Indicator (openpeel indicators --list)", nullable=False),
+            column("period_end", "DATE", "Last day of the period measured", nullable=False),
+            column(
+                "method",
+                "VARCHAR",
+                "How the comparison allows for the spread: random-effects",
+                nullable=False,
+            ),
+            column("forces", "INTEGER", "Ranked forces the spread was estimated from", nullable=False),
+            column(
+                "dispersion_factor",
+                "DOUBLE",
+                "Mean z-squared of the Poisson z-scores winsorised at 10% and 90%",
+            ),
+            column(
+                "tau2_cross_section",
+                "DOUBLE",
+                "Between-force variance estimated from this period's forces (log or share scale)",
+            ),
+            column(
+                "tau2",
+                "DOUBLE",
+                "Between-force variance used: for changes, the mean of the cross-section estimates over the history up to this period",
+            ),
+            column(
+                "history_periods", "INTEGER", "Periods the variance used is averaged over", nullable=False
+            ),
+            column(
+                "rank_variance",
+                "DOUBLE",
+                "Variance added to each force's value when rank ranges are simulated",
+            ),
+        ),
+        primary_key=("indicator_id", "period_end"),
     ),
 )
