@@ -96,8 +96,8 @@ def _child_parse(root: str, db: str) -> dict[str, float]:
 
     from openpeel.core.sql import quote_ident
     from openpeel.ingest.police_uk.layout import FileKind
-    from openpeel.ingest.police_uk.load import read_csv_sql
     from openpeel.ingest.police_uk.schema import COLUMNS
+    from openpeel.ingest.police_uk.statements import read_csv_sql
 
     con = duckdb.connect()
     rows = 0

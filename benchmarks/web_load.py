@@ -301,7 +301,11 @@ def run(home: Path, env: dict[str, str], args: argparse.Namespace) -> None:
         print(f"target p99 < {TARGET_P99_MS:.0f} ms with no errors: {'met' if met else 'NOT met'}")
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import duckdb
 from openpeel.indicators.compute import compute_indicators
 from openpeel.ingest.official_statistics import LoadReport, load_official_statistics
 from openpeel.warehouse import open_reader, writing
+from openpeel.warehouse.migrations import MIGRATIONS, applied_versions_read_only
 
 
 def has_statistics(con: duckdb.DuckDBPyConnection) -> bool:
@@ -38,14 +39,27 @@ def ready_warehouse(
     (then `after_prepare` runs on the new warehouse before it replaces the old one)."""
     if path.exists():
         reader = open_reader(path)
-        if has_statistics(reader):
+        if has_statistics(reader) and is_current(reader):
             return reader
         reader.close()
-    with writing(path, on_wait=on_wait) as con:
+    with writing(path, on_wait=on_wait) as con:  # connecting applies pending migrations
         if not has_statistics(con):
             if on_prepare is not None:
                 on_prepare()
             prepare_warehouse(con, data_dir)
             if after_prepare is not None:
                 after_prepare(con)
+        elif not _indicators_current(con):
+            # A warehouse from an earlier openpeel: its indicators are recomputed by this version.
+            compute_indicators(con)
     return open_reader(path)
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Every migration applied and the indicators computed by this version's catalogue."""
+    return applied_versions_read_only(con) >= {m.version for m in MIGRATIONS} and _indicators_current(con)
+
+
+def _indicators_current(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute("SELECT count(*) FROM ind_dispersion").fetchone()
+    return bool(row and row[0])

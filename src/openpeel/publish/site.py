@@ -40,7 +40,7 @@ from openpeel.framework import Framework, available_years, load_framework
 from openpeel.indicators.catalogue import catalogue
 from openpeel.indicators.query import IndicatorValue, values_for_year
 from openpeel.indicators.scan import ScanRow, national_scan
-from openpeel.publish.chart_data import load_chart_data
+from openpeel.publish.chart_data import YearChartData, load_chart_data
 from openpeel.publish.document import build_report, shown_grades
 from openpeel.publish.export import DOWNLOADS, Download, downloads_dictionary_markdown, export_year
 from openpeel.publish.model import Report
@@ -106,6 +106,19 @@ def _values_by_area(values: Iterable[IndicatorValue]) -> dict[str, dict[str, Ind
     for v in values:
         out.setdefault(v.area_id, {})[v.indicator.id] = v
     return out
+
+
+@dataclass(frozen=True)
+class YearInputs:
+    """What every force's report of a year shares: read once per warehouse snapshot."""
+
+    chart_data: YearChartData
+    values_by_area: dict[str, dict[str, IndicatorValue]]
+
+
+def year_inputs(con: duckdb.DuckDBPyConnection, year: int) -> YearInputs:
+    framework = load_framework(year)
+    return YearInputs(load_chart_data(con, framework), _values_by_area(values_for_year(con, framework)))
 
 
 @dataclass

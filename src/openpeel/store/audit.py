@@ -392,7 +392,12 @@ def table_state(conn: sa.Connection) -> State:
     return {entity: read_rows(conn, entity) for entity in ENTITIES}
 
 
-def workspace_version(conn: sa.Connection) -> str:
-    """Changes with every audited change and every user added (pages depend on both)."""
-    last = conn.execute(sa.select(sa.func.max(_EVENTS.c.event_id))).scalar()
-    return str(last or 0)
+def workspace_version(conn: sa.Connection, force_id: str | None = None, year: int | None = None) -> str:
+    """Changes with every audited change (of one force and year, when given): what pages built
+    from the workspace depend on."""
+    query = sa.select(sa.func.max(_EVENTS.c.event_id))
+    if force_id is not None:
+        query = query.where(_EVENTS.c.force_id == force_id)
+    if year is not None:
+        query = query.where(_EVENTS.c.year == year)
+    return str(conn.execute(query).scalar() or 0)

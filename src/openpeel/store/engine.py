@@ -74,9 +74,14 @@ class Store:
         self.backend = parsed.get_backend_name()
         if self.backend == "sqlite" and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any]
         if self.backend == "postgresql":
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            # Enough connections for the web app's worker threads (40) without queueing for one.
+            kwargs = {"pool_size": 10, "max_overflow": 40, "pool_timeout": 60, "pool_pre_ping": True}
+        else:
+            # An SQLite connection is a file handle: opening one costs microseconds, and without a
+            # pool no request can wait for a connection another request holds.
+            kwargs = {"poolclass": sa.pool.NullPool}
         self.engine = sa.create_engine(parsed, **kwargs)
         if self.backend == "sqlite":
             _sqlite_events(self.engine)

@@ -66,6 +66,15 @@ def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
     return {int(row[0]) for row in con.execute("SELECT version FROM meta_migrations").fetchall()}
 
 
+def applied_versions_read_only(con: duckdb.DuckDBPyConnection) -> set[int]:
+    """The versions recorded, without creating anything (the connection may be read-only)."""
+    try:
+        rows = con.execute("SELECT version FROM meta_migrations").fetchall()
+    except duckdb.CatalogException:
+        return set()
+    return {int(row[0]) for row in rows}
+
+
 def legacy_workspace_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows still held in the workspace tables of a warehouse from before the store existed."""
     present = {

@@ -63,6 +63,7 @@ def create_app(
         app.state.warehouse, app.state.store = data
     app.state.pages = PageCache()
     app.state.downloads = {}
+    app.state.year_inputs = {}
     app.state.throttle = LoginThrottle(
         settings.login_attempts, settings.login_window_seconds, settings.login_backoff_max_seconds
     )
@@ -85,7 +86,12 @@ def create_app(
         with app.state.store.read() as ws:
             return f"{warehouse}|{workspace_version(ws)}"
 
-    app.state.data_version = DataVersion(read_version)
+    def read_scope(force_id: str, year: int) -> str:
+        warehouse = app.state.warehouse.snapshot()
+        with app.state.store.read() as ws:
+            return f"{warehouse}|{workspace_version(ws, force_id, year)}"
+
+    app.state.data_version = DataVersion(read_version, read_scope)
     app.add_middleware(ResponseCache, version=app.state.data_version)
     api_docs.install(app)
     # The last added runs first: every answer gets the security headers, and a request for another

@@ -8,6 +8,7 @@ neither are responses that set a cookie.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 import time
@@ -15,6 +16,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
+
+from starlette.concurrency import run_in_threadpool
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -27,31 +30,67 @@ CACHED = re.compile(r"^/(api/v1/|\d{4}/|forces/|index\.html$|methodology\.html$|
 SESSION_COOKIE_NAME = b"openpeel_session"
 
 
-class DataVersion:
-    """What cached pages depend on: a counter bumped by every write through the app, plus the
-    warehouse's own version, re-read at most once per `ttl` seconds so a change made by another
-    process (the CLI) shows within that time."""
+REPORT_PAGE = re.compile(r"^/(\d{4})/([a-z0-9-]+)\.html$")
 
-    def __init__(self, read: Callable[[], str], ttl: float = 1.0) -> None:
+
+def page_scope(path: str) -> tuple[str, int] | None:
+    """The (force, year) a report page shows, or None for pages that span forces."""
+    match = REPORT_PAGE.match(path)
+    return (match.group(2), int(match.group(1))) if match else None
+
+
+class DataVersion:
+    """What cached pages depend on. A force's report page depends on the warehouse snapshot and
+    on that force and year's workspace; every other page on the warehouse and the whole
+    workspace. Each part is re-read at most once per `ttl` seconds, so a change made by another
+    process (the CLI) shows within that time, and at once after a write through this app
+    (`bump`). Scoping keeps one inspector's edits from re-rendering every force's report."""
+
+    def __init__(
+        self,
+        read: Callable[[], str],
+        read_scope: Callable[[str, int], str] | None = None,
+        ttl: float = 1.0,
+    ) -> None:
         self._read = read
+        self._read_scope = read_scope
         self.ttl = ttl
         self.writes = 0
-        self._db = ""
-        self._db_at = -1e9
+        self._values: dict[object, tuple[str, float]] = {}
         self._lock = threading.Lock()
 
-    def bump(self) -> None:
+    def bump(self, scope: tuple[str, int] | None = None) -> None:
         with self._lock:
             self.writes += 1
-            self._db_at = -1e9
+            self._values.pop(None, None)
+            if scope is not None:
+                self._values.pop(scope, None)
 
-    def __call__(self) -> str:
+    def _key(self, path: str) -> tuple[str, int] | None:
+        return page_scope(path) if self._read_scope is not None else None
+
+    def fresh(self, path: str = "") -> str | None:
+        """The version if it is known and fresh, without reading anything (safe on the event loop)."""
+        key = self._key(path)
+        with self._lock:
+            found = self._values.get(key)
+            writes = self.writes
+        if found is None or time.monotonic() - found[1] > self.ttl:
+            return None
+        return ("scoped|" if key is not None else f"{writes}|") + found[0]
+
+    def __call__(self, path: str = "") -> str:
+        """The version, re-read when stale: this reads the databases, so call it off the event loop."""
+        known = self.fresh(path)
+        if known is not None:
+            return known
+        key = self._key(path)
         now = time.monotonic()
-        if now - self._db_at > self.ttl:
-            value = self._read()
-            with self._lock:
-                self._db, self._db_at = value, now
-        return f"{self.writes}|{self._db}"
+        value = self._read_scope(*key) if key is not None and self._read_scope is not None else self._read()
+        with self._lock:
+            self._values[key] = (value, now)
+            writes = self.writes
+        return ("scoped|" if key is not None else f"{writes}|") + value
 
 
 @dataclass(frozen=True)
@@ -64,12 +103,14 @@ class Entry:
 
 
 class ResponseCache:
-    def __init__(self, app: ASGIApp, version: Callable[[], str], max_entries: int = 2048) -> None:
+    def __init__(self, app: ASGIApp, version: DataVersion, max_entries: int = 2048) -> None:
         self.app = app
         self.version = version
         self.max_entries = max_entries
         self._entries: OrderedDict[bytes, Entry] = OrderedDict()
         self._lock = threading.Lock()
+        # One render per page and version at a time: concurrent misses wait for it.
+        self._rendering: dict[tuple[bytes, str], asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or not CACHED.match(scope["path"]):
@@ -80,13 +121,18 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         key = _key(scope, headers)
-        version = self.version()
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry.version == version:
-                self._entries.move_to_end(key)
-            else:
-                entry = None
+        version = self.version.fresh(scope["path"])
+        if version is None:
+            # Reading the version touches the databases: never on the event loop.
+            version = await run_in_threadpool(self.version, scope["path"])
+        entry = self._lookup(key, version)
+        if entry is None and (key, version) in self._rendering:
+            # Someone is rendering the new version: the page as it was a moment ago serves until
+            # then, rather than every reader waiting (or all rendering it at once).
+            entry = self._lookup(key, None)
+            if entry is None:
+                await self._rendering[(key, version)].wait()
+                entry = self._lookup(key, version)
         if entry is not None:
             if entry.etag is not None and entry.etag in _tags(headers.get(b"if-none-match", b"")):
                 await send(
@@ -101,6 +147,23 @@ class ResponseCache:
             await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
             await send({"type": "http.response.body", "body": entry.body})
             return
+        done = self._rendering.setdefault((key, version), asyncio.Event())
+        try:
+            await self._render(scope, receive, send, key, version)
+        finally:
+            done.set()
+            self._rendering.pop((key, version), None)
+
+    def _lookup(self, key: bytes, version: str | None) -> Entry | None:
+        """The stored answer for `key` at `version` (None: at whatever version it was stored)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and version in (None, entry.version):
+                self._entries.move_to_end(key)
+                return entry
+        return None
+
+    async def _render(self, scope: Scope, receive: Receive, send: Send, key: bytes, version: str) -> None:
         captured: dict[str, Any] = {"body": []}
 
         async def capture(message: Message) -> None:

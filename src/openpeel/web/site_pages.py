@@ -22,6 +22,7 @@ from openpeel.indicators.scan import national_scan
 from openpeel.publish import build_report, render
 from openpeel.publish.export import DOWNLOADS, export_year
 from openpeel.publish.site import (
+    YearInputs,
     build_year_reports,
     dictionary_page,
     download_counts,
@@ -32,6 +33,7 @@ from openpeel.publish.site import (
     overview_page,
     scan_page,
     site_nav,
+    year_inputs,
 )
 from openpeel.web.deps import Db, Ws
 from openpeel.web.errors import ApiError
@@ -49,7 +51,7 @@ def _year(year: int) -> int:
 
 
 def _cached(request: Request, key: tuple[str, ...], render_page: Callable[[], str]) -> HTMLResponse:
-    full_key = (*key, request.app.state.data_version())
+    full_key = (*key, request.app.state.data_version(request.url.path))
     return HTMLResponse(request.app.state.pages.get_or_render(full_key, render_page), headers=HEADERS)
 
 
@@ -110,6 +112,20 @@ def scan(request: Request, con: Db, year: int) -> Response:
     return _cached(request, ("scan", str(year)), render_page)
 
 
+def _year_inputs(request: Request, con: duckdb.DuckDBPyConnection, year: int) -> YearInputs:
+    """The year's chart data and indicator values, read once per warehouse snapshot: a report
+    re-rendered after a workspace edit then costs only its own sentences."""
+    cache: dict[tuple[str, int], YearInputs] = request.app.state.year_inputs
+    key = (request.app.state.warehouse.snapshot(), year)
+    found = cache.get(key)
+    if found is None:
+        found = year_inputs(con, year)
+        for old in [k for k in cache if k[1] == year]:
+            cache.pop(old, None)
+        cache[key] = found
+    return found
+
+
 def _downloads_folder(request: Request, con: duckdb.DuckDBPyConnection, ws: sa.Connection, year: int) -> Path:
     """The year's download files, written once per data version into a temporary folder."""
     version = request.app.state.data_version()
@@ -158,7 +174,16 @@ def report(request: Request, con: Db, ws: Ws, year: int, force: str) -> Response
     def render_page() -> str:
         evidence = stored_evidence(ws, area.force_id, year)
         stored = current_judgements(ws, area.force_id, year)
-        report = build_report(con, area.force_id, year, evidence, stored=stored)
+        shared = _year_inputs(request, con, year)
+        report = build_report(
+            con,
+            area.force_id,
+            year,
+            evidence,
+            stored=stored,
+            chart_data=shared.chart_data,
+            values=shared.values_by_area.get(area.force_id, {}),
+        )
         return render(report, "html", nav=site_nav(1, year))
 
     return _cached(request, ("report", str(year), area.force_id), render_page)

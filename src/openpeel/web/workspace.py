@@ -244,7 +244,7 @@ def _run_post(
                 error=str(exc),
                 status=409 if not isinstance(exc, InputError) else 422,
             )
-    request.app.state.data_version.bump()
+    request.app.state.data_version.bump((area.force_id, year))
     return RedirectResponse(f"/workspace/{year}/{area.force_id}?done={done}", status_code=303)
 
 

@@ -37,8 +37,8 @@ from openpeel.core.errors import InputError
 from openpeel.core.sql import sql_list
 from openpeel.forces import get_force, territorial_forces
 from openpeel.ingest.police_uk.layout import FileKind, add_months, month_text, parse_month
-from openpeel.ingest.police_uk.load import read_csv_sql
 from openpeel.ingest.police_uk.schema import COLUMNS
+from openpeel.ingest.police_uk.statements import read_csv_sql
 
 SLOTS = 10_000
 """Resolution of categorical draws: each distribution is laid out on this many slots."""

@@ -19,59 +19,28 @@ How a run works:
 
 from __future__ import annotations
 
-import base64
-import csv
 import datetime as dt
-import hashlib
-import shutil
 import tempfile
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from openpeel.core.errors import InputError, OpenpeelError
-from openpeel.core.sql import quote_ident, sql_list, sql_str
 from openpeel.ingest.police_uk.layout import FileKind, SourceFile, discover, month_text
-from openpeel.ingest.police_uk.members import READ_ERRORS, member_path
 from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT, check_memory_limit, memory_bounded
+from openpeel.ingest.police_uk.prepared_files import PreparedFile, _Preparer
 from openpeel.ingest.police_uk.progress import ProgressFn, StatementProgress
-from openpeel.ingest.police_uk.records import Record, records
-from openpeel.ingest.police_uk.schema import COLUMNS, DERIVED, DIALECT, header_line
-from openpeel.ingest.police_uk.validate import all_valid, first_failure, force_labels
+from openpeel.ingest.police_uk.row_by_row import _slow_load
+from openpeel.ingest.police_uk.statements import _insert_rows, _targets, read_csv_sql
+from openpeel.ingest.police_uk.validate import all_valid, force_labels
 from openpeel.warehouse import transaction
 
 PUBLISHER = "Home Office (data.police.uk)"
 _CHUNK = 4 << 20
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    sha256: str
-    bytes: int
-    rows_in_file: int
-
-
-@dataclass
-class PreparedFile:
-    """A file on local disk, ready for DuckDB; its fingerprint may still be computing."""
-
-    source: SourceFile
-    local_path: Path
-    fingerprint: Fingerprint | Future[Fingerprint]
-
-    def done(self) -> Fingerprint:
-        if isinstance(self.fingerprint, Future):
-            self.fingerprint = self.fingerprint.result()
-        return self.fingerprint
-
-    @property
-    def rows_in_file(self) -> int:
-        return self.done().rows_in_file
 
 
 @dataclass
@@ -105,163 +74,6 @@ class IngestReport:
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
-
-
-def _check_header(source: SourceFile, first: bytes) -> None:
-    if not first:
-        raise InputError("empty file: it has not even a header line", path=source.display_path, line=1)
-    header = first.split(b"\n", 1)[0].rstrip(b"\r").removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
-    expected = header_line(source.kind)
-    if header != expected:
-        raise InputError(
-            f"header is {header!r}, expected {expected!r}",
-            path=source.display_path,
-            line=1,
-            field="header",
-            hint=f"a {source.kind.value} file must have the published header; is the file name's kind right?",
-        )
-
-
-class _Digest:
-    """SHA-256, size and line count of a byte stream, computed as it passes."""
-
-    def __init__(self) -> None:
-        self.sha = hashlib.sha256()
-        self.size = 0
-        self.newlines = 0
-        self.last = b""
-
-    def update(self, chunk: bytes) -> None:
-        self.sha.update(chunk)
-        self.size += len(chunk)
-        self.newlines += chunk.count(b"\n")
-        self.last = chunk[-1:]
-
-    def result(self) -> Fingerprint:
-        lines = self.newlines + (0 if self.last in (b"\n", b"") else 1)
-        return Fingerprint(self.sha.hexdigest(), self.size, max(lines - 1, 0))
-
-
-def _fingerprint(local: Path) -> Fingerprint:
-    digest = _Digest()
-    with local.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    return digest.result()
-
-
-class _Preparer:
-    """Gets a batch's files onto local disk (extracting from zips) and fingerprints them.
-
-    Runs in a worker thread, one batch ahead of the loader. Plain files are not copied: their
-    header is checked now and their fingerprint computed on a second thread while DuckDB reads
-    them, unless an earlier copy is in the warehouse (then the checksum decides whether to load).
-    """
-
-    def __init__(
-        self, workdir: Path, hasher: ThreadPoolExecutor, known: set[tuple[dt.date, str, str]]
-    ) -> None:
-        self.workdir = workdir
-        self.hasher = hasher
-        self.known = known
-        self._zips: dict[Path, zipfile.ZipFile] = {}
-
-    def _zip(self, path: Path) -> zipfile.ZipFile:
-        if path not in self._zips:
-            self._zips[path] = zipfile.ZipFile(path)
-        return self._zips[path]
-
-    def _extract(self, source: SourceFile, batch: int) -> PreparedFile:
-        local = member_path(self.workdir / str(batch), source.container, source.member)
-        local.parent.mkdir(parents=True, exist_ok=True)
-        digest = _Digest()
-        first = b""
-        try:
-            with self._zip(source.container).open(source.member) as src, local.open("wb") as dst:
-                while chunk := src.read(_CHUNK):
-                    if not first:
-                        first = chunk[:4096]
-                    digest.update(chunk)
-                    dst.write(chunk)
-        except READ_ERRORS as exc:
-            raise InputError(
-                f"cannot read this member of the archive ({type(exc).__name__}: {exc})",
-                path=source.display_path,
-                hint="the archive may be truncated or corrupt: download it again; nothing was stored",
-            ) from None
-        _check_header(source, first)
-        return PreparedFile(source, local, digest.result())
-
-    def prepare(self, sources: list[SourceFile], batch: int) -> list[PreparedFile]:
-        out = []
-        for source in sources:
-            if source.is_zip:
-                out.append(self._extract(source, batch))
-                continue
-            local = source.container / source.member
-            with local.open("rb") as fh:
-                _check_header(source, fh.read(4096))
-            if (source.month, source.force_id, source.kind.value) in self.known:
-                out.append(PreparedFile(source, local, _fingerprint(local)))
-            else:
-                out.append(PreparedFile(source, local, self.hasher.submit(_fingerprint, local)))
-        return out
-
-    def release(self, batch: int) -> None:
-        shutil.rmtree(self.workdir / str(batch), ignore_errors=True)
-
-    def close(self) -> None:
-        for handle in self._zips.values():
-            handle.close()
-
-
-def read_csv_sql(paths: list[Path], kind: FileKind, *, typed: bool, extra: str = "") -> str:
-    """One `read_csv` over files of one kind, with the published dialect and columns.
-
-    With DuckDB's sniffer on, one read over files with different line endings applied the first
-    file's ending to all: an LF file read as CRLF became one long header line and its rows
-    vanished without an error. The dialect turns the sniffer off, so files of both endings can
-    share a read (tested); the per-file line count check would catch a vanished file anyway.
-    """
-    cols = ", ".join(
-        f"{sql_str(c.header)}: {sql_str(c.read_type if typed else 'VARCHAR')}" for c in COLUMNS[kind]
-    )
-    opts = ", ".join(
-        f"{k}={'true' if v is True else 'false' if v is False else sql_str(str(v))}"
-        for k, v in DIALECT.items()
-    )
-    return f"read_csv({sql_list([str(p) for p in paths])}, columns={{{cols}}}, {opts}{extra})"
-
-
-def _targets(kind: FileKind) -> tuple[list[str], list[str]]:
-    """Warehouse columns and the SQL (over typed source columns) that fills each."""
-    names = ["force_id", "month"]
-    exprs = ["f_force_id", "f_month"]
-    for col in COLUMNS[kind]:
-        if col.target:
-            names.append(col.target)
-            exprs.append(quote_ident(col.header))
-    for target, expr in DERIVED.get(kind, {}).items():
-        names.append(target)
-        exprs.append(expr)
-    return names, exprs
-
-
-def _insert_rows(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    columns: list[str],
-    rows: list[list[object]],
-    *,
-    replace: bool = False,
-) -> None:
-    """Insert many small rows in one statement (executemany costs a round trip per row)."""
-    if not rows:
-        return
-    by_column = [list(c) for c in zip(*rows, strict=True)]
-    verb = "INSERT OR REPLACE" if replace else "INSERT"
-    unnests = ", ".join(f"unnest(${i + 1})" for i in range(len(columns)))
-    con.execute(f"{verb} INTO {table} ({', '.join(columns)}) SELECT {unnests}", by_column)
 
 
 def _register_files(con: duckdb.DuckDBPyConnection, prepared: list[PreparedFile]) -> None:
@@ -322,129 +134,6 @@ def _count_stored(
     return {(m, str(f)): int(n) for m, f, n in rows}
 
 
-@dataclass
-class _Staged:
-    """A file's records after reading: the readable ones in a CSV for the SQL checks, the others here."""
-
-    unreadable: list[Record] = field(default_factory=list)
-    records: int = 0
-    lines: int = 0
-
-
-def _stage(local: Path, staged: Path, width: int) -> _Staged:
-    """Write every readable record with its line, text, original bytes and line span to `staged`."""
-    out = _Staged()
-    with staged.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        for record in records(local.read_bytes()):
-            out.records += 1
-            out.lines += record.lines
-            if record.fields is not None and len(record.fields) != width:
-                shape = (
-                    "blank line" if not record.fields else f"{len(record.fields)} fields, expected {width}"
-                )
-                record = replace(record, fields=None, problem=shape)
-            if record.fields is None:
-                out.unreadable.append(record)
-                continue
-            raw = base64.b64encode(record.raw).decode()
-            writer.writerow([record.line, *record.fields, ",".join(record.fields), raw, record.lines])
-    return out
-
-
-def _staged_reader(staged: Path, headers: list[str]) -> str:
-    columns = ", ".join(f"{sql_str(h)}: 'VARCHAR'" for h in headers)
-    return (
-        f"read_csv({sql_list([str(staged)])}, columns={{'__line': 'BIGINT', {columns}, "
-        "'__raw': 'VARCHAR', '__raw_b64': 'VARCHAR', '__lines': 'BIGINT'}, "
-        "delim=',', quote='\"', escape='\"', header=false, strict_mode=true)"
-    )
-
-
-def _typed_columns(kind: FileKind) -> list[str]:
-    typed_cols = []
-    for col in COLUMNS[kind]:
-        q = quote_ident(col.header)
-        if col.read_type == "VARCHAR":
-            typed_cols.append(q)
-        else:
-            typed_cols.append(f"TRY_CAST({q} AS {col.read_type}) AS {q}")
-            typed_cols.append(f"{q} AS {quote_ident(col.header + '__text')}")
-    return typed_cols
-
-
-def _slow_load(
-    con: duckdb.DuckDBPyConnection, prepared: PreparedFile, workdir: Path, now: dt.datetime
-) -> tuple[int, int, int]:
-    """Row-by-row reload of one file: every good row stored, every bad row quarantined with its line
-    and original bytes. Returns (records stored, records quarantined, records in the file)."""
-    source = prepared.source
-    kind = source.kind
-    headers = [c.header for c in COLUMNS[kind]]
-    con.execute(f"DELETE FROM {kind.table} WHERE month = ? AND force_id = ?", [source.month, source.force_id])
-    staged_path = workdir / f"slow-{source.force_id}-{kind.value}.csv"
-    staged = _stage(prepared.local_path, staged_path, len(headers))
-    field_sql, reason_sql = first_failure(kind)
-    this_file = "(SELECT * FROM _pu_files WHERE path = ?) AS f"
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _pu_slow AS "
-        f"SELECT t.*, {field_sql} AS __field, {reason_sql} AS __reason FROM "
-        f"(SELECT __line, __raw, from_base64(__raw_b64) AS __bytes, __lines, {', '.join(_typed_columns(kind))} "
-        f"FROM {_staged_reader(staged_path, headers)}) AS t, {this_file}",
-        [str(prepared.local_path)],
-    )
-    staged_path.unlink()
-    names, exprs = _targets(kind)
-    con.execute(
-        f"INSERT INTO {kind.table} ({', '.join(names)}) SELECT {', '.join(exprs)} "
-        f"FROM _pu_slow, {this_file} WHERE __field IS NULL",
-        [str(prepared.local_path)],
-    )
-    where = [kind.dataset, source.source_id, source.display_path]
-    con.execute(
-        "INSERT INTO meta_quarantine SELECT ?, ?, ?, __line, __field, __reason, __raw, ?, __bytes "
-        "FROM _pu_slow WHERE __field IS NOT NULL",
-        [*where, now],
-    )
-    unreadable: list[list[object]] = [
-        [*where, r.line, "(row)", r.problem, r.text, now, r.raw] for r in staged.unreadable
-    ]
-    _insert_rows(con, "meta_quarantine", _QUARANTINE_COLUMNS, unreadable)
-    return _check_conservation(con, prepared, staged)
-
-
-def _check_conservation(
-    con: duckdb.DuckDBPyConnection, prepared: PreparedFile, staged: _Staged
-) -> tuple[int, int, int]:
-    """Every line of the file is in a stored or a quarantined record, or the run fails."""
-    counts = con.execute(
-        "SELECT count(*) FILTER (WHERE __field IS NULL), count(*) FILTER (WHERE __field IS NOT NULL), "
-        "coalesce(sum(__lines), 0) FROM _pu_slow"
-    ).fetchone()
-    assert counts is not None
-    stored, quarantined = int(counts[0]), int(counts[1]) + len(staged.unreadable)
-    lines = int(counts[2]) + sum(r.lines for r in staged.unreadable)
-    if stored + quarantined != staged.records or lines != prepared.rows_in_file:
-        raise InputError(
-            f"{prepared.rows_in_file} data lines in {staged.records} CSV records, but {stored} rows stored "
-            f"and {quarantined} quarantined, covering {lines} lines",
-            path=prepared.source.display_path,
-            hint="compare the file with the published one; openpeel refuses to lose rows silently",
-        )
-    return stored, quarantined, staged.records
-
-
-_QUARANTINE_COLUMNS = [
-    "dataset",
-    "source_id",
-    "source_path",
-    "line",
-    "field",
-    "reason",
-    "raw_text",
-    "quarantined_at",
-    "raw_bytes",
-]
 _COVERAGE_COLUMNS = [
     "force_id",
     "month",
