@@ -341,7 +341,7 @@ def test_password_hashing_does_not_stall_other_requests(
 
 
 def test_response_cache_keeps_hosts_apart_and_never_stores_a_cookie() -> None:
-    from openpeel.web.response_cache import ResponseCache
+    from openpeel.web.response_cache import DataVersion, ResponseCache
 
     calls: list[bytes] = []
 
@@ -354,7 +354,7 @@ def test_response_cache_keeps_hosts_apart_and_never_stores_a_cookie() -> None:
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": b"for " + host})
 
-    client = TestClient(ResponseCache(app, version=lambda: "1"))  # type: ignore[arg-type]
+    client = TestClient(ResponseCache(app, version=DataVersion(lambda: "1")))  # type: ignore[arg-type]
     assert client.get("/2014/kent.html", headers={"host": "a.example"}).text == "for a.example"
     assert client.get("/2014/kent.html", headers={"host": "b.example"}).text == "for b.example"
     assert client.get("/2014/kent.html", headers={"host": "a.example"}).text == "for a.example"
