@@ -88,9 +88,20 @@ def prepare(home: Path, env: dict[str, str]) -> None:
         )
 
 
-def start_server(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "openpeel.cli", "serve", "--host", HOST, "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "openpeel.cli",
+            "serve",
+            "--host",
+            HOST,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -248,6 +259,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--readers", type=int, default=100)
     parser.add_argument("--writers", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--server-workers", type=int, default=2, help="openpeel serve --workers")
     args = parser.parse_args(argv)
     if args.writers > len(WRITER_FORCES):
         raise SystemExit(f"at most {len(WRITER_FORCES)} writers")
@@ -270,10 +282,13 @@ def main(argv: list[str] | None = None) -> None:
 def run(home: Path, env: dict[str, str], args: argparse.Namespace) -> None:
     prepare(home, env)
     port = free_port()
-    proc = start_server(env, port)
+    proc = start_server(env, port, args.server_workers)
     paths = report_paths()
     try:
-        print(f"openpeel serve on {HOST}:{port}, store {args.store}; {os.cpu_count()} CPUs")
+        print(
+            f"openpeel serve --workers {args.server_workers} on {HOST}:{port}, store {args.store}; "
+            f"{os.cpu_count()} CPUs"
+        )
         asyncio.run(readers(port, 10, 5, paths))  # warm-up: every page rendered once
         started = time.perf_counter()
         base, base_errors = asyncio.run(readers(port, 1, 10, paths))

@@ -20,31 +20,43 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--host", help="Address to listen on (default 127.0.0.1).")
         ] = None,
         port: Annotated[int | None, typer.Option("--port", help="Port (default 8000).")] = None,
+        workers: Annotated[
+            int,
+            typer.Option(
+                "--workers",
+                min=1,
+                max=64,
+                help="Server processes (default 1); one per core serves more readers at once.",
+            ),
+        ] = 1,
         db: DbOption = None,
     ) -> None:
         """Serve the reports, the JSON API (/api/v1, OpenAPI at /docs) and the inspector workspace."""
+        import os
+
         import uvicorn
 
-        from openpeel.core.settings import Settings
-        from openpeel.warehouse import resolve_db_path
-        from openpeel.web.app import create_app
+        from openpeel.web.app import create_app, open_data
 
-        overrides: dict[str, object] = {"db": resolve_db_path(db)}
-        if host:
-            overrides["host"] = host
-        if port:
-            overrides["port"] = port
-        settings = Settings(**overrides)  # type: ignore[arg-type]
-        settings.check_safe()
+        chosen = settings(db=db, host=host, port=port)
+        chosen.check_safe()
         # proxy_headers off: uvicorn would believe X-Forwarded-For from any local peer; openpeel reads
         # it only from the configured trusted_proxies (web/hosts.py).
-        uvicorn.run(
-            create_app(settings),
-            host=settings.host,
-            port=settings.port,
-            log_level="warning",
-            proxy_headers=False,
+        options = {"host": chosen.host, "port": chosen.port, "log_level": "warning", "proxy_headers": False}
+        if workers == 1:
+            uvicorn.run(create_app(chosen), **options)  # type: ignore[arg-type]
+            return
+        # Worker processes build the app from the environment: hand them these settings there.
+        # The warehouse is prepared once here, so workers never race to build it.
+        open_data(chosen)[0].close()
+        os.environ.update(
+            OPENPEEL_HOME=str(chosen.home),
+            OPENPEEL_DB=str(chosen.warehouse_path()),
+            OPENPEEL_STORE=chosen.store_url(),
+            OPENPEEL_HOST=chosen.host,
+            OPENPEEL_PORT=str(chosen.port),
         )
+        uvicorn.run("openpeel.web.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
     users = typer.Typer(help="Inspector workspace accounts.", no_args_is_help=True)
     app.add_typer(users, name="users")
