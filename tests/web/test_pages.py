@@ -14,11 +14,14 @@ def test_home_lists_and_searches_forces(client: TestClient) -> None:
     assert "<script>alert(1)</script>" not in script.text and "&lt;script&gt;" in script.text
 
 
-def test_report_page_is_the_published_report(client: TestClient) -> None:
+def test_report_page_is_the_public_report(client: TestClient) -> None:
     page = client.get("/2014/northamptonshire.html")
     assert page.status_code == 200
     assert "<h1>Northamptonshire PEEL 2014</h1>" in page.text
-    assert "requires improvement at investigating offending" in page.text
+    # The shipped evidence and the rubric's proposals are drafts until an inspector publishes
+    # them: the public page shows neither (public means published).
+    assert "requires improvement at investigating offending" not in page.text
+    assert "No inspection findings are loaded for this question." in page.text
     again = client.get("/2014/northamptonshire.html")
     assert again.text == page.text
 

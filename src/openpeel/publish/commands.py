@@ -39,7 +39,8 @@ def register(app: typer.Typer) -> None:
         data: DataOption = None,
     ) -> None:
         """Write the static site: 43 reports per year, national overview, scan, methodology, data dictionary and downloads."""
-        from openpeel.assessment.prepare import assess, evidence_for_year, judgements_by_force
+        from openpeel.assessment.prepare import assess
+        from openpeel.assessment.public import public_year
         from openpeel.publish.site import publish_site
 
         years = year or [2014]
@@ -52,10 +53,10 @@ def register(app: typer.Typer) -> None:
                 con,
                 years,
                 out_dir,
-                lambda y: evidence_for_year(ws, y),
+                lambda y: public_year(ws, y).evidence,
                 pdf=pdf,
                 progress=progress,
-                judgements_for=lambda y: judgements_by_force(ws, y),
+                judgements_for=lambda y: public_year(ws, y).judgements,
             )
         err.print(
             f"[green]wrote the site for {', '.join(map(str, result.years))} to {result.out_dir}[/]: "
@@ -117,7 +118,8 @@ def register(app: typer.Typer) -> None:
         """Write a year's indicators, judgements and findings as CSV and/or Parquet, for open reuse."""
         import sys
 
-        from openpeel.assessment.prepare import assess, evidence_for_year
+        from openpeel.assessment.prepare import assess
+        from openpeel.assessment.public import public_year
         from openpeel.framework import load_framework
         from openpeel.publish.export import EXPORT_FORMATS, downloads_dictionary_markdown, export_year
 
@@ -135,7 +137,7 @@ def register(app: typer.Typer) -> None:
         with store.write() as ws:
             assess(con, ws, year, evidence or [])
         with store.read() as ws:
-            found = evidence_for_year(ws, year)
+            found = public_year(ws, year).evidence
         written = export_year(con, framework, found, out_dir, formats)  # type: ignore[arg-type]
         for path in written:
             err.print(f"wrote {path}")

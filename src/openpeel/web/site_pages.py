@@ -13,9 +13,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
-from openpeel.assessment.judgements import current_judgements
-from openpeel.assessment.prepare import evidence_for_year, judgements_by_force
-from openpeel.evidence.store import stored_evidence
+from openpeel.assessment.public import public_force, public_year
 from openpeel.forces import get_force, lookup
 from openpeel.framework import available_years, load_framework
 from openpeel.indicators.scan import national_scan
@@ -80,10 +78,10 @@ def force_across_years(request: Request, con: Db, ws: Ws, force: str) -> Respons
         years = available_years()
         return force_years_pages(
             con,
-            lambda y: evidence_for_year(ws, y),
+            lambda y: public_year(ws, y).evidence,
             set(years),
             years[-1],
-            lambda y: judgements_by_force(ws, y),
+            lambda y: public_year(ws, y).judgements,
         )[area.force_id]
 
     return _cached(request, ("force-years", area.force_id), render_page)
@@ -94,8 +92,10 @@ def overview(request: Request, con: Db, ws: Ws, year: int) -> Response:
     _year(year)
 
     def render_page() -> str:
-        evidence, judged = evidence_for_year(ws, year), judgements_by_force(ws, year)
-        return overview_page(con, build_year_reports(con, year, evidence, judgements=judged))
+        public = public_year(ws, year)
+        return overview_page(
+            con, build_year_reports(con, year, public.evidence, judgements=public.judgements)
+        )
 
     return _cached(request, ("overview", str(year)), render_page)
 
@@ -135,7 +135,7 @@ def _downloads_folder(request: Request, con: duckdb.DuckDBPyConnection, ws: sa.C
         for old in [k for k in folders if k[0] == year]:
             folders.pop(old).cleanup()
         holder = tempfile.TemporaryDirectory(prefix=f"openpeel-downloads-{year}-")
-        export_year(con, load_framework(year), evidence_for_year(ws, year), Path(holder.name))
+        export_year(con, load_framework(year), public_year(ws, year).evidence, Path(holder.name))
         folders[key] = holder
     return Path(folders[key].name)
 
@@ -172,8 +172,7 @@ def report(request: Request, con: Db, ws: Ws, year: int, force: str) -> Response
         raise ApiError(404, f"{area.name} is not one of the 43 territorial forces assessed")
 
     def render_page() -> str:
-        evidence = stored_evidence(ws, area.force_id, year)
-        stored = current_judgements(ws, area.force_id, year)
+        evidence, stored = public_force(ws, area.force_id, year)
         shared = _year_inputs(request, con, year)
         report = build_report(
             con,

@@ -1,0 +1,64 @@
+"""Public means published: the one rule every public surface applies.
+
+The static site (`openpeel publish`), the web app's public pages, the national overview and its
+counts, the force-across-years pages and the downloads show only judgements an inspector has
+published, and only the findings behind them (the findings of a question whose judgement is
+published, and the inspections those findings come from). A draft or moderated grade, and the
+findings under it, stay in the signed-in workspace. The API's judgement and finding endpoints
+apply the same rule in SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from openpeel.assessment.judgements import Judgement, current_judgements
+from openpeel.evidence import EvidenceFile
+from openpeel.evidence.store import stored_evidence, stored_force_years
+from openpeel.forces import lookup
+
+PUBLISHED = "published"
+
+
+@dataclass(frozen=True)
+class PublicYear:
+    """What the public may see of one PEEL year: evidence and judgements by force id."""
+
+    evidence: dict[str, EvidenceFile]
+    judgements: dict[str, dict[str, Judgement]]
+
+
+def public_evidence(evidence: EvidenceFile, judgements: dict[str, Judgement]) -> EvidenceFile | None:
+    """The part of a force's evidence behind its published judgements (None: nothing published)."""
+    published = {q for q, j in judgements.items() if j.state == PUBLISHED}
+    if not published:
+        return None
+    findings = tuple(f for f in evidence.findings if f.question in published)
+    used = {f.inspection for f in findings}
+    inspections = tuple(i for i in evidence.inspections if i.id in used)
+    return evidence.model_copy(update={"findings": findings, "inspections": inspections})
+
+
+def public_force(
+    ws: sa.Connection, force_id: str, year: int
+) -> tuple[EvidenceFile | None, dict[str, Judgement]]:
+    """One force and year as the public sees it."""
+    force_id = lookup(force_id).force_id
+    judgements = current_judgements(ws, force_id, year)
+    published = {q: j for q, j in judgements.items() if j.state == PUBLISHED}
+    evidence = stored_evidence(ws, force_id, year)
+    return (public_evidence(evidence, judgements) if evidence else None), published
+
+
+def public_year(ws: sa.Connection, year: int) -> PublicYear:
+    """Every force of a year as the public sees it."""
+    evidence: dict[str, EvidenceFile] = {}
+    judgements: dict[str, dict[str, Judgement]] = {}
+    for force_id, stored_year in stored_force_years(ws, year):
+        shown, published = public_force(ws, force_id, stored_year)
+        if shown is not None:
+            evidence[force_id] = shown
+            judgements[force_id] = published
+    return PublicYear(evidence, judgements)
