@@ -483,3 +483,32 @@ def test_batches_are_whole_months_smaller_when_extracted_from_zips() -> None:
         1,
     ]  # a month bigger than a batch is a batch of its own
     assert all(b[0].month <= b[-1].month for b in _batches(plain + zipped))
+
+
+@pytest.mark.shared_data
+def test_coverage_json_lists_every_expected_force_and_marks_the_missing(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    import json
+
+    runner = CliRunner()
+    db = str(tmp_path / "w.duckdb")
+    assert (
+        runner.invoke(app, ["ingest", str(shared_data / "police-uk" / "2014-02"), "--db", db]).exit_code == 0
+    )
+    result = runner.invoke(app, ["coverage", "--json", "--kind", "street", "--db", db])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    by_force = {r["force_id"]: r for r in records}
+    assert len(by_force) >= 44 and {r["month"] for r in records} == {"2014-02"}
+    # Absent from the 2014 files: listed, and marked missing rather than left out or counted as zero crime.
+    for absent in ("metropolitan", "greater-manchester", "west-midlands"):
+        assert by_force[absent]["status"] == "missing" and by_force[absent]["rows_stored"] == 0
+    assert by_force["bedfordshire"]["status"] == "ingested"
+    assert (
+        by_force["bedfordshire"]["rows_stored"] + by_force["bedfordshire"]["rows_quarantined"]
+        == (by_force["bedfordshire"]["data_lines"])
+    )
+    assert set(records[0]) >= {"force_id", "month", "kind", "rows_stored", "rows_quarantined", "data_lines"}
+    bad = runner.invoke(app, ["coverage", "--kind", "strete", "--db", db])
+    assert bad.exit_code == 2 and "unknown file kind 'strete'" in bad.stderr

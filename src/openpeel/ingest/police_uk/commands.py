@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -113,17 +115,37 @@ def _coverage_command(app: typer.Typer) -> None:
         detail: Annotated[
             bool, typer.Option(help="One line per force-month, with rows, bytes, checksum")
         ] = False,
+        as_json: Annotated[
+            bool,
+            typer.Option("--json", help="One object per force x month x kind, missing ones marked"),
+        ] = False,
+        month_from: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM")] = None,
+        month_to: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM")] = None,
     ) -> None:
-        """Show which force-months are in the warehouse, and which are missing."""
+        """Show which force-months are in the warehouse, and which are missing (every expected
+        force is listed: the 43 and British Transport Police)."""
         from openpeel.forces import get_force
-        from openpeel.ingest.police_uk.coverage import coverage_grid, coverage_rows
+        from openpeel.ingest.police_uk.coverage import (
+            coverage_grid,
+            coverage_records,
+            coverage_rows,
+            file_kind,
+        )
+        from openpeel.ingest.police_uk.layout import parse_month
 
+        chosen_kind = file_kind(kind)
         forces = [get_force(f).force_id for f in force] if force else None
         path = settings(db=db).warehouse_path()
         if not path.exists():
             with writing(path):
                 pass  # an empty warehouse: every force-month is listed as missing
         con = open_reader(path)
+        if as_json:
+            start = parse_month(month_from) if month_from else None
+            end = parse_month(month_to) if month_to else None
+            records = coverage_records(con, chosen_kind, forces, start, end)
+            sys.stdout.write(json.dumps(records, indent=2) + "\n")
+            return
         if detail:
             table = Table(
                 "force", "month", "kind", "rows", "stored", "quarantined", "bytes", "sha256", "ingested"

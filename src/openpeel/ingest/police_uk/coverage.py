@@ -8,7 +8,23 @@ from collections.abc import Sequence
 import duckdb
 from rich.table import Table
 
-from openpeel.ingest.police_uk.layout import add_months, month_text
+from openpeel.core.errors import OpenpeelError
+from openpeel.forces import all_areas
+from openpeel.ingest.police_uk.layout import FileKind, add_months, month_text
+
+
+def file_kind(text: str) -> FileKind:
+    """A file kind by name; anything else is an error listing the kinds, never an empty table."""
+    try:
+        return FileKind(text)
+    except ValueError:
+        kinds = ", ".join(k.value for k in FileKind)
+        raise OpenpeelError(f"unknown file kind {text!r}; choose one of {kinds}") from None
+
+
+def expected_forces() -> list[str]:
+    """Forces expected in every month of data.police.uk: the 43 and British Transport Police."""
+    return [a.force_id for a in all_areas() if a.kind in ("territorial", "special")]
 
 
 def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -66,7 +82,7 @@ def coverage_grid(
     all_months = months_between(first, last)
     years = sorted({m.year for m in all_months})
     table = Table("force", *[str(y) for y in years], "missing", title=f"{kind}: months ingested per year")
-    for force_id in sorted(forces or have):
+    for force_id in sorted(forces or {*expected_forces(), *have}):
         got = have.get(force_id, set())
         cells = []
         for year in years:
@@ -77,3 +93,42 @@ def coverage_grid(
         gap_text = ", ".join(gaps[:6]) + (f" (+{len(gaps) - 6})" if len(gaps) > 6 else "")
         table.add_row(force_id, *cells, gap_text or "-")
     return table
+
+
+def coverage_records(
+    con: duckdb.DuckDBPyConnection,
+    kind: FileKind,
+    forces: Sequence[str] | None = None,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> list[dict[str, object]]:
+    """One record per force x month x kind: every expected force for every month in range
+    (default: the months any force has of this kind), a missing one marked, never left out."""
+    rows = con.execute(
+        "SELECT force_id, month, rows_stored, rows_quarantined, rows_in_file FROM meta_police_uk_coverage "
+        "WHERE file_kind = ?",
+        [kind.value],
+    ).fetchall()
+    found = {(str(f), m): (int(s), int(q), int(n)) for f, m, s, q, n in rows}
+    months = sorted({m for _, m in found})
+    first = start or (months[0] if months else None)
+    last = end or (months[-1] if months else None)
+    if first is None or last is None:
+        return []
+    chosen = sorted(forces) if forces else sorted({*expected_forces(), *(f for f, _ in found)})
+    out: list[dict[str, object]] = []
+    for force_id in chosen:
+        for month in months_between(first, last):
+            got = found.get((force_id, month))
+            out.append(
+                {
+                    "force_id": force_id,
+                    "month": month_text(month),
+                    "kind": kind.value,
+                    "status": "ingested" if got else "missing",
+                    "rows_stored": got[0] if got else 0,
+                    "rows_quarantined": got[1] if got else 0,
+                    "data_lines": got[2] if got else 0,
+                }
+            )
+    return out
