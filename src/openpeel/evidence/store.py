@@ -24,6 +24,7 @@ from openpeel.evidence.models import EvidenceFile, Finding, Inspection
 from openpeel.forces import lookup
 from openpeel.store import transaction
 from openpeel.store.audit import AuditEvent, Entity, Snapshot, apply_change, read_rows, require_actor
+from openpeel.store.audit_bulk import apply_changes
 from openpeel.store.schema import sa_table
 
 
@@ -100,7 +101,7 @@ def published_questions(ws: sa.Connection, force_id: str, year: int) -> list[str
 
 
 def _import_one(
-    ws: sa.Connection, evidence: EvidenceFile, *, by: str, reason: str | None, source: str
+    ws: sa.Connection, evidence: EvidenceFile, *, by: str, reason: str | None, source: str, bulk: bool
 ) -> ImportResult:
     force_id = lookup(evidence.force).force_id
     year = evidence.year
@@ -141,16 +142,14 @@ def _import_one(
             f"{force_id} {year} has published judgements ({', '.join(published)}); changing its evidence "
             "needs a reason (--reason TEXT)"
         )
+    why = why or f"imported from {source}"
+    if bulk:
+        # Same rows and events as one apply_change per item, in a few statements (audit_bulk).
+        changes = [(entity, (force_id, year, item_id), after) for entity, item_id, after in plan]
+        result.events += apply_changes(ws, changes, by=by, action="import", reason=why)
+        return result
     for entity, item_id, after in plan:
-        event = apply_change(
-            ws,
-            entity,
-            (force_id, year, item_id),
-            after,
-            by=by,
-            action="import",
-            reason=why or f"imported from {source}",
-        )
+        event = apply_change(ws, entity, (force_id, year, item_id), after, by=by, action="import", reason=why)
         if event is not None:
             result.events.append(event)
     return result
@@ -163,8 +162,12 @@ def import_evidence(
     by: str,
     reason: str | None = None,
     source: str = "evidence given in Python",
+    bulk: bool = True,
 ) -> list[ImportResult]:
-    """Make the store hold exactly this evidence for each of its forces and years, in one transaction."""
+    """Make the store hold exactly this evidence for each of its forces and years, in one transaction.
+
+    `bulk=False` writes one change at a time through `apply_change` (the reference the bulk path
+    is tested and benchmarked against)."""
     require_actor(by)
     items = [evidence] if isinstance(evidence, EvidenceFile) else list(evidence)
     seen: set[tuple[str, int]] = set()
@@ -174,7 +177,7 @@ def import_evidence(
             raise InputError(f"evidence for {key[0]} {key[1]} is given twice", path=source)
         seen.add(key)
     with transaction(ws):
-        return [_import_one(ws, ev, by=by, reason=reason, source=source) for ev in items]
+        return [_import_one(ws, ev, by=by, reason=reason, source=source, bulk=bulk) for ev in items]
 
 
 def import_paths(
