@@ -9,7 +9,7 @@ file, or a failure half-way, leaves the warehouse as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,7 +101,14 @@ def published_questions(ws: sa.Connection, force_id: str, year: int) -> list[str
 
 
 def _import_one(
-    ws: sa.Connection, evidence: EvidenceFile, *, by: str, reason: str | None, source: str, bulk: bool
+    ws: sa.Connection,
+    evidence: EvidenceFile,
+    *,
+    by: str,
+    reason: str | None,
+    source: str,
+    bulk: bool,
+    expected: Mapping[tuple[str, str], int],
 ) -> ImportResult:
     force_id = lookup(evidence.force).force_id
     year = evidence.year
@@ -146,10 +153,22 @@ def _import_one(
     if bulk:
         # Same rows and events as one apply_change per item, in a few statements (audit_bulk).
         changes = [(entity, (force_id, year, item_id), after) for entity, item_id, after in plan]
-        result.events += apply_changes(ws, changes, by=by, action="import", reason=why)
+        versions = {(e, (force_id, year, i)): v for (e, i), v in expected.items()}
+        result.events += apply_changes(
+            ws, changes, by=by, action="import", reason=why, expected_versions=versions
+        )
         return result
     for entity, item_id, after in plan:
-        event = apply_change(ws, entity, (force_id, year, item_id), after, by=by, action="import", reason=why)
+        event = apply_change(
+            ws,
+            entity,
+            (force_id, year, item_id),
+            after,
+            by=by,
+            action="import",
+            reason=why,
+            expected_version=expected.get((entity, item_id)),
+        )
         if event is not None:
             result.events.append(event)
     return result
@@ -163,11 +182,13 @@ def import_evidence(
     reason: str | None = None,
     source: str = "evidence given in Python",
     bulk: bool = True,
+    expected_versions: Mapping[tuple[str, str], int] | None = None,
 ) -> list[ImportResult]:
     """Make the store hold exactly this evidence for each of its forces and years, in one transaction.
 
     `bulk=False` writes one change at a time through `apply_change` (the reference the bulk path
-    is tested and benchmarked against)."""
+    is tested and benchmarked against). `expected_versions` ((entity, item id) -> version, e.g.
+    from an edit form) refuses the change of an item stored at another version (ConflictError)."""
     require_actor(by)
     items = [evidence] if isinstance(evidence, EvidenceFile) else list(evidence)
     seen: set[tuple[str, int]] = set()
@@ -177,7 +198,12 @@ def import_evidence(
             raise InputError(f"evidence for {key[0]} {key[1]} is given twice", path=source)
         seen.add(key)
     with transaction(ws):
-        return [_import_one(ws, ev, by=by, reason=reason, source=source, bulk=bulk) for ev in items]
+        return [
+            _import_one(
+                ws, ev, by=by, reason=reason, source=source, bulk=bulk, expected=expected_versions or {}
+            )
+            for ev in items
+        ]
 
 
 def import_paths(

@@ -212,6 +212,30 @@ def _with_version(new: Snapshot, before: Snapshot | None, expected_version: int 
     return {**new, "version": current + 1}
 
 
+def check_version(
+    conn: sa.Connection, entity: str, key: Key, before: Snapshot | None, expected_version: int | None
+) -> None:
+    """Refuse an edit that started from another version than the stored one, saying who made the
+    newer change and when (from the audit trail), so the person can look at it before redoing theirs."""
+    current = int(before["version"]) if before is not None else 0
+    if expected_version is None or expected_version == current:
+        return
+    e = _EVENTS.c
+    last = conn.execute(
+        sa.select(e.actor, e.recorded_at)
+        .where(e.entity == entity, e.force_id == key[0], e.year == key[1], e.entity_id == key[2])
+        .order_by(e.event_id.desc())
+        .limit(1)
+    ).first()
+    who = f" by {last[0]} at {_plain(last[1]).replace('T', ' ')} UTC" if last else ""
+    what = "removed" if before is None else f"changed to version {current}"
+    raise ConflictError(
+        f"{entity} {key[2]} was {what}{who} since you opened it at version {expected_version}: "
+        "the page now shows the newer version; make your change again if it still applies",
+        current=before,
+    )
+
+
 def apply_change(
     conn: sa.Connection,
     entity: Entity,
@@ -242,8 +266,8 @@ def apply_change(
             return None
         if new is None and before is None:
             return None
+        check_version(conn, entity, key, before, expected_version)
         if new is None:
-            _with_version({}, before, expected_version)
             conn.execute(sa.delete(tbl).where(_where(entity, key)))
         else:
             new = _with_version(new, before, expected_version)

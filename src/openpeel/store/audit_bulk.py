@@ -31,6 +31,7 @@ from openpeel.store.audit import (
     _typed,
     _with_version,
     canonical,
+    check_version,
     keyed_hash,
     read_rows,
     require_actor,
@@ -98,9 +99,13 @@ def apply_changes(
     action: str,
     reason: str | None = None,
     now: dt.datetime | None = None,
+    expected_versions: Mapping[tuple[str, Key], int] | None = None,
 ) -> list[AuditEvent]:
     """Apply each change as `apply_change` would (unchanged rows are skipped and record nothing);
-    one event per change made, chained in the order given. All or nothing."""
+    one event per change made, chained in the order given. All or nothing.
+
+    `expected_versions` ((entity, key) -> version) refuses those changes, as `expected_version`
+    does, when the stored row has moved on (ConflictError)."""
     actor = require_actor(by)
     key_bytes = require_key(conn)
     seen: set[tuple[str, Key]] = set()
@@ -124,6 +129,7 @@ def apply_changes(
                 continue
             if new is not None and before is not None and {**new, "version": before["version"]} == before:
                 continue
+            check_version(conn, entity, key, before, (expected_versions or {}).get((entity, key)))
             if new is None:
                 writes.append(("delete", entity, key, None))
             else:
