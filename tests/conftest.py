@@ -15,6 +15,7 @@ from openpeel.store import Store, open_store
 from openpeel.warehouse import connect
 
 REPO = Path(__file__).resolve().parents[1]
+TEST_AUDIT_KEY = "test-audit-key-not-a-secret-0123456789"
 
 
 def shared_data_path() -> Path:
@@ -29,6 +30,9 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     or reads a warehouse or store from the environment; tests that want one set it themselves."""
     for name in ("OPENPEEL_DB", "OPENPEEL_STORE", "OPENPEEL_DATA", "OPENPEEL_CONFIG"):
         monkeypatch.delenv(name, raising=False)
+    # The audit chain is keyed: PostgreSQL stores have no key file, so the tests set one (the
+    # key-file tests unset it).
+    monkeypatch.setenv("OPENPEEL_AUDIT_KEY", TEST_AUDIT_KEY)
     monkeypatch.setenv("OPENPEEL_HOME", str(tmp_path_factory.mktemp("home")))
 
 

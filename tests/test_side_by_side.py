@@ -181,7 +181,8 @@ def test_a_postgresql_store_receives_what_the_cli_writes(
 
 
 def run_against(store: Store, home_env: dict[str, str]) -> None:
-    env = {**home_env, "OPENPEEL_STORE": store.url}
+    # A team's PostgreSQL store has no key file: every writer is given the shared audit key.
+    env = {**home_env, "OPENPEEL_STORE": store.url, "OPENPEEL_AUDIT_KEY": "side-by-side-audit-key-0123"}
     imported = openpeel(env, "evidence", "import", str(NORTHANTS_2014), "--by", "alice")
     assert imported.returncode == 0, imported.stderr
     confirmed = openpeel(env, "judgement", "confirm", "northamptonshire", "tackling-asb", "--by", "bob")

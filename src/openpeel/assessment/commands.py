@@ -380,6 +380,12 @@ def _history_command(app: typer.Typer) -> None:
             out.print(table)
             if check.is_intact:
                 err.print(f"audit chain intact: {check.events} events")
+            if check.is_intact and not check.is_pinned:
+                err.print(
+                    f"events 1-{check.plain} have plain SHA-256 hashes that no keyed event pins yet: "
+                    "check them with openpeel audit verify --head FILE",
+                    soft_wrap=True,
+                )
         if not check.is_intact:
             raise OpenpeelError(f"audit chain broken at event {check.first_bad_event}: {check.problem}")
 

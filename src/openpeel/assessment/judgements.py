@@ -16,111 +16,30 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 import duckdb
 import sqlalchemy as sa
 
+from openpeel.assessment.judgement_model import Judgement as Judgement
+from openpeel.assessment.judgement_model import judgement_from_row as _judgement
 from openpeel.assessment.rubric import Proposal, propose_grades
 from openpeel.core.errors import OpenpeelError, UnknownNameError
 from openpeel.evidence.models import EvidenceFile
 from openpeel.forces import lookup
 from openpeel.framework import Framework, Question, load_framework
 from openpeel.store import transaction
-from openpeel.store.audit import AuditEvent, Snapshot, apply_change, read_row, read_rows, require_actor
+from openpeel.store.audit import (
+    AuditEvent,
+    Snapshot,
+    apply_change,
+    check_version,
+    read_row,
+    read_rows,
+    require_actor,
+)
 
 STATES = ("draft", "moderated", "published")
-
-
-@dataclass(frozen=True)
-class Judgement:
-    force_id: str
-    year: int
-    question_id: str
-    pillar_id: str
-    is_graded: bool
-    is_inspected: bool
-    state: str
-    proposed_grade: str | None
-    current_grade: str | None
-    is_overridden: bool
-    rationale: str | None
-    rubric_id: str | None
-    proposal: dict[str, Any] | None
-    updated_by: str
-    updated_at: dt.datetime
-    version: int = 0
-
-    @property
-    def grade(self) -> str | None:
-        """The grade an inspector has confirmed or set (None until then)."""
-        return self.current_grade
-
-    @property
-    def is_confirmed(self) -> bool:
-        return self.current_grade is not None
-
-    @property
-    def fired_rules(self) -> list[str]:
-        rules = (self.proposal or {}).get("rules", [])
-        return [str(r["rule"]) for r in rules if r.get("fired")]
-
-    @property
-    def status_note(self) -> str:
-        """One line for people: what stands and why."""
-        if not self.is_inspected:
-            return "not inspected this year"
-        if not self.is_graded:
-            return "narrative only (not graded this year)"
-        if self.current_grade and self.is_overridden:
-            return f"overridden from {self.proposed_grade or 'no proposal'}: {self.rationale}"
-        if self.current_grade:
-            return "proposal confirmed"
-        if self.proposed_grade:
-            return "proposed, not yet confirmed"
-        return "no findings to grade"
-
-    def as_json(self) -> dict[str, object]:
-        return {
-            "force": self.force_id,
-            "year": self.year,
-            "question": self.question_id,
-            "pillar": self.pillar_id,
-            "is_graded": self.is_graded,
-            "is_inspected": self.is_inspected,
-            "state": self.state,
-            "proposed_grade": self.proposed_grade,
-            "current_grade": self.current_grade,
-            "is_overridden": self.is_overridden,
-            "rationale": self.rationale,
-            "rubric": self.rubric_id,
-            "rules_fired": self.fired_rules,
-            "updated_by": self.updated_by,
-            "updated_at": self.updated_at.isoformat(),
-        }
-
-
-def _judgement(row: Snapshot) -> Judgement:
-    return Judgement(
-        force_id=row["force_id"],
-        year=row["year"],
-        question_id=row["question_id"],
-        pillar_id=row["pillar_id"],
-        is_graded=row["is_graded"],
-        is_inspected=row["is_inspected"],
-        state=row["state"],
-        proposed_grade=row["proposed_grade"],
-        current_grade=row["current_grade"],
-        is_overridden=row["is_overridden"],
-        rationale=row["rationale"],
-        rubric_id=row["rubric_id"],
-        proposal=json.loads(row["proposal_json"]) if row["proposal_json"] else None,
-        updated_by=row["updated_by"],
-        updated_at=dt.datetime.fromisoformat(row["updated_at"]),
-        version=int(row.get("version") or 0),
-    )
 
 
 def _question_order(framework: Framework) -> dict[str, int]:
@@ -283,10 +202,21 @@ def _guard_published(row: Snapshot, reason: str | None) -> None:
         )
 
 
-def _write(ws: sa.Connection, row: Snapshot, *, by: str, action: str, reason: str | None) -> AuditEvent:
+def _write(
+    ws: sa.Connection,
+    row: Snapshot,
+    *,
+    by: str,
+    action: str,
+    reason: str | None,
+    expected_version: int | None = None,
+) -> AuditEvent:
+    """`expected_version`: the version the person's form showed; a newer stored one is refused."""
     row = {**row, "updated_by": require_actor(by), "updated_at": _now().isoformat()}
     key = (row["force_id"], row["year"], row["question_id"])
-    event = apply_change(ws, "judgement", key, row, by=by, action=action, reason=reason)
+    event = apply_change(
+        ws, "judgement", key, row, by=by, action=action, reason=reason, expected_version=expected_version
+    )
     assert event is not None  # updated_at/updated_by always change
     return event
 
@@ -306,6 +236,7 @@ def confirm(
     *,
     by: str,
     reason: str | None = None,
+    expected_version: int | None = None,
 ) -> AuditEvent:
     """Accept the rubric's proposed grade as the current grade (back to draft if it was moderated or published)."""
     with transaction(ws):
@@ -324,7 +255,7 @@ def confirm(
             "rationale": None,
             "state": "draft",
         }
-        return _write(ws, new, by=by, action="confirm", reason=reason)
+        return _write(ws, new, by=by, action="confirm", reason=reason, expected_version=expected_version)
 
 
 def override(
@@ -336,6 +267,7 @@ def override(
     *,
     by: str,
     reason: str | None,
+    expected_version: int | None = None,
 ) -> AuditEvent:
     """Set the current grade against (or without) the proposal; the rationale is required and kept."""
     framework = load_framework(year)
@@ -359,7 +291,7 @@ def override(
             "rationale": rationale,
             "state": "draft",
         }
-        return _write(ws, new, by=by, action="override", reason=rationale)
+        return _write(ws, new, by=by, action="override", reason=rationale, expected_version=expected_version)
 
 
 def _targets(ws: sa.Connection, force_id: str, year: int, question_id: str | None) -> list[Snapshot]:
@@ -375,6 +307,16 @@ def _targets(ws: sa.Connection, force_id: str, year: int, question_id: str | Non
     return sorted(rows, key=lambda r: order.get(r["question_id"], len(order)))
 
 
+def _unchanged_since(
+    ws: sa.Connection, rows: list[Snapshot], seen: Mapping[str, int] | None
+) -> list[Snapshot]:
+    """The rows, if each is still at the version the person's page showed (`seen`, by question)."""
+    for row in rows:
+        key = (row["force_id"], row["year"], row["question_id"])
+        check_version(ws, "judgement", key, row, (seen or {}).get(row["question_id"]))
+    return rows
+
+
 def moderate(
     ws: sa.Connection,
     force_id: str,
@@ -383,6 +325,7 @@ def moderate(
     *,
     by: str,
     reason: str | None = None,
+    expected_versions: Mapping[str, int] | None = None,
 ) -> list[AuditEvent]:
     """Mark draft judgements moderated (one question, or all drafts of the force and year).
 
@@ -390,7 +333,8 @@ def moderate(
     """
     out = []
     with transaction(ws):
-        rows = [r for r in _targets(ws, force_id, year, question_id) if question_id or r["state"] == "draft"]
+        targets = _unchanged_since(ws, _targets(ws, force_id, year, question_id), expected_versions)
+        rows = [r for r in targets if question_id or r["state"] == "draft"]
         blocked = []
         for row in rows:
             if row["state"] != "draft":
@@ -419,13 +363,13 @@ def publish(
     *,
     by: str,
     reason: str | None = None,
+    expected_versions: Mapping[str, int] | None = None,
 ) -> list[AuditEvent]:
     """Publish moderated judgements (one question, or all moderated ones of the force and year)."""
     out = []
     with transaction(ws):
-        rows = [
-            r for r in _targets(ws, force_id, year, question_id) if question_id or r["state"] == "moderated"
-        ]
+        targets = _unchanged_since(ws, _targets(ws, force_id, year, question_id), expected_versions)
+        rows = [r for r in targets if question_id or r["state"] == "moderated"]
         for row in rows:
             if row["state"] != "moderated":
                 raise OpenpeelError(

@@ -108,7 +108,7 @@ def open_ready(chosen: Settings) -> tuple[duckdb.DuckDBPyConnection, Store]:
     from openpeel.core.cli_support import err, waiting_message
     from openpeel.store import open_store
 
-    store = open_store(chosen.store_url())
+    store = open_store(chosen.store_url(), audit_key=chosen.audit_key)
     con = ready_warehouse(
         chosen.warehouse_path(),
         store,

@@ -9,7 +9,7 @@ file, or a failure half-way, leaves the warehouse as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from openpeel.evidence.models import EvidenceFile, Finding, Inspection
 from openpeel.forces import lookup
 from openpeel.store import transaction
 from openpeel.store.audit import AuditEvent, Entity, Snapshot, apply_change, read_rows, require_actor
+from openpeel.store.audit_bulk import apply_changes
 from openpeel.store.schema import sa_table
 
 
@@ -100,7 +101,14 @@ def published_questions(ws: sa.Connection, force_id: str, year: int) -> list[str
 
 
 def _import_one(
-    ws: sa.Connection, evidence: EvidenceFile, *, by: str, reason: str | None, source: str
+    ws: sa.Connection,
+    evidence: EvidenceFile,
+    *,
+    by: str,
+    reason: str | None,
+    source: str,
+    bulk: bool,
+    expected: Mapping[tuple[str, str], int],
 ) -> ImportResult:
     force_id = lookup(evidence.force).force_id
     year = evidence.year
@@ -141,6 +149,15 @@ def _import_one(
             f"{force_id} {year} has published judgements ({', '.join(published)}); changing its evidence "
             "needs a reason (--reason TEXT)"
         )
+    why = why or f"imported from {source}"
+    if bulk:
+        # Same rows and events as one apply_change per item, in a few statements (audit_bulk).
+        changes = [(entity, (force_id, year, item_id), after) for entity, item_id, after in plan]
+        versions = {(e, (force_id, year, i)): v for (e, i), v in expected.items()}
+        result.events += apply_changes(
+            ws, changes, by=by, action="import", reason=why, expected_versions=versions
+        )
+        return result
     for entity, item_id, after in plan:
         event = apply_change(
             ws,
@@ -149,7 +166,8 @@ def _import_one(
             after,
             by=by,
             action="import",
-            reason=why or f"imported from {source}",
+            reason=why,
+            expected_version=expected.get((entity, item_id)),
         )
         if event is not None:
             result.events.append(event)
@@ -163,8 +181,14 @@ def import_evidence(
     by: str,
     reason: str | None = None,
     source: str = "evidence given in Python",
+    bulk: bool = True,
+    expected_versions: Mapping[tuple[str, str], int] | None = None,
 ) -> list[ImportResult]:
-    """Make the store hold exactly this evidence for each of its forces and years, in one transaction."""
+    """Make the store hold exactly this evidence for each of its forces and years, in one transaction.
+
+    `bulk=False` writes one change at a time through `apply_change` (the reference the bulk path
+    is tested and benchmarked against). `expected_versions` ((entity, item id) -> version, e.g.
+    from an edit form) refuses the change of an item stored at another version (ConflictError)."""
     require_actor(by)
     items = [evidence] if isinstance(evidence, EvidenceFile) else list(evidence)
     seen: set[tuple[str, int]] = set()
@@ -174,7 +198,12 @@ def import_evidence(
             raise InputError(f"evidence for {key[0]} {key[1]} is given twice", path=source)
         seen.add(key)
     with transaction(ws):
-        return [_import_one(ws, ev, by=by, reason=reason, source=source) for ev in items]
+        return [
+            _import_one(
+                ws, ev, by=by, reason=reason, source=source, bulk=bulk, expected=expected_versions or {}
+            )
+            for ev in items
+        ]
 
 
 def import_paths(

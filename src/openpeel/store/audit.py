@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ import sqlalchemy as sa
 
 from openpeel.core.errors import ConflictError, OpenpeelError
 from openpeel.store.engine import transaction
+from openpeel.store.keys import connection_key, require_key
 from openpeel.store.schema import sa_table
 from openpeel.store.tables import workspace_table
 
@@ -154,9 +156,21 @@ def require_actor(by: str | None) -> str:
     return who
 
 
-def _hash(prev_hash: str, content: Mapping[str, Any]) -> str:
+def _payload(prev_hash: str, content: Mapping[str, Any]) -> bytes:
     payload = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+    return (prev_hash + payload).encode("utf-8")
+
+
+def _hash(prev_hash: str, content: Mapping[str, Any]) -> str:
+    """The plain SHA-256 link: how events were chained before the audit key (warehouses from
+    before the store, and stores written before this version). Anyone can recompute it."""
+    return hashlib.sha256(_payload(prev_hash, content)).hexdigest()
+
+
+def keyed_hash(key: bytes, prev_hash: str, content: Mapping[str, Any]) -> str:
+    """The keyed link (HMAC-SHA256 over the same bytes): without the key it cannot be recomputed,
+    so an event rewritten in the database cannot be given a matching hash."""
+    return hmac.new(key, _payload(prev_hash, content), hashlib.sha256).hexdigest()
 
 
 def _content(event: AuditEvent) -> dict[str, Any]:
@@ -198,6 +212,30 @@ def _with_version(new: Snapshot, before: Snapshot | None, expected_version: int 
     return {**new, "version": current + 1}
 
 
+def check_version(
+    conn: sa.Connection, entity: str, key: Key, before: Snapshot | None, expected_version: int | None
+) -> None:
+    """Refuse an edit that started from another version than the stored one, saying who made the
+    newer change and when (from the audit trail), so the person can look at it before redoing theirs."""
+    current = int(before["version"]) if before is not None else 0
+    if expected_version is None or expected_version == current:
+        return
+    e = _EVENTS.c
+    last = conn.execute(
+        sa.select(e.actor, e.recorded_at)
+        .where(e.entity == entity, e.force_id == key[0], e.year == key[1], e.entity_id == key[2])
+        .order_by(e.event_id.desc())
+        .limit(1)
+    ).first()
+    who = f" by {last[0]} at {_plain(last[1]).replace('T', ' ')} UTC" if last else ""
+    what = "removed" if before is None else f"changed to version {current}"
+    raise ConflictError(
+        f"{entity} {key[2]} was {what}{who} since you opened it at version {expected_version}: "
+        "the page now shows the newer version; make your change again if it still applies",
+        current=before,
+    )
+
+
 def apply_change(
     conn: sa.Connection,
     entity: Entity,
@@ -216,6 +254,7 @@ def apply_change(
     refused (ConflictError) unless the row is still at that version.
     """
     actor = require_actor(by)
+    key_bytes = require_key(conn)
     spec = ENTITIES[entity]
     tbl = sa_table(spec.table)
     new = canonical(entity, after) if after is not None else None
@@ -227,8 +266,8 @@ def apply_change(
             return None
         if new is None and before is None:
             return None
+        check_version(conn, entity, key, before, expected_version)
         if new is None:
-            _with_version({}, before, expected_version)
             conn.execute(sa.delete(tbl).where(_where(entity, key)))
         else:
             new = _with_version(new, before, expected_version)
@@ -256,7 +295,7 @@ def apply_change(
             prev_hash=prev_hash,
             hash="",
         )
-        event = replace(draft, hash=_hash(prev_hash, _content(draft)))
+        event = replace(draft, hash=keyed_hash(key_bytes, prev_hash, _content(draft)))
         conn.execute(
             sa.insert(_EVENTS).values(
                 event_id=event.event_id,
@@ -333,28 +372,57 @@ class ChainCheck:
     events: int
     first_bad_event: int | None
     problem: str | None
+    # Events before the first keyed one that carry plain SHA-256 links (moved from an old
+    # warehouse, or written before the audit key): anyone could recompute those, so they count
+    # only while a keyed event or a keyed head file follows and pins them.
+    plain: int = 0
+    head: tuple[int, str] | None = None
 
     @property
     def is_intact(self) -> bool:
         return self.problem is None
 
+    @property
+    def is_pinned(self) -> bool:
+        """Every plain link is followed by a keyed one (or there are none)."""
+        return self.plain == 0 or self.plain < self.events
 
-def verify_chain(conn: sa.Connection) -> ChainCheck:
-    """Recompute every hash: an edited, inserted or removed event breaks the chain from there on."""
+
+def verify_chain(conn: sa.Connection, key: bytes | None = None) -> ChainCheck:
+    """Recompute every link: an edited, inserted or removed event breaks the chain from there on.
+
+    A link must be the keyed hash (HMAC with the audit key), except in a prefix of plain SHA-256
+    links (see `ChainCheck.plain`): a plain link after a keyed one is someone recomputing hashes.
+    """
+    key = key if key is not None else connection_key(conn)
     prev = GENESIS
     expected_id = 1
+    plain = 0
     all_events = events(conn)
     for event in all_events:
         if event.event_id != expected_id:
-            return ChainCheck(len(all_events), event.event_id, f"event {expected_id} is missing")
+            return ChainCheck(len(all_events), event.event_id, f"event {expected_id} is missing", plain)
         if event.prev_hash != prev:
-            return ChainCheck(len(all_events), event.event_id, "does not follow the previous event")
+            return ChainCheck(len(all_events), event.event_id, "does not follow the previous event", plain)
         content = _content(event)
-        if _hash(prev, content) != event.hash:
-            return ChainCheck(len(all_events), event.event_id, "its content does not match its hash")
+        if key is not None and hmac.compare_digest(keyed_hash(key, prev, content), event.hash):
+            pass
+        elif _hash(prev, content) == event.hash and plain == event.event_id - 1:
+            plain += 1
+        elif _hash(prev, content) == event.hash:
+            return ChainCheck(
+                len(all_events),
+                event.event_id,
+                "its hash is a plain SHA-256 after keyed events (hashes recomputed without the key)",
+                plain,
+            )
+        else:
+            why = "its content does not match its hash" + ("" if key else " (no audit key to check with)")
+            return ChainCheck(len(all_events), event.event_id, why, plain)
         prev = event.hash
         expected_id += 1
-    return ChainCheck(len(all_events), None, None)
+    last = (all_events[-1].event_id, all_events[-1].hash) if all_events else None
+    return ChainCheck(len(all_events), None, None, plain, last)
 
 
 State = dict[str, dict[Key, Snapshot]]
@@ -390,6 +458,31 @@ def replay(conn: sa.Connection) -> State:
 def table_state(conn: sa.Connection) -> State:
     """The three tables as they stand, in the shape `replay` returns."""
     return {entity: read_rows(conn, entity) for entity in ENTITIES}
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The last event of the chain: recorded outside the store (a head file, a publication), it
+    proves later that no event up to it was cut off or rewritten."""
+
+    event_id: int
+    hash: str
+    recorded_at: str
+
+    def as_json(self) -> dict[str, object]:
+        return {"event_id": self.event_id, "hash": self.hash, "recorded_at": self.recorded_at}
+
+
+def chain_head(conn: sa.Connection) -> ChainHead:
+    """The chain's head now (event 0 and the genesis hash for an empty trail). Publications record
+    it, as `openpeel audit head` does in a file."""
+    c = _EVENTS.c
+    row = conn.execute(
+        sa.select(c.event_id, c.hash, c.recorded_at).order_by(c.event_id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return ChainHead(0, GENESIS, "")
+    return ChainHead(int(row[0]), str(row[1]), _plain(row[2]))
 
 
 def workspace_version(conn: sa.Connection, force_id: str | None = None, year: int | None = None) -> str:

@@ -17,6 +17,7 @@ def register(app: typer.Typer) -> None:
         help="The workspace store (evidence, judgements, audit trail, users).", no_args_is_help=True
     )
     app.add_typer(group, name="store")
+    _audit_commands(app)
 
     @group.command("info")
     @friendly_errors
@@ -59,3 +60,61 @@ def register(app: typer.Typer) -> None:
         for name, count in moved.items():
             err.print(f"moved {count:,} rows of {name}")
         err.print(f"[green]workspace of {path} is now in {store.describe()}[/]")
+        if moved.get("as_audit_events"):
+            # Their plain SHA-256 links can be recomputed by anyone until a keyed event follows
+            # them; a keyed head file pins them meanwhile.
+            err.print(
+                "the moved audit events keep their plain SHA-256 hashes: record the chain head now "
+                "(openpeel audit head --out FILE) and keep it outside the store",
+                soft_wrap=True,
+            )
+
+
+def _audit_commands(app: typer.Typer) -> None:
+    audit = typer.Typer(
+        help="The audit trail: export its head, verify it against the tables.", no_args_is_help=True
+    )
+    app.add_typer(audit, name="audit")
+
+    @audit.command("head")
+    @friendly_errors
+    def head(
+        out_file: Annotated[Path, typer.Option("--out", help="JSON file to write the head to.")],
+    ) -> None:
+        """Write the audit chain's head (last event id, its hash, its time), signed with the audit
+        key; keep it outside the store and give it to `openpeel audit verify --head`."""
+        import json
+
+        from openpeel.store import open_store
+        from openpeel.store.verify import head_document
+
+        with open_store(settings().store_url()).read() as ws:
+            document = head_document(ws)
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        err.print(
+            f"chain head: event {document['event_id']} ({document['hash'][:16]}...) written to {out_file}"
+        )
+
+    @audit.command("verify")
+    @friendly_errors
+    def verify(
+        heads: Annotated[
+            list[Path] | None,
+            typer.Option("--head", help="A head file written by `openpeel audit head` (repeatable)."),
+        ] = None,
+    ) -> None:
+        """Replay the audit trail and compare it with the tables; check the keyed chain and the
+        recorded heads. Exits 1 naming the first event or row that does not match."""
+        from openpeel.store import open_store
+        from openpeel.store.verify import verify_store
+
+        with open_store(settings().store_url()).read() as ws:
+            result = verify_store(ws, heads or [])
+        for note in result.notes:
+            err.print(note, soft_wrap=True)
+        if not result.ok:
+            for problem in result.problems:
+                err.print(f"[bold red]not verified:[/] {problem}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1)
+        out.print(f"audit trail verified: {result.events} events, keyed chain intact, tables match the log")

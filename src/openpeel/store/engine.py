@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from openpeel.core.errors import OpenpeelError
 from openpeel.core.settings import Settings
+from openpeel.store.keys import attach_key, resolve_audit_key
 
 StoreConnection = sa.Connection
 BUSY_TIMEOUT_MS = 30_000
@@ -68,7 +69,7 @@ def _sqlite_events(engine: sa.Engine) -> None:
 class Store:
     """The workspace database: `write()` for a transaction that changes it, `read()` to look."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, audit_key: str | None = None) -> None:
         parsed = _driver_url(url)
         self.url = url
         self.backend = parsed.get_backend_name()
@@ -85,6 +86,7 @@ class Store:
         self.engine = sa.create_engine(parsed, **kwargs)
         if self.backend == "sqlite":
             _sqlite_events(self.engine)
+        attach_key(self.engine, resolve_audit_key(url, audit_key))
 
     def describe(self) -> str:
         """The URL without its password, for messages."""
@@ -132,9 +134,10 @@ def transaction(conn: sa.Connection) -> Iterator[sa.Connection]:
         yield conn
 
 
-def open_store(url: str | None = None, *, upgrade: bool = True) -> Store:
-    """The workspace store, brought up to the latest migration unless `upgrade` is False."""
-    store = Store(resolve_store_url(url))
+def open_store(url: str | None = None, *, upgrade: bool = True, audit_key: str | None = None) -> Store:
+    """The workspace store, brought up to the latest migration unless `upgrade` is False; its
+    audit key is `audit_key`, else the settings', else (SQLite) the generated one."""
+    store = Store(resolve_store_url(url), audit_key=audit_key)
     if upgrade:
         from openpeel.store.migrate import upgrade_to_head
 

@@ -149,6 +149,8 @@ WORKSPACE_TABLES: tuple[Table, ...] = (
             column("password_hash", "VARCHAR", "argon2id hash of the password", nullable=False),
             column("created_at", "TIMESTAMP", "When the user was added (UTC)", nullable=False),
             column("is_active", "BOOLEAN", "False once the user is disabled", nullable=False),
+            column("disabled_at", "TIMESTAMP", "When the user was disabled (UTC; null: active)"),
+            column("disabled_by", "VARCHAR", "Who disabled the user (openpeel users disable --by)"),
         ),
         primary_key=("username",),
     ),

@@ -46,6 +46,8 @@ FORCE_COLUMNS = ("force_id", "name", "ons_code", "ons_name", "region", "country"
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")]
 Format = Annotated[ResponseFormat, Query(alias="format", description="json (default) or csv")]
+# A PEEL cycle's first year; bounded so no number reaches a database it cannot hold.
+YearFilter = Annotated[int | None, Query(ge=2000, le=2100, description="PEEL year (the cycle's first year)")]
 
 
 def _query_page(
@@ -266,7 +268,7 @@ def published_judgements(
     request: Request,
     ws: Ws,
     force: str | None = None,
-    year: int | None = None,
+    year: YearFilter = None,
     limit: Limit = 100,
     offset: Offset = 0,
     fmt: Format = "json",
@@ -282,7 +284,7 @@ def published_findings(
     request: Request,
     ws: Ws,
     force: str | None = None,
-    year: int | None = None,
+    year: YearFilter = None,
     limit: Limit = 100,
     offset: Offset = 0,
     fmt: Format = "json",

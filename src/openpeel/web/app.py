@@ -29,7 +29,7 @@ def open_data(settings: Settings) -> tuple[WarehouseReader, Store]:
     from openpeel.assessment.prepare import ready_warehouse
     from openpeel.store import open_store
 
-    store = open_store(settings.store_url())
+    store = open_store(settings.store_url(), audit_key=settings.audit_key)
     ready_warehouse(settings.warehouse_path(), store, settings.data).close()
     return WarehouseReader(settings.warehouse_path()), store
 

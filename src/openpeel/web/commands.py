@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from openpeel.core.cli_support import DbOption, friendly_errors, settings
+from openpeel.core.cli_support import ByOption, DbOption, friendly_errors, settings
 
 
 def register(app: typer.Typer) -> None:
@@ -96,3 +96,28 @@ def register(app: typer.Typer) -> None:
             found = list_users(ws)
         for user in found:
             typer.echo(f"{user.username}\t{user.role}\t{user.display_name}")
+
+    @users.command("disable")
+    @friendly_errors
+    def users_disable(
+        username: Annotated[str, typer.Argument(help="Sign-in name.")],
+        by: ByOption,
+    ) -> None:
+        """Stop a user signing in (the account is kept for the audit trail); ends their sessions."""
+        from openpeel.store import open_store
+        from openpeel.web.users import disable_user
+
+        with open_store(settings().store_url()).write() as ws:
+            ended = disable_user(ws, username, by=by)
+        typer.echo(f"disabled {username} (by {by}); {ended} session(s) ended")
+
+    @users.command("remove")
+    @friendly_errors
+    def users_remove(username: Annotated[str, typer.Argument(help="Sign-in name.")]) -> None:
+        """Delete a user who never made a change (anyone else: disable them instead)."""
+        from openpeel.store import open_store
+        from openpeel.web.users import remove_user
+
+        with open_store(settings().store_url()).write() as ws:
+            remove_user(ws, username)
+        typer.echo(f"removed {username}")

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from openpeel.core.errors import OpenpeelError
 from openpeel.store import transaction
+from openpeel.store.audit import require_actor
 from openpeel.store.schema import sa_table
 
 Role = Literal["viewer", "inspector", "lead-inspector", "moderator", "admin"]
@@ -89,6 +90,50 @@ def list_users(ws: sa.Connection) -> list[User]:
         sa.select(u.username, u.display_name, u.role).where(u.is_active).order_by(u.username)
     ).all()
     return [User(str(u), str(d), r) for u, d, r in rows]
+
+
+def _existing(ws: sa.Connection, username: str) -> tuple[str, bool]:
+    """The user's display name and whether they are active."""
+    u = _USERS.c
+    row = ws.execute(sa.select(u.username, u.display_name, u.is_active).where(u.username == username)).first()
+    if row is None:
+        raise OpenpeelError(f"no user {username!r}; see openpeel users list")
+    return str(row[1]), bool(row[2])
+
+
+def disable_user(ws: sa.Connection, username: str, *, by: str) -> int:
+    """Stop a user signing in, keeping the account (and the name its changes carry in the audit
+    trail); ends every session of theirs at once. Records who disabled it and when. Returns the
+    number of sessions ended."""
+    who = require_actor(by)
+    with transaction(ws):
+        _, active = _existing(ws, username)
+        if not active:
+            raise OpenpeelError(f"user {username!r} is already disabled")
+        ws.execute(
+            sa.update(_USERS)
+            .where(_USERS.c.username == username)
+            .values(is_active=False, disabled_at=_now(), disabled_by=who)
+        )
+        ended = ws.execute(sa.delete(_SESSIONS).where(_SESSIONS.c.username == username))
+    return int(ended.rowcount or 0)
+
+
+def remove_user(ws: sa.Connection, username: str) -> None:
+    """Delete a user who never made an audited change; anyone else is disabled instead, so that
+    the audit trail's names keep pointing at an account."""
+    e = sa_table("as_audit_events").c
+    with transaction(ws):
+        display_name, _ = _existing(ws, username)
+        names = {username, display_name}
+        made = ws.execute(sa.select(sa.func.count()).where(e.actor.in_(names))).scalar()
+        if made:
+            raise OpenpeelError(
+                f"user {username!r} made {made} audited change(s): disable the account instead "
+                f"(openpeel users disable {username} --by NAME), which keeps it for the audit trail"
+            )
+        ws.execute(sa.delete(_SESSIONS).where(_SESSIONS.c.username == username))
+        ws.execute(sa.delete(_USERS).where(_USERS.c.username == username))
 
 
 def authenticate(ws: sa.Connection, username: str, password: str) -> User | None:

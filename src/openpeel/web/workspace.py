@@ -19,6 +19,7 @@ from openpeel.evidence.store import stored_evidence, stored_force_years
 from openpeel.forces import get_force, lookup, territorial_forces
 from openpeel.framework import available_years, load_framework
 from openpeel.indicators import catalogue
+from openpeel.store.audit import read_row
 from openpeel.web.deps import AppStore, Db, Ws
 from openpeel.web.errors import ApiError
 from openpeel.web.hosts import request_address
@@ -33,7 +34,7 @@ from openpeel.web.session import (
 )
 from openpeel.web.templating import html
 from openpeel.web.users import Session, authenticate, end_session, start_session
-from openpeel.web.workspace_actions import add_inspection, save_finding
+from openpeel.web.workspace_actions import add_inspection, form_version, form_versions, save_finding
 
 router = APIRouter(include_in_schema=False)
 
@@ -263,7 +264,9 @@ async def add_finding(request: Request, con: Db, year: int, force: str) -> Respo
 @router.post("/workspace/{year}/{force}/findings/{finding_id}")
 async def edit_finding(request: Request, con: Db, year: int, force: str, finding_id: str) -> Response:
     def act(ws: sa.Connection, form: dict[str, Any], by: str) -> str:
-        save_finding(con, ws, lookup(force).force_id, year, form, by=by, finding_id=finding_id)
+        version = form_version(form)
+        force_id = lookup(force).force_id
+        save_finding(con, ws, force_id, year, form, by=by, finding_id=finding_id, expected_version=version)
         return "finding-saved"
 
     return await _post(request, "edit_findings", year, force, act)
@@ -277,6 +280,7 @@ def edit_finding_form(request: Request, ws: Ws, year: int, force: str, finding_i
     finding = next((f for f in (evidence.findings if evidence else ()) if f.id == finding_id), None)
     if evidence is None or finding is None:
         raise ApiError(404, f"no finding {finding_id!r} for {area.force_id} {year}")
+    stored = read_row(ws, "finding", (area.force_id, year, finding_id))
     return html(
         "workspace_finding.html.j2",
         user=session.user,
@@ -286,6 +290,7 @@ def edit_finding_form(request: Request, ws: Ws, year: int, force: str, finding_i
         framework=load_framework(year),
         evidence=evidence,
         finding=finding,
+        version=stored["version"] if stored else "",
         kinds=FINDING_KINDS,
         indicators=[i.id for i in catalogue().indicators],
     )
@@ -303,7 +308,11 @@ async def new_inspection(request: Request, con: Db, year: int, force: str) -> Re
 @router.post("/workspace/{year}/{force}/judgements/{question}/confirm")
 async def confirm_grade(request: Request, year: int, force: str, question: str) -> Response:
     def act(ws: sa.Connection, form: dict[str, Any], by: str) -> str:
-        judgements.confirm(ws, lookup(force).force_id, year, question, by=by, reason=_reason(form))
+        version = form_version(form)
+        force_id = lookup(force).force_id
+        judgements.confirm(
+            ws, force_id, year, question, by=by, reason=_reason(form), expected_version=version
+        )
         return "confirmed"
 
     return await _post(request, "judge", year, force, act)
@@ -320,6 +329,7 @@ async def override_grade(request: Request, year: int, force: str, question: str)
             str(form.get("grade", "")),
             by=by,
             reason=_reason(form),
+            expected_version=form_version(form),
         )
         return "overridden"
 
@@ -329,7 +339,10 @@ async def override_grade(request: Request, year: int, force: str, question: str)
 @router.post("/workspace/{year}/{force}/moderate")
 async def moderate_all(request: Request, year: int, force: str) -> Response:
     def act(ws: sa.Connection, form: dict[str, Any], by: str) -> str:
-        judgements.moderate(ws, lookup(force).force_id, year, by=by, reason=_reason(form))
+        seen = form_versions(form)
+        judgements.moderate(
+            ws, lookup(force).force_id, year, by=by, reason=_reason(form), expected_versions=seen
+        )
         return "moderated"
 
     return await _post(request, "moderate", year, force, act)
@@ -338,7 +351,10 @@ async def moderate_all(request: Request, year: int, force: str) -> Response:
 @router.post("/workspace/{year}/{force}/publish")
 async def publish_all(request: Request, year: int, force: str) -> Response:
     def act(ws: sa.Connection, form: dict[str, Any], by: str) -> str:
-        judgements.publish(ws, lookup(force).force_id, year, by=by, reason=_reason(form))
+        seen = form_versions(form)
+        judgements.publish(
+            ws, lookup(force).force_id, year, by=by, reason=_reason(form), expected_versions=seen
+        )
         return "published"
 
     return await _post(request, "moderate", year, force, act)

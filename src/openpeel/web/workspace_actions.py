@@ -94,8 +94,12 @@ def save_finding(
     *,
     by: str,
     finding_id: str | None = None,
+    expected_version: int | None = None,
 ) -> str:
-    """Add a finding (finding_id None) or replace one; then re-run the rubric. Returns the finding's id."""
+    """Add a finding (finding_id None) or replace one; then re-run the rubric. Returns the finding's id.
+
+    `expected_version` is the version the edit form was rendered from: if someone saved the
+    finding since, the change is refused (ConflictError) rather than silently overwriting theirs."""
     evidence = _evidence(ws, force_id, year)
     taken = {f.id for f in evidence.findings}
     if finding_id is not None and finding_id not in taken:
@@ -107,11 +111,38 @@ def save_finding(
     else:
         findings = tuple(finding if f.id == finding_id else f for f in evidence.findings)
     reason = str(form.get("reason", "")).strip() or None
+    expected = {("finding", new_id): expected_version} if expected_version is not None else None
     import_evidence(
-        ws, evidence.model_copy(update={"findings": findings}), by=by, reason=reason, source=SOURCE
+        ws,
+        evidence.model_copy(update={"findings": findings}),
+        by=by,
+        reason=reason,
+        source=SOURCE,
+        expected_versions=expected,
     )
     propose_and_record(con, ws, force_id, year, by=by)
     return new_id
+
+
+def form_version(form: dict[str, Any], name: str = "version") -> int | None:
+    """The edit version a form was rendered from (None: the form carries none)."""
+    raw = str(form.get(name, "") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise InputError(f"version {raw!r} is not a number", field=name)
+    return int(raw)
+
+
+def form_versions(form: dict[str, Any]) -> dict[str, int]:
+    """`versions` of a moderate or publish form: "question:version" pairs, one per judgement shown."""
+    out: dict[str, int] = {}
+    for pair in str(form.get("versions", "") or "").split():
+        question, _, version = pair.partition(":")
+        if not version.isdigit():
+            raise InputError(f"bad version {pair!r}", field="versions")
+        out[question] = int(version)
+    return out
 
 
 def add_inspection(
