@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 
 from openpeel.core.errors import OpenpeelError
 from openpeel.forces import territorial_forces
+from openpeel.framework.published_grades import load_published_grades
 from openpeel.publish.export import DOWNLOADS, downloads_dictionary_markdown
 from openpeel.publish.site import SiteResult, markdown_html, publish_site
 
@@ -190,8 +192,36 @@ def test_downloads_csv_and_parquet_agree_with_their_dictionary(site: SiteResult)
         f"SELECT count(*) FROM read_parquet('{ddir / 'indicators.parquet'}') WHERE area_id = 'england-and-wales'"
     ).fetchone()
     assert ew is not None and ew[0] > 0
+    proposed_and_published = con.execute(
+        f"SELECT question_id, grade_id, published_grade_id, agrees_with_published FROM read_parquet('{ddir / 'judgements.parquet'}') "
+        "WHERE force_id = 'northamptonshire' AND grade_id <> '' ORDER BY question_id"
+    ).fetchall()
+    assert proposed_and_published == [
+        ("investigating-offending", "requires-improvement", "requires-improvement", True),
+        ("reducing-crime", "good", "good", True),
+        ("tackling-asb", "good", "good", True),
+    ]
+    published = con.execute(
+        f"SELECT force_id, question_id, grade, published, source_url FROM read_parquet('{ddir / 'published-grades.parquet'}') "
+        "WHERE force_id = 'northamptonshire' AND question_id IS NOT NULL ORDER BY question_id"
+    ).fetchall()
+    source = "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2014/northamptonshire/effectiveness/"
+    assert published == [
+        (
+            "northamptonshire",
+            "investigating-offending",
+            "Requires improvement",
+            dt.date(2014, 11, 12),
+            source,
+        ),
+        ("northamptonshire", "reducing-crime", "Good", dt.date(2014, 11, 12), source),
+        ("northamptonshire", "tackling-asb", "Good", dt.date(2014, 11, 12), source),
+    ]
+    count = con.execute(f"SELECT count(*) FROM read_csv('{ddir / 'published-grades.csv'}')").fetchone()
+    assert count is not None and count[0] == len(load_published_grades(2014))
     dictionary = (site.out_dir / "data-dictionary.html").read_text(encoding="utf-8")
     assert 'id="downloads"' in dictionary and "<code>rules_fired</code>" in dictionary
+    assert "<code>agrees_with_published</code>" in dictionary
 
 
 def test_methodology_page_renders_markdown_without_raw_html(site: SiteResult) -> None:
@@ -231,6 +261,7 @@ def test_export_command_writes_csv(tmp_path: Path) -> None:
         "findings.csv",
         "indicators.csv",
         "judgements.csv",
+        "published-grades.csv",
     ]
     bad = CliRunner().invoke(app, ["export", "--format", "xlsx", "--db", str(db)])
     assert bad.exit_code == 2 and "xlsx" in bad.output
