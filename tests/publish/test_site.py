@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from openpeel.core.errors import OpenpeelError
 from openpeel.forces import territorial_forces
-from openpeel.framework.published_grades import load_published_grades
+from openpeel.framework.published_grades import load_published_grades, published_grades
 from openpeel.publish.export import DOWNLOADS, downloads_dictionary_markdown
 from openpeel.publish.site import SiteResult, markdown_html, publish_site
 
@@ -28,6 +28,7 @@ class Page(HTMLParser):
         self.links: list[str] = []
         self.ids: set[str] = set()
         self.external: list[str] = []
+        self.source_links: list[str] = []
         self.rows: list[list[str]] = []
         self.tables = 0
         self.h1: list[str] = []
@@ -43,7 +44,8 @@ class Page(HTMLParser):
             if attr in a:
                 value = a[attr]
                 if re.match(r"^(https?:)?//", value):
-                    self.external.append(value)
+                    # A link out is no request; only the sources of published grades may be one.
+                    (self.source_links if tag == "a" else self.external).append(value)
                 elif tag == "a":
                     self.links.append(value)
         if tag == "link" or (tag == "script" and "src" in a):
@@ -100,9 +102,11 @@ def test_site_has_every_page(site: SiteResult) -> None:
 def test_pages_are_self_contained_and_links_resolve(site: SiteResult) -> None:
     html_pages = sorted(site.out_dir.rglob("*.html"))
     assert len(html_pages) > 43 * 2
+    published_sources = {r.source_url for r in published_grades()}
     parsed = {p: parse(p) for p in html_pages}
     for path, page in parsed.items():
         assert not page.external, f"{path}: external reference {page.external}"
+        assert set(page.source_links) <= published_sources, f"{path}: link out {page.source_links}"
         for link in page.links:
             parts = urlsplit(link)
             assert not parts.scheme, f"{path}: {link}"
@@ -118,15 +122,29 @@ def test_overview_lists_every_force_with_text_grades(site: SiteResult) -> None:
     html = (site.out_dir / "2014" / "index.html").read_text(encoding="utf-8")
     names = {f.name for f in territorial_forces()}
     body_rows = [r for r in page.rows if r and r[0] in names]
-    # Once in the A-Z table, once in the by-region table.
-    assert len(body_rows) == 2 * 43
-    northants = next(r for r in body_rows if r[0] == "Northamptonshire Police")
+    # Published grades, then openpeel's: each once in an A-Z table and once in a by-region table.
+    assert len(body_rows) == 4 * 43
+    published_az, openpeel_az = body_rows[:43], body_rows[2 * 43 : 3 * 43]
+    northants = next(r for r in openpeel_az if r[0] == "Northamptonshire Police")
     assert northants[2:5] == ["Good", "Requires improvement", "Good"]
+    # The published table: efficiency as a whole, then the three graded questions, as the table says.
+    held = {(r.force_id, r.target): r.grade for r in load_published_grades(2014)}
+    targets = ("efficiency", "reducing-crime", "investigating-offending", "tackling-asb")
+    labels = {"outstanding": "Outstanding", "good": "Good", "requires-improvement": "Requires improvement"}
+    by_name = {f.name: f.force_id for f in territorial_forces()}
+    for row in published_az:
+        expected = [
+            labels[g] if (g := held.get((by_name[row[0]], t))) else "No published grade" for t in targets
+        ]
+        assert row[2:6] == expected, row[0]
+    assert next(r for r in published_az if r[0] == "Northamptonshire Police")[3:6] == northants[2:5]
+    assert "No published grade" not in next(r for r in published_az if r[0] == "Kent Police")
     # Colour is never the only signal: every coloured grade cell states its grade in words.
     for cls, label in re.findall(r'class="grade-cell grade-bg-([a-z-]+)"[^>]*>([^<]+)<', html):
         assert cls == label.lower().replace(" ", "-")
     regions = [r[0] for r in page.rows if r and r[0].endswith("forces)")]
-    assert len(regions) >= 9 and sum(int(re.search(r"\((\d+) forces\)", r)[1]) for r in regions) == 43  # type: ignore[index]
+    # Two by-region tables (published grades, openpeel's), each covering the 43 forces once.
+    assert len(regions) >= 18 and sum(int(re.search(r"\((\d+) forces\)", r)[1]) for r in regions) == 2 * 43  # type: ignore[index]
     counts = [r for r in page.rows if r and r[0].startswith("How effective")][:3]
     assert len(counts) == 3 and all(sum(int(c) for c in r[1:]) == 43 for r in counts)
     assert page.h1 == ["National overview"]
@@ -235,7 +253,18 @@ def test_force_across_years_page(site: SiteResult) -> None:
     years = [r[0] for r in page.rows if r and r[0].startswith("PEEL")]
     from openpeel.framework import available_years, load_framework
 
-    assert years == [load_framework(y).title for y in available_years()]
+    # First the grades the inspectorate published (one row group per cycle that has any) ...
+    mine = published_grades(force="northamptonshire")
+    with_grades = [load_framework(y).title for y in available_years() if any(r.year == y for r in mine)]
+    assert years[: len(with_grades)] == with_grades and len(with_grades) >= 5
+    # ... then openpeel's, for every cycle openpeel knows.
+    assert years[len(with_grades) :] == [load_framework(y).title for y in available_years()]
+    html = (site.out_dir / "forces" / "northamptonshire.html").read_text(encoding="utf-8")
+    table = html[
+        html.index('id="published-grades"') : html.index("</table>", html.index('id="published-grades"'))
+    ]
+    assert table.count('<a href="http') == len(mine)
+    assert table.count(">Requires improvement<") == sum(r.grade == "requires-improvement" for r in mine)
     assert any("Good" in r for r in page.rows)
     assert any(r[0].startswith("Recorded crime") for r in page.rows)
 

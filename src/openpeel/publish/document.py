@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import duckdb
 
@@ -20,12 +21,14 @@ from openpeel.publish.model import (
     Evidence,
     JudgementRow,
     Paragraph,
+    PublishedGradeLine,
     QuestionSection,
     Report,
     RuleLine,
     Segment,
     para,
 )
+from openpeel.publish.published import PublishedView, agreement, published_summary, published_views
 
 SUMMARY_SUBJECTS = ("{name}", "The force", "It")
 FINDING_LABELS = {
@@ -274,7 +277,12 @@ def shown_grades(
     for question_id, proposal in proposals.items():
         judgement = stored.get(question_id)
         if judgement is None:
-            note = f"proposed by {proposal.rubric_id}" if proposal.grade else "no inspection findings loaded"
+            # Say the state even here: a proposal no one has stored is not yet even a draft.
+            note = (
+                f"proposed by {proposal.rubric_id}; not yet recorded as a draft in the workspace"
+                if proposal.grade
+                else "no inspection findings loaded"
+            )
             out[question_id] = ShownGrade(proposal.grade, note)
             continue
         grade = judgement.current_grade or judgement.proposed_grade
@@ -383,6 +391,9 @@ class ReportInputs:
     proposals: dict[str, Proposal]
     grades: dict[str, ShownGrade]
     sources: dict[str, dict[str, object]]
+    published: dict[str, PublishedView] = dataclass_field(default_factory=dict)
+    """the inspectorate's published grades for the force and cycle, by pillar or question id
+    (load_report_inputs fills it)"""
 
 
 def load_report_inputs(
@@ -405,7 +416,17 @@ def load_report_inputs(
     if stored is None or evidence is None:
         stored = {}
     grades = shown_grades(framework, proposals, stored)
-    return ReportInputs(force, framework, evidence, values, chart_data, proposals, grades, source_files(con))
+    return ReportInputs(
+        force,
+        framework,
+        evidence,
+        values,
+        chart_data,
+        proposals,
+        grades,
+        source_files(con),
+        published_views(framework, force.force_id),
+    )
 
 
 def _no_findings_note(question: Question, inputs: ReportInputs, findings: list[Finding]) -> list[Paragraph]:
@@ -431,6 +452,7 @@ def _question_section(
         grade_label = framework.grade(shown.grade_id).label
         grade_note = shown.note
     section = QuestionSection(question.id, question.text, question.graded, grade_label, grade_note)
+    section.published, section.agreement = _published_line(inputs, question.id)
     data_paras, used = _data_paragraphs(question, framework, values, inputs.force.short_name)
     section.paragraphs += data_paras
     outcome_entry = None
@@ -447,6 +469,17 @@ def _question_section(
             para("Data-led flag: " + narrative.flag_text(v) + ".", kind="note") for v in flagged
         ]
     return section, used, outcome_entry
+
+
+def _published_line(inputs: ReportInputs, question_id: str) -> tuple[PublishedGradeLine | None, str | None]:
+    """The inspectorate's published grade for the question, and whether openpeel's agrees."""
+    view = inputs.published.get(question_id)
+    if view is None:
+        return None, None
+    shown = inputs.grades.get(question_id)
+    short = view.published.strftime("%d/%m/%Y") if view.published else "no date"
+    line = PublishedGradeLine(view.label, view.date_text, short, view.source_url)
+    return line, agreement(shown.grade_id if shown else None, view)
 
 
 def _judgement_rows(
@@ -468,6 +501,8 @@ def _judgement_rows(
                 f"{shown.note} ({count} finding{'' if count == 1 else 's'})"
                 if shown and shown.grade_id
                 else "no inspection findings loaded",
+                section.published,
+                section.agreement,
             )
         )
         rules += [
@@ -556,11 +591,14 @@ def build_report(
         force_name=force.name,
         force_short_name=force.short_name,
         year=year,
-        title=f"{force.short_name} PEEL {year}",
+        title=f"{force.short_name} {framework.title}",
         section_title=pillar.section_title,
         last_updated=framework.published if evidence is not None else dt.date.today(),
         is_data_led=evidence is None,
-        summary=_summary(force, framework, inputs.grades, evidence),
+        summary=_summary(force, framework, inputs.grades, evidence)
+        + published_summary(
+            force, framework, inputs.published, {q: g.grade_id for q, g in inputs.grades.items()}
+        ),
         overview=overview,
         further_insights_title=f"Further insights on {pillar.title.lower()}",
         further_insights=further,
