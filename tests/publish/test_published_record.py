@@ -180,3 +180,21 @@ def test_overview_page_shows_published_grades_in_words_with_their_colour(site_ov
 @pytest.fixture(scope="module")
 def site_overview_2014(site: SiteResult) -> str:
     return (site.out_dir / "2014" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("year", [2016, 2017, 2018])
+def test_later_cycles_preventing_crime_carries_its_primary_indicators(
+    publish_con: duckdb.DuckDBPyConnection, year: int
+) -> None:
+    from openpeel.indicators import catalogue
+
+    question = load_framework(year).question("preventing-crime")
+    assert question.primary_indicators == ("recorded_crime_change_1y_pct", "asb_rate")
+    for ind_id in (*question.primary_indicators, *question.supporting_indicators):
+        assert "preventing-crime" in catalogue().get(ind_id).questions[year]
+    report = build_report(publish_con, "kent", year, None)
+    section = next(q for q in report.questions if q.question_id == "preventing-crime")
+    data = " ".join(p.plain for p in section.paragraphs if p.kind == "data")
+    period = load_framework(year).data_periods["recorded_crime"].label
+    assert f"In the {period}, compared with a year earlier, recorded crime" in data
+    assert "anti-social behaviour incidents per 1,000 people in Kent" in data
