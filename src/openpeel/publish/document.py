@@ -327,6 +327,11 @@ def _summary(
         grade = framework.grade(shown.grade_id)
         sentences.append(f"{subject} {grade.summary_verb} {question.summary_phrase}.")
         graded += 1
+    if graded:
+        # Said here because the next paragraph may state the inspectorate's grades in the same words.
+        sentences.append(
+            "These are openpeel's grades, from the findings loaded; each question below gives its state."
+        )
     return [para(" ".join(sentences))]
 
 
