@@ -71,3 +71,14 @@ def test_site_pages_are_served_at_the_static_sites_paths(client: TestClient) -> 
     assert "Northamptonshire Police" in overview and "Requires improvement" in overview
     csv_file = client.get("/2014/downloads/indicators.csv")
     assert csv_file.status_code == 200 and csv_file.text.splitlines()[0].count(",") > 3
+
+
+def test_served_pages_carry_the_published_grades(client: TestClient) -> None:
+    from openpeel.framework.published_grades import published_grades
+
+    overview = client.get("/2017/index.html").text
+    assert 'id="published-table"' in overview and "up from inadequate in PEEL 2016" in overview
+    across = client.get("/forces/kent.html").text
+    assert across.count('<a href="http') == len(published_grades(force="kent"))
+    rows = client.get("/2014/downloads/published-grades.csv").text.splitlines()
+    assert rows[0].startswith("year,cycle,force_id") and len(rows) - 1 == len(published_grades(2014))
