@@ -112,7 +112,7 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         data: DataOption = None,
     ) -> None:
-        """Write a year's indicators, judgements and findings as CSV and/or Parquet, for open reuse."""
+        """Write a year's indicators, judgements, findings and the inspectorate's published grades as CSV and/or Parquet, for open reuse."""
         import sys
 
         from openpeel.assessment.prepare import assess, evidence_for_year

@@ -263,7 +263,11 @@ def _filtered(
     return query
 
 
-@router.get("/judgements", summary="Published judgements, by force and PEEL year")
+@router.get(
+    "/judgements",
+    summary="openpeel's judgements in the state 'published', by force and PEEL year "
+    "(the inspectorate's own grades are at /api/v1/published-grades)",
+)
 def published_judgements(
     request: Request,
     ws: Ws,
