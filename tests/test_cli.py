@@ -25,6 +25,13 @@ def test_build_writes_every_force_in_three_formats(tmp_path: Path, db: str) -> N
     northants = next(j for j in judgements if j["force"] == "northamptonshire")
     assert [q["proposed_grade"] for q in northants["questions"]] == ["good", "requires-improvement", "good"]
     assert all(r["reason"] for q in northants["questions"] for r in q["rules"])
+    published = {r["question_id"]: r["grade"] for r in northants["published_grades"] if r["question_id"]}
+    assert published == {
+        "reducing-crime": "good",
+        "investigating-offending": "requires-improvement",
+        "tackling-asb": "good",
+    }
+    assert all(r["source_url"].startswith("https://") for r in northants["published_grades"])
 
 
 def test_indicators_json(db: str) -> None:

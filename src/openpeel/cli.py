@@ -10,11 +10,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from openpeel.assessment.calibration_commands import register as register_calibration
 from openpeel.assessment.commands import register as register_assessment
 from openpeel.core.cli_support import (
     DataOption,
     DbOption,
-    YearOption,
     err,
     friendly_errors,
     out,
@@ -23,6 +23,7 @@ from openpeel.core.cli_support import (
     step_progress,
     waiting_message,
 )
+from openpeel.framework.cli_options import YearOption
 from openpeel.indicators.commands import register as register_indicators
 from openpeel.ingest.police_uk.commands import register as register_police_uk
 from openpeel.publish.commands import register as register_publish
@@ -267,6 +268,7 @@ register_store(app)
 register_police_uk(app)
 register_indicators(app)
 register_assessment(app)
+register_calibration(app)
 register_publish(app)
 register_web(app)
 

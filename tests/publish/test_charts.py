@@ -114,7 +114,7 @@ def test_ranked_bars_are_sorted_and_mark_the_force(data_2014: YearChartData) -> 
 
 
 def test_svg_text_is_escaped() -> None:
-    chart = charts.grade_chart(["<script>alert(1)</script>"], ["Good", "Not graded"], [[1, 42]], 2014)
+    chart = charts.grade_chart(["<script>alert(1)</script>"], ["Good", "Not graded"], [[1, 42]], "PEEL 2014")
     out = str(charts.svg(chart))
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert isinstance(chart.data, GradeData)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -12,6 +13,7 @@ from typer.testing import CliRunner
 
 from openpeel.core.errors import OpenpeelError
 from openpeel.forces import territorial_forces
+from openpeel.framework.published_grades import load_published_grades, published_grades
 from openpeel.publish.export import DOWNLOADS, downloads_dictionary_markdown
 from openpeel.publish.site import SiteResult, markdown_html, publish_site
 
@@ -26,6 +28,7 @@ class Page(HTMLParser):
         self.links: list[str] = []
         self.ids: set[str] = set()
         self.external: list[str] = []
+        self.source_links: list[str] = []
         self.rows: list[list[str]] = []
         self.tables = 0
         self.h1: list[str] = []
@@ -41,7 +44,8 @@ class Page(HTMLParser):
             if attr in a:
                 value = a[attr]
                 if re.match(r"^(https?:)?//", value):
-                    self.external.append(value)
+                    # A link out is no request; only the sources of published grades may be one.
+                    (self.source_links if tag == "a" else self.external).append(value)
                 elif tag == "a":
                     self.links.append(value)
         if tag == "link" or (tag == "script" and "src" in a):
@@ -98,9 +102,11 @@ def test_site_has_every_page(site: SiteResult) -> None:
 def test_pages_are_self_contained_and_links_resolve(site: SiteResult) -> None:
     html_pages = sorted(site.out_dir.rglob("*.html"))
     assert len(html_pages) > 43 * 2
+    published_sources = {r.source_url for r in published_grades()}
     parsed = {p: parse(p) for p in html_pages}
     for path, page in parsed.items():
         assert not page.external, f"{path}: external reference {page.external}"
+        assert set(page.source_links) <= published_sources, f"{path}: link out {page.source_links}"
         for link in page.links:
             parts = urlsplit(link)
             assert not parts.scheme, f"{path}: {link}"
@@ -116,15 +122,29 @@ def test_overview_lists_every_force_with_text_grades(site: SiteResult) -> None:
     html = (site.out_dir / "2014" / "index.html").read_text(encoding="utf-8")
     names = {f.name for f in territorial_forces()}
     body_rows = [r for r in page.rows if r and r[0] in names]
-    # Once in the A-Z table, once in the by-region table.
-    assert len(body_rows) == 2 * 43
-    northants = next(r for r in body_rows if r[0] == "Northamptonshire Police")
+    # Published grades, then openpeel's: each once in an A-Z table and once in a by-region table.
+    assert len(body_rows) == 4 * 43
+    published_az, openpeel_az = body_rows[:43], body_rows[2 * 43 : 3 * 43]
+    northants = next(r for r in openpeel_az if r[0] == "Northamptonshire Police")
     assert northants[2:5] == ["Good", "Requires improvement", "Good"]
+    # The published table: efficiency as a whole, then the three graded questions, as the table says.
+    held = {(r.force_id, r.target): r.grade for r in load_published_grades(2014)}
+    targets = ("efficiency", "reducing-crime", "investigating-offending", "tackling-asb")
+    labels = {"outstanding": "Outstanding", "good": "Good", "requires-improvement": "Requires improvement"}
+    by_name = {f.name: f.force_id for f in territorial_forces()}
+    for row in published_az:
+        expected = [
+            labels[g] if (g := held.get((by_name[row[0]], t))) else "No published grade" for t in targets
+        ]
+        assert row[2:6] == expected, row[0]
+    assert next(r for r in published_az if r[0] == "Northamptonshire Police")[3:6] == northants[2:5]
+    assert "No published grade" not in next(r for r in published_az if r[0] == "Kent Police")
     # Colour is never the only signal: every coloured grade cell states its grade in words.
     for cls, label in re.findall(r'class="grade-cell grade-bg-([a-z-]+)"[^>]*>([^<]+)<', html):
         assert cls == label.lower().replace(" ", "-")
     regions = [r[0] for r in page.rows if r and r[0].endswith("forces)")]
-    assert len(regions) >= 9 and sum(int(re.search(r"\((\d+) forces\)", r)[1]) for r in regions) == 43  # type: ignore[index]
+    # Two by-region tables (published grades, openpeel's), each covering the 43 forces once.
+    assert len(regions) >= 18 and sum(int(re.search(r"\((\d+) forces\)", r)[1]) for r in regions) == 2 * 43  # type: ignore[index]
     counts = [r for r in page.rows if r and r[0].startswith("How effective")][:3]
     assert len(counts) == 3 and all(sum(int(c) for c in r[1:]) == 43 for r in counts)
     assert page.h1 == ["National overview"]
@@ -190,8 +210,36 @@ def test_downloads_csv_and_parquet_agree_with_their_dictionary(site: SiteResult)
         f"SELECT count(*) FROM read_parquet('{ddir / 'indicators.parquet'}') WHERE area_id = 'england-and-wales'"
     ).fetchone()
     assert ew is not None and ew[0] > 0
+    proposed_and_published = con.execute(
+        f"SELECT question_id, grade_id, published_grade_id, agrees_with_published FROM read_parquet('{ddir / 'judgements.parquet'}') "
+        "WHERE force_id = 'northamptonshire' AND grade_id <> '' ORDER BY question_id"
+    ).fetchall()
+    assert proposed_and_published == [
+        ("investigating-offending", "requires-improvement", "requires-improvement", True),
+        ("reducing-crime", "good", "good", True),
+        ("tackling-asb", "good", "good", True),
+    ]
+    published = con.execute(
+        f"SELECT force_id, question_id, grade, published, source_url FROM read_parquet('{ddir / 'published-grades.parquet'}') "
+        "WHERE force_id = 'northamptonshire' AND question_id IS NOT NULL ORDER BY question_id"
+    ).fetchall()
+    source = "https://hmicfrs.justiceinspectorates.gov.uk/peel-assessments/peel-2014/northamptonshire/effectiveness/"
+    assert published == [
+        (
+            "northamptonshire",
+            "investigating-offending",
+            "Requires improvement",
+            dt.date(2014, 11, 12),
+            source,
+        ),
+        ("northamptonshire", "reducing-crime", "Good", dt.date(2014, 11, 12), source),
+        ("northamptonshire", "tackling-asb", "Good", dt.date(2014, 11, 12), source),
+    ]
+    count = con.execute(f"SELECT count(*) FROM read_csv('{ddir / 'published-grades.csv'}')").fetchone()
+    assert count is not None and count[0] == len(load_published_grades(2014))
     dictionary = (site.out_dir / "data-dictionary.html").read_text(encoding="utf-8")
     assert 'id="downloads"' in dictionary and "<code>rules_fired</code>" in dictionary
+    assert "<code>agrees_with_published</code>" in dictionary
 
 
 def test_methodology_page_renders_markdown_without_raw_html(site: SiteResult) -> None:
@@ -205,7 +253,18 @@ def test_force_across_years_page(site: SiteResult) -> None:
     years = [r[0] for r in page.rows if r and r[0].startswith("PEEL")]
     from openpeel.framework import available_years, load_framework
 
-    assert years == [load_framework(y).title for y in available_years()]
+    # First the grades the inspectorate published (one row group per cycle that has any) ...
+    mine = published_grades(force="northamptonshire")
+    with_grades = [load_framework(y).title for y in available_years() if any(r.year == y for r in mine)]
+    assert years[: len(with_grades)] == with_grades and len(with_grades) >= 5
+    # ... then openpeel's, for every cycle openpeel knows.
+    assert years[len(with_grades) :] == [load_framework(y).title for y in available_years()]
+    html = (site.out_dir / "forces" / "northamptonshire.html").read_text(encoding="utf-8")
+    table = html[
+        html.index('id="published-grades"') : html.index("</table>", html.index('id="published-grades"'))
+    ]
+    assert table.count('<a href="http') == len(mine)
+    assert table.count(">Requires improvement<") == sum(r.grade == "requires-improvement" for r in mine)
     assert any("Good" in r for r in page.rows)
     assert any(r[0].startswith("Recorded crime") for r in page.rows)
 
@@ -231,6 +290,7 @@ def test_export_command_writes_csv(tmp_path: Path) -> None:
         "findings.csv",
         "indicators.csv",
         "judgements.csv",
+        "published-grades.csv",
     ]
     bad = CliRunner().invoke(app, ["export", "--format", "xlsx", "--db", str(db)])
     assert bad.exit_code == 2 and "xlsx" in bad.output

@@ -102,3 +102,40 @@ def test_frameworks_catalogue_and_scan(client: TestClient) -> None:
 def test_openapi_document(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "/api/v1/indicators" in spec["paths"] and "/api/v1/forces/{force}" in spec["paths"]
+
+
+def test_published_grades_filter_page_and_name_their_sources(client: TestClient) -> None:
+    from openpeel.framework.published_grades import published_grades
+
+    everything = client.get("/api/v1/published-grades", params={"limit": 1000}).json()
+    assert everything["meta"]["total"] == len(published_grades()) > 700
+    assert all(r["source_url"].startswith("http") for r in everything["data"])
+    kent = client.get("/api/v1/published-grades", params={"force": "Kent", "year": "2018/19"}).json()
+    assert kent["meta"]["total"] == 3
+    assert {r["pillar_id"]: r["grade"] for r in kent["data"]} == {
+        r.target: r.grade for r in published_grades(2018, "kent")
+    }
+    assert {r["cycle"] for r in kent["data"]} == {"PEEL 2018/19"}
+    northants = client.get(
+        "/api/v1/published-grades", params={"force": "northamptonshire", "year": 2014}
+    ).json()["data"]
+    by_question = {r["question_id"]: r["grade_label"] for r in northants if r["question_id"]}
+    assert by_question == {
+        "reducing-crime": "Good",
+        "investigating-offending": "Requires improvement",
+        "tackling-asb": "Good",
+    }
+    first = client.get("/api/v1/published-grades", params={"year": "2014", "limit": 10}).json()
+    second = client.get("/api/v1/published-grades", params={"year": "2014", "limit": 10, "offset": 10}).json()
+    assert len(first["data"]) == len(second["data"]) == 10 and first["data"] != second["data"]
+    assert first["meta"]["next"].endswith("offset=10&limit=10")
+    as_csv = client.get("/api/v1/published-grades", params={"year": "2023-25", "format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert len(rows) == len(published_grades(2023)) and rows[0]["year"] == "2023"
+
+
+def test_published_grades_unknown_cycle_is_404_listing_the_cycles(client: TestClient) -> None:
+    response = client.get("/api/v1/published-grades", params={"year": "2019/20"})
+    assert response.status_code == 404
+    assert_error_shape(response.json(), 404)
+    assert "2018/19" in response.json()["error"]["details"][0]["suggestions"]

@@ -19,8 +19,10 @@ def test_report_page_is_the_public_report(client: TestClient) -> None:
     assert page.status_code == 200
     assert "<h1>Northamptonshire PEEL 2014</h1>" in page.text
     # The shipped evidence and the rubric's proposals are drafts until an inspector publishes
-    # them: the public page shows neither (public means published).
-    assert "requires improvement at investigating offending" not in page.text
+    # them: the public page shows neither (public means published), only the grades the
+    # inspectorate itself published, as such.
+    assert "No inspection findings are loaded for Northamptonshire Police for PEEL 2014" in page.text
+    assert "In its published grades for Northamptonshire Police" in page.text
     assert "No inspection findings are loaded for this question." in page.text
     again = client.get("/2014/northamptonshire.html")
     assert again.text == page.text
@@ -74,3 +76,14 @@ def test_site_pages_are_served_at_the_static_sites_paths(client: TestClient) -> 
     assert "Northamptonshire Police" in overview and "Requires improvement" in overview
     csv_file = client.get("/2014/downloads/indicators.csv")
     assert csv_file.status_code == 200 and csv_file.text.splitlines()[0].count(",") > 3
+
+
+def test_served_pages_carry_the_published_grades(client: TestClient) -> None:
+    from openpeel.framework.published_grades import published_grades
+
+    overview = client.get("/2017/index.html").text
+    assert 'id="published-table"' in overview and "up from inadequate in PEEL 2016" in overview
+    across = client.get("/forces/kent.html").text
+    assert across.count('<a href="http') == len(published_grades(force="kent"))
+    rows = client.get("/2014/downloads/published-grades.csv").text.splitlines()
+    assert rows[0].startswith("year,cycle,force_id") and len(rows) - 1 == len(published_grades(2014))

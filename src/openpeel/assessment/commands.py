@@ -21,7 +21,6 @@ from openpeel.core.cli_support import (
     ForceArg,
     JsonOption,
     ReasonOption,
-    YearOption,
     err,
     friendly_errors,
     out,
@@ -29,6 +28,7 @@ from openpeel.core.cli_support import (
     waiting_message,
 )
 from openpeel.core.errors import OpenpeelError
+from openpeel.framework.cli_options import OptionalYearOption, YearOption
 
 if TYPE_CHECKING:
     import duckdb
@@ -168,7 +168,7 @@ def _evidence_commands(evidence_app: typer.Typer) -> None:
     def evidence_export(
         out_dir: Annotated[Path, typer.Option("--out", help="Folder to write to.")],
         force: Annotated[str | None, typer.Argument(help="Only this force (default: all).")] = None,
-        year: Annotated[int | None, typer.Option("--year", "-y", help="Only this PEEL year.")] = None,
+        year: OptionalYearOption = None,
         fmt: Annotated[
             str, typer.Option("--format", "-f", help="yaml (one file per force and year) or csv.")
         ] = "yaml",
@@ -185,7 +185,7 @@ def _evidence_commands(evidence_app: typer.Typer) -> None:
     @evidence_app.command("list")
     @friendly_errors
     def evidence_list(
-        year: Annotated[int | None, typer.Option("--year", "-y", help="Only this PEEL year.")] = None,
+        year: OptionalYearOption = None,
     ) -> None:
         """Forces and years with stored evidence, and how many inspections and findings each has."""
         from openpeel.evidence.store import evidence_counts

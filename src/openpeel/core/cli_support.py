@@ -37,7 +37,11 @@ DataOption = Annotated[
         help="Folder of the original files (the layout of ../shared/data). Default: $OPENPEEL_DATA, else the bundled aggregate table.",
     ),
 ]
-YearOption = Annotated[int, typer.Option("--year", "-y", help="PEEL year (2014, 2015).")]
+# Commands take the parsing option of openpeel.framework.cli_options, which also accepts cycles
+# such as 2018/19; this one, for stages below the framework, takes the cycle's first year only.
+YearOption = Annotated[
+    int, typer.Option("--year", "-y", help="PEEL cycle's first year, e.g. 2014, or 2018 for 2018/19.")
+]
 ByOption = Annotated[str, typer.Option("--by", help="Who is making the change (kept in the audit trail).")]
 ReasonOption = Annotated[
     str | None,

@@ -125,3 +125,28 @@ def comparable_with_previous(year: int, question_id: str) -> bool:
     """True where the crosswalk into `year` says the question's grade compares with last cycle's."""
     mapping = mapping_into(year)
     return mapping is not None and mapping.comparable(question_id)
+
+
+def pillar_comparable_with_previous(year: int, pillar_id: str) -> bool:
+    """True where a pillar's overall grade compares with last cycle's, computed from the question
+    crosswalk: both cycles grade the pillar as a whole, every question of it is linked as
+    comparable to questions of the same pillar last cycle, and all of last cycle's questions of
+    the pillar carry over (so the pillar judges the same things in both cycles)."""
+    mapping = mapping_into(year)
+    if mapping is None:
+        return False
+    try:
+        now = load_framework(year).pillar(pillar_id)
+        before = load_framework(mapping.from_year).pillar(pillar_id)
+    except KeyError:
+        return False
+    if not (now.has_overall_grade and before.has_overall_grade):
+        return False
+    before_ids = {q.id for q in before.questions}
+    sources: set[str] = set()
+    for question in now.questions:
+        link = mapping.link(question.id)
+        if link.comparability != "comparable" or not link.from_ or not set(link.from_) <= before_ids:
+            return False
+        sources |= set(link.from_)
+    return sources == before_ids

@@ -21,6 +21,7 @@ from openpeel.core.cli_support import (
     settings,
     waiting_message,
 )
+from openpeel.framework.cli_options import YearOption
 
 
 def _ready(db: Path | None, data: Path | None) -> duckdb.DuckDBPyConnection:
@@ -54,7 +55,7 @@ def register(app: typer.Typer) -> None:
     @app.command("scan")
     @friendly_errors
     def scan(
-        year: Annotated[int, typer.Option("--year", "-y", help="PEEL year (2014, 2015).")] = 2014,
+        year: YearOption = 2014,
         as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
         markdown: Annotated[
             bool, typer.Option("--markdown", help="Print the Markdown page for the site.")

@@ -36,6 +36,8 @@ GRID = "#dde2e8"
 GRADE_COLOURS = {
     "Outstanding": "#0b5d1e",
     "Good": "#4c9a2a",
+    # The five-tier scale (from 2021/22) puts adequate between good and requires improvement.
+    "Adequate": "#b5c94a",
     "Requires improvement": "#e0a21b",
     "Inadequate": "#a00000",
     "Not graded": "#c8ced6",
@@ -248,16 +250,25 @@ def ranked_chart(section: CrossSection, area_id: str | None, area_name: str | No
 
 
 def grade_chart(
-    questions: Sequence[str], grades: Sequence[str], counts: Sequence[Sequence[int]], year: int
+    questions: Sequence[str],
+    grades: Sequence[str],
+    counts: Sequence[Sequence[int]],
+    cycle: str,
+    *,
+    whose: str = "",
+    chart_id: str = "chart-grades",
 ) -> Chart:
+    """Forces by grade per question; `cycle` is the framework's title ("PEEL 2018/19") and `whose`
+    says whose grades they are (e.g. "published by the inspectorate"), so two such charts on one
+    page can never be taken for each other."""
     parts = []
     for q, row in zip(questions, counts, strict=True):
         said = ", ".join(f"{n} {g.lower()}" for g, n in zip(grades, row, strict=True) if n)
         parts.append(f"{q}: {said}")
     return Chart(
-        chart_id="chart-grades",
+        chart_id=chart_id,
         kind="grades",
-        title=f"Grades across the forces, PEEL {year}",
+        title=f"Grades across the forces{', ' + whose if whose else ''}, {cycle}",
         summary="Stacked bars, one per graded question, counting forces by grade. " + "; ".join(parts) + ".",
         columns=("Question", *grades),
         rows=tuple((q, *(str(n) for n in row)) for q, row in zip(questions, counts, strict=True)),

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from openpeel.core.cli_support import DataOption, DbOption, err, friendly_errors, settings, step_progress
+from openpeel.framework.cli_options import YearOption, YearsOption
 
 
 def _ready(db: Path | None, data: Path | None) -> tuple[Any, Any]:
@@ -22,10 +23,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @friendly_errors
     def publish(
-        year: Annotated[
-            list[int] | None,
-            typer.Option("--year", "-y", help="PEEL year(s) to publish; repeat for several (default: 2014)."),
-        ] = None,
+        year: YearsOption = None,
         out_dir: Annotated[
             Path, typer.Option("--out", help="Folder for the site (created or replaced).")
         ] = Path("site"),
@@ -69,7 +67,7 @@ def register(app: typer.Typer) -> None:
     @friendly_errors
     def pdf(
         force: Annotated[str, typer.Argument(help="Force id or name, e.g. northamptonshire.")],
-        year: Annotated[int, typer.Option("--year", "-y", help="PEEL year (2014, 2015).")] = 2014,
+        year: YearOption = 2014,
         out_file: Annotated[
             Path | None, typer.Option("--out", help="PDF file to write (default: FORCE-YEAR.pdf).")
         ] = None,
@@ -100,7 +98,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @friendly_errors
     def export(
-        year: Annotated[int, typer.Option("--year", "-y", help="PEEL year (2014, 2015).")] = 2014,
+        year: YearOption = 2014,
         out_dir: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("downloads"),
         fmt: Annotated[
             list[str] | None, typer.Option("--format", "-f", help="csv and/or parquet (default: both).")
@@ -115,7 +113,7 @@ def register(app: typer.Typer) -> None:
         db: DbOption = None,
         data: DataOption = None,
     ) -> None:
-        """Write a year's indicators, judgements and findings as CSV and/or Parquet, for open reuse."""
+        """Write a year's indicators, judgements, findings and the inspectorate's published grades as CSV and/or Parquet, for open reuse."""
         import sys
 
         from openpeel.assessment.prepare import assess

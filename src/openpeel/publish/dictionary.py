@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from openpeel.core.registry import Table
 from openpeel.indicators import catalogue
+from openpeel.publish.export import PUBLISHED_GRADES
 from openpeel.store.tables import WORKSPACE_TABLES
 from openpeel.warehouse.tables import TABLES
 
@@ -26,6 +27,27 @@ def _tables(tables: Sequence[Table]) -> list[str]:
     return lines
 
 
+def _published_grades() -> list[str]:
+    # Published grades are package data (framework/published/peel-YEAR.csv), read straight from the
+    # shipped files rather than ingested: they change only with a release, and every surface (CLI,
+    # API, downloads) reads them through the one loader that validates them.
+    lines = [
+        "## Reference data: the inspectorate's published grades",
+        "",
+        "Shipped with openpeel in `openpeel/framework/published/peel-YEAR.csv` (one file per cycle, with",
+        "`conflicts.csv` listing where two of the inspectorate's pages disagree), not a warehouse table.",
+        "Served by `openpeel published-grades --year Y [--force F] [--json]`, `/api/v1/published-grades`",
+        f"and each cycle's `{PUBLISHED_GRADES.name}` download (CSV and Parquet), with these columns:",
+        "",
+        "| column | type | description |",
+        "|---|---|---|",
+    ]
+    for f in PUBLISHED_GRADES.fields:
+        desc = f.description.replace("|", "\\|")
+        lines.append(f"| `{f.name}` | {f.type} | {desc} |")
+    return [*lines, ""]
+
+
 def data_dictionary_markdown() -> str:
     lines = [
         "# Data dictionary",
@@ -44,6 +66,7 @@ def data_dictionary_markdown() -> str:
         "Types are shown in the registry's terms; lists are stored as JSON.",
         "",
         *_tables(WORKSPACE_TABLES),
+        *_published_grades(),
     ]
     lines += [
         "## Indicators",

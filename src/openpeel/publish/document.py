@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import duckdb
 
@@ -15,17 +16,20 @@ from openpeel.framework import Framework, Question, load_framework
 from openpeel.indicators.query import IndicatorValue, source_files, values_by_indicator
 from openpeel.publish import charts, narrative
 from openpeel.publish.chart_data import YearChartData, load_chart_data
+from openpeel.publish.evidence_entries import evidence_entry, outcome_paragraphs
 from openpeel.publish.model import (
     Chart,
     Evidence,
     JudgementRow,
     Paragraph,
+    PublishedGradeLine,
     QuestionSection,
     Report,
     RuleLine,
     Segment,
     para,
 )
+from openpeel.publish.published import PublishedView, agreement, published_summary, published_views
 
 SUMMARY_SUBJECTS = ("{name}", "The force", "It")
 FINDING_LABELS = {
@@ -106,158 +110,6 @@ def _data_paragraphs(
     return ([Paragraph(tuple(sentences), "data")] if sentences else []), present
 
 
-OUTCOME_SENTENCE_GROUPS = (
-    ("charged_or_summonsed", "charged or summonsed"),
-    ("no_suspect_identified", "closed with no suspect identified"),
-    ("evidential_difficulties", "closed for evidential difficulties"),
-    ("under_investigation", "still under investigation when last published"),
-)
-
-
-def _year_start(end: dt.date) -> dt.date:
-    """First day of the 12 calendar months that end with `end`'s month."""
-    return dt.date(end.year - (1 if end.month < 12 else 0), end.month % 12 + 1, 1)
-
-
-def _pct(share: float | None) -> str:
-    return "n/a" if share is None else f"{share * 100:.1f}%"
-
-
-def _outcome_paragraphs(
-    con: duckdb.DuckDBPyConnection, force: Force, framework: Framework, sources: dict[str, dict[str, object]]
-) -> tuple[list[Paragraph], Evidence | None]:
-    """Crime outcomes from data.police.uk for the year's recorded-crime period, where loaded."""
-    from openpeel.indicators.outcomes import outcome_summary
-
-    period = framework.data_periods.get("recorded_crime")
-    try:
-        summary = (
-            outcome_summary(con, force.force_id, _year_start(period.period_end), period.period_end)
-            if period
-            else None
-        )
-    except duckdb.CatalogException:
-        summary = None
-    if summary is None or not summary.crimes:
-        return [], None
-    anchor = f"outcomes-{force.force_id}-{summary.period_end.isoformat()}"
-    months = summary.months_covered
-    if len(months) == 12:
-        span = f"from {months[0].strftime('%B %Y')} to {months[-1].strftime('%B %Y')}"
-    else:
-        span = f"in the {len(months)} of these 12 months with data ({', '.join(m.strftime('%b %Y') for m in months)})"
-    parts: list[str | Segment] = [
-        f"data.police.uk publishes outcomes for the {summary.crimes:,} crimes {force.short_name} recorded {span}: "
-    ]
-    for i, (group, words) in enumerate(OUTCOME_SENTENCE_GROUPS):
-        parts += [Segment(_pct(summary.share(group).share), anchor), f" {words}"]
-        parts.append(
-            ", "
-            if i < len(OUTCOME_SENTENCE_GROUPS) - 2
-            else (" and " if i == len(OUTCOME_SENTENCE_GROUPS) - 2 else ".")
-        )
-    paragraphs = [para(*parts, kind="data")]
-    comparator = (
-        "England and Wales"
-        if summary.has_ew_comparison
-        else "the other forces of its region"
-        if summary.has_peer_comparison
-        else None
-    )
-    if comparator:
-        field = "ew_share" if summary.has_ew_comparison else "peer_share"
-        shares = ", ".join(_pct(getattr(summary.share(g), field)) for g, _ in OUTCOME_SENTENCE_GROUPS)
-        paragraphs.append(
-            para(f"For {comparator} over the same months the shares were {shares}.", kind="data")
-        )
-    paragraphs += [para(c, kind="note") for c in summary.caveats]
-    source_lines = tuple(
-        f"{info['dataset']}: {info['path']} (sha256 {str(info['sha256'])[:12]}…)"
-        if (info := sources.get(s))
-        else s
-        for s in summary.source_ids
-    )
-    entry = Evidence(
-        anchor=anchor,
-        indicator_id="police_uk_outcomes",
-        title="Outcomes of recorded crimes (data.police.uk)",
-        area=force.name,
-        period=f"crimes recorded {span}; months missing: {', '.join(m.strftime('%Y-%m') for m in summary.months_missing) or 'none'}",
-        value="; ".join(f"{words}: {_pct(summary.share(g).share)}" for g, words in OUTCOME_SENTENCE_GROUPS),
-        unit="share of crimes",
-        ew_value=(
-            "; ".join(f"{words}: {_pct(summary.share(g).ew_share)}" for g, words in OUTCOME_SENTENCE_GROUPS)
-            if summary.has_ew_comparison
-            else None
-        ),
-        interval=None,
-        comparison=f"peers: {', '.join(summary.peer_ids)}" if summary.has_peer_comparison else None,
-        rank=None,
-        counts=f"{summary.crimes:,} crimes; {summary.crimes_with_outcome_record:,} with an outcome-file record",
-        sources=source_lines[:12]
-        + ((f"… and {len(source_lines) - 12} more files",) if len(source_lines) > 12 else ()),
-        notes=" ".join(summary.caveats),
-    )
-    return paragraphs, entry
-
-
-def _evidence_entry(value: IndicatorValue, force: Force, sources: dict[str, dict[str, object]]) -> Evidence:
-    ind = value.indicator
-    unit = ind.unit
-    area = force.name if value.area_id == force.force_id else value.area_id
-    period = f"{ind.period_family.replace('_', ' ')} period ending {value.period_end.isoformat()}"
-    if value.base_period_end:
-        period += f", compared with the period ending {value.base_period_end.isoformat()}"
-    if ind.kind == "rate":
-        counts = f"{value.numerator:,.0f} counted; population {value.denominator:,.0f}"
-        shown = f"{value.value:.2f} {unit}"
-        ew = f"{value.ew_value:.2f} {unit}" if value.ew_value is not None else None
-    else:
-        counts = f"{value.numerator:,.0f} now; {value.denominator:,.0f} in the base period"
-        shown = f"{value.value:+.2f}%"
-        ew = f"{value.ew_value:+.2f}%" if value.ew_value is not None else None
-    interval = None
-    if value.ci_low is not None and value.ci_high is not None:
-        interval = (
-            f"{value.ci_low:.2f} to {value.ci_high:.2f}"
-            if ind.kind == "rate"
-            else f"{value.ci_low:+.2f}% to {value.ci_high:+.2f}%"
-        )
-    comparison = None
-    if value.band is not None:
-        z = f"z = {value.z_score:.2f}" if value.z_score is not None else "z not defined"
-        comparison = (
-            f"{value.band} ({z}; significant: {'yes' if value.is_significant else 'no'}; "
-            f"material at {ind.materiality:g}{'' if ind.kind == 'rate' else ' points'}: {'yes' if value.is_material else 'no'})"
-        )
-    rank = f"{value.rank} of {value.rank_of} (1 = best)" if value.rank else None
-    source_lines = []
-    for source_id in value.source_ids:
-        info = sources.get(source_id)
-        if info:
-            source_lines.append(
-                f"{info['dataset']} — {info['publisher']}; file {info['path']} (sha256 {str(info['sha256'])[:12]}…); read from {info['read_from']}"
-            )
-        else:
-            source_lines.append(source_id)
-    return Evidence(
-        anchor=narrative.anchor(value),
-        indicator_id=ind.id,
-        title=ind.title,
-        area=area,
-        period=period,
-        value=shown,
-        unit=unit,
-        ew_value=ew,
-        interval=interval,
-        comparison=comparison,
-        rank=rank,
-        counts=counts,
-        sources=tuple(source_lines),
-        notes=ind.comparability,
-    )
-
-
 @dataclass(frozen=True)
 class ShownGrade:
     """The grade a report shows for a question, and how it stands."""
@@ -274,7 +126,12 @@ def shown_grades(
     for question_id, proposal in proposals.items():
         judgement = stored.get(question_id)
         if judgement is None:
-            note = f"proposed by {proposal.rubric_id}" if proposal.grade else "no inspection findings loaded"
+            # Say the state even here: a proposal no one has stored is not yet even a draft.
+            note = (
+                f"proposed by {proposal.rubric_id}; not yet recorded as a draft in the workspace"
+                if proposal.grade
+                else "no inspection findings loaded"
+            )
             out[question_id] = ShownGrade(proposal.grade, note)
             continue
         grade = judgement.current_grade or judgement.proposed_grade
@@ -319,6 +176,11 @@ def _summary(
         grade = framework.grade(shown.grade_id)
         sentences.append(f"{subject} {grade.summary_verb} {question.summary_phrase}.")
         graded += 1
+    if graded:
+        # Said here because the next paragraph may state the inspectorate's grades in the same words.
+        sentences.append(
+            "These are openpeel's grades, from the findings loaded; each question below gives its state."
+        )
     return [para(" ".join(sentences))]
 
 
@@ -383,6 +245,9 @@ class ReportInputs:
     proposals: dict[str, Proposal]
     grades: dict[str, ShownGrade]
     sources: dict[str, dict[str, object]]
+    published: dict[str, PublishedView] = dataclass_field(default_factory=dict)
+    """the inspectorate's published grades for the force and cycle, by pillar or question id
+    (load_report_inputs fills it)"""
 
 
 def load_report_inputs(
@@ -405,7 +270,17 @@ def load_report_inputs(
     if stored is None or evidence is None:
         stored = {}
     grades = shown_grades(framework, proposals, stored)
-    return ReportInputs(force, framework, evidence, values, chart_data, proposals, grades, source_files(con))
+    return ReportInputs(
+        force,
+        framework,
+        evidence,
+        values,
+        chart_data,
+        proposals,
+        grades,
+        source_files(con),
+        published_views(framework, force.force_id),
+    )
 
 
 def _no_findings_note(question: Question, inputs: ReportInputs, findings: list[Finding]) -> list[Paragraph]:
@@ -431,11 +306,12 @@ def _question_section(
         grade_label = framework.grade(shown.grade_id).label
         grade_note = shown.note
     section = QuestionSection(question.id, question.text, question.graded, grade_label, grade_note)
+    section.published, section.agreement = _published_line(inputs, question.id)
     data_paras, used = _data_paragraphs(question, framework, values, inputs.force.short_name)
     section.paragraphs += data_paras
     outcome_entry = None
     if question.has_police_uk_outcomes:
-        outcome_paras, outcome_entry = _outcome_paragraphs(con, inputs.force, framework, inputs.sources)
+        outcome_paras, outcome_entry = outcome_paragraphs(con, inputs.force, framework, inputs.sources)
         section.paragraphs += outcome_paras
     section.charts += _question_charts(question, inputs.chart_data, inputs.force, charted)
     findings = [f for f in evidence.findings if f.question == question.id] if evidence else []
@@ -447,6 +323,17 @@ def _question_section(
             para("Data-led flag: " + narrative.flag_text(v) + ".", kind="note") for v in flagged
         ]
     return section, used, outcome_entry
+
+
+def _published_line(inputs: ReportInputs, question_id: str) -> tuple[PublishedGradeLine | None, str | None]:
+    """The inspectorate's published grade for the question, and whether openpeel's agrees."""
+    view = inputs.published.get(question_id)
+    if view is None:
+        return None, None
+    shown = inputs.grades.get(question_id)
+    short = view.published.strftime("%d/%m/%Y") if view.published else "no date"
+    line = PublishedGradeLine(view.label, view.date_text, short, view.source_url)
+    return line, agreement(shown.grade_id if shown else None, view)
 
 
 def _judgement_rows(
@@ -468,6 +355,8 @@ def _judgement_rows(
                 f"{shown.note} ({count} finding{'' if count == 1 else 's'})"
                 if shown and shown.grade_id
                 else "no inspection findings loaded",
+                section.published,
+                section.agreement,
             )
         )
         rules += [
@@ -486,7 +375,7 @@ def _appendix(
     entries: list[Evidence] = list(extra_entries)
     caveats: list[str] = []
     for value in used:
-        entry = _evidence_entry(value, force, inputs.sources)
+        entry = evidence_entry(value, force, inputs.sources)
         if entry.anchor not in seen:
             seen.add(entry.anchor)
             entries.append(entry)
@@ -556,11 +445,14 @@ def build_report(
         force_name=force.name,
         force_short_name=force.short_name,
         year=year,
-        title=f"{force.short_name} PEEL {year}",
+        title=f"{force.short_name} {framework.title}",
         section_title=pillar.section_title,
         last_updated=framework.published if evidence is not None else dt.date.today(),
         is_data_led=evidence is None,
-        summary=_summary(force, framework, inputs.grades, evidence),
+        summary=_summary(force, framework, inputs.grades, evidence)
+        + published_summary(
+            force, framework, inputs.published, {q: g.grade_id for q, g in inputs.grades.items()}
+        ),
         overview=overview,
         further_insights_title=f"Further insights on {pillar.title.lower()}",
         further_insights=further,

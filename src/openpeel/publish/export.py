@@ -1,4 +1,4 @@
-"""Open downloads: a year's indicators, judgements and findings as CSV and Parquet.
+"""Open downloads: a year's indicators, judgements, findings and published grades as CSV and Parquet.
 
 Each download's columns are declared once below; the files, their DDL and the downloads' data
 dictionary are all generated from these declarations. DuckDB writes both formats (COPY ... TO),
@@ -19,6 +19,7 @@ from openpeel.core.csv_cells import guard_cell
 from openpeel.evidence import EvidenceFile
 from openpeel.forces import get_force, territorial_forces
 from openpeel.framework import Framework
+from openpeel.framework.published_grades import PublishedGrade, load_published_grades
 from openpeel.indicators.query import IndicatorValue, values_for_year
 
 ExportFormat = Literal["csv", "parquet"]
@@ -68,7 +69,8 @@ INDICATORS = Download(
 )
 JUDGEMENTS = Download(
     "judgements",
-    "The grade proposed for each force and graded question, with the rubric rules that fired.",
+    "The grade openpeel's rubric proposes for each force and graded question, with the rubric rules "
+    "that fired, beside the grade the inspectorate published where the published-grades table holds one.",
     (
         Field("year", "INTEGER", "PEEL year"),
         Field("force_id", "VARCHAR", "Force id"),
@@ -81,6 +83,16 @@ JUDGEMENTS = Download(
         Field("rubric", "VARCHAR", "Rubric that proposed the grade"),
         Field("rules_fired", "VARCHAR", "Rule ids that fired, separated by '; '"),
         Field("flags", "VARCHAR", "Data-led flags (indicator:direction), separated by '; '"),
+        Field(
+            "published_grade_id",
+            "VARCHAR",
+            "The grade the inspectorate published for the question (see published-grades); empty when none",
+        ),
+        Field(
+            "agrees_with_published",
+            "BOOLEAN",
+            "The proposed grade is the published one; empty unless both exist",
+        ),
     ),
 )
 FINDINGS = Download(
@@ -101,7 +113,31 @@ FINDINGS = Download(
         Field("source", "VARCHAR", "Where the finding comes from: report title and address"),
     ),
 )
-DOWNLOADS = (INDICATORS, JUDGEMENTS, FINDINGS)
+PUBLISHED_GRADES = Download(
+    "published-grades",
+    "The grades the inspectorate published for the cycle, per force and pillar or question, each with the "
+    "page that states it: reference data shipped with openpeel (framework/published/), never a rubric "
+    "proposal. A force or question without a row has no grade the table could source.",
+    (
+        Field("year", "INTEGER", "PEEL cycle, by its first year (2018 for PEEL 2018/19)"),
+        Field("cycle", "VARCHAR", "The cycle as the inspectorate writes it, e.g. 'PEEL 2018/19'"),
+        Field("force_id", "VARCHAR", "Force id (data.police.uk's)"),
+        Field("force_name", "VARCHAR", "Force name"),
+        Field("pillar_id", "VARCHAR", "Pillar of the framework file graded as a whole; empty for a question"),
+        Field("question_id", "VARCHAR", "Graded question of the framework file; empty for a pillar"),
+        Field("graded", "VARCHAR", "The pillar's title or the question as worded that cycle"),
+        Field("grade_id", "VARCHAR", "Grade id of the cycle's scale"),
+        Field("grade", "VARCHAR", "Grade label, e.g. 'Requires improvement'"),
+        Field("published", "DATE", "Date the page states for the judgment; empty where it states none"),
+        Field(
+            "source_url",
+            "VARCHAR",
+            "The inspectorate's page (or the secondary page named in note) stating it",
+        ),
+        Field("note", "VARCHAR", "Other pages that agree, gaps in the stored copies, conflicts"),
+    ),
+)
+DOWNLOADS = (INDICATORS, JUDGEMENTS, FINDINGS, PUBLISHED_GRADES)
 
 
 def _indicator_rows(year: int, values: Iterable[IndicatorValue]) -> list[tuple[object, ...]]:
@@ -124,6 +160,7 @@ def _judgement_rows(
     values: Mapping[str, Mapping[str, IndicatorValue]],
 ) -> list[tuple[object, ...]]:
     rows: list[tuple[object, ...]] = []
+    published = {(r.force_id, r.target): r.grade for r in load_published_grades(framework.year)}
     for force in territorial_forces():
         found = evidence.get(force.force_id)
         proposals = propose_grades(framework, found, dict(values.get(force.force_id, {})))
@@ -131,14 +168,31 @@ def _judgement_rows(
             p = proposals.get(question.id)
             if p is None:
                 continue
+            grade_published = published.get((force.force_id, question.id))
             rows.append(
                 (
                     framework.year, force.force_id, force.name, question.id, question.text, p.grade or "",
                     framework.grade(p.grade).label if p.grade else "Not graded", found is not None,
                     p.rubric_id, "; ".join(r.rule_id for r in p.fired), "; ".join(p.flags),
+                    grade_published or "",
+                    (p.grade == grade_published) if p.grade and grade_published else None,
                 )
             )  # fmt: skip
     return rows
+
+
+def published_grade_rows(framework: Framework, rows: Iterable[PublishedGrade]) -> list[tuple[object, ...]]:
+    """The published-grades download's rows (also served by the API)."""
+    out: list[tuple[object, ...]] = []
+    for r in rows:
+        graded = framework.pillar(r.pillar_id).title if r.pillar_id else framework.question(r.target).text
+        out.append(
+            (
+                r.year, framework.title, r.force_id, get_force(r.force_id).name, r.pillar_id, r.question_id,
+                graded, r.grade, framework.grade(r.grade).label, r.published, r.source_url, r.note,
+            )
+        )  # fmt: skip
+    return out
 
 
 def _finding_rows(year: int, evidence: Mapping[str, EvidenceFile]) -> list[tuple[object, ...]]:
@@ -196,7 +250,8 @@ def export_year(
     *,
     values: Sequence[IndicatorValue] | None = None,
 ) -> list[Path]:
-    """Write indicators, judgements and findings of one PEEL year into `out_dir`; returns the files."""
+    """Write indicators, judgements, findings and published grades of one PEEL year into `out_dir`;
+    returns the files."""
     fmts = list(formats)
     for fmt in fmts:
         if fmt not in EXPORT_FORMATS:
@@ -209,6 +264,8 @@ def export_year(
     written = _write(INDICATORS, _indicator_rows(framework.year, all_values), out_dir, fmts)
     written += _write(JUDGEMENTS, _judgement_rows(framework, evidence, by_area), out_dir, fmts)
     written += _write(FINDINGS, _finding_rows(framework.year, evidence), out_dir, fmts)
+    grades = published_grade_rows(framework, load_published_grades(framework.year))
+    written += _write(PUBLISHED_GRADES, grades, out_dir, fmts)
     return written
 
 
@@ -217,7 +274,7 @@ def downloads_dictionary_markdown() -> str:
     lines = [
         "# Downloads: data dictionary",
         "",
-        "Each PEEL year's downloads hold three tables, each as CSV (UTF-8, header row) and Parquet.",
+        f"Each PEEL year's downloads hold {len(DOWNLOADS)} tables, each as CSV (UTF-8, header row) and Parquet.",
         "Empty cells are missing values. Numbers are unrounded.",
         "",
     ]

@@ -72,15 +72,30 @@ class Chart:
     data: PlotData
 
 
+@dataclass(frozen=True)
+class PublishedGradeLine:
+    """A grade the inspectorate published, never to be read as openpeel's."""
+
+    label: str
+    date_text: str
+    short_date: str
+    """dd/mm/yyyy, or 'no date' where the source page states none"""
+    source_url: str
+
+
 @dataclass
 class QuestionSection:
     question_id: str
     text: str
     graded: bool
     grade_label: str | None
+    """openpeel's grade (a proposal or a judgement, as grade_note says)"""
     grade_note: str | None
     paragraphs: list[Paragraph] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+    published: PublishedGradeLine | None = None
+    agreement: str | None = None
+    """'agrees' or 'differs' where openpeel and the inspectorate both grade the question"""
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,8 @@ class JudgementRow:
     question: str
     grade_label: str
     basis: str
+    published: PublishedGradeLine | None = None
+    agreement: str | None = None
 
 
 @dataclass(frozen=True)

@@ -104,5 +104,5 @@ def build_overview(framework: Framework, reports: Sequence[Report], scan: Sequen
         grade_labels=labels,
         rows=tuple(rows),
         counts=counts,
-        chart=grade_chart(questions, labels, counts, framework.year),
+        chart=grade_chart(questions, labels, counts, framework.title, whose="openpeel's"),
     )

@@ -56,6 +56,13 @@ def html_paragraph(p: Paragraph) -> Markup:
     return Markup("").join(out)
 
 
+def agreement_text(agreement: str | None) -> str:
+    """Whether openpeel's grade is the one the inspectorate published, in words."""
+    if agreement is None:
+        return "nothing to compare"
+    return "agrees with the published grade" if agreement == "agrees" else "differs from the published grade"
+
+
 @cache
 def environment(fmt: Format) -> Environment:
     env = Environment(
@@ -71,6 +78,7 @@ def environment(fmt: Format) -> Environment:
     env.filters["html_paragraph"] = html_paragraph
     env.filters["chart_svg"] = chart_svg
     env.globals["kind_labels"] = KIND_LABELS
+    env.globals["agreement_text"] = agreement_text
     return env
 
 

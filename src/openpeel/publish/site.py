@@ -45,6 +45,8 @@ from openpeel.publish.document import build_report, shown_grades
 from openpeel.publish.export import DOWNLOADS, Download, downloads_dictionary_markdown, export_year
 from openpeel.publish.model import Report
 from openpeel.publish.overview import NOT_GRADED, build_overview
+from openpeel.publish.published import published_views
+from openpeel.publish.published_overview import build_published_overview
 from openpeel.publish.render import EXTENSIONS, Format, environment, render
 
 Progress = Callable[[str, int, int], None]
@@ -160,6 +162,19 @@ def build_year_reports(
     return YearBuild(framework, reports, values)
 
 
+def _published_years(force_id: str, frameworks: Sequence[Framework]) -> list[dict[str, object]]:
+    """Per cycle with any: the grades the inspectorate published for the force, with sources."""
+    out: list[dict[str, object]] = []
+    for fw in frameworks:
+        views = published_views(fw, force_id)
+        targets = [(p.id, f"{p.title} (overall)") for p in fw.pillars if p.has_overall_grade]
+        targets += [(q.id, q.text) for q in fw.questions() if q.graded]
+        rows = [(text, views[t]) for t, text in targets if t in views]
+        if rows:
+            out.append({"title": fw.title, "rows": rows})
+    return out
+
+
 def _force_years(
     con: duckdb.DuckDBPyConnection,
     evidence_for: Callable[[int], dict[str, EvidenceFile]],
@@ -217,6 +232,7 @@ def _force_years(
                 )
             cells[ind_id] = row
         out[force.force_id] = {
+            "published": _published_years(force.force_id, frameworks),
             "years": year_rows,
             "indicators": [(titles[i], cells[i]) for i in titles if any(c != "–" for c in cells[i])],
         }
@@ -227,8 +243,9 @@ def overview_page(con: duckdb.DuckDBPyConnection, built: YearBuild, scan: list[S
     """DIR/YEAR/index.html: the national overview of a year."""
     scan = national_scan(con, built.framework) if scan is None else scan
     ov = build_overview(built.framework, built.reports, scan)
+    pub = build_published_overview(built.framework)
     nav = site_nav(1, built.framework.year)
-    return _page("overview.html.j2", ov=ov, nav=nav, any_graded=any(r.has_evidence for r in ov.rows))
+    return _page("overview.html.j2", ov=ov, pub=pub, nav=nav, any_graded=any(r.has_evidence for r in ov.rows))
 
 
 def scan_page(built_names: dict[str, str], framework: Framework, scan: list[ScanRow]) -> str:

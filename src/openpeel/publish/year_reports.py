@@ -19,6 +19,7 @@ from openpeel.assessment.judgements import Judgement
 from openpeel.evidence import EvidenceFile
 from openpeel.forces import Force
 from openpeel.framework import load_framework
+from openpeel.framework.published_grades import load_published_grades
 from openpeel.indicators.query import IndicatorValue
 from openpeel.publish import render
 from openpeel.publish.render import EXTENSIONS, Format
@@ -43,7 +44,8 @@ def write_year_reports(
     progress: Progress = _no_progress,
 ) -> list[Path]:
     """Every chosen force's report for `year` in every format under `out_dir/<year>`, with
-    judgements.json (the rubric's proposals and the stored judgements); returns the reports."""
+    judgements.json (the rubric's proposals, the stored judgements and, apart, the grades the
+    inspectorate published); returns the reports."""
     framework = load_framework(year)
     target = out_dir / str(year)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -57,6 +59,7 @@ def write_year_reports(
         for value in built.values:
             by_area.setdefault(value.area_id, {})[value.indicator.id] = value
         rows = []
+        published = load_published_grades(year)
         for force, report in zip(forces, built.reports, strict=True):
             for fmt in formats:
                 path = staging / f"{force.force_id}.{EXTENSIONS[fmt]}"
@@ -71,6 +74,8 @@ def write_year_reports(
                     "has_evidence": force_evidence is not None,
                     "questions": [p.as_json() for p in proposals.values()],
                     "judgements": [j.as_json() for j in judgements.get(force.force_id, {}).values()],
+                    # The inspectorate's own grades, kept apart from openpeel's proposals and judgements.
+                    "published_grades": [r.as_json() for r in published if r.force_id == force.force_id],
                 }
             )
         (staging / "judgements.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")

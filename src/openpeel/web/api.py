@@ -1,4 +1,5 @@
-"""The JSON API under /api/v1: forces, frameworks, indicators, scan. Read-only and public."""
+"""The JSON API under /api/v1: forces, frameworks, indicators, scan, judgements, findings, the
+inspectorate's published grades. Read-only and public."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, Response
 
 from openpeel.forces import all_areas, lookup
-from openpeel.framework import available_years, load_framework
+from openpeel.framework import available_years, load_framework, parse_year
+from openpeel.framework.published_grades import published_grades
 from openpeel.indicators import catalogue
 from openpeel.indicators.scan import national_scan
 from openpeel.store.schema import sa_table
@@ -263,7 +265,11 @@ def _filtered(
     return query
 
 
-@router.get("/judgements", summary="Published judgements, by force and PEEL year")
+@router.get(
+    "/judgements",
+    summary="openpeel's judgements in the state 'published', by force and PEEL year "
+    "(the inspectorate's own grades are at /api/v1/published-grades)",
+)
 def published_judgements(
     request: Request,
     ws: Ws,
@@ -351,3 +357,43 @@ def coverage(
         offset=offset,
         fmt=fmt,
     )
+
+
+PUBLISHED_GRADE_COLUMNS = (
+    "force_id",
+    "year",
+    "cycle",
+    "pillar_id",
+    "question_id",
+    "grade",
+    "grade_label",
+    "published",
+    "source_url",
+    "note",
+)
+
+
+@router.get(
+    "/published-grades",
+    summary="The grades the inspectorate published, by force and PEEL cycle, each with its source page",
+)
+def inspectorate_grades(
+    request: Request,
+    force: str | None = None,
+    year: Annotated[
+        str | None, Query(description="PEEL cycle: 2014 ... 2025, or as written: 2018/19, 2021/22, 2023-25")
+    ] = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    fmt: Format = "json",
+) -> Response:
+    # Reference data shipped with openpeel: read through the validating loader, not the warehouse.
+    # An unknown cycle or force is a 404 listing the names (the UnknownNameError handler).
+    cycle = parse_year(year) if year is not None else None
+    rows = published_grades(cycle, lookup(force).force_id if force is not None else None)
+    data = []
+    for r in rows:
+        framework = load_framework(r.year)
+        data.append({**r.as_json(), "cycle": framework.title, "grade_label": framework.grade(r.grade).label})
+    chosen = [{c: row[c] for c in PUBLISHED_GRADE_COLUMNS} for row in data[offset : offset + limit]]
+    return page(request, chosen, len(data), limit, offset, fmt, PUBLISHED_GRADE_COLUMNS)

@@ -1,0 +1,63 @@
+"""CLI commands for the published record: `openpeel published-grades` (the inspectorate's grades,
+reference data shipped with openpeel) and `openpeel calibrate` (the rubric set against them).
+Registered on the main Typer app by openpeel.cli.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from openpeel.core.cli_support import DbOption, JsonOption, friendly_errors, settings, waiting_message
+from openpeel.framework.cli_options import OptionalYearOption, YearOption
+
+
+def register(app: typer.Typer) -> None:
+    """Add this stage's commands to `app`."""
+
+    @app.command("published-grades")
+    @friendly_errors
+    def published_grades_command(
+        year: OptionalYearOption = None,
+        force: Annotated[
+            str | None, typer.Option("--force", help="Only this force (id or name, e.g. northamptonshire).")
+        ] = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """The grades the inspectorate published, per force, cycle and pillar or question, with sources.
+
+        These are reference data shipped with openpeel (framework/published/), never rubric proposals.
+        """
+        from openpeel.forces import lookup
+        from openpeel.framework.published_grades import grades_table, published_grades
+
+        force_id = lookup(force).force_id if force is not None else None
+        rows = published_grades(year, force_id)
+        if as_json:
+            print(json.dumps([r.as_json() for r in rows], indent=2))
+            return
+        sys.stdout.write(grades_table(rows))
+
+    @app.command()
+    @friendly_errors
+    def calibrate(year: YearOption = 2014, as_json: JsonOption = False, db: DbOption = None) -> None:
+        """Compare the rubric's proposals with the inspectorate's published grades, for every force
+        with shipped evidence: agreement overall and on the held-out forces, the confusion table, and
+        each disagreement with the rules that fired."""
+        from openpeel.assessment.calibrate import calibrate as run_calibration
+        from openpeel.assessment.calibrate import format_calibration
+        from openpeel.assessment.prepare import ready_warehouse
+        from openpeel.store import open_store
+
+        chosen = settings(db=db)
+        con = ready_warehouse(
+            chosen.warehouse_path(), open_store(chosen.store_url()), chosen.data, on_wait=waiting_message
+        )
+        result = run_calibration(con, year)
+        if as_json:
+            print(json.dumps(result.as_json(), indent=2))
+            return
+        sys.stdout.write(format_calibration(result))
