@@ -272,6 +272,8 @@ def main(argv: list[str] | None = None) -> None:
             if not args.postgres:
                 raise SystemExit("--store postgresql needs --postgres URL (or OPENPEEL_TEST_POSTGRES)")
             database, env["OPENPEEL_STORE"] = postgres_database(args.postgres)
+            # A team's store needs the shared audit key; one made up for this run.
+            env["OPENPEEL_AUDIT_KEY"] = uuid.uuid4().hex + uuid.uuid4().hex
         try:
             run(home, env, args)
         finally:

@@ -40,6 +40,10 @@ def register(app: typer.Typer) -> None:
 
         chosen = settings(db=db, host=host, port=port)
         chosen.check_safe()
+        # Request threads waiting on the database give the interpreter back; with many readers on
+        # the event loop, a short switch interval lets them resume (and finish a write holding the
+        # store's write lock) within a millisecond, not the default five.
+        sys.setswitchinterval(0.0005)
         # proxy_headers off: uvicorn would believe X-Forwarded-For from any local peer; openpeel reads
         # it only from the configured trusted_proxies (web/hosts.py).
         options = {"host": chosen.host, "port": chosen.port, "log_level": "warning", "proxy_headers": False}
