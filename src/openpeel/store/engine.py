@@ -26,6 +26,7 @@ BUSY_TIMEOUT_MS = 30_000
 WRITE_LOCK_KEY = 0x6F70656E7065656C % (2**63)
 _WRITE = "openpeel_write"
 _READ_ONLY = "openpeel_read_only"
+_NO_SAVEPOINTS = "openpeel_no_savepoints"
 
 
 def resolve_store_url(option: str | None = None) -> str:
@@ -93,10 +94,16 @@ class Store:
         return make_url(self.url).render_as_string(hide_password=True)
 
     @contextmanager
-    def write(self) -> Iterator[sa.Connection]:
-        """One all-or-nothing transaction; writers take turns."""
+    def write(self, *, savepoints: bool = True) -> Iterator[sa.Connection]:
+        """One all-or-nothing transaction; writers take turns.
+
+        `savepoints=False` is for a caller that lets every error end the whole transaction (a
+        web form's action): the nested blocks inside then need no savepoint of their own. On
+        PostgreSQL each savepoint costs two round trips while every other writer waits.
+        """
         with self.engine.connect() as conn:
             conn.info[_WRITE] = True
+            conn.info[_NO_SAVEPOINTS] = not savepoints
             try:
                 with conn.begin():
                     if self.backend == "postgresql":
@@ -104,6 +111,7 @@ class Store:
                     yield conn
             finally:
                 conn.info.pop(_WRITE, None)
+                conn.info.pop(_NO_SAVEPOINTS, None)
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
@@ -127,6 +135,9 @@ def transaction(conn: sa.Connection) -> Iterator[sa.Connection]:
     if conn.info.get(_READ_ONLY):
         raise RuntimeError("a change was attempted through a read-only workspace connection")
     if conn.in_transaction():
+        if conn.info.get(_NO_SAVEPOINTS):
+            yield conn
+            return
         with conn.begin_nested():
             yield conn
         return

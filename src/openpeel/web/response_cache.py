@@ -66,12 +66,24 @@ class DataVersion:
             if scope is not None:
                 self._values.pop(scope, None)
 
-    def _key(self, path: str) -> tuple[str, int] | None:
+    def key(self, path: str) -> tuple[str, int] | None:
+        """What the version of `path` is kept under: its (force, year), or None for the whole."""
         return page_scope(path) if self._read_scope is not None else None
+
+    def known(self, path: str = "") -> str | None:
+        """The last version read, however old, unless a write through this app has dropped it:
+        what a page may be served at while a fresh version is read."""
+        key = self.key(path)
+        with self._lock:
+            found = self._values.get(key)
+            writes = self.writes
+        if found is None:
+            return None
+        return ("scoped|" if key is not None else f"{writes}|") + found[0]
 
     def fresh(self, path: str = "") -> str | None:
         """The version if it is known and fresh, without reading anything (safe on the event loop)."""
-        key = self._key(path)
+        key = self.key(path)
         with self._lock:
             found = self._values.get(key)
             writes = self.writes
@@ -84,12 +96,17 @@ class DataVersion:
         known = self.fresh(path)
         if known is not None:
             return known
-        key = self._key(path)
+        key = self.key(path)
         now = time.monotonic()
+        with self._lock:
+            writes_before = self.writes
         value = self._read_scope(*key) if key is not None and self._read_scope is not None else self._read()
         with self._lock:
-            self._values[key] = (value, now)
             writes = self.writes
+            # A write through this app while reading may not be in `value`: keep it unstored, so
+            # the next request reads again rather than trusting it for `ttl` seconds.
+            if writes == writes_before:
+                self._values[key] = (value, now)
         return ("scoped|" if key is not None else f"{writes}|") + value
 
 
@@ -111,6 +128,31 @@ class ResponseCache:
         self._lock = threading.Lock()
         # One render per page and version at a time: concurrent misses wait for it.
         self._rendering: dict[tuple[bytes, str], asyncio.Event] = {}
+        # One version read per scope at a time, however many requests find it stale.
+        self._reading: dict[object, asyncio.Future[str]] = {}
+
+    async def _current_version(self, path: str) -> str:
+        """The data version for `path`. A stale one is re-read off the event loop, once however
+        many requests ask meanwhile; until it is back they are served at the version last read
+        (a second or so old), unless a write through this app dropped it, when they wait."""
+        version = self.version.fresh(path)
+        if version is not None:
+            return version
+        key = self.version.key(path)
+        reading = self._reading.get(key)
+        if reading is None:
+            reading = asyncio.ensure_future(run_in_threadpool(self.version, path))
+            self._reading[key] = reading
+
+            def done(task: asyncio.Future[str], key: object = key) -> None:
+                if self._reading.get(key) is task:
+                    del self._reading[key]
+
+            reading.add_done_callback(done)
+        stale = self.version.known(path)
+        if stale is not None and not reading.done():
+            return stale
+        return await asyncio.shield(reading)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET" or not CACHED.match(scope["path"]):
@@ -121,10 +163,7 @@ class ResponseCache:
             await self.app(scope, receive, send)
             return
         key = _key(scope, headers)
-        version = self.version.fresh(scope["path"])
-        if version is None:
-            # Reading the version touches the databases: never on the event loop.
-            version = await run_in_threadpool(self.version, scope["path"])
+        version = await self._current_version(scope["path"])
         entry = self._lookup(key, version)
         if entry is None and (key, version) in self._rendering:
             # Someone is rendering the new version: the page as it was a moment ago serves until

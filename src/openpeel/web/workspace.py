@@ -228,10 +228,13 @@ def _run_post(
 ) -> Response:
     store = request.app.state.store
     area = lookup(force)
+    # Who is signing is checked before the write begins, so the writers' turn on the store is
+    # spent on the change alone; an error in the action ends the whole transaction.
+    with store.read() as ws:
+        session = require(request, ws, permission)
+    check_csrf(session.csrf_token, data)
     try:
-        with store.write() as ws:
-            session = require(request, ws, permission)
-            check_csrf(session.csrf_token, data)
+        with store.write(savepoints=False) as ws:
             done = action(ws, data, session.user.username)
     except OpenpeelError as exc:
         with store.read() as ws:
