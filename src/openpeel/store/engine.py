@@ -94,19 +94,21 @@ class Store:
         return make_url(self.url).render_as_string(hide_password=True)
 
     @contextmanager
-    def write(self, *, savepoints: bool = True) -> Iterator[sa.Connection]:
+    def write(self, *, savepoints: bool = True, lock: bool = True) -> Iterator[sa.Connection]:
         """One all-or-nothing transaction; writers take turns.
 
         `savepoints=False` is for a caller that lets every error end the whole transaction (a
         web form's action): the nested blocks inside then need no savepoint of their own. On
         PostgreSQL each savepoint costs two round trips while every other writer waits.
+        `lock=False` (PostgreSQL) skips the writers' turn, for statements that are atomic on their
+        own and append nothing to the audit chain (sign-in failure counts).
         """
         with self.engine.connect() as conn:
             conn.info[_WRITE] = True
             conn.info[_NO_SAVEPOINTS] = not savepoints
             try:
                 with conn.begin():
-                    if self.backend == "postgresql":
+                    if self.backend == "postgresql" and lock:
                         conn.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
                     yield conn
             finally:

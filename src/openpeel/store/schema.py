@@ -15,7 +15,7 @@ SA_TYPES: dict[str, sa.types.TypeEngine[Any]] = {
     "VARCHAR": sa.Text(),
     "INTEGER": sa.Integer(),
     "BIGINT": sa.BigInteger(),
-    "DOUBLE": sa.Float(),
+    "DOUBLE": sa.Double(),
     "BOOLEAN": sa.Boolean(),
     "DATE": sa.Date(),
     "TIMESTAMP": sa.DateTime(),

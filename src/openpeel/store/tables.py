@@ -169,6 +169,25 @@ WORKSPACE_TABLES: tuple[Table, ...] = (
         primary_key=("token_sha256",),
         foreign_keys=((("username",), "web_users"),),
     ),
+    Table(
+        name="web_login_failures",
+        description=(
+            "Failed sign-ins per account and address, and per address, for the sign-in backoff; "
+            "in the store so every server process counts the same tries. Rows are forgotten after "
+            "a quiet window."
+        ),
+        columns=(
+            column(
+                "throttle_key",
+                "VARCHAR",
+                "What is counted: 'account:NAME' with 'address:IP', or 'address:IP' alone",
+                nullable=False,
+            ),
+            column("failures", "INTEGER", "Failed sign-ins since the count last started", nullable=False),
+            column("last_failure", "DOUBLE", "When the last one was (seconds since 1970, UTC)", nullable=False),
+        ),
+        primary_key=("throttle_key",),
+    ),
 )
 
 _BY_NAME = {t.name: t for t in WORKSPACE_TABLES}

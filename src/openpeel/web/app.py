@@ -17,7 +17,7 @@ from openpeel.warehouse import WarehouseReader
 from openpeel.web import api_docs, errors
 from openpeel.web.cache import PageCache
 from openpeel.web.hosts import AllowedHosts
-from openpeel.web.ratelimit import LoginThrottle
+from openpeel.web.ratelimit import LoginThrottle, StoreCounts
 from openpeel.web.response_cache import DataVersion, ResponseCache
 from openpeel.web.security import SecurityHeaders
 from openpeel.web.session import NotSignedIn
@@ -34,6 +34,16 @@ def open_data(settings: Settings) -> tuple[WarehouseReader, Store]:
     return WarehouseReader(settings.warehouse_path()), store
 
 
+def _throttle(settings: Settings, store: Store) -> LoginThrottle:
+    """Sign-in backoff counted in the store, so all server processes share the counts."""
+    return LoginThrottle(
+        settings.login_attempts,
+        settings.login_window_seconds,
+        settings.login_backoff_max_seconds,
+        counts=StoreCounts(store),
+    )
+
+
 def create_app(
     settings: Settings | None = None, data: tuple[WarehouseReader, Store] | None = None
 ) -> FastAPI:
@@ -45,6 +55,7 @@ def create_app(
         owned = data is None
         if owned:
             app.state.warehouse, app.state.store = open_data(settings)
+            app.state.throttle = _throttle(settings, app.state.store)
         yield
         if owned:
             app.state.warehouse.close()
@@ -61,12 +72,10 @@ def create_app(
     app.state.settings = settings
     if data is not None:
         app.state.warehouse, app.state.store = data
+        app.state.throttle = _throttle(settings, data[1])
     app.state.pages = PageCache()
     app.state.downloads = {}
     app.state.year_inputs = {}
-    app.state.throttle = LoginThrottle(
-        settings.login_attempts, settings.login_window_seconds, settings.login_backoff_max_seconds
-    )
     errors.install(app)
 
     @app.exception_handler(NotSignedIn)
