@@ -20,6 +20,9 @@ from pydantic import BaseModel, ConfigDict
 
 from openpeel.core.errors import UnknownNameError
 
+EW_ID = "england-and-wales"
+"""The area id of England and Wales as a whole, beside the forces' ids in every table."""
+
 AreaKind = Literal["territorial", "special", "outside_scope", "national_fraud"]
 
 

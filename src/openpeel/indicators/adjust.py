@@ -16,11 +16,11 @@ from __future__ import annotations
 import duckdb
 
 from openpeel.core.statistics import MIN_FORCES_FOR_SPREAD, WINSOR_HIGH, WINSOR_LOW, Z_95
+from openpeel.forces import EW_ID
 from openpeel.indicators.catalogue import Indicator
 from openpeel.indicators.dispersion import METHOD, WINSOR_CONSISTENCY
 from openpeel.indicators.rank_ranges import meta_values
 
-EW_ID = "england-and-wales"
 PRE_TABLE = "ind_pre"
 CONTRAST_TABLE = "ind_contrast"
 

@@ -18,6 +18,7 @@ import duckdb
 
 from openpeel.core.sql import sql_str
 from openpeel.core.statistics import Z_95
+from openpeel.forces import EW_ID
 from openpeel.forces.peers import ensure_regional_groups
 from openpeel.indicators.adjust import CONTRAST_TABLE, PRE_TABLE, adjusted_values_sql, compute_dispersion
 from openpeel.indicators.catalogue import Catalogue, Indicator, catalogue
@@ -25,7 +26,6 @@ from openpeel.indicators.peer_comparison import compute_peer_values
 from openpeel.indicators.rank_ranges import compute_rank_ranges
 from openpeel.warehouse import table, transaction
 
-EW_ID = "england-and-wales"
 TERRITORIAL_FORCES = 43
 RAW_TABLE = "ind_raw"
 

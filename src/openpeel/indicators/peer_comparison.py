@@ -17,10 +17,9 @@ from __future__ import annotations
 import duckdb
 
 from openpeel.core.statistics import Z_95
+from openpeel.forces import EW_ID
 from openpeel.indicators.catalogue import Indicator
 from openpeel.indicators.rank_ranges import meta_values
-
-EW_ID = "england-and-wales"
 
 
 def _excluded(indicators: list[Indicator]) -> str:

@@ -265,3 +265,55 @@ def source_files(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, object]]
         str(r[0]): {"dataset": r[1], "publisher": r[2], "path": r[3], "read_from": r[4], "sha256": r[5]}
         for r in rows
     }
+
+
+VALUE_COLUMNS = (
+    "indicator_id",
+    "area_id",
+    "period_end",
+    "base_period_end",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_low",
+    "ci_high",
+    "ew_value",
+    "z_score",
+    "is_significant",
+    "is_material",
+    "band",
+    "rank",
+    "rank_of",
+    "source_ids",
+)
+"""The columns of `ind_values` that the API and downloads show, in their order."""
+
+
+def value_rows(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    area_id: str | None = None,
+    indicator_id: str | None = None,
+    period_end: dt.date | None = None,
+    at: list[tuple[str, dt.date]] | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[tuple[object, ...]]]:
+    """One page of stored indicator values (VALUE_COLUMNS, by indicator, area and period) and how
+    many match in all. `at` keeps only those (indicator, period) pairs: a PEEL year's periods."""
+    where: list[str] = []
+    params: list[object] = []
+    for column, wanted in (("area_id", area_id), ("indicator_id", indicator_id), ("period_end", period_end)):
+        if wanted is not None:
+            where.append(f"{column} = ?")
+            params.append(wanted)
+    if at is not None:
+        where.append("list_contains(?, indicator_id || '@' || strftime(period_end, '%Y-%m-%d'))")
+        params.append([f"{i}@{p.isoformat()}" for i, p in at])
+    source = "FROM ind_values" + ((" WHERE " + " AND ".join(where)) if where else "")
+    total = con.execute(f"SELECT count(*) {source}", params).fetchone()
+    rows = con.execute(
+        f"SELECT {', '.join(VALUE_COLUMNS)} {source} ORDER BY indicator_id, area_id, period_end LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return (int(total[0]) if total else 0), rows

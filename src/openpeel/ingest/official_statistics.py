@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from openpeel.core.errors import InputError
-from openpeel.forces import all_areas
+from openpeel.forces import EW_ID, all_areas
 from openpeel.ingest import bundled
 from openpeel.ingest.home_office_workforce import WorkforceRow, parse_workforce
 from openpeel.ingest.ons_pfa_tables import parse_asb_incidents, parse_population
@@ -146,7 +146,7 @@ def check_controls(parsed: ParsedStatistics) -> list[str]:
             pop_sums[str(p.mid_year)] += p.population
     notes = []
     for control in parsed.controls:
-        if control.key != "england-and-wales":
+        if control.key != EW_ID:
             continue
         sums = asb_sums if "-" in control.period else pop_sums
         total = sums.get(control.period)

@@ -184,7 +184,9 @@ WORKSPACE_TABLES: tuple[Table, ...] = (
                 nullable=False,
             ),
             column("failures", "INTEGER", "Failed sign-ins since the count last started", nullable=False),
-            column("last_failure", "DOUBLE", "When the last one was (seconds since 1970, UTC)", nullable=False),
+            column(
+                "last_failure", "DOUBLE", "When the last one was (seconds since 1970, UTC)", nullable=False
+            ),
         ),
         primary_key=("throttle_key",),
     ),

@@ -11,10 +11,11 @@ import duckdb
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, Response
 
-from openpeel.forces import all_areas, lookup
+from openpeel.forces import EW_ID, all_areas, lookup
 from openpeel.framework import available_years, load_framework, parse_year
 from openpeel.framework.published_grades import published_grades
 from openpeel.indicators import catalogue
+from openpeel.indicators.query import VALUE_COLUMNS, period_for, value_rows
 from openpeel.indicators.scan import national_scan
 from openpeel.store.schema import sa_table
 from openpeel.web.deps import Db, Ws
@@ -23,25 +24,6 @@ from openpeel.web.responses import ResponseFormat, json_response, page
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 
-INDICATOR_COLUMNS = (
-    "indicator_id",
-    "area_id",
-    "period_end",
-    "base_period_end",
-    "value",
-    "numerator",
-    "denominator",
-    "ci_low",
-    "ci_high",
-    "ew_value",
-    "z_score",
-    "is_significant",
-    "is_material",
-    "band",
-    "rank",
-    "rank_of",
-    "source_ids",
-)
 FORCE_COLUMNS = ("force_id", "name", "ons_code", "ons_name", "region", "country", "kind")
 
 
@@ -162,45 +144,27 @@ def indicators(
     offset: Offset = 0,
     fmt: Format = "json",
 ) -> Response:
-    where: list[str] = []
-    params: list[Any] = []
+    area_id = None
     if force is not None:
-        area_id = "england-and-wales" if force == "england-and-wales" else lookup(force).force_id
-        where.append("area_id = ?")
-        params.append(area_id)
-    if indicator is not None:
-        ind = catalogue().get(indicator)
-        where.append("indicator_id = ?")
-        params.append(ind.id)
-    if period_end is not None:
-        where.append("period_end = ?")
-        params.append(period_end)
+        area_id = EW_ID if force == EW_ID else lookup(force).force_id
+    at = None
     if year is not None:
         if year not in available_years():
             raise ApiError(
                 404, f"no framework for PEEL {year}", [{"suggestions": [str(y) for y in available_years()]}]
             )
         fw = load_framework(year)
-        clauses = []
-        for ind in catalogue().indicators:
-            period = fw.data_periods.get(ind.period_family)
-            if period is not None:
-                clauses.append("(indicator_id = ? AND period_end = ?)")
-                params += [ind.id, period.period_end]
-        where.append("(" + (" OR ".join(clauses) or "false") + ")")
-    sql_where = (" WHERE " + " AND ".join(where)) if where else ""
-    return _query_page(
-        request,
+        at = [(ind.id, p) for ind in catalogue().indicators if (p := period_for(ind, fw)) is not None]
+    total, rows = value_rows(
         con,
-        select=INDICATOR_COLUMNS,
-        source=f"FROM ind_values{sql_where}",
-        params=params,
-        order="indicator_id, area_id, period_end",
-        columns=INDICATOR_COLUMNS,
+        area_id=area_id,
+        indicator_id=catalogue().get(indicator).id if indicator is not None else None,
+        period_end=period_end,
+        at=at,
         limit=limit,
         offset=offset,
-        fmt=fmt,
     )
+    return _rows_page(request, rows, total, VALUE_COLUMNS, limit, offset, fmt)
 
 
 @router.get("/scan", summary="The national scan: significant and material differences for a PEEL year")
