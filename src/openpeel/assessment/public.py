@@ -4,12 +4,12 @@ The static site (`openpeel publish`), the web app's public pages, the national o
 counts, the force-across-years pages and the downloads show only judgements an inspector has
 published, and only the findings behind them (the findings of a question whose judgement is
 published, and the inspections those findings come from). A draft or moderated grade, and the
-findings under it, stay in the signed-in workspace. The API's judgement and finding endpoints
-apply the same rule in SQL.
+findings under it, stay in the signed-in workspace. `public_version` says when any of it changes.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -18,6 +18,7 @@ from openpeel.assessment.judgements import Judgement, current_judgements
 from openpeel.evidence import EvidenceFile
 from openpeel.evidence.store import stored_evidence, stored_force_years
 from openpeel.forces import lookup
+from openpeel.store.schema import sa_table
 
 PUBLISHED = "published"
 
@@ -62,3 +63,26 @@ def public_year(ws: sa.Connection, year: int) -> PublicYear:
             evidence[force_id] = shown
             judgements[force_id] = published
     return PublicYear(evidence, judgements)
+
+
+def public_version(ws: sa.Connection, force_id: str, year: int) -> str:
+    """Changes whenever what the public may see of one force and year changes: the versions of
+    its published judgements, of the findings behind them and of its inspections. An inspector's
+    edit of a draft leaves it as it was, so public pages are not rebuilt for work in progress."""
+    j, f, i = sa_table("as_judgements"), sa_table("ev_findings"), sa_table("ev_inspections")
+    published = sa.and_(j.c.force_id == force_id, j.c.year == year, j.c.state == PUBLISHED)
+    parts = sa.union_all(
+        sa.select(sa.literal("j"), j.c.question_id, j.c.version).where(published),
+        sa.select(sa.literal("f"), f.c.finding_id, f.c.version)
+        .join_from(
+            f,
+            j,
+            sa.and_(j.c.force_id == f.c.force_id, j.c.year == f.c.year, j.c.question_id == f.c.question_id),
+        )
+        .where(published),
+        sa.select(sa.literal("i"), i.c.inspection_id, i.c.version).where(
+            i.c.force_id == force_id, i.c.year == year
+        ),
+    )
+    rows = sorted((str(kind), str(key), int(version)) for kind, key, version in ws.execute(parts))
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]

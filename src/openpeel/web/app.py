@@ -10,7 +10,10 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from openpeel import __version__
+from openpeel.assessment.public import public_version
+from openpeel.core.errors import UnknownNameError
 from openpeel.core.settings import Settings
+from openpeel.forces import lookup
 from openpeel.store import Store
 from openpeel.store.audit import workspace_version
 from openpeel.warehouse import WarehouseReader
@@ -95,10 +98,15 @@ def create_app(
         with app.state.store.read() as ws:
             return f"{warehouse}|{workspace_version(ws)}"
 
-    def read_scope(force_id: str, year: int) -> str:
+    def read_scope(force: str, year: int) -> str:
         warehouse = app.state.warehouse.snapshot()
+        try:
+            force_id = lookup(force).force_id  # /2014/northants.html shows northamptonshire
+        except UnknownNameError:
+            return f"{warehouse}|unknown"
         with app.state.store.read() as ws:
-            return f"{warehouse}|{workspace_version(ws, force_id, year)}"
+            # A report page shows only what is published: drafts being worked on leave it as it is.
+            return f"{warehouse}|{public_version(ws, force_id, year)}"
 
     app.state.data_version = DataVersion(read_version, read_scope)
     app.add_middleware(ResponseCache, version=app.state.data_version)
