@@ -16,7 +16,11 @@ from openpeel.store.schema import SA_TYPES
 from openpeel.store.tables import WORKSPACE_TABLES
 
 # Each shipped migration's text, pinned: a schema change is a new revision, never an edit.
-SHIPPED = {"0001_workspace.py": "6459efdb8fe3272a", "0002_user_disabling.py": "54139d5817298147"}
+SHIPPED = {
+    "0001_workspace.py": "6459efdb8fe3272a",
+    "0002_user_disabling.py": "54139d5817298147",
+    "0003_publications.py": "0ed2110777bcbaf4",
+}
 
 
 def test_shipped_migration_files_are_unchanged() -> None:

@@ -1,0 +1,136 @@
+"""A publication is an immutable, versioned snapshot: what `openpeel publish` wrote is recorded
+with its hashes and chain head, a published report does not change when data changes, and a
+change made by reopening and republishing is a new version beside the old one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from tests.assessment.test_audit import NORTHANTS_2014
+from typer.testing import CliRunner
+
+from openpeel.cli import app
+from openpeel.publish import site
+from openpeel.publish.model import Report, para
+from openpeel.store import open_store
+
+FORCE = "northamptonshire"
+REASON = "Grade revised after the force's evidence on investigation (zq-5512)"
+
+
+def run(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == code, result.output + result.stderr
+    return result.output + result.stderr
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def home(statistics_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copyfile(statistics_db, home / "warehouse.duckdb")
+    monkeypatch.setenv("OPENPEEL_HOME", str(home))
+    run("evidence", "import", str(NORTHANTS_2014), "--by", "alice")
+    for question in ("reducing-crime", "investigating-offending", "tackling-asb"):
+        run("judgement", "confirm", FORCE, question, "--by", "bob")
+    run("judgement", "moderate", FORCE, "--by", "carol")
+    run("judgement", "publish", FORCE, "--by", "dan")
+    yield home
+
+
+def publish(out: Path, *extra: str) -> str:
+    return run("publish", "--year", "2014", "--out", str(out), "--by", "pat", *extra)
+
+
+def publication(number: int) -> dict[str, Any]:
+    return dict(json.loads(run("publications", "show", str(number), "--json")))
+
+
+def test_publishing_twice_with_a_change_keeps_both_versions_and_their_hashes(
+    home: Path, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    publish(first)
+    report = first / "2014" / f"{FORCE}.html"
+    assert "Version 1" in report.read_text() and (first / "2014" / f"{FORCE}.v1.html").exists()
+
+    run("judgement", "reopen", FORCE, "investigating-offending", "--by", "erin", "--reason", REASON)
+    run(
+        "judgement", "override", FORCE, "investigating-offending", "outstanding",
+        "--by", "erin", "--reason", "Exceptional specialist teams",
+    )  # fmt: skip
+    run("judgement", "moderate", FORCE, "--by", "carol")
+    run("judgement", "publish", FORCE, "--by", "dan")
+    publish(second)
+
+    new = (second / "2014" / f"{FORCE}.html").read_text()
+    assert "Version 2" in new and "zq-5512" in new and f'href="{FORCE}.v1.html"' in new
+    assert "Outstanding" in new
+    # The first version is kept byte for byte, beside the second.
+    assert (second / "2014" / f"{FORCE}.v1.html").read_bytes() == report.read_bytes()
+    assert (second / "2014" / f"{FORCE}.v2.html").read_text() == new
+
+    one, two = publication(1), publication(2)
+    path = f"2014/{FORCE}.html"
+    assert one["files"][path] == sha(report) != two["files"][path] == sha(second / "2014" / f"{FORCE}.html")
+    assert one["files"]["2014/downloads/judgements.csv"] == sha(first / "2014/downloads/judgements.csv")
+    assert one["published_by"] == "pat" and one["head_event_id"] < two["head_event_id"]
+    assert [v["version"] for v in two["new_versions"]] == [2] and two["new_versions"][0][
+        "change_note"
+    ] == REASON
+    listed = run("publications", "list")
+    assert "1" in listed and "2" in listed and "pat" in listed
+    assert "audit trail verified" in run("audit", "verify")
+
+
+def test_a_published_report_does_not_change_when_the_data_does(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    publish(tmp_path / "first")
+    built = site.build_report
+
+    def changed_data(*args: Any, **kwargs: Any) -> Report:
+        report = built(*args, **kwargs)
+        report.overview.append(para("DATA CHANGED AFTER PUBLICATION (zq-9914)."))
+        return report
+
+    monkeypatch.setattr(site, "build_report", changed_data)
+    publish(tmp_path / "again")
+    again = tmp_path / "again" / "2014"
+    assert (again / f"{FORCE}.html").read_bytes() == (tmp_path / "first/2014" / f"{FORCE}.html").read_bytes()
+    # A report with no published judgement is a preview, rebuilt from the data each time.
+    assert "zq-9914" in (again / "kent.html").read_text()
+    assert "new_versions" in publication(2) and publication(2)["new_versions"] == []
+
+
+def test_a_reopened_judgement_keeps_the_old_version_until_it_is_published_again(
+    home: Path, tmp_path: Path
+) -> None:
+    publish(tmp_path / "first")
+    run("judgement", "reopen", FORCE, "tackling-asb", "--by", "erin", "--reason", "recheck")
+    publish(tmp_path / "pending")
+    first = (tmp_path / "first/2014" / f"{FORCE}.html").read_bytes()
+    assert (tmp_path / "pending/2014" / f"{FORCE}.html").read_bytes() == first
+
+
+def test_publications_and_their_contents_are_append_only(home: Path, tmp_path: Path) -> None:
+    publish(tmp_path / "site")
+    store = open_store()
+    for sql in (
+        "UPDATE pb_publications SET published_by = 'mallory'",
+        "DELETE FROM pb_report_versions",
+        "UPDATE pb_blobs SET content = 'forged'",
+    ):
+        with store.write() as ws, pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            ws.execute(sa.text(sql))
