@@ -13,13 +13,16 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from tests.assessment.test_audit import NORTHANTS_2014
 from typer.testing import CliRunner
 
 from openpeel.cli import app
+from openpeel.core.settings import Settings
 from openpeel.publish import site
 from openpeel.publish.model import Report, para
 from openpeel.store import open_store
+from openpeel.web.app import create_app
 
 FORCE = "northamptonshire"
 REASON = "Grade revised after the force's evidence on investigation (zq-5512)"
@@ -89,6 +92,14 @@ def test_publishing_twice_with_a_change_keeps_both_versions_and_their_hashes(
     assert [v["version"] for v in two["new_versions"]] == [2] and two["new_versions"][0][
         "change_note"
     ] == REASON
+    with TestClient(create_app(Settings(home=home))) as client:
+        assert client.get(f"/2014/{FORCE}.html").text == new
+        assert client.get(f"/2014/{FORCE}.v1.html").content == report.read_bytes()
+        assert client.get(f"/2014/{FORCE}.v3.html").status_code == 404
+        csv = client.get("/2014/downloads/judgements.csv").content
+        assert csv == (second / "2014/downloads/judgements.csv").read_bytes()
+    retrieved = run("publications", "report", FORCE, "--year", "2014", "--version", "1")
+    assert retrieved == report.read_text()
     listed = run("publications", "list")
     assert "1" in listed and "2" in listed and "pat" in listed
     assert "audit trail verified" in run("audit", "verify")

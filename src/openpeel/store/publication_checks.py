@@ -12,7 +12,7 @@ import hmac
 
 import sqlalchemy as sa
 
-from openpeel.store.audit import GENESIS
+from openpeel.store.audit import GENESIS, events
 from openpeel.store.publications import publications, report_versions, row_mac, sha256_hex
 from openpeel.store.schema import sa_table
 
@@ -59,6 +59,20 @@ def check_publications(conn: sa.Connection, key: bytes | None) -> tuple[int, lis
         head = _head_problem(conn, n, pub.head_event_id, pub.head_hash)
         if head:
             problems.append(head)
+    logged = {int(e.entity_id): e for e in events(conn, entities=["publication"])}
+    for pub in found:
+        event = logged.get(pub.publication_id)
+        if event is None:
+            problems.append(f"publication {pub.publication_id}: no audit event records it")
+        elif (event.after or {}).get("mac") != pub.mac:
+            problems.append(
+                f"publication {pub.publication_id}: differs from audit event {event.event_id}, which recorded it"
+            )
+    for number in sorted(set(logged) - {p.publication_id for p in found}):
+        problems.append(
+            f"publication {number}: recorded by audit event {logged[number].event_id} but missing "
+            "from pb_publications"
+        )
     expected: dict[tuple[str, int], int] = {}
     ids = {p.publication_id: p for p in found}
     for version in report_versions(conn):

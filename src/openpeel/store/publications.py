@@ -1,7 +1,8 @@
 """Publications: what `openpeel publish` put before the public, kept so it can be proved later.
 
 A publication row records who published, when, the audit chain head at that moment and the
-SHA-256 of every file written. Each force's report for a PEEL year gets a new version only when
+SHA-256 of every file written; an audit event in the keyed chain records the publication in
+turn, so removing or rewriting one breaks the chain or no longer matches its event. Each force's report for a PEEL year gets a new version only when
 its published judgements changed; the contents are kept by hash in `pb_blobs`, so an old version
 stays retrievable byte for byte. All three tables are append-only (database triggers), and each
 publication and version row carries an HMAC with the audit key, so a row rewritten in the
@@ -16,13 +17,22 @@ import hashlib
 import hmac
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.store.audit import ChainHead, require_actor
+from openpeel.store.audit import (
+    _EVENTS,
+    AuditEvent,
+    ChainHead,
+    _content,
+    _last,
+    keyed_hash,
+    require_actor,
+)
+from openpeel.store.audit_bulk import _event_row
 from openpeel.store.keys import require_key
 from openpeel.store.schema import sa_table
 
@@ -175,6 +185,11 @@ def latest_publication(conn: sa.Connection, year: int | None = None) -> Publicat
     return found[-1] if found else None
 
 
+def publication_version(conn: sa.Connection) -> str:
+    """Changes with every publication: pages served from published content depend on it."""
+    return str(conn.execute(sa.select(sa.func.max(_PUBLICATIONS.c.publication_id))).scalar() or 0)
+
+
 def report_versions(
     conn: sa.Connection, force_id: str | None = None, year: int | None = None
 ) -> list[ReportVersion]:
@@ -267,4 +282,27 @@ def record_publication(
                 mac=row_mac(key, row.signed_fields()),
             )
         )
-    return Publication(**{**draft.__dict__, "mac": mac})
+    _append_event(conn, key, replace(draft, mac=mac))
+    return replace(draft, mac=mac)
+
+
+PUBLICATION_SCOPE = "all-forces"
+
+
+def _append_event(conn: sa.Connection, key: bytes, pub: Publication) -> None:
+    last_id, prev_hash = _last(conn)
+    files = json.dumps(pub.files, sort_keys=True).encode("utf-8")
+    after = {
+        "publication_id": pub.publication_id,
+        "years": list(pub.years),
+        "head_event_id": pub.head_event_id,
+        "head_hash": pub.head_hash,
+        "files_sha256": sha256_hex(files),
+        "mac": pub.mac,
+    }
+    draft = AuditEvent(
+        last_id + 1, pub.published_at, pub.published_by, "publish-site", "publication",
+        PUBLICATION_SCOPE, pub.years[0], str(pub.publication_id), None, after, pub.note, prev_hash, "",
+    )  # fmt: skip
+    event = replace(draft, hash=keyed_hash(key, prev_hash, _content(draft)))
+    conn.execute(sa.insert(_EVENTS).values(**_event_row(event)))

@@ -123,7 +123,7 @@ WORKSPACE_TABLES: tuple[Table, ...] = (
                 "What was done, e.g. import, propose, confirm, override, publish",
                 nullable=False,
             ),
-            column("entity", "VARCHAR", "inspection, finding or judgement", nullable=False),
+            column("entity", "VARCHAR", "inspection, finding, judgement or publication", nullable=False),
             _FORCE,
             _YEAR,
             column("entity_id", "VARCHAR", "Inspection, finding or question id", nullable=False),
