@@ -4,6 +4,7 @@ change made by reopening and republishing is a new version beside the old one.""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import shutil
@@ -80,9 +81,30 @@ def test_publishing_twice_with_a_change_keeps_both_versions_and_their_hashes(
     new = (second / "2014" / f"{FORCE}.html").read_text()
     assert "Version 2" in new and "zq-5512" in new and f'href="{FORCE}.v1.html"' in new
     assert "Outstanding" in new
+    # Credit comes from the audit trail: erin overrode, carol moderated, dan published; the last
+    # to touch the row (dan) is not named as having set the grade.
+    assert "set by erin over the rubric" in new and "set by dan" not in new
+    assert "set by an override as outstanding by erin on" in new and "(Exceptional specialist teams)" in new
+    assert "moderated by carol on" in new and "published by dan on" in new
+    assert "confirmed as good by bob on" in new  # reducing-crime, never reopened
     # The first version is kept byte for byte, beside the second.
     assert (second / "2014" / f"{FORCE}.v1.html").read_bytes() == report.read_bytes()
     assert (second / "2014" / f"{FORCE}.v2.html").read_text() == new
+
+    exported = tmp_path / "export"
+    run("export", "--year", "2014", "--out", str(exported), "--format", "csv")
+    for folder in (second / "2014/downloads", exported):
+        with (folder / "judgements.csv").open(newline="", encoding="utf-8") as handle:
+            rows = {(r["force_id"], r["question_id"]): r for r in csv.DictReader(handle)}
+        row = rows[(FORCE, "investigating-offending")]
+        assert (row["grade_id"], row["state"], row["current_grade_id"], row["proposed_grade_id"]) == (
+            "outstanding", "published", "outstanding", "requires-improvement",
+        )  # fmt: skip
+        assert (row["is_overridden"], row["rationale"], row["set_by"]) == (
+            "true", "Exceptional specialist teams", "erin",
+        )  # fmt: skip
+        assert (row["moderated_by"], row["published_by"]) == ("carol", "dan") and row["set_at"]
+        assert rows[("kent", "investigating-offending")]["state"] == ""
 
     one, two = publication(1), publication(2)
     path = f"2014/{FORCE}.html"
@@ -96,8 +118,8 @@ def test_publishing_twice_with_a_change_keeps_both_versions_and_their_hashes(
         assert client.get(f"/2014/{FORCE}.html").text == new
         assert client.get(f"/2014/{FORCE}.v1.html").content == report.read_bytes()
         assert client.get(f"/2014/{FORCE}.v3.html").status_code == 404
-        csv = client.get("/2014/downloads/judgements.csv").content
-        assert csv == (second / "2014/downloads/judgements.csv").read_bytes()
+        served = client.get("/2014/downloads/judgements.csv").content
+        assert served == (second / "2014/downloads/judgements.csv").read_bytes()
     retrieved = run("publications", "report", FORCE, "--year", "2014", "--version", "1")
     assert retrieved == report.read_text()
     listed = run("publications", "list")

@@ -17,10 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 import duckdb
 import sqlalchemy as sa
 
+from openpeel.assessment.attribution import attributions
 from openpeel.assessment.judgement_model import Judgement as Judgement
 from openpeel.assessment.judgement_model import judgement_from_row as _judgement
 from openpeel.assessment.rubric import Proposal, propose_grades
@@ -55,7 +57,11 @@ def current_judgements(ws: sa.Connection, force_id: str, year: int) -> dict[str,
     force_id = lookup(force_id).force_id
     order = _question_order(load_framework(year))
     rows = read_rows(ws, "judgement", force_id, year)
-    items = sorted((_judgement(r) for r in rows.values()), key=lambda j: order.get(j.question_id, len(order)))
+    credits = attributions(ws, force_id, year) if rows else {}
+    items = sorted(
+        (replace(_judgement(r), attribution=credits.get(r["question_id"])) for r in rows.values()),
+        key=lambda j: order.get(j.question_id, len(order)),
+    )
     return {j.question_id: j for j in items}
 
 

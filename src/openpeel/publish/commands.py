@@ -164,7 +164,14 @@ def register(app: typer.Typer) -> None:
         with store.write() as ws:
             assess(con, ws, year, evidence or [])
         with store.read() as ws:
-            found = public_year(ws, year).evidence
-        written = export_year(con, framework, found, out_dir, formats)  # type: ignore[arg-type]
+            public = public_year(ws, year)
+        written = export_year(
+            con,
+            framework,
+            public.evidence,
+            out_dir,
+            formats,  # type: ignore[arg-type]
+            judgements=public.judgements,
+        )
         for path in written:
             err.print(f"wrote {path}")

@@ -373,7 +373,9 @@ def publish_site(
             result.timings[f"reports and overview {year} (s)"] = time.perf_counter() - started
             names = {r.force_id: r.force_name for r in built.reports}
             (ydir / "scan.html").write_text(scan_page(names, built.framework, scan), encoding="utf-8")
-            downloads = export_year(con, built.framework, evidence, ydir / "downloads", values=built.values)
+            downloads = export_year(
+                con, built.framework, evidence, ydir / "downloads", values=built.values, judgements=judgements
+            )
             result.downloads += downloads
             (ydir / "downloads.html").write_text(
                 downloads_page(built.framework, download_counts(ydir / "downloads")), encoding="utf-8"

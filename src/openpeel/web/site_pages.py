@@ -148,7 +148,10 @@ def _downloads_folder(request: Request, con: duckdb.DuckDBPyConnection, ws: sa.C
                 if path.startswith(prefix):
                     (Path(holder.name) / path.removeprefix(prefix)).write_bytes(read_blob(ws, digest))
         else:
-            export_year(con, load_framework(year), public_year(ws, year).evidence, Path(holder.name))
+            public = public_year(ws, year)
+            export_year(
+                con, load_framework(year), public.evidence, Path(holder.name), judgements=public.judgements
+            )
         folders[key] = holder
     return Path(folders[key].name)
 
