@@ -78,3 +78,18 @@ def test_cutting_the_log_back_past_a_publication_head_is_caught(published: Store
         ws.execute(sa.text(f"DELETE FROM as_audit_events WHERE event_id >= {head - 2}"))
     code, output = _verify(published)
     assert code == 1 and f"the audit chain has no event {head}" in output, output
+
+
+def test_the_database_refuses_to_change_publications(published: Store) -> None:
+    for sql in (
+        "UPDATE pb_publications SET published_by = 'mallory'",
+        "DELETE FROM pb_publications",
+        "UPDATE pb_report_versions SET change_note = 'forged'",
+        "DELETE FROM pb_report_versions",
+        "UPDATE pb_blobs SET content = 'forged'",
+        "DELETE FROM pb_blobs",
+    ):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), published.write() as ws:
+            ws.execute(sa.text(sql))
+    code, output = _verify(published)
+    assert code == 0, output

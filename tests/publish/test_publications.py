@@ -167,3 +167,24 @@ def test_publications_and_their_contents_are_append_only(home: Path, tmp_path: P
     ):
         with store.write() as ws, pytest.raises(sa.exc.DBAPIError, match="append-only"):
             ws.execute(sa.text(sql))
+
+
+def test_a_change_note_from_a_reopening_reason_is_shown_as_text(home: Path, tmp_path: Path) -> None:
+    publish(tmp_path / "first")
+    hostile = "<script>alert('zq-3301')</script> & [link](javascript:alert(1))"
+    run("judgement", "reopen", FORCE, "tackling-asb", "--by", "erin", "--reason", hostile)
+    # Confirming again at once changes nothing, and says so rather than failing.
+    assert "already stands as asked" in run(
+        "judgement", "confirm", FORCE, "tackling-asb", "--by", "erin", code=2
+    )
+    run("judgement", "moderate", FORCE, "--by", "carol")
+    run("judgement", "publish", FORCE, "--by", "dan")
+    publish(tmp_path / "second")
+    folder = tmp_path / "second" / "2014"
+    html = (folder / f"{FORCE}.html").read_text()
+    assert "Version 2" in html and "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#39;zq-3301&#39;)&lt;/script&gt; &amp;" in html
+    markdown = (folder / f"{FORCE}.md").read_text()
+    assert (
+        "&lt;script&gt;alert('zq-3301')&lt;/script&gt;" in markdown and "\\[link\\](javascript:" in markdown
+    )

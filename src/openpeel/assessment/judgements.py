@@ -223,7 +223,11 @@ def _write(
     event = apply_change(
         ws, "judgement", key, row, by=by, action=action, reason=reason, expected_version=expected_version
     )
-    assert event is not None  # updated_at/updated_by always change
+    if event is None:
+        # The same person repeating a change within the second it was made: nothing to record.
+        raise OpenpeelError(
+            f"{row['question_id']} for {row['force_id']} {row['year']} already stands as asked; nothing changed"
+        )
     return event
 
 
