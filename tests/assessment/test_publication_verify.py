@@ -54,7 +54,10 @@ def test_a_store_with_a_publication_verifies(published: Store) -> None:
     ("sql", "named"),
     [
         ("UPDATE pb_publications SET published_by = 'mallory'", "publication 1: the row differs"),
-        ("UPDATE pb_publications SET head_hash = 'f' || substr(head_hash, 2)", "publication 1"),
+        (
+            "UPDATE pb_publications SET head_hash = substr(head_hash, 2) || 'x'",
+            "differs from the head it recorded",
+        ),
         ("UPDATE pb_report_versions SET change_note = 'forged'", "version 1: the row differs"),
         ("UPDATE pb_blobs SET content = '<p>forged</p>'", "no longer match their SHA-256"),
         ("DELETE FROM pb_blobs", "content is missing"),
