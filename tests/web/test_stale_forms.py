@@ -112,10 +112,11 @@ def test_stale_grade_and_moderation_forms_get_409(client: TestClient, web_store:
 def test_a_finding_behind_a_published_judgement_is_locked_until_it_is_reopened(
     client: TestClient, web_store: Store
 ) -> None:
-    from openpeel.assessment.judgements import confirm, moderate, publish, reopen
+    from openpeel.assessment.judgements import moderate, override, publish, reopen
 
     with web_store.write() as ws:
-        confirm(ws, "northamptonshire", 2014, "reducing-crime", by="lee")
+        # The module's store is shared: an override (always a change) starts from any state.
+        override(ws, "northamptonshire", 2014, "reducing-crime", "good", by="lee", reason="locking test")
         moderate(ws, "northamptonshire", 2014, "reducing-crime", by="mo")
         publish(ws, "northamptonshire", 2014, "reducing-crime", by="pat")
     csrf = sign_in(client, "ivy")
