@@ -147,6 +147,19 @@ def test_a_published_report_does_not_change_when_the_data_does(
     assert "new_versions" in publication(2) and publication(2)["new_versions"] == []
 
 
+def test_asking_for_a_publication_or_version_that_does_not_exist_says_what_there_is(
+    home: Path, tmp_path: Path
+) -> None:
+    assert "nothing published yet" in run("publications", "list")
+    publish(tmp_path / "site")
+    assert "no publication 9; `openpeel publications list` shows them" in run(
+        "publications", "show", "9", code=2
+    )
+    missing = run("publications", "report", FORCE, "--year", "2014", "--version", "4", code=2)
+    assert "no published version 4 of northamptonshire's PEEL 2014 report (versions: 1)" in missing
+    assert "versions: none" in run("publications", "report", "kent", "--year", "2014", code=2)
+
+
 def test_a_reopened_judgement_keeps_the_old_version_until_it_is_published_again(
     home: Path, tmp_path: Path
 ) -> None:

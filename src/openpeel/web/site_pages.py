@@ -178,18 +178,11 @@ def download_file(request: Request, con: Db, ws: Ws, year: int, name: str) -> Re
     return FileResponse(path, media_type=media, filename=name)
 
 
-def _published_html(ws: sa.Connection, force_id: str, year: int, version: int | None) -> str | None:
+def _published_html(ws: sa.Connection, force_id: str, year: int, version: int | None = None) -> str | None:
+    """The report as published (the latest version, or `version`); None: never published."""
     versions = report_versions(ws, force_id, year)
     chosen = [v for v in versions if version is None or v.version == version]
-    if not chosen:
-        if version is not None:
-            raise ApiError(
-                404,
-                f"no published version {version} of {force_id}'s PEEL {year} report; versions: "
-                + (", ".join(str(v.version) for v in versions) or "none"),
-            )
-        return None
-    return read_blob(ws, chosen[-1].files["html"]).decode("utf-8")
+    return read_blob(ws, chosen[-1].files["html"]).decode("utf-8") if chosen else None
 
 
 @router.get("/{year}/{force}.v{version:int}.html", response_class=HTMLResponse)
@@ -198,7 +191,12 @@ def report_version(request: Request, ws: Ws, year: int, force: str, version: int
     _year(year)
     area = lookup(force)
     html = _published_html(ws, area.force_id, year, version)
-    assert html is not None
+    if html is None:
+        there = ", ".join(str(v.version) for v in report_versions(ws, area.force_id, year))
+        raise ApiError(
+            404,
+            f"no published version {version} of {area.force_id}'s PEEL {year} report; versions: {there or 'none'}",
+        )
     return HTMLResponse(html, headers=HEADERS)
 
 
@@ -212,7 +210,7 @@ def report(request: Request, con: Db, ws: Ws, year: int, force: str) -> Response
         raise ApiError(404, f"{area.name} is not one of the 43 territorial forces assessed")
 
     def render_page() -> str:
-        published = _published_html(ws, area.force_id, year, None)
+        published = _published_html(ws, area.force_id, year)
         if published is not None:
             return published
         evidence, stored = public_force(ws, area.force_id, year)
