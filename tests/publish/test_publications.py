@@ -201,3 +201,14 @@ def test_a_change_note_from_a_reopening_reason_is_shown_as_text(home: Path, tmp_
     assert (
         "&lt;script&gt;alert('zq-3301')&lt;/script&gt;" in markdown and "\\[link\\](javascript:" in markdown
     )
+
+
+def test_who_published_is_printed_as_given_not_as_terminal_markup(home: Path, tmp_path: Path) -> None:
+    by = "[bold red]mallory[/] <b>"
+    run(
+        "publish", "--year", "2014", "--out", str(tmp_path / "site"), "--by", by, "--note", "[link=x]y[/link]"
+    )
+    listed = run("publications", "list")
+    assert by in listed and "[link=x]y[/link]" in listed
+    assert publication(1)["published_by"] == by
+    assert f"by {by};" in run("publications", "show", "1")

@@ -39,6 +39,7 @@ def register_publications(app: typer.Typer) -> None:
                 f"head event {p.head_event_id} {p.head_hash[:16]}" + (f"\t{p.note}" if p.note else ""),
                 highlight=False,
                 soft_wrap=True,
+                markup=False,
             )
 
     @group.command("show")
@@ -63,12 +64,15 @@ def register_publications(app: typer.Typer) -> None:
             f"{found.published_by}; audit chain head event {found.head_event_id} ({found.head_hash})",
             highlight=False,
             soft_wrap=True,
+            markup=False,
         )
         for v in versions:
             note = f": {v.change_note}" if v.change_note else ""
-            out.print(f"new version {v.version} of {v.force_id} {v.year}{note}", highlight=False)
+            out.print(
+                f"new version {v.version} of {v.force_id} {v.year}{note}", highlight=False, markup=False
+            )
         for path, digest in found.files.items():
-            out.print(f"{digest}  {path}", highlight=False, soft_wrap=True)
+            out.print(f"{digest}  {path}", highlight=False, soft_wrap=True, markup=False)
 
     @group.command("report")
     @friendly_errors
