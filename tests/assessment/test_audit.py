@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from openpeel.assessment.judgements import confirm, moderate, override, propose_and_record, publish, reopen
-from openpeel.core.errors import OpenpeelError
+from openpeel.core.errors import LockedError
 from openpeel.evidence import bundled_evidence_files, load_evidence_file
-from openpeel.evidence.store import import_evidence, import_paths
+from openpeel.evidence.store import import_evidence, import_paths, stored_evidence
 from openpeel.store.audit import events, replay, table_state, verify_chain
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,6 +30,8 @@ def busy_history(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:
     )
     moderate(ws, "northamptonshire", 2014, by="carol")
     publish(ws, "northamptonshire", 2014, by="dan")
+    # Findings behind a published judgement are locked: changing them starts with reopening it.
+    reopen(ws, "northamptonshire", 2014, "reducing-crime", by="erin", reason="correction after publication")
     ev = load_evidence_file(NORTHANTS_2014)
     edited = ev.findings[0].model_copy(update={"text": "Edited text."})
     import_evidence(
@@ -79,15 +81,33 @@ def test_reimporting_the_same_file_records_nothing(db: duckdb.DuckDBPyConnection
     assert len(events(ws)) == before
 
 
-def test_evidence_change_after_publication_needs_a_reason(
+def test_findings_behind_a_published_judgement_are_locked_until_it_is_reopened(
     db: duckdb.DuckDBPyConnection, ws: sa.Connection
 ) -> None:
     busy_history(db, ws)
     before = table_state(ws)
-    ev = load_evidence_file(NORTHANTS_2014)
-    with pytest.raises(OpenpeelError, match="has published judgements"):
-        import_evidence(ws, ev.model_copy(update={"findings": ev.findings[1:]}), by="erin")
+    # The attack: turn a finding behind a published grade into a cause of concern, or drop it.
+    stored = stored_evidence(ws, "northamptonshire", 2014)
+    assert stored is not None
+    target = next(f for f in stored.findings if f.question == "investigating-offending")
+    worse = target.model_copy(update={"kind": "cause-of-concern"})
+    changed = stored.model_copy(
+        update={"findings": tuple(worse if f.id == target.id else f for f in stored.findings)}
+    )
+    removed = stored.model_copy(update={"findings": tuple(f for f in stored.findings if f.id != target.id)})
+    for attempt in (changed, removed):
+        # A reason is not enough: the published judgement has to be reopened first.
+        with pytest.raises(
+            LockedError, match=r"investigating-offending \(northamptonshire 2014\) is published"
+        ):
+            import_evidence(ws, attempt, by="erin", reason="just a small fix")
     assert table_state(ws) == before
+    reopen(ws, "northamptonshire", 2014, "investigating-offending", by="erin", reason="new evidence")
+    import_evidence(ws, changed, by="erin", reason="new evidence")
+    after = stored_evidence(ws, "northamptonshire", 2014)
+    assert after is not None and any(
+        f.id == target.id and f.kind == "cause-of-concern" for f in after.findings
+    )
 
 
 def tamper(ws: sa.Connection, sql: str) -> None:

@@ -67,6 +67,11 @@ def test_workflow_from_import_to_history(db: str) -> None:
     assert run("judgement", "publish", "northamptonshire", "--by", "dan")[0] == 0
     code, _, err = run("judgement", "confirm", "northamptonshire", "investigating-offending", "--by", "dan")
     assert code == 2 and "is published; changing it needs a reason" in err
+    edited = Path(db) / "northamptonshire-edited.yaml"
+    edited.write_text(NORTHANTS_2014.read_text().replace("kind: strength", "kind: cause-of-concern", 1))
+    code, _, err = run("evidence", "import", str(edited), "--by", "erin", "--reason", "a small fix")
+    assert code == 2 and "is published, so the findings behind it are locked" in err, err
+    assert "openpeel judgement reopen northamptonshire" in err
 
     code, out, err = run("history", "northamptonshire", "--year", "2014", "--json")
     assert code == 0, err

@@ -19,7 +19,8 @@ from openpeel.store.tables import WORKSPACE_TABLES
 SHIPPED = {
     "0001_workspace.py": "6459efdb8fe3272a",
     "0002_user_disabling.py": "54139d5817298147",
-    "0003_login_failures.py": "73bba29661ea7a0c",
+    "0003_publications.py": "0ed2110777bcbaf4",
+    "0004_login_failures.py": "4eac067ef2134c08",
 }
 
 

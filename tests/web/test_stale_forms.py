@@ -107,3 +107,35 @@ def test_stale_grade_and_moderation_forms_get_409(client: TestClient, web_store:
     states = one(web_store, "SELECT count(*) FROM as_judgements WHERE force_id = 'northamptonshire' "
                  "AND year = 2014 AND state = 'moderated'")  # fmt: skip
     assert states == (0,)
+
+
+def test_a_finding_behind_a_published_judgement_is_locked_until_it_is_reopened(
+    client: TestClient, web_store: Store
+) -> None:
+    from openpeel.assessment.judgements import moderate, override, publish, reopen
+
+    with web_store.write() as ws:
+        # The module's store is shared: an override (always a change) starts from any state.
+        override(ws, "northamptonshire", 2014, "reducing-crime", "good", by="lee", reason="locking test")
+        moderate(ws, "northamptonshire", 2014, "reducing-crime", by="mo")
+        publish(ws, "northamptonshire", 2014, "reducing-crime", by="pat")
+    csrf = sign_in(client, "ivy")
+    form = _form(client.get(f"{PAGE}/findings/{FINDING}").text)
+    kind = one(web_store, f"SELECT kind FROM ev_findings WHERE finding_id = '{FINDING}'")
+    refused = client.post(
+        f"{PAGE}/findings/{FINDING}",
+        data={**form, "csrf_token": csrf, "kind": "cause-of-concern", "text": "Now a concern."},
+    )
+    assert refused.status_code == 409
+    assert "reducing-crime (northamptonshire 2014) is published" in refused.text and "reopen" in refused.text
+    assert one(web_store, f"SELECT kind FROM ev_findings WHERE finding_id = '{FINDING}'") == kind
+    with web_store.write() as ws:
+        reopen(ws, "northamptonshire", 2014, "reducing-crime", by="pat", reason="new evidence")
+    saved = client.post(
+        f"{PAGE}/findings/{FINDING}",
+        data={**form, "csrf_token": csrf, "kind": "cause-of-concern", "text": "Now a concern."},
+    )
+    assert saved.status_code == 200, saved.text
+    assert one(web_store, f"SELECT kind FROM ev_findings WHERE finding_id = '{FINDING}'") == (
+        "cause-of-concern",
+    )

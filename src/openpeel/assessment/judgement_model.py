@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from openpeel.assessment.attribution import Attribution
 from openpeel.store.audit import Snapshot
 
 
@@ -28,6 +29,8 @@ class Judgement:
     updated_by: str
     updated_at: dt.datetime
     version: int = 0
+    attribution: Attribution | None = None
+    """Who proposed, set, moderated and published it, from the audit trail"""
 
     @property
     def grade(self) -> str | None:
@@ -75,6 +78,7 @@ class Judgement:
             "rules_fired": self.fired_rules,
             "updated_by": self.updated_by,
             "updated_at": self.updated_at.isoformat(),
+            "attribution": self.attribution.as_json() if self.attribution else None,
         }
 
 

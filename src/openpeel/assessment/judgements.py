@@ -17,10 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 import duckdb
 import sqlalchemy as sa
 
+from openpeel.assessment.attribution import attributions
 from openpeel.assessment.judgement_model import Judgement as Judgement
 from openpeel.assessment.judgement_model import judgement_from_row as _judgement
 from openpeel.assessment.rubric import Proposal, propose_grades
@@ -55,7 +57,11 @@ def current_judgements(ws: sa.Connection, force_id: str, year: int) -> dict[str,
     force_id = lookup(force_id).force_id
     order = _question_order(load_framework(year))
     rows = read_rows(ws, "judgement", force_id, year)
-    items = sorted((_judgement(r) for r in rows.values()), key=lambda j: order.get(j.question_id, len(order)))
+    credits = attributions(ws, force_id, year) if rows else {}
+    items = sorted(
+        (replace(_judgement(r), attribution=credits.get(r["question_id"])) for r in rows.values()),
+        key=lambda j: order.get(j.question_id, len(order)),
+    )
     return {j.question_id: j for j in items}
 
 
@@ -217,7 +223,11 @@ def _write(
     event = apply_change(
         ws, "judgement", key, row, by=by, action=action, reason=reason, expected_version=expected_version
     )
-    assert event is not None  # updated_at/updated_by always change
+    if event is None:
+        # The same person repeating a change within the second it was made: nothing to record.
+        raise OpenpeelError(
+            f"{row['question_id']} for {row['force_id']} {row['year']} already stands as asked; nothing changed"
+        )
     return event
 
 

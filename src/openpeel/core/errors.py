@@ -62,3 +62,7 @@ class ConflictError(OpenpeelError):
     def __init__(self, message: str, *, current: dict[str, object] | None = None) -> None:
         self.current = current
         super().__init__(message)
+
+
+class LockedError(OpenpeelError):
+    """A change to findings behind a published judgement: the judgement must be reopened first."""

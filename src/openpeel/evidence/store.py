@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 import yaml
 
-from openpeel.core.errors import InputError, OpenpeelError
+from openpeel.core.errors import InputError, LockedError, OpenpeelError
 from openpeel.evidence.csv_format import read_evidence_csv, write_evidence_csv
 from openpeel.evidence.loader import load_evidence_file
 from openpeel.evidence.models import EvidenceFile, Finding, Inspection
@@ -100,6 +100,44 @@ def published_questions(ws: sa.Connection, force_id: str, year: int) -> list[str
     return [str(r[0]) for r in rows]
 
 
+def _moved_only(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    return {**before, "position": 0} == {**after, "position": 0}
+
+
+def _refuse_locked(
+    force_id: str,
+    year: int,
+    plan: Sequence[tuple[Entity, str, Snapshot | None]],
+    stored: Mapping[str, Mapping[str, Mapping[str, Any]]],
+    wanted: Mapping[str, Mapping[str, Snapshot]],
+    published: Sequence[str],
+) -> None:
+    """Refuse a change to the findings behind a published judgement, or to their inspections: what
+    was published stays as published until the judgement is reopened (with a reason)."""
+    if not published:
+        return
+    findings = [*stored["finding"].values(), *wanted["finding"].values()]
+    touched: set[str] = set()
+    for entity, item_id, _after in plan:
+        before, after = stored[entity].get(item_id), wanted[entity].get(item_id)
+        if before is not None and after is not None and _moved_only(before, after):
+            # Removing an earlier item renumbers the ones after it; their content is untouched.
+            continue
+        if entity == "finding":
+            rows = [r for r in (before, after) if r]
+        else:
+            rows = [f for f in findings if f["inspection_id"] == item_id]
+        touched |= {str(r["question_id"]) for r in rows}
+    locked = sorted(touched & set(published))
+    if locked:
+        names = ", ".join(f"{q} ({force_id} {year})" for q in locked)
+        raise LockedError(
+            f"the judgement of {names} is published, so the findings behind it are locked; reopen it "
+            f"first (openpeel judgement reopen {force_id} {locked[0]} --year {year} --by NAME "
+            "--reason TEXT), then change the findings, moderate and publish again"
+        )
+
+
 def _import_one(
     ws: sa.Connection,
     evidence: EvidenceFile,
@@ -142,14 +180,8 @@ def _import_one(
                 result.removed.append(f"{entity} {item_id}")
     if not plan:
         return result
-    published = published_questions(ws, force_id, year)
-    why = (reason or "").strip()
-    if published and not why:
-        raise OpenpeelError(
-            f"{force_id} {year} has published judgements ({', '.join(published)}); changing its evidence "
-            "needs a reason (--reason TEXT)"
-        )
-    why = why or f"imported from {source}"
+    _refuse_locked(force_id, year, plan, stored, wanted, published_questions(ws, force_id, year))
+    why = (reason or "").strip() or f"imported from {source}"
     if bulk:
         # Same rows and events as one apply_change per item, in a few statements (audit_bulk).
         changes = [(entity, (force_id, year, item_id), after) for entity, item_id, after in plan]
@@ -378,11 +410,15 @@ def sync_bundled_evidence(ws: sa.Connection, year: int) -> list[ImportResult]:
                 continue
             if _edited_by_people(ws, lookup(evidence.force).force_id, year):
                 continue
-            results += import_evidence(
-                ws,
-                evidence,
-                by=BUILD_ACTOR,
-                reason=f"evidence file {path.name} shipped with openpeel {release}",
-                source=path.name,
-            )
+            try:
+                results += import_evidence(
+                    ws,
+                    evidence,
+                    by=BUILD_ACTOR,
+                    reason=f"evidence file {path.name} shipped with openpeel {release}",
+                    source=path.name,
+                )
+            except LockedError:
+                # A shipped file changed by a newer release does not rewrite what was published.
+                continue
     return results

@@ -19,6 +19,9 @@ def _ready(db: Path | None, data: Path | None) -> tuple[Any, Any]:
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to `app`."""
+    from openpeel.publish.publication_commands import register_publications
+
+    register_publications(app)
 
     @app.command()
     @friendly_errors
@@ -33,20 +36,37 @@ def register(app: typer.Typer) -> None:
         evidence: Annotated[
             list[Path] | None, typer.Option("--evidence", help="Extra evidence YAML file(s).")
         ] = None,
+        by: Annotated[
+            str | None, typer.Option("--by", help="Who publishes (default: your login name).")
+        ] = None,
+        note: Annotated[
+            str | None,
+            typer.Option("--note", help="What changed since the last publication, shown on new versions."),
+        ] = None,
         db: DbOption = None,
         data: DataOption = None,
     ) -> None:
-        """Write the static site: 43 reports per year, national overview, scan, methodology, data dictionary and downloads."""
+        """Write the static site: 43 reports per year, national overview, scan, methodology, data dictionary and downloads; record it as a publication."""
+        import getpass
+
         from openpeel.assessment.prepare import assess
         from openpeel.assessment.public import public_year
+        from openpeel.publish.publication import Versioning
         from openpeel.publish.site import publish_site
+        from openpeel.store.audit import chain_head, require_actor
 
-        years = year or [2014]
+        who = require_actor(by or getpass.getuser())
+        years = sorted(set(year or [2014]))
         con, store = _ready(db, data)
         with store.write() as ws:
             for y in years:
                 assess(con, ws, y, evidence or [])
-        with store.read() as ws, step_progress() as progress:
+        recorded = []
+        # One write transaction from the first read to the record: the chain head, the judgements
+        # the reports show and the versions stored all belong to the same moment.
+        with store.write() as ws, step_progress() as progress:
+            versioning = Versioning(ws, note=note)
+            head = chain_head(ws)
             result = publish_site(
                 con,
                 years,
@@ -55,12 +75,21 @@ def register(app: typer.Typer) -> None:
                 pdf=pdf,
                 progress=progress,
                 judgements_for=lambda y: public_year(ws, y).judgements,
+                versioning=versioning,
+                on_complete=lambda folder: recorded.append(
+                    versioning.record(by=who, years=years, head=head, folder=folder)
+                ),
             )
+        publication = recorded[0]
         err.print(
             f"[green]wrote the site for {', '.join(map(str, result.years))} to {result.out_dir}[/]: "
             f"{len(result.pages)} pages, {len(result.downloads)} download files"
             + (f", {len(result.pdfs)} PDFs" if result.pdfs else "")
             + f". Open {result.out_dir / 'index.html'}"
+        )
+        err.print(
+            f"publication {publication.publication_id} recorded: {len(publication.files)} files hashed, "
+            f"{len(versioning.new)} new report version(s), audit chain head event {head.event_id}"
         )
 
     @app.command()
@@ -135,7 +164,14 @@ def register(app: typer.Typer) -> None:
         with store.write() as ws:
             assess(con, ws, year, evidence or [])
         with store.read() as ws:
-            found = public_year(ws, year).evidence
-        written = export_year(con, framework, found, out_dir, formats)  # type: ignore[arg-type]
+            public = public_year(ws, year)
+        written = export_year(
+            con,
+            framework,
+            public.evidence,
+            out_dir,
+            formats,  # type: ignore[arg-type]
+            judgements=public.judgements,
+        )
         for path in written:
             err.print(f"wrote {path}")

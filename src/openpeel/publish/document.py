@@ -16,6 +16,7 @@ from openpeel.framework import Framework, Question, load_framework
 from openpeel.indicators.query import IndicatorValue, source_files, values_by_indicator
 from openpeel.publish import charts, narrative
 from openpeel.publish.chart_data import YearChartData, load_chart_data
+from openpeel.publish.credits import credit_lines, setter
 from openpeel.publish.evidence_entries import evidence_entry, outcome_paragraphs
 from openpeel.publish.model import (
     Chart,
@@ -141,7 +142,7 @@ def shown_grades(
                 if judgement.proposed_grade
                 else "none"
             )
-            note = f"set by {judgement.updated_by} over the rubric's {proposed}: {judgement.rationale}"
+            note = f"set by {setter(judgement)} over the rubric's {proposed}: {judgement.rationale}"
         elif judgement.current_grade:
             note = f"proposed by {judgement.rubric_id or proposal.rubric_id}, confirmed"
         elif grade:
@@ -463,4 +464,5 @@ def build_report(
         rules=rules,
         caveats=caveats,
         sources=source_list,
+        attribution=tuple(credit_lines(framework, stored or {}) if evidence is not None else ()),
     )

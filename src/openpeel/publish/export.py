@@ -15,6 +15,7 @@ from typing import Literal
 import duckdb
 
 from openpeel.assessment import propose_grades
+from openpeel.assessment.judgements import Judgement
 from openpeel.core.csv_cells import guard_cell
 from openpeel.evidence import EvidenceFile
 from openpeel.forces import get_force, territorial_forces
@@ -69,16 +70,36 @@ INDICATORS = Download(
 )
 JUDGEMENTS = Download(
     "judgements",
-    "The grade openpeel's rubric proposes for each force and graded question, with the rubric rules "
-    "that fired, beside the grade the inspectorate published where the published-grades table holds one.",
+    "openpeel's grade for each force and graded question: the published judgement's current grade, "
+    "who set it and when, beside the rubric's proposal and the rules that fired, and the grade the "
+    "inspectorate published where the published-grades table holds one.",
     (
         Field("year", "INTEGER", "PEEL year"),
         Field("force_id", "VARCHAR", "Force id"),
         Field("force_name", "VARCHAR", "Force name"),
         Field("question_id", "VARCHAR", "Framework question id"),
         Field("question", "VARCHAR", "The question as worded that year"),
-        Field("grade_id", "VARCHAR", "Proposed grade id; empty when not graded"),
-        Field("grade", "VARCHAR", "Proposed grade label, or 'Not graded'"),
+        Field(
+            "grade_id",
+            "VARCHAR",
+            "openpeel's grade id: the judgement's current grade where one is published, else the "
+            "rubric's proposal; empty when not graded",
+        ),
+        Field("grade", "VARCHAR", "That grade's label, or 'Not graded'"),
+        Field(
+            "state",
+            "VARCHAR",
+            "State of the judgement (public downloads hold only 'published'); empty: no judgement published, the grade is the rubric's proposal",
+        ),
+        Field("current_grade_id", "VARCHAR", "Grade an inspector confirmed or set; empty when none"),
+        Field("proposed_grade_id", "VARCHAR", "Grade the rubric proposes; empty when none"),
+        Field("is_overridden", "BOOLEAN", "The current grade was set by an override of the proposal"),
+        Field("rationale", "VARCHAR", "The inspector's reason for the override"),
+        Field("set_by", "VARCHAR", "Who confirmed or set the current grade (from the audit trail)"),
+        Field("set_at", "TIMESTAMP", "When (UTC)"),
+        Field("moderated_by", "VARCHAR", "Who moderated it (from the audit trail)"),
+        Field("published_by", "VARCHAR", "Who published it (from the audit trail)"),
+        Field("published_at", "TIMESTAMP", "When (UTC)"),
         Field("has_evidence", "BOOLEAN", "Inspection findings were loaded for this force and year"),
         Field("rubric", "VARCHAR", "Rubric that proposed the grade"),
         Field("rules_fired", "VARCHAR", "Rule ids that fired, separated by '; '"),
@@ -154,10 +175,28 @@ def _indicator_rows(year: int, values: Iterable[IndicatorValue]) -> list[tuple[o
     return rows
 
 
+def _standing(judgement: Judgement | None, proposed: str | None) -> tuple[object, ...]:
+    """The columns state to published_at (empty but the proposal without a judgement)."""
+    if judgement is None:
+        return ("", "", proposed or "", None, None, None, None, None, None, None)
+    credit = judgement.attribution
+    set_step = credit.set if credit else None
+    moderated = credit.moderated if credit else None
+    published = credit.published if credit else None
+    return (
+        judgement.state, judgement.current_grade or "", proposed or "", judgement.is_overridden,
+        judgement.rationale if judgement.is_overridden else None,
+        set_step.by if set_step else None, set_step.at if set_step else None,
+        moderated.by if moderated else None,
+        published.by if published else None, published.at if published else None,
+    )  # fmt: skip
+
+
 def _judgement_rows(
     framework: Framework,
     evidence: Mapping[str, EvidenceFile],
     values: Mapping[str, Mapping[str, IndicatorValue]],
+    judgements: Mapping[str, Mapping[str, Judgement]],
 ) -> list[tuple[object, ...]]:
     rows: list[tuple[object, ...]] = []
     published = {(r.force_id, r.target): r.grade for r in load_published_grades(framework.year)}
@@ -168,14 +207,17 @@ def _judgement_rows(
             p = proposals.get(question.id)
             if p is None:
                 continue
+            judgement = judgements.get(force.force_id, {}).get(question.id) if found is not None else None
+            grade = (judgement.current_grade if judgement else None) or p.grade
             grade_published = published.get((force.force_id, question.id))
             rows.append(
                 (
-                    framework.year, force.force_id, force.name, question.id, question.text, p.grade or "",
-                    framework.grade(p.grade).label if p.grade else "Not graded", found is not None,
-                    p.rubric_id, "; ".join(r.rule_id for r in p.fired), "; ".join(p.flags),
+                    framework.year, force.force_id, force.name, question.id, question.text, grade or "",
+                    framework.grade(grade).label if grade else "Not graded",
+                    *_standing(judgement, p.grade),
+                    found is not None, p.rubric_id, "; ".join(r.rule_id for r in p.fired), "; ".join(p.flags),
                     grade_published or "",
-                    (p.grade == grade_published) if p.grade and grade_published else None,
+                    (grade == grade_published) if grade and grade_published else None,
                 )
             )  # fmt: skip
     return rows
@@ -249,9 +291,11 @@ def export_year(
     formats: Iterable[ExportFormat] = EXPORT_FORMATS,
     *,
     values: Sequence[IndicatorValue] | None = None,
+    judgements: Mapping[str, Mapping[str, Judgement]] | None = None,
 ) -> list[Path]:
     """Write indicators, judgements, findings and published grades of one PEEL year into `out_dir`;
-    returns the files."""
+    returns the files. `judgements` (by force, then question) are the stored ones to show: for a
+    public download, only the published ones."""
     fmts = list(formats)
     for fmt in fmts:
         if fmt not in EXPORT_FORMATS:
@@ -262,7 +306,8 @@ def export_year(
     for v in all_values:
         by_area.setdefault(v.area_id, {})[v.indicator.id] = v
     written = _write(INDICATORS, _indicator_rows(framework.year, all_values), out_dir, fmts)
-    written += _write(JUDGEMENTS, _judgement_rows(framework, evidence, by_area), out_dir, fmts)
+    rows = _judgement_rows(framework, evidence, by_area, judgements or {})
+    written += _write(JUDGEMENTS, rows, out_dir, fmts)
     written += _write(FINDINGS, _finding_rows(framework.year, evidence), out_dir, fmts)
     grades = published_grade_rows(framework, load_published_grades(framework.year))
     written += _write(PUBLISHED_GRADES, grades, out_dir, fmts)

@@ -138,6 +138,13 @@ class Report:
     rules: list[RuleLine]
     caveats: list[str]
     sources: list[str]
+    version: int | None = None
+    """The published version (None: not published, e.g. a data-led preview)"""
+    change_note: str | None = None
+    """Why this version differs from the one before it"""
+    earlier_versions: tuple[tuple[int, dt.date], ...] = ()
+    attribution: tuple[str, ...] = ()
+    """Who proposed, set, moderated and published the grades, from the audit trail"""
 
     @property
     def last_updated_text(self) -> str:

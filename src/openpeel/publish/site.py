@@ -11,6 +11,7 @@ Layout of the folder written by `openpeel publish --year YEAR --out DIR`:
     DIR/YEAR/downloads.html        the year's downloads
     DIR/YEAR/downloads/*.csv|*.parquet
     DIR/YEAR/FORCE.html|.md|.txt   the force's report (and .pdf with --pdf)
+    DIR/YEAR/FORCE.vN.html|.md|.txt  each published version of it (see publish/publication.py)
 
 Every page is self-contained (inline CSS and SVG, relative links, no external requests), so the
 folder works from disk or any static host. It is built in a staging folder and moved into place
@@ -45,6 +46,7 @@ from openpeel.publish.document import build_report, shown_grades
 from openpeel.publish.export import DOWNLOADS, Download, downloads_dictionary_markdown, export_year
 from openpeel.publish.model import Report
 from openpeel.publish.overview import NOT_GRADED, build_overview
+from openpeel.publish.publication import Versioning
 from openpeel.publish.published import published_views
 from openpeel.publish.published_overview import build_published_overview
 from openpeel.publish.render import EXTENSIONS, Format, environment, render
@@ -327,8 +329,14 @@ def publish_site(
     pdf: bool = False,
     progress: Progress = _no_progress,
     judgements_for: Callable[[int], Mapping[str, dict[str, Judgement]]] = lambda _year: {},
+    versioning: Versioning | None = None,
+    on_complete: Callable[[Path], None] | None = None,
 ) -> SiteResult:
-    """Write the static site for `years` into `out_dir` (replacing an earlier openpeel site there)."""
+    """Write the static site for `years` into `out_dir` (replacing an earlier openpeel site there).
+
+    With `versioning`, each report is its published version (see publish/publication.py);
+    `on_complete` sees the finished folder before it is moved into place, and can still stop that.
+    """
     years = sorted(set(years))
     for y in years:
         load_framework(y)  # fails early, with the file named, on an unknown year
@@ -344,22 +352,30 @@ def publish_site(
             ydir = staging / str(year)
             ydir.mkdir()
             evidence = evidence_for(year)
-            built = build_year_reports(
-                con, year, evidence, progress=progress, judgements=judgements_for(year)
-            )
+            judgements = judgements_for(year)
+            built = build_year_reports(con, year, evidence, progress=progress, judgements=judgements)
             frameworks.append(built.framework)
             nav = site_nav(1, year)
             for report in built.reports:
-                for fmt in fmts:
+                if versioning is None:
+                    texts = {f: render(report, f, nav=nav if f == "html" else ()) for f in fmts}
+                else:
+                    texts = versioning.texts(report, judgements.get(report.force_id, {}), fmts, nav)
+                    for name, text in versioning.earlier_files(report.force_id, year, fmts).items():
+                        (ydir / name).write_text(text, encoding="utf-8")
+                        pages.append(ydir / name)
+                for fmt, text in texts.items():
                     path = ydir / f"{report.force_id}.{EXTENSIONS[fmt]}"
-                    path.write_text(render(report, fmt, nav=nav if fmt == "html" else ()), encoding="utf-8")
+                    path.write_text(text, encoding="utf-8")
                     pages.append(path)
             scan = national_scan(con, built.framework)
             (ydir / "index.html").write_text(overview_page(con, built, scan), encoding="utf-8")
             result.timings[f"reports and overview {year} (s)"] = time.perf_counter() - started
             names = {r.force_id: r.force_name for r in built.reports}
             (ydir / "scan.html").write_text(scan_page(names, built.framework, scan), encoding="utf-8")
-            downloads = export_year(con, built.framework, evidence, ydir / "downloads", values=built.values)
+            downloads = export_year(
+                con, built.framework, evidence, ydir / "downloads", values=built.values, judgements=judgements
+            )
             result.downloads += downloads
             (ydir / "downloads.html").write_text(
                 downloads_page(built.framework, download_counts(ydir / "downloads")), encoding="utf-8"
@@ -373,7 +389,14 @@ def publish_site(
                     for i, report in enumerate(built.reports):
                         progress(f"PDF {year}", i, len(built.reports))
                         out = ydir / f"{report.force_id}.pdf"
-                        printer.print(render(report, "html", print_mode=True), out)
+                        frozen = versioning is not None and versioning.is_versioned(report.force_id, year)
+                        # A published version is printed as it was published, not re-rendered.
+                        html = (
+                            (ydir / f"{report.force_id}.html").read_text(encoding="utf-8")
+                            if frozen
+                            else render(report, "html", print_mode=True)
+                        )
+                        printer.print(html, out)
                         result.pdfs.append(out)
                 progress(f"PDF {year}", len(built.reports), len(built.reports))
                 result.timings[f"PDF {year} (s)"] = time.perf_counter() - started
@@ -390,6 +413,8 @@ def publish_site(
         (staging / "methodology.html").write_text(methodology_page(years[-1]), encoding="utf-8")
         (staging / "data-dictionary.html").write_text(dictionary_page(years[-1]), encoding="utf-8")
         pages += [staging / "index.html", staging / "methodology.html", staging / "data-dictionary.html"]
+        if on_complete is not None:
+            on_complete(staging)
         if out_dir.exists():
             shutil.rmtree(out_dir)
         staging.rename(out_dir)

@@ -440,6 +440,8 @@ def replay(conn: sa.Connection) -> State:
     """
     state: State = {entity: {} for entity in ENTITIES}
     for event in events(conn):
+        if event.entity not in state:  # a publication: no table row to rebuild
+            continue
         key = (event.force_id, event.year, event.entity_id)
         rows = state[event.entity]
         current = rows.get(key)

@@ -1,5 +1,5 @@
-"""The workspace tables, declared once: inspections, findings, judgements, the audit trail, users
-and sessions.
+"""The workspace tables, declared once: inspections, findings, judgements, the audit trail,
+publications, users and sessions.
 
 Every write to `ev_inspections`, `ev_findings` and `as_judgements` goes through
 `openpeel.store.audit.apply_change`, which appends one `as_audit_events` row in the same
@@ -123,7 +123,7 @@ WORKSPACE_TABLES: tuple[Table, ...] = (
                 "What was done, e.g. import, propose, confirm, override, publish",
                 nullable=False,
             ),
-            column("entity", "VARCHAR", "inspection, finding or judgement", nullable=False),
+            column("entity", "VARCHAR", "inspection, finding, judgement or publication", nullable=False),
             _FORCE,
             _YEAR,
             column("entity_id", "VARCHAR", "Inspection, finding or question id", nullable=False),
@@ -136,6 +136,59 @@ WORKSPACE_TABLES: tuple[Table, ...] = (
             column("hash", "VARCHAR", "SHA-256 of prev_hash and this event's content", nullable=False),
         ),
         primary_key=("event_id",),
+    ),
+    Table(
+        name="pb_publications",
+        description="Append-only: each `openpeel publish`, with who, when, the audit chain head at that moment and the SHA-256 of every file written.",
+        columns=(
+            column("publication_id", "INTEGER", "Order of the publication, from 1", nullable=False),
+            column("published_at", "TIMESTAMP", "When (UTC)", nullable=False),
+            column("published_by", "VARCHAR", "Who published (openpeel publish --by)", nullable=False),
+            column("years", "VARCHAR[]", "PEEL years published", nullable=False),
+            column("note", "VARCHAR", "What changed, in words (openpeel publish --note)"),
+            column("head_event_id", "BIGINT", "Last audit event when published (0: none)", nullable=False),
+            column("head_hash", "VARCHAR", "That event's hash", nullable=False),
+            column(
+                "files_json",
+                "VARCHAR",
+                "Every report and download written: path to SHA-256, as JSON",
+                nullable=False,
+            ),
+            column("mac", "VARCHAR", "HMAC-SHA256 of the row with the audit key", nullable=False),
+        ),
+        primary_key=("publication_id",),
+    ),
+    Table(
+        name="pb_report_versions",
+        description="Append-only: each published version of a force's report for a PEEL year; the public sees the latest, older ones stay retrievable.",
+        columns=(
+            _FORCE,
+            _YEAR,
+            column("version", "INTEGER", "Version of the report, from 1", nullable=False),
+            column("publication_id", "INTEGER", "Publication that first wrote it", nullable=False),
+            column("published_at", "TIMESTAMP", "When (UTC); the report's 'Last updated'", nullable=False),
+            column("change_note", "VARCHAR", "Why it changed since the version before (null: first)"),
+            column(
+                "judgements_json",
+                "VARCHAR",
+                "The published judgements it shows: question id to the judgement's edit version, as JSON",
+                nullable=False,
+            ),
+            column("files_json", "VARCHAR", "Format to SHA-256 of the content (pb_blobs)", nullable=False),
+            column("mac", "VARCHAR", "HMAC-SHA256 of the row with the audit key", nullable=False),
+        ),
+        primary_key=("force_id", "year", "version"),
+        foreign_keys=((("publication_id",), "pb_publications"),),
+    ),
+    Table(
+        name="pb_blobs",
+        description="Append-only: published file contents, addressed by their SHA-256, so a version stays retrievable byte for byte.",
+        columns=(
+            column("sha256", "VARCHAR", "SHA-256 of the file's bytes", nullable=False),
+            column("encoding", "VARCHAR", "utf-8 (text files) or base64 (Parquet, PDF)", nullable=False),
+            column("content", "VARCHAR", "The file, as text or base64", nullable=False),
+        ),
+        primary_key=("sha256",),
     ),
     Table(
         name="web_users",

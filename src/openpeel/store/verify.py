@@ -8,8 +8,11 @@ Four checks, each naming the first event or row that does not match:
    or covered by a keyed head file, since anyone can recompute a plain SHA-256 chain;
 3. the log replayed from its first event rebuilds inspections, findings and judgements, and they
    must equal the live tables row for row (an edited row, or events cut from the end, shows here);
-4. every recorded head (a head file, `openpeel audit head`) must still be in the chain, with the
-   same hash: a log cut back to before the head, or rewritten up to it, shows here.
+4. every recorded head (a head file, `openpeel audit head`, and the head each publication
+   recorded) must still be in the chain, with the same hash: a log cut back to before the head,
+   or rewritten up to it, shows here;
+5. every publication and report version still carries its HMAC, and every published file kept
+   in the store still hashes to its address.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import sqlalchemy as sa
 from openpeel.core.errors import InputError, OpenpeelError
 from openpeel.store.audit import ENTITIES, ChainHead, chain_head, replay, table_state, verify_chain
 from openpeel.store.keys import connection_key, require_key
+from openpeel.store.publication_checks import check_publications
 from openpeel.store.schema import sa_table
 
 HEAD_FORMAT = "openpeel-audit-head/1"
@@ -142,4 +146,8 @@ def verify_store(conn: sa.Connection, head_files: list[Path] | tuple[Path, ...] 
         if difference:
             result.problems.append(difference)
     _check_heads(conn, heads, result)
+    published, problems = check_publications(conn, key)
+    result.problems += problems
+    if published:
+        result.notes.append(f"{published} publication(s): heads in the chain, rows and contents as signed")
     return result

@@ -16,6 +16,7 @@ from openpeel.core.settings import Settings
 from openpeel.forces import lookup
 from openpeel.store import Store
 from openpeel.store.audit import workspace_version
+from openpeel.store.publications import publication_version
 from openpeel.warehouse import WarehouseReader
 from openpeel.web import api_docs, errors
 from openpeel.web.cache import PageCache
@@ -93,10 +94,11 @@ def create_app(
     app.include_router(site_pages.router)
 
     def read_version() -> str:
-        # A new warehouse snapshot, or any audited change to the workspace, makes a new version.
+        # A new warehouse snapshot, any audited change to the workspace or a new publication
+        # makes a new version.
         warehouse = app.state.warehouse.snapshot()
         with app.state.store.read() as ws:
-            return f"{warehouse}|{workspace_version(ws)}"
+            return f"{warehouse}|{workspace_version(ws)}|{publication_version(ws)}"
 
     def read_scope(force: str, year: int) -> str:
         warehouse = app.state.warehouse.snapshot()
@@ -106,7 +108,7 @@ def create_app(
             return f"{warehouse}|unknown"
         with app.state.store.read() as ws:
             # A report page shows only what is published: drafts being worked on leave it as it is.
-            return f"{warehouse}|{public_version(ws, force_id, year)}"
+            return f"{warehouse}|{public_version(ws, force_id, year)}|{publication_version(ws)}"
 
     app.state.data_version = DataVersion(read_version, read_scope)
     app.add_middleware(ResponseCache, version=app.state.data_version)

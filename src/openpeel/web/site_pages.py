@@ -1,6 +1,11 @@
 """The static site's pages, served live from the warehouse at the same paths as `openpeel publish`
 writes them (DIR/YEAR/FORCE.html, DIR/YEAR/index.html, ...), from the same templates and page
-functions, so relative links and navigation work identically in both."""
+functions, so relative links and navigation work identically in both.
+
+A report that has a published version is served as published (its latest version, or
+FORCE.vN.html for an earlier one), and a year's downloads as its latest publication wrote them:
+what the public was shown does not change under it when data or findings change.
+"""
 
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ from openpeel.publish.site import (
     site_nav,
     year_inputs,
 )
+from openpeel.store.publications import latest_publication, read_blob, report_versions
 from openpeel.web.deps import Db, Ws
 from openpeel.web.errors import ApiError
 
@@ -135,7 +141,17 @@ def _downloads_folder(request: Request, con: duckdb.DuckDBPyConnection, ws: sa.C
         for old in [k for k in folders if k[0] == year]:
             folders.pop(old).cleanup()
         holder = tempfile.TemporaryDirectory(prefix=f"openpeel-downloads-{year}-")
-        export_year(con, load_framework(year), public_year(ws, year).evidence, Path(holder.name))
+        published = latest_publication(ws, year)
+        prefix = f"{year}/downloads/"
+        if published is not None and any(p.startswith(prefix) for p in published.files):
+            for path, digest in published.files.items():
+                if path.startswith(prefix):
+                    (Path(holder.name) / path.removeprefix(prefix)).write_bytes(read_blob(ws, digest))
+        else:
+            public = public_year(ws, year)
+            export_year(
+                con, load_framework(year), public.evidence, Path(holder.name), judgements=public.judgements
+            )
         folders[key] = holder
     return Path(folders[key].name)
 
@@ -162,6 +178,28 @@ def download_file(request: Request, con: Db, ws: Ws, year: int, name: str) -> Re
     return FileResponse(path, media_type=media, filename=name)
 
 
+def _published_html(ws: sa.Connection, force_id: str, year: int, version: int | None = None) -> str | None:
+    """The report as published (the latest version, or `version`); None: never published."""
+    versions = report_versions(ws, force_id, year)
+    chosen = [v for v in versions if version is None or v.version == version]
+    return read_blob(ws, chosen[-1].files["html"]).decode("utf-8") if chosen else None
+
+
+@router.get("/{year}/{force}.v{version:int}.html", response_class=HTMLResponse)
+def report_version(request: Request, ws: Ws, year: int, force: str, version: int) -> Response:
+    """An earlier (or the latest) published version of a report, exactly as it was published."""
+    _year(year)
+    area = lookup(force)
+    html = _published_html(ws, area.force_id, year, version)
+    if html is None:
+        there = ", ".join(str(v.version) for v in report_versions(ws, area.force_id, year))
+        raise ApiError(
+            404,
+            f"no published version {version} of {area.force_id}'s PEEL {year} report; versions: {there or 'none'}",
+        )
+    return HTMLResponse(html, headers=HEADERS)
+
+
 @router.get("/{year}/{force}.html", response_class=HTMLResponse)
 def report(request: Request, con: Db, ws: Ws, year: int, force: str) -> Response:
     _year(year)
@@ -172,6 +210,9 @@ def report(request: Request, con: Db, ws: Ws, year: int, force: str) -> Response
         raise ApiError(404, f"{area.name} is not one of the 43 territorial forces assessed")
 
     def render_page() -> str:
+        published = _published_html(ws, area.force_id, year)
+        if published is not None:
+            return published
         evidence, stored = public_force(ws, area.force_id, year)
         shared = _year_inputs(request, con, year)
         report = build_report(

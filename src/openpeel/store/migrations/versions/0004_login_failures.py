@@ -1,7 +1,7 @@
 """Failed sign-ins, counted in the store so every server process sees the same counts.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Created: 2026-12-01
 
 Shipped migrations never change: the DDL is spelled out here, never built from the registry.
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
