@@ -4,13 +4,15 @@ The static site (`openpeel publish`), the web app's public pages, the national o
 counts, the force-across-years pages and the downloads show only judgements an inspector has
 published, and only the findings behind them (the findings of a question whose judgement is
 published, and the inspections those findings come from). A draft or moderated grade, and the
-findings under it, stay in the signed-in workspace. `public_version` says when any of it changes.
+findings under it, stay in the signed-in workspace. `public_version` says when any of it changes; the API's pages of judgements and findings
+are the queries here.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -86,3 +88,80 @@ def public_version(ws: sa.Connection, force_id: str, year: int) -> str:
     )
     rows = sorted((str(kind), str(key), int(version)) for kind, key, version in ws.execute(parts))
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+
+
+PUBLIC_JUDGEMENT_COLUMNS = (
+    "force_id",
+    "year",
+    "question_id",
+    "pillar_id",
+    "is_graded",
+    "is_inspected",
+    "state",
+    "proposed_grade",
+    "current_grade",
+    "is_overridden",
+    "rationale",
+    "rubric_id",
+    "updated_at",
+)
+PUBLIC_FINDING_COLUMNS = (
+    "force_id",
+    "year",
+    "finding_id",
+    "question_id",
+    "kind",
+    "text",
+    "topics",
+    "inspection_id",
+    "inspection_title",
+    "inspection_source",
+    "is_exceptional",
+)
+
+
+def _scoped(query: sa.Select[Any], table: sa.Table, force_id: str | None, year: int | None) -> sa.Select[Any]:
+    if force_id is not None:
+        query = query.where(table.c.force_id == force_id)
+    if year is not None:
+        query = query.where(table.c.year == year)
+    return query
+
+
+def published_judgements_query(force_id: str | None = None, year: int | None = None) -> sa.Select[Any]:
+    """The published judgements (PUBLIC_JUDGEMENT_COLUMNS), for the API's pages."""
+    j = sa_table("as_judgements")
+    query = sa.select(*(j.c[c] for c in PUBLIC_JUDGEMENT_COLUMNS)).where(j.c.state == PUBLISHED)
+    return _scoped(query, j, force_id, year).order_by(j.c.year, j.c.force_id, j.c.question_id)
+
+
+def published_findings_query(force_id: str | None = None, year: int | None = None) -> sa.Select[Any]:
+    """The findings behind published judgements (PUBLIC_FINDING_COLUMNS) with their inspection."""
+    f, i, j = sa_table("ev_findings"), sa_table("ev_inspections"), sa_table("as_judgements")
+    query = (
+        sa.select(
+            f.c.force_id,
+            f.c.year,
+            f.c.finding_id,
+            f.c.question_id,
+            f.c.kind,
+            f.c.text,
+            f.c.topics,
+            f.c.inspection_id,
+            i.c.title,
+            i.c.source,
+            f.c.is_exceptional,
+        )
+        .join_from(
+            f,
+            i,
+            sa.and_(
+                i.c.force_id == f.c.force_id, i.c.year == f.c.year, i.c.inspection_id == f.c.inspection_id
+            ),
+        )
+        .join(
+            j, sa.and_(j.c.force_id == f.c.force_id, j.c.year == f.c.year, j.c.question_id == f.c.question_id)
+        )
+        .where(j.c.state == PUBLISHED)
+    )
+    return _scoped(query, f, force_id, year).order_by(f.c.year, f.c.force_id, f.c.position)

@@ -11,13 +11,18 @@ import duckdb
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, Response
 
+from openpeel.assessment.public import (
+    PUBLIC_FINDING_COLUMNS,
+    PUBLIC_JUDGEMENT_COLUMNS,
+    published_findings_query,
+    published_judgements_query,
+)
 from openpeel.forces import EW_ID, all_areas, lookup
 from openpeel.framework import available_years, load_framework, parse_year
 from openpeel.framework.published_grades import published_grades
 from openpeel.indicators import catalogue
 from openpeel.indicators.query import VALUE_COLUMNS, period_for, value_rows
 from openpeel.indicators.scan import national_scan
-from openpeel.store.schema import sa_table
 from openpeel.web.deps import Db, Ws
 from openpeel.web.errors import ApiError
 from openpeel.web.responses import ResponseFormat, json_response, page
@@ -88,6 +93,10 @@ def _store_page(
     total = ws.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
     rows = ws.execute(query.limit(limit).offset(offset)).all()
     return _rows_page(request, rows, int(total), columns, limit, offset, fmt)
+
+
+def _force_id(force: str | None) -> str | None:
+    return lookup(force).force_id if force is not None else None
 
 
 def _force_json(area: Any) -> dict[str, Any]:
@@ -180,34 +189,6 @@ def scan(
     return page(request, rows[offset : offset + limit], len(rows), limit, offset, fmt, columns)
 
 
-JUDGEMENT_COLUMNS = (
-    "force_id",
-    "year",
-    "question_id",
-    "pillar_id",
-    "is_graded",
-    "is_inspected",
-    "state",
-    "proposed_grade",
-    "current_grade",
-    "is_overridden",
-    "rationale",
-    "rubric_id",
-    "updated_at",
-)
-FINDING_COLUMNS = (
-    "force_id",
-    "year",
-    "finding_id",
-    "question_id",
-    "kind",
-    "text",
-    "topics",
-    "inspection_id",
-    "inspection_title",
-    "inspection_source",
-    "is_exceptional",
-)
 COVERAGE_COLUMNS = (
     "force_id",
     "month",
@@ -217,16 +198,6 @@ COVERAGE_COLUMNS = (
     "sha256",
     "ingested_at",
 )
-
-
-def _filtered(
-    query: sa.Select[*tuple[Any, ...]], table: sa.Table, force: str | None, year: int | None
-) -> sa.Select[Any]:
-    if force is not None:
-        query = query.where(table.c.force_id == lookup(force).force_id)
-    if year is not None:
-        query = query.where(table.c.year == year)
-    return query
 
 
 @router.get(
@@ -243,10 +214,8 @@ def published_judgements(
     offset: Offset = 0,
     fmt: Format = "json",
 ) -> Response:
-    j = sa_table("as_judgements")
-    query = sa.select(*(j.c[c] for c in JUDGEMENT_COLUMNS)).where(j.c.state == "published")
-    query = _filtered(query, j, force, year).order_by(j.c.year, j.c.force_id, j.c.question_id)
-    return _store_page(request, ws, query, JUDGEMENT_COLUMNS, limit, offset, fmt)
+    query = published_judgements_query(_force_id(force), year)
+    return _store_page(request, ws, query, PUBLIC_JUDGEMENT_COLUMNS, limit, offset, fmt)
 
 
 @router.get("/findings", summary="Findings behind published judgements, by force and PEEL year")
@@ -259,36 +228,8 @@ def published_findings(
     offset: Offset = 0,
     fmt: Format = "json",
 ) -> Response:
-    f, i, j = sa_table("ev_findings"), sa_table("ev_inspections"), sa_table("as_judgements")
-    # A finding is public once the judgement of its question is published.
-    query = (
-        sa.select(
-            f.c.force_id,
-            f.c.year,
-            f.c.finding_id,
-            f.c.question_id,
-            f.c.kind,
-            f.c.text,
-            f.c.topics,
-            f.c.inspection_id,
-            i.c.title,
-            i.c.source,
-            f.c.is_exceptional,
-        )
-        .join_from(
-            f,
-            i,
-            sa.and_(
-                i.c.force_id == f.c.force_id, i.c.year == f.c.year, i.c.inspection_id == f.c.inspection_id
-            ),
-        )
-        .join(
-            j, sa.and_(j.c.force_id == f.c.force_id, j.c.year == f.c.year, j.c.question_id == f.c.question_id)
-        )
-        .where(j.c.state == "published")
-    )
-    query = _filtered(query, f, force, year).order_by(f.c.year, f.c.force_id, f.c.position)
-    return _store_page(request, ws, query, FINDING_COLUMNS, limit, offset, fmt)
+    query = published_findings_query(_force_id(force), year)
+    return _store_page(request, ws, query, PUBLIC_FINDING_COLUMNS, limit, offset, fmt)
 
 
 @router.get("/coverage", summary="data.police.uk files loaded: force, month and kind, with row counts")
