@@ -132,7 +132,8 @@ def funnel_chart(section: CrossSection, area_id: str | None, area_name: str | No
     )
     if ind.rank_excludes:
         names = ", ".join(sorted(get_force(f).name for f in ind.rank_excludes))
-        summary += f" Not shown: {names} (rate per resident not meaningful)."
+        # Named with the indicator, so two funnel plots in one report never share the sentence.
+        summary += f" {names} not shown: its {ind.short_title} rate per resident is not meaningful."
     table_rows = []
     for r in sorted(rows, key=lambda r: r.denominator):
         lo, hi = _limits(section, r.denominator, Z_95)
