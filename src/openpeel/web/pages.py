@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from openpeel.forces import territorial_forces
 from openpeel.forces.registry import normalise_name
 from openpeel.framework import available_years
+from openpeel.framework.published_grades import latest_published
 from openpeel.web.deps import Ws
 from openpeel.web.session import current_user_optional
 from openpeel.web.templating import html
@@ -35,6 +36,7 @@ def home(request: Request, ws: Ws, q: str = "") -> Response:
         q=q,
         forces=forces,
         years=available_years(),
+        published=latest_published(),
         user=session.user if session else None,
         csrf_token=session.csrf_token if session else "",
     )
