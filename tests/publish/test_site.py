@@ -176,12 +176,22 @@ def test_report_in_site_has_charts_with_text_and_tables(site: SiteResult) -> Non
 
 def test_scan_page_matches_national_scan(site: SiteResult, publish_con: duckdb.DuckDBPyConnection) -> None:
     from openpeel.framework import load_framework
-    from openpeel.indicators.scan import national_scan
+    from openpeel.indicators.scan import TRIAGE_LIMIT, national_scan, triage
 
     rows = national_scan(publish_con, load_framework(2014))
+    html = (site.out_dir / "2014" / "scan.html").read_text(encoding="utf-8")
     page = parse(site.out_dir / "2014" / "scan.html")
-    data_rows = [r for r in page.rows if r and r[-3] in ("Worse", "Better")]
-    assert len(data_rows) == len(rows) > 0
+    data_rows = [r for r in page.rows if r and r[-3] in ("Worse", "Better", "Unclear")]
+    # Each force's few largest differences first, then (one click away) every difference.
+    top = triage(rows)
+    assert 0 < len(top) < len(rows)
+    assert all(sum(r.force_id == f for r in top) <= TRIAGE_LIMIT for f in {r.force_id for r in rows})
+    forces = {r.force_id for r in rows}
+    top_of = {f: sum(r.force_id == f for r in top) for f in forces}
+    all_of = {f: sum(r.force_id == f for r in rows) for f in forces}
+    longer = [f for f in forces if all_of[f] > top_of[f]]
+    assert len(data_rows) == len(top) + sum(all_of[f] for f in longer)
+    assert html.count('<details class="scan-all">') == len(longer)
 
 
 def test_downloads_csv_and_parquet_agree_with_their_dictionary(site: SiteResult) -> None:

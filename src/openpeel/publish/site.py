@@ -39,7 +39,7 @@ from openpeel.forces import Force, get_force, territorial_forces
 from openpeel.framework import Framework, available_years, load_framework
 from openpeel.indicators.catalogue import catalogue
 from openpeel.indicators.query import IndicatorValue, values_for_year
-from openpeel.indicators.scan import ScanRow, national_scan
+from openpeel.indicators.scan import TRIAGE_LIMIT, ScanRow, national_scan, triage
 from openpeel.publish.chart_data import YearChartData, load_chart_data
 from openpeel.publish.document import build_report, shown_grades
 from openpeel.publish.export import DOWNLOADS, Download, downloads_dictionary_markdown, export_year
@@ -250,12 +250,23 @@ def overview_page(con: duckdb.DuckDBPyConnection, built: YearBuild, scan: list[S
 
 def scan_page(built_names: dict[str, str], framework: Framework, scan: list[ScanRow]) -> str:
     """DIR/YEAR/scan.html: the national scan of a year."""
+    top = triage(scan)
     forces = [
-        (fid, built_names.get(fid, fid), [r for r in scan if r.force_id == fid])
+        (
+            fid,
+            built_names.get(fid, fid),
+            [r for r in top if r.force_id == fid],
+            [r for r in scan if r.force_id == fid],
+        )
         for fid in dict.fromkeys(r.force_id for r in scan)
     ]
     return _page(
-        "scan.html.j2", framework=framework, rows=scan, forces=forces, nav=site_nav(1, framework.year)
+        "scan.html.j2",
+        framework=framework,
+        rows=scan,
+        forces=forces,
+        limit=TRIAGE_LIMIT,
+        nav=site_nav(1, framework.year),
     )
 
 
