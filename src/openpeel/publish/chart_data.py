@@ -187,6 +187,8 @@ class SectionData:
     section: CrossSection
     area_id: str | None
     area_label: str | None = None  # the force's short name, written beside its marker
+    peer_ids: tuple[str, ...] = ()
+    """the highlighted force's peers (its region's forces), labelled on ranked bars"""
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,11 @@ from collections.abc import Iterable, Sequence
 from markupsafe import Markup, escape
 
 from openpeel.core.statistics import Z_95, Z_998
-from openpeel.publish.chart_data import GradeData, SectionData, TrendData
+from openpeel.forces import get_force
+from openpeel.publish.chart_data import AreaValue, GradeData, SectionData, TrendData, control_limits
 from openpeel.publish.chart_style import (
     BOTTOM,
+    CHANCE,
     EW,
     FORCE,
     GRADE_COLOURS,
@@ -25,6 +27,7 @@ from openpeel.publish.chart_style import (
     LEFT,
     MUTED,
     OTHER,
+    PEER,
     RIGHT,
     TOP,
     H,
@@ -118,13 +121,20 @@ def _y_axis(
     )
 
 
-def _legend(lines: list[str], items: Sequence[tuple[str, str]], y: float) -> None:
-    """items: (svg snippet drawn at x=0..24 around y=0, label)."""
+LEGEND_ROW = 20
+
+
+def _legend(lines: list[str], items: Sequence[tuple[str, str]], y: float, width: int = W) -> None:
+    """items: (svg snippet drawn at x=0..24 around y=0, label); an item that would run past
+    `width` starts a new row LEGEND_ROW below."""
     x = 10.0
     for glyph, label in items:
+        step = 38 + 6.4 * len(label)
+        if x > 10.0 and x + step > width:
+            x, y = 10.0, y + LEGEND_ROW
         lines.append(f'<g transform="translate({x:.1f},{y:.1f})">{glyph}</g>')
         lines.append(_text(x + 30, y + 4, label, anchor="start", size=11))
-        x += 38 + 6.4 * len(label)
+        x += step
 
 
 def _trend_svg(chart: Chart, data: TrendData) -> str:
@@ -206,8 +216,8 @@ def _funnel_svg(chart: Chart, data: SectionData) -> str:
     curve_x = [10 ** (lx0 + (lx1 - lx0) * i / 60) for i in range(61)]
     limits = {z: [_limits(section, px, z) for px in curve_x] for z in (Z_95, Z_998)}
     material = (ew * (1 - ind.materiality), ew * (1 + ind.materiality))
-    # The 95% funnel at the smallest force sets the range, so its curve is seen in full.
-    values = [r.value for r in rows] + list(material) + list(_limits(section, min(pops), Z_95))
+    # The 99.8% limits at the smallest force set the range, so both limits are seen in full.
+    values = [r.value for r in rows] + list(material) + list(_limits(section, min(pops), Z_998))
     span = max(values) - min(values)
     ticks = nice_ticks(max(0.0, min(values) - span * 0.05), max(values) + span * 0.05)
     lin = _Scale((lx0, lx1), (LEFT, W - RIGHT))
@@ -216,7 +226,7 @@ def _funnel_svg(chart: Chart, data: SectionData) -> str:
         return lin(math.log10(pop))
 
     y = _Scale((ticks[0], ticks[-1]), (H - BOTTOM, TOP))
-    lines = _open(chart, W, H)
+    lines = _open(chart, W, H + LEGEND_ROW)
     lines.append(
         f'<clipPath id="{escape(chart.chart_id)}-clip"><rect x="{LEFT}" y="{TOP}" width="{W - LEFT - RIGHT}" height="{H - TOP - BOTTOM}"/></clipPath>'
     )
@@ -245,6 +255,15 @@ def _funnel_svg(chart: Chart, data: SectionData) -> str:
     lines.append(
         f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(ew):.1f}" y2="{y(ew):.1f}" stroke="{EW}" stroke-width="2.5" stroke-dasharray="7 4"/>'
     )
+    if section.tau2:
+        # Chance alone draws the classic funnel; the adjusted limits above it are nearly level
+        # because the ordinary spread between forces outweighs chance at forces' sizes.
+        chance = [control_limits(ind, ew, px, Z_998) for px in curve_x]
+        for side in (0, 1):
+            d = " ".join(f"{x(px):.1f},{y(lim[side]):.1f}" for px, lim in zip(curve_x, chance, strict=True))
+            lines.append(
+                f'<polyline points="{d}" fill="none" stroke="{CHANCE}" stroke-width="1.2" stroke-dasharray="1 3"{clip}/>'
+            )
     me = None
     for r in rows:
         if r.area_id == data.area_id:
@@ -253,6 +272,20 @@ def _funnel_svg(chart: Chart, data: SectionData) -> str:
         lines.append(
             f'<circle cx="{x(r.denominator):.1f}" cy="{y(r.value):.1f}" r="3.5" fill="{OTHER}" fill-opacity="0.85"/>'
         )
+        low, high = _limits(section, r.denominator, Z_95)
+        if not low <= r.value <= high:
+            cx = x(r.denominator)
+            anchor = "start" if cx < W * 0.7 else "end"
+            lines.append(
+                _text(
+                    cx + (7 if anchor == "start" else -7),
+                    y(r.value) + 4,
+                    get_force(r.area_id).short_name,
+                    anchor=anchor,
+                    size=11,
+                    extra=HALO,
+                )
+            )
     if me is not None:
         cx, cy = x(me.denominator), y(me.value)
         lines.append(
@@ -285,6 +318,16 @@ def _funnel_svg(chart: Chart, data: SectionData) -> str:
                 "95% limit",
             ),
             (f'<line x1="0" x2="24" y1="0" y2="0" stroke="{MUTED}" stroke-width="1.5"/>', "99.8% limit"),
+            *(
+                [
+                    (
+                        f'<line x1="0" x2="24" y1="0" y2="0" stroke="{CHANCE}" stroke-dasharray="1 3" stroke-width="1.2"/>',
+                        "chance alone",
+                    )
+                ]
+                if section.tau2
+                else []
+            ),
             (
                 '<rect x="0" y="-6" width="24" height="12" fill="#eef2f7" stroke="#c8ced6"/>',
                 f"within ±{ind.materiality:.0%}",
@@ -296,6 +339,33 @@ def _funnel_svg(chart: Chart, data: SectionData) -> str:
     return "\n".join(lines)
 
 
+RANKED_LABEL_SPACE = 86  # room under the bars for the forces' names, written at a slant
+LABEL_GAP = 13.0  # px between two slanted names' starts for them not to overlap
+
+
+def _ranked_labels(data: SectionData) -> dict[str, str]:
+    """Which bars carry a name: the force, its peers and the two ends. Value is the label's role."""
+    rows = data.section.rows
+    out = {rows[0].area_id: "extreme", rows[-1].area_id: "extreme"}
+    out.update({p: "peer" for p in data.peer_ids})
+    if data.area_id:
+        out[data.area_id] = "force"
+    return out
+
+
+def _spaced(
+    indexes: Sequence[int], rows: Sequence[AreaValue], labelled: dict[str, str], bar_w: float
+) -> set[int]:
+    """The bars whose names fit: the force first, then the two ends, then peers, each at least
+    a label's height from the names already placed (slanted names of neighbours overlap)."""
+    order = {"force": 0, "extreme": 1, "peer": 2}
+    placed: set[int] = set()
+    for i in sorted(indexes, key=lambda i: order[labelled[rows[i].area_id]]):
+        if all(abs(i - j) * bar_w >= LABEL_GAP for j in placed):
+            placed.add(i)
+    return placed
+
+
 def _ranked_svg(chart: Chart, data: SectionData) -> str:
     section = data.section
     ind = section.indicator
@@ -303,26 +373,46 @@ def _ranked_svg(chart: Chart, data: SectionData) -> str:
     lows = [r.ci_low if r.ci_low is not None else r.value for r in rows]
     highs = [r.ci_high if r.ci_high is not None else r.value for r in rows]
     ticks = nice_ticks(min(0.0, *lows), max(0.0, *highs))
+    height = H + RANKED_LABEL_SPACE
     x = _Scale((0, len(rows)), (LEFT, W - RIGHT))
     y = _Scale((ticks[0], ticks[-1]), (H - BOTTOM, TOP))
-    lines = _open(chart, W, H)
+    lines = _open(chart, W, height)
     _y_axis(lines, ticks, y, LEFT, W - RIGHT, unit_label(ind), "%" if ind.kind == "change" else "")
     zero = y(0.0)
     bar_w = (W - LEFT - RIGHT) / len(rows)
+    labelled = _ranked_labels(data)
+    named = _spaced([i for i, r in enumerate(rows) if r.area_id in labelled], rows, labelled, bar_w)
     for i, r in enumerate(rows):
         top, bottom = sorted((y(r.value), zero))
-        mine = r.area_id == data.area_id
-        fill = FORCE if mine else OTHER
+        role = labelled.get(r.area_id)
+        fill = {"force": FORCE, "peer": PEER}.get(role or "", OTHER)
         lines.append(
             f'<rect x="{x(i) + 1:.1f}" y="{top:.1f}" width="{bar_w - 2:.1f}" height="{max(bottom - top, 0.5):.1f}" fill="{fill}"/>'
         )
+        cx = x(i) + bar_w / 2
         if r.ci_low is not None and r.ci_high is not None:
-            cx = x(i) + bar_w / 2
             lines.append(
                 f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{y(r.ci_low):.1f}" y2="{y(r.ci_high):.1f}" stroke="{INK}" stroke-width="1"/>'
             )
-        if mine:
-            cx = x(i) + bar_w / 2
+        if role is not None and i in named:
+            # The name at a slant under the axis, so 43 narrow bars can each carry one.
+            name = get_force(r.area_id).short_name if r.area_id != data.area_id else data.area_label or ""
+            if role == "extreme":
+                name += f" {fmt(r.value, ind)}"
+            ly = H - BOTTOM + 12
+            lines.append(
+                _text(
+                    cx + 3,
+                    ly,
+                    name,
+                    anchor="end",
+                    size=10,
+                    fill=FORCE if role == "force" else INK,
+                    weight="bold" if role == "force" else "normal",
+                    extra=f' transform="rotate(-50 {cx + 3:.1f} {ly:.1f})"',
+                )
+            )
+        if role == "force":
             anchor = "start" if i < len(rows) * 0.6 else "end"
             label_y = min(top, y(r.ci_high) if r.ci_high is not None else top) - 8
             if r.value < 0:
@@ -338,9 +428,6 @@ def _ranked_svg(chart: Chart, data: SectionData) -> str:
                     extra=HALO,
                 )
             )
-            lines.append(
-                f'<path d="M{cx - 6:.1f},{H - BOTTOM + 14:.1f} L{cx + 6:.1f},{H - BOTTOM + 14:.1f} L{cx:.1f},{H - BOTTOM + 4:.1f} Z" fill="{FORCE}"/>'
-            )
     lines.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{zero:.1f}" y2="{zero:.1f}" stroke="{INK}"/>')
     if section.ew_value is not None:
         ey = y(section.ew_value)
@@ -350,8 +437,8 @@ def _ranked_svg(chart: Chart, data: SectionData) -> str:
     lines.append(
         _text(
             (LEFT + W - RIGHT) / 2,
-            H - BOTTOM + 30,
-            f"the {len(rows)} forces, lowest to highest",
+            height - 34,
+            f"the {len(rows)} forces, lowest to highest; named: {data.area_label or 'the force'}, its peers and the two ends",
             size=11,
             fill=MUTED,
         )
@@ -359,17 +446,15 @@ def _ranked_svg(chart: Chart, data: SectionData) -> str:
     _legend(
         lines,
         [
-            (
-                f'<rect x="4" y="-6" width="16" height="12" fill="{FORCE}"/>',
-                f"{data.area_label or 'force'} (marked ▲)",
-            ),
+            (f'<rect x="4" y="-6" width="16" height="12" fill="{FORCE}"/>', data.area_label or "force"),
+            (f'<rect x="4" y="-6" width="16" height="12" fill="{PEER}"/>', "its peers (region)"),
             (f'<rect x="4" y="-6" width="16" height="12" fill="{OTHER}"/>', "other forces"),
             (
                 f'<line x1="0" x2="24" y1="0" y2="0" stroke="{EW}" stroke-width="2.5" stroke-dasharray="7 4"/>',
                 "England and Wales",
             ),
         ],
-        H - 10,
+        height - 10,
     )
     lines.append("</svg>")
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from openpeel.core.statistics import Z_95, Z_998
 from openpeel.forces import get_force
+from openpeel.forces.peers import regional_groups
 from openpeel.indicators.catalogue import Indicator
 from openpeel.publish.chart_data import (
     AreaValue,
@@ -197,8 +198,19 @@ def ranked_chart(section: CrossSection, area_id: str | None, area_name: str | No
         columns=("Force", unit_label(ind), "95% interval", "Rank (1 = best)"),
         rows=table,
         highlight=_row_name(rows, area_id),
-        data=SectionData(section, area_id, area_name),
+        data=SectionData(section, area_id, area_name, _peers(area_id)),
     )
+
+
+def _peers(area_id: str | None) -> tuple[str, ...]:
+    """The force's regional peers, the comparison group every force has (most-similar sets are
+    imported per warehouse; a chart drawn without one names the region's forces)."""
+    if area_id is None:
+        return ()
+    for members in regional_groups().values():
+        if area_id in members:
+            return tuple(m for m in members if m != area_id)
+    return ()
 
 
 def grade_chart(
