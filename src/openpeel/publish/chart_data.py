@@ -200,4 +200,13 @@ class GradeData:
     counts: tuple[tuple[int, ...], ...]  # counts[question][grade]
 
 
-PlotData = TrendData | SectionData | GradeData
+@dataclass(frozen=True)
+class TileData:
+    """Where each force sits and which category colours it."""
+
+    positions: tuple[tuple[str, int, int], ...]  # force id, column, row
+    categories: tuple[tuple[str, str], ...]  # force id, category label
+    colours: tuple[tuple[str, str], ...]  # category label, fill
+
+
+PlotData = TrendData | SectionData | GradeData | TileData

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+from markupsafe import Markup
+
 from openpeel.core.statistics import Z_95, Z_998
 from openpeel.forces import get_force
 from openpeel.forces.peers import regional_groups
@@ -19,15 +21,34 @@ from openpeel.publish.chart_data import (
     CrossSection,
     GradeData,
     SectionData,
+    TileData,
     TrendData,
     TrendPoint,
     YearChartData,
 )
 from openpeel.publish.chart_style import _limits, break_index, fmt, unit_label
-from openpeel.publish.chart_svg import nice_ticks, svg
+from openpeel.publish.chart_svg import grades_svg, nice_ticks, trend_svg
+from openpeel.publish.chart_svg_forces import funnel_svg, ranked_svg
 from openpeel.publish.model import Chart
+from openpeel.publish.tile_map import tiles_svg
 
 __all__ = ["nice_ticks", "svg"]
+
+
+def svg(chart: Chart) -> Markup:
+    """The chart drawn as an inline SVG element (all text in it escaped)."""
+    data = chart.data
+    if isinstance(data, TrendData):
+        out = trend_svg(chart, data)
+    elif isinstance(data, GradeData):
+        out = grades_svg(chart, data)
+    elif isinstance(data, TileData):
+        out = tiles_svg(chart, data)
+    elif chart.kind == "funnel":
+        out = funnel_svg(chart, data)
+    else:
+        out = ranked_svg(chart, data)
+    return Markup(out)
 
 
 def _row_name(rows: Iterable[AreaValue], area_id: str | None) -> str | None:

@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from openpeel.publish.charts import svg as chart_svg
-from openpeel.publish.model import Paragraph, Report, RuleLine
+from openpeel.publish.model import Chart, Paragraph, Report, RuleLine
 
 Format = Literal["text", "md", "html"]
 FORMATS: tuple[Format, ...] = ("text", "md", "html")
@@ -111,3 +111,10 @@ def render(
         f"report.{EXTENSIONS[fmt]}.j2" if fmt != "html" else "report.html.j2"
     )
     return template.render(report=report, nav=list(nav), print_mode=print_mode)
+
+
+def figure_html(chart: Chart) -> Markup:
+    """One chart as the reports draw it (SVG, text alternative, its table), for pages outside
+    the publish templates (the web app's home page)."""
+    template = environment("html").from_string('{% from "chart.html.j2" import figure %}{{ figure(chart) }}')
+    return Markup(template.render(chart=chart))

@@ -48,6 +48,7 @@ from openpeel.publish.overview import NOT_GRADED, build_overview
 from openpeel.publish.published import published_views
 from openpeel.publish.published_overview import build_published_overview
 from openpeel.publish.render import EXTENSIONS, Format, environment, render
+from openpeel.publish.tile_map import latest_published_map
 
 Progress = Callable[[str, int, int], None]
 MARKER = ".openpeel-site"
@@ -299,7 +300,12 @@ def force_years_pages(
 
 def index_page(frameworks: Sequence[Framework]) -> str:
     """DIR/index.html: the years built, methodology and data dictionary."""
-    return _page("index.html.j2", years=list(frameworks), nav=site_nav(0, frameworks[-1].year))
+    return _page(
+        "index.html.j2",
+        years=list(frameworks),
+        nav=site_nav(0, frameworks[-1].year),
+        tile_map=latest_published_map(),
+    )
 
 
 def methodology_page(latest_year: int) -> str:
