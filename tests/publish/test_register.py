@@ -120,7 +120,14 @@ def test_each_finding_is_said_once(northants: Report) -> None:
 
 
 def test_every_format_has_the_appendix_heading_and_the_html_collapses_it(northants: Report) -> None:
-    assert f"## {APPENDIX_HEADING}" in render(northants, "md")
+    md = render(northants, "md")
+    assert f"## {APPENDIX_HEADING}" in md
+    # Markdown keeps each chart's table, in the appendix, linked from the chart's caption.
+    body = body_text(md)
+    assert word_count(body) <= BODY_WORD_LIMIT and repeated_sentences(body) == []
+    chart = northants.questions[0].charts[0]
+    assert f"(#{chart.chart_id})" in body and f'<a id="{chart.chart_id}"></a>' in md[len(body) :]
+    assert f"| {chart.rows[0][0]} |" in md[len(body) :]
     html = render(northants, "html")
     assert f'<h2 id="appendix-h">{APPENDIX_HEADING}</h2>' in html
     at = html.index('id="appendix"')
