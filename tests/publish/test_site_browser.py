@@ -125,3 +125,19 @@ def test_overview_sorts_in_the_browser(browser: Any, site: SiteResult) -> None:
     assert first.startswith("Avon") and after.startswith("Wiltshire")
     assert page.locator("#overview-table thead th[aria-sort='descending']").count() == 1
     page.close()
+
+
+def test_a_figure_link_opens_the_collapsed_appendix(browser: Any, site: SiteResult) -> None:
+    requests: list[str] = []
+    page = open_page(browser, (site.out_dir / "2014" / "northamptonshire.html").as_uri(), requests)
+    appendix = "document.querySelector('#appendix details')"
+    # The body reads first: the appendix starts closed, and its heading is still on the page.
+    assert page.evaluate(f"{appendix}.open") is False
+    assert page.locator("#appendix-h").is_visible()
+    link = page.locator("a[href^='#ind-']").first
+    target = link.get_attribute("href")
+    link.click()
+    page.wait_for_timeout(200)
+    assert page.evaluate(f"{appendix}.open") is True
+    assert page.locator(str(target)).is_visible()
+    page.close()
