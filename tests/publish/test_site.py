@@ -307,3 +307,24 @@ def test_export_command_writes_csv(tmp_path: Path) -> None:
     ]
     bad = CliRunner().invoke(app, ["export", "--format", "xlsx", "--db", str(db)])
     assert bad.exit_code == 2 and "xlsx" in bad.output
+
+
+def test_openpeels_grade_chart_draws_the_forces_it_graded(site: SiteResult) -> None:
+    html = (site.out_dir / "2014" / "index.html").read_text(encoding="utf-8")
+    at = html.index('id="chart-grades"')
+    chart = html[at : html.index("</figure>", at)].replace("&#39;", "'")
+    graded = len(evidence_for(2014))
+    assert f"openpeel's, for the {graded} of 43 forces with findings loaded" in chart
+    # Forces without findings are counted in the table above, not drawn as grey bars.
+    assert "not graded" not in chart.lower()
+
+
+def test_with_no_force_graded_the_overview_draws_no_empty_grade_chart(
+    publish_con: duckdb.DuckDBPyConnection,
+) -> None:
+    from openpeel.framework import load_framework
+    from openpeel.publish.document import build_report
+    from openpeel.publish.overview import build_overview
+
+    reports = [build_report(publish_con, f, 2014, None) for f in ("kent", "essex")]
+    assert build_overview(load_framework(2014), reports, []).chart is None

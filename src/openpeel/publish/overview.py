@@ -40,7 +40,8 @@ class Overview:
     grade_labels: tuple[str, ...]  # the year's scale, best first, then "Not graded"
     rows: tuple[OverviewRow, ...]
     counts: tuple[tuple[int, ...], ...]  # counts[question][grade]
-    chart: Chart
+    chart: Chart | None
+    """openpeel's grades for the forces it graded; None when it graded none"""
 
     def by_region(self) -> list[tuple[str, list[OverviewRow]]]:
         regions: dict[str, list[OverviewRow]] = {}
@@ -116,11 +117,13 @@ def _graded_chart(
     labels: Sequence[str],
     counts: Sequence[Sequence[int]],
     rows: Sequence[OverviewRow],
-) -> Chart:
-    """openpeel's grades, drawn for the forces it graded only: forces with no findings loaded
+) -> Chart | None:
+    """openpeel's grades, drawn for the forces it graded only (None if none): forces with no findings loaded
     would otherwise fill the bars with "Not graded" and hide the grades given. The count left
     out is in the title, and the table above counts them."""
     graded = sum(1 for r in rows if r.has_evidence)
+    if not graded:
+        return None
     keep = [i for i, label in enumerate(labels) if label != NOT_GRADED]
     return grade_chart(
         questions,
