@@ -71,6 +71,8 @@ def test_the_cli_report_body_is_short_and_says_nothing_twice(tmp_path: Path) -> 
     body = body_text(text)
     assert "[Strength]" not in body and "[Area for improvement]" not in body
     assert body.count("ambitious targets for cutting crime") == 1
+    # The appendix's judgements give the basis without brackets inside brackets.
+    assert "awaiting an inspector's confirmation; 4 findings)" in text and "findings))" not in text
     # Only files behind figures shown: the workforce editions no figure uses are not listed.
     sources = _sources(text)
     assert not any("police-workforce" in s for s in sources)

@@ -363,7 +363,7 @@ def _judgement_rows(
             JudgementRow(
                 question.text,
                 section.grade_label or "Not graded",
-                f"{shown.note} ({count} finding{'' if count == 1 else 's'})"
+                f"{shown.note}; {count} finding{'' if count == 1 else 's'}"
                 if shown and shown.grade_id
                 else "no inspection findings loaded",
                 section.published,
