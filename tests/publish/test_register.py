@@ -165,3 +165,12 @@ def test_the_arrest_rate_superlative_comes_from_the_imported_measure(tmp_path: P
     text = render(build_report(con, "northamptonshire", 2014, evidence), "text")
     assert "arrest rate for domestic abuse related crimes was" in text
     assert "the lowest arrest rate" not in text
+
+
+def test_each_caveat_is_said_once(northants: Report) -> None:
+    from openpeel.publish.appendix import caveat_sentences, caveat_key
+
+    keys = [caveat_key(s) for c in northants.caveats for s in caveat_sentences(c)]
+    assert keys and len(keys) == len(set(keys))
+    # Two indicators word the fraud exclusion differently; the report says it once.
+    assert sum("Fraud is excluded" in c for c in northants.caveats) == 1

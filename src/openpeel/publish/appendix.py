@@ -9,6 +9,7 @@ in the report uses it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from openpeel.evidence import EvidenceFile
@@ -22,9 +23,35 @@ CITY_OF_LONDON_CAVEAT = (
 )
 
 
+_SENTENCE = re.compile(r"(?<=\.)\s+(?=[A-Z])")
+KEY_WORDS = 3
+
+
+def caveat_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+
+
+def caveat_key(sentence: str) -> str:
+    """What a caveat is about, by its opening words: "Fraud is excluded (...)" and "Fraud is
+    excluded: its recording moved ..." are one caveat worded twice by two indicators."""
+    return " ".join(re.findall(r"[a-z0-9]+", sentence.lower())[:KEY_WORDS])
+
+
 def _add(caveats: list[str], text: str | None) -> None:
-    if text and text.strip() and text not in caveats:
-        caveats.append(text)
+    """Add a caveat's sentences not said yet; of two wordings of one caveat the fuller stays."""
+    if not text or not text.strip():
+        return
+    fresh: list[str] = []
+    for sentence in caveat_sentences(text):
+        key = caveat_key(sentence)
+        said = [(i, s) for i, c in enumerate(caveats) for s in caveat_sentences(c) if caveat_key(s) == key]
+        if not said:
+            fresh.append(sentence)
+        elif len(sentence) > len(said[0][1]):
+            i, old = said[0]
+            caveats[i] = caveats[i].replace(old, sentence)
+    if fresh:
+        caveats.append(" ".join(fresh))
 
 
 def source_line(info: dict[str, object]) -> str:
