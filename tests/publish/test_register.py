@@ -168,7 +168,7 @@ def test_the_arrest_rate_superlative_comes_from_the_imported_measure(tmp_path: P
 
 
 def test_each_caveat_is_said_once(northants: Report) -> None:
-    from openpeel.publish.appendix import caveat_sentences, caveat_key
+    from openpeel.publish.appendix import caveat_key, caveat_sentences
 
     keys = [caveat_key(s) for c in northants.caveats for s in caveat_sentences(c)]
     assert keys and len(keys) == len(set(keys))
