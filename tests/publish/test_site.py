@@ -122,9 +122,11 @@ def test_overview_lists_every_force_with_text_grades(site: SiteResult) -> None:
     html = (site.out_dir / "2014" / "index.html").read_text(encoding="utf-8")
     names = {f.name for f in territorial_forces()}
     body_rows = [r for r in page.rows if r and r[0] in names and len(r) > 2]
-    # One tile map per published pillar or question, each with its table of force and grade.
+    # One tile map per published pillar or question, and one of the headline figure's band,
+    # each with its table of force and category.
     map_rows = [r for r in page.rows if r and r[0] in names and len(r) == 2]
-    assert len(map_rows) == 4 * 43 and html.count('class="chart chart-tiles"') == 4
+    assert len(map_rows) == 5 * 43 and html.count('class="chart chart-tiles"') == 5
+    assert 'id="chart-map-band-recorded_crime_change_4y_pct"' in html
     # Published grades, then openpeel's: each once in an A-Z table and once in a by-region table.
     assert len(body_rows) == 4 * 43
     published_az, openpeel_az = body_rows[:43], body_rows[2 * 43 : 3 * 43]

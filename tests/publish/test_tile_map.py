@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+import duckdb
 import pytest
 
 from openpeel.core.errors import InputError
@@ -75,3 +76,28 @@ def test_the_home_map_shows_each_forces_latest_published_grade() -> None:
     rows = dict(chart.rows)
     assert rows["Kent Police"] == latest["kent"].text
     assert chart.kind == "tiles" and len(chart.rows) == 43
+
+
+def test_the_band_map_says_lower_or_higher_from_the_indicator(
+    publish_con: duckdb.DuckDBPyConnection,
+) -> None:
+    from openpeel.framework import load_framework
+    from openpeel.indicators.query import values_for_year
+    from openpeel.publish.tile_map import band_map
+
+    values = [
+        v
+        for v in values_for_year(publish_con, load_framework(2014))
+        if v.indicator.id == "recorded_crime_change_4y_pct"
+    ]
+    names = {f.force_id: f.name for f in territorial_forces()}
+    chart = band_map(values)
+    assert chart is not None and chart.title.endswith("period ending June 2014")
+    rows = dict(chart.rows)
+    northants = next(v for v in values if v.area_id == "northamptonshire")
+    assert northants.band == "lower" and rows["Northamptonshire Police"] == "Lower than England and Wales"
+    words = {"lower": "Lower", "higher": "Higher", "similar": "Broadly in line"}
+    for v in (v for v in values if v.area_id in names):
+        name = names[v.area_id]
+        assert rows[name].startswith(words[v.band]) if v.band else rows[name] == "No comparison"
+    assert band_map([]) is None

@@ -43,12 +43,12 @@ from openpeel.indicators.scan import TRIAGE_LIMIT, ScanRow, national_scan, triag
 from openpeel.publish.chart_data import YearChartData, load_chart_data
 from openpeel.publish.document import build_report, shown_grades
 from openpeel.publish.export import DOWNLOADS, Download, downloads_dictionary_markdown, export_year
-from openpeel.publish.model import Report
+from openpeel.publish.model import Chart, Report
 from openpeel.publish.overview import NOT_GRADED, build_overview
 from openpeel.publish.published import published_views
 from openpeel.publish.published_overview import build_published_overview
 from openpeel.publish.render import EXTENSIONS, Format, environment, render
-from openpeel.publish.tile_map import latest_published_map
+from openpeel.publish.tile_map import band_map, latest_published_map
 
 Progress = Callable[[str, int, int], None]
 MARKER = ".openpeel-site"
@@ -246,7 +246,29 @@ def overview_page(con: duckdb.DuckDBPyConnection, built: YearBuild, scan: list[S
     ov = build_overview(built.framework, built.reports, scan)
     pub = build_published_overview(built.framework)
     nav = site_nav(1, built.framework.year)
-    return _page("overview.html.j2", ov=ov, pub=pub, nav=nav, any_graded=any(r.has_evidence for r in ov.rows))
+    return _page(
+        "overview.html.j2",
+        ov=ov,
+        pub=pub,
+        nav=nav,
+        any_graded=any(r.has_evidence for r in ov.rows),
+        band_map=_headline_band_map(con, built.framework),
+    )
+
+
+def _headline_band_map(con: duckdb.DuckDBPyConnection, framework: Framework) -> Chart | None:
+    """The first graded question's first primary indicator, mapped by its band: the year's
+    headline figure (recorded crime over one year in 2014) for every force at a glance."""
+    question = next((q for q in framework.questions() if q.graded and q.primary_indicators), None)
+    if question is None:
+        return None
+    wanted = question.primary_indicators[0]
+    values = [
+        v
+        for v in values_for_year(con, framework)
+        if v.indicator.id == wanted and v.area_id != "england-and-wales"
+    ]
+    return band_map(values) if values else None
 
 
 def scan_page(built_names: dict[str, str], framework: Framework, scan: list[ScanRow]) -> str:

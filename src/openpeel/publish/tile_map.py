@@ -19,6 +19,7 @@ from openpeel.core.errors import InputError
 from openpeel.forces import get_force, territorial_forces
 from openpeel.framework import load_framework
 from openpeel.framework.published_grades import latest_published
+from openpeel.indicators.query import IndicatorValue
 from openpeel.publish.chart_data import TileData
 from openpeel.publish.chart_style import GRADE_COLOURS, INK, MUTED
 from openpeel.publish.chart_svg import legend, open_svg, text
@@ -73,15 +74,17 @@ def tile_map_chart(
     categories: Mapping[str, str],
     colours: Sequence[tuple[str, str]],
     what: str,
+    *,
+    missing: str = NO_CATEGORY,
 ) -> Chart:
     """The map of all 43 forces; `categories` maps force id to its category (absent: NO_CATEGORY),
     `colours` gives each category's fill in the order the legend lists them, `what` names the
-    category in the table's heading ("Published grade")."""
+    category in the table's heading ("Published grade") and `missing` what a force without one shows."""
     positions = tile_positions()
     forces = sorted(territorial_forces(), key=lambda f: f.name)
-    cats = {f.force_id: categories.get(f.force_id, NO_CATEGORY) for f in forces}
+    cats = {f.force_id: categories.get(f.force_id, missing) for f in forces}
     order = [c for c, _ in colours]
-    counts = {c: sum(v == c for v in cats.values()) for c in [*order, NO_CATEGORY]}
+    counts = {c: sum(v == c for v in cats.values()) for c in [*order, missing]}
     said = "; ".join(f"{n} {c.lower()}" for c, n in counts.items() if n)
     summary = f"Tile map of the 43 forces, one square each, placed roughly where the force is, coloured by {what.lower()}: {said}."
     return Chart(
@@ -95,7 +98,7 @@ def tile_map_chart(
         data=TileData(
             tuple((fid, c, r) for fid, (c, r) in positions.items()),
             tuple(cats.items()),
-            (*colours, (NO_CATEGORY, NO_CATEGORY_COLOUR)),
+            (*colours, (missing, NO_CATEGORY_COLOUR)),
         ),
     )
 
@@ -112,7 +115,7 @@ def tiles_svg(chart: Chart, data: TileData) -> str:
     for force_id, c, r in data.positions:
         x, y = MARGIN + c * (TILE + GAP), MARGIN + r * (TILE + GAP)
         label = category.get(force_id, NO_CATEGORY)
-        fill = fills.get(label, fills[NO_CATEGORY])
+        fill = fills.get(label, NO_CATEGORY_COLOUR)
         name = get_force(force_id).name
         lines.append(
             f"<g><title>{escape(name)}: {escape(label)}</title>"
@@ -164,4 +167,31 @@ def latest_published_map() -> Chart:
     rows = tuple((name, cycles.get(name, grade)) for name, grade in chart.rows)
     return Chart(
         chart.chart_id, chart.kind, chart.title, chart.summary, chart.columns, rows, None, chart.data
+    )
+
+
+BAND_COLOURS = (
+    ("Lower than England and Wales", "#1d4f91"),
+    ("Broadly in line with England and Wales", "#c8ced6"),
+    ("Higher than England and Wales", "#e0a21b"),
+)
+_BAND_LABELS = {"lower": BAND_COLOURS[0][0], "similar": BAND_COLOURS[1][0], "higher": BAND_COLOURS[2][0]}
+
+
+def band_map(values: Sequence[IndicatorValue]) -> Chart | None:
+    """A map of one indicator's band (the report's descriptive comparison with England and
+    Wales: lower, broadly in line, higher), None where no force has a band. The colours say
+    lower or higher, not better or worse: the table and each square's title say it in words."""
+    bands = {v.area_id: _BAND_LABELS[v.band] for v in values if v.band in _BAND_LABELS}
+    if not bands:
+        return None
+    ind = values[0].indicator
+    return tile_map_chart(
+        f"chart-map-band-{ind.id}",
+        f"{ind.title}: each force against England and Wales, period ending "
+        f"{values[0].period_end.strftime('%B %Y')}",
+        bands,
+        list(BAND_COLOURS),
+        "Compared with England and Wales",
+        missing="No comparison",
     )
