@@ -71,11 +71,9 @@ def test_unknown_inspection_reference_and_bad_yaml(tmp_path: Path) -> None:
 def test_unknown_force(tmp_path: Path) -> None:
     path = tmp_path / "e.yaml"
     path.write_text(
-        BASE.format(question="reducing-crime", kind="strength").replace(
-            "northamptonshire", "northants-police"
-        )
+        BASE.format(question="reducing-crime", kind="strength").replace("northamptonshire", "narnia-police")
     )
-    with pytest.raises(InputError, match="unknown force 'northants-police'"):
+    with pytest.raises(InputError, match="unknown force 'narnia-police'"):
         load_evidence_file(path)
 
 

@@ -49,6 +49,25 @@ def test_unknown_name_suggests_closest() -> None:
     assert "did you mean 'northamptonshire'" in str(info.value)
 
 
+def test_a_short_start_of_a_name_suggests_the_force() -> None:
+    with pytest.raises(UnknownNameError) as info:
+        lookup("met")
+    assert info.value.suggestions[0] == "metropolitan"
+    assert str(info.value) == "unknown force 'met'; did you mean 'metropolitan'?"
+
+
+@pytest.mark.parametrize(
+    "name", ["Northants Police", "northants constabulary", "Northants police force", "NORTHANTS"]
+)
+def test_an_added_police_or_constabulary_resolves_like_the_alias(name: str) -> None:
+    assert lookup(name) == lookup("northants")
+
+
+def test_a_name_made_only_of_organisation_words_is_still_unknown() -> None:
+    with pytest.raises(UnknownNameError):
+        lookup("police")
+
+
 def test_national_fraud_bodies_are_not_forces() -> None:
     fraud = [a for a in all_areas() if a.kind == "national_fraud"]
     assert {a.force_id for a in fraud} == {"action-fraud", "cifas", "uk-finance"}

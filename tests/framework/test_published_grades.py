@@ -166,3 +166,19 @@ def test_five_tier_grades_are_accepted_from_2021() -> None:
     assert row is not None and row.grade == "adequate"
     with pytest.raises(InputError, match="no grade 'adequate'"):
         parse_published_grades(f"{HEADER}\nkent,2015,legitimacy,,adequate,,https://x.example/,\n", "t", 2015)
+
+
+def test_latest_published_is_the_most_recent_cycle_of_each_force() -> None:
+    from openpeel.framework.published_grades import latest_published
+
+    latest = latest_published()
+    assert len(latest) == 43
+    kent = latest["kent"]
+    assert (kent.year, kent.text) == (2018, f"Effectiveness: {kent.label} (PEEL 2018/19)")
+    # Where the latest cycle grades questions only, the summary counts the most frequent grade.
+    northants = latest["northamptonshire"]
+    rows = [r for r in published_grades(northants.year) if r.force_id == "northamptonshire"]
+    assert northants.year == max(r.year for r in published_grades(force="northamptonshire"))
+    assert northants.text.endswith(
+        f"of {len(rows)} question{'' if len(rows) == 1 else 's'} graded (PEEL 2023-25)"
+    )

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from openpeel.framework import load_framework
 from openpeel.indicators import catalogue
 from openpeel.indicators.compute import compute_indicators
-from openpeel.indicators.scan import national_scan
+from openpeel.indicators.scan import TRIAGE_LIMIT, national_scan, triage
 from openpeel.ingest.official_statistics import load_official_statistics
 from openpeel.warehouse import connect
 
@@ -80,3 +81,37 @@ def test_scan_command_prints_json(tmp_path: Path) -> None:
         assert row["dispersion"]["between_force_variance"] > 0
     bad = CliRunner().invoke(app, ["import-measures", str(tmp_path / "missing.csv"), "--db", str(db)])
     assert bad.exit_code == 2 and "missing.csv: file not found" in bad.output
+
+
+def test_triage_keeps_each_forces_few_largest_differences(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from openpeel.cli import app
+
+    db = str(tmp_path / "w.duckdb")
+    short = CliRunner().invoke(app, ["scan", "--year", "2014", "--db", db])
+    full = CliRunner().invoke(app, ["scan", "--year", "2014", "--all", "--db", db])
+    assert short.exit_code == 0 and full.exit_code == 0, short.output
+    said = " ".join(short.stderr.split())  # the console wraps long lines
+    assert f"the {TRIAGE_LIMIT} largest differences of each force" in said
+    assert "--all lists every one" in said
+    assert re.search(r"^\d+ differences across \d+ forces", full.stderr, re.M)
+
+
+def test_triage_is_the_largest_differences_each_indicator_once() -> None:
+    con = connect(":memory:")
+    load_official_statistics(con, None)
+    compute_indicators(con)
+    rows = national_scan(con, load_framework(2014), include_peers=True)
+    top = triage(rows)
+    assert 0 < len(top) < len(rows)
+    for force in {r.force_id for r in rows}:
+        mine = [r for r in top if r.force_id == force]
+        assert 0 < len(mine) <= TRIAGE_LIMIT
+        assert len({r.indicator_id for r in mine}) == len(mine)
+        sizes = [abs(r.z_score or 0.0) for r in mine]
+        assert sizes == sorted(sizes, reverse=True)
+        left_out = [
+            r for r in rows if r.force_id == force and r.indicator_id not in {m.indicator_id for m in mine}
+        ]
+        assert all(abs(r.z_score or 0.0) <= sizes[-1] for r in left_out)

@@ -11,7 +11,13 @@ import pytest
 from openpeel.core.statistics import Z_95, Z_998
 from openpeel.framework import load_framework
 from openpeel.publish import charts
-from openpeel.publish.chart_data import GradeData, YearChartData, control_limits, load_chart_data
+from openpeel.publish.chart_data import (
+    GradeData,
+    SectionData,
+    YearChartData,
+    control_limits,
+    load_chart_data,
+)
 from openpeel.publish.model import Chart
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -127,3 +133,46 @@ def test_nice_ticks_cover_the_range(low: float, high: float) -> None:
     assert ticks[0] <= low and ticks[-1] >= high and 3 <= len(ticks) <= 12
     steps = {round(b - a, 9) for a, b in itertools.pairwise(ticks)}
     assert len(steps) == 1
+
+
+def _texts(root: ET.Element) -> list[str]:
+    return ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+
+
+def test_funnel_names_the_forces_outside_the_adjusted_limits(data_2014: YearChartData) -> None:
+    section = data_2014.sections["asb_rate"]
+    chart = charts.funnel_chart(section, "northamptonshire", "Northamptonshire")
+    assert chart is not None
+    outside = [row[0] for row in chart.rows if row[-1] != "within"]
+    assert outside  # Cleveland and Thames Valley in 2014
+    texts = _texts(parse(chart))
+    from openpeel.forces import get_force
+
+    names = {get_force(r.area_id).short_name for r in section.rows if r.name in outside}
+    assert names <= set(texts)
+    # No force inside the limits is named, bar the highlighted one.
+    inside = {get_force(r.area_id).short_name for r in section.rows if r.name not in outside}
+    assert not (inside - {"Northamptonshire"}) & set(texts)
+    # Beside the adjusted limits, chance alone's funnel, in the legend too.
+    assert "chance alone" in texts
+
+
+def test_ranked_bars_name_the_force_its_peers_and_the_ends(data_2014: YearChartData) -> None:
+    section = data_2014.sections["recorded_crime_change_1y_pct"]
+    chart = charts.ranked_chart(section, "leicestershire", "Leicestershire")
+    assert chart is not None and isinstance(chart.data, SectionData)
+    peers = chart.data.peer_ids
+    texts = " ".join(_texts(parse(chart)))
+    from openpeel.forces import get_force
+    from openpeel.forces.peers import regional_groups
+
+    region = next(m for m in regional_groups().values() if "leicestershire" in m)
+    assert peers and set(peers) == set(region) - {"leicestershire"}
+    named = [get_force(p).short_name for p in peers if get_force(p).short_name in texts]
+    assert len(named) >= len(peers) - 1  # a neighbour's name may be crowded out
+    first, last = section.rows[0], section.rows[-1]
+    assert get_force(last.area_id).short_name in texts and get_force(first.area_id).short_name in texts
+    # Forces that are neither peers nor ends are not named.
+    middle = section.rows[len(section.rows) // 2]
+    if middle.area_id not in {*region, first.area_id, last.area_id}:
+        assert get_force(middle.area_id).short_name not in texts

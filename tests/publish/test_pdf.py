@@ -61,7 +61,12 @@ def test_pdf_pages_hold_headings_judgements_and_charts(pdf_file: Path) -> None:
     assert table.count("(12/11/2014,") == 3 and "the inspectorate's published grades" in table
     assert "Page 1 of" in first
     whole = "\n".join(texts)
-    for heading in ("Questions for Effectiveness", "How we know", "How the grades were reached", "Sources"):
+    for heading in (
+        "Questions for Effectiveness",
+        "Appendix: how we know",
+        "How the grades were reached",
+        "Sources of the figures shown",
+    ):
         assert heading in whole
     # A chart's caption, axis labels and force label print on one page (charts are not split).
     for caption in ("over four years: all forces", "population (millions, log scale)"):

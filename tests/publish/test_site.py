@@ -121,7 +121,12 @@ def test_overview_lists_every_force_with_text_grades(site: SiteResult) -> None:
     page = parse(site.out_dir / "2014" / "index.html")
     html = (site.out_dir / "2014" / "index.html").read_text(encoding="utf-8")
     names = {f.name for f in territorial_forces()}
-    body_rows = [r for r in page.rows if r and r[0] in names]
+    body_rows = [r for r in page.rows if r and r[0] in names and len(r) > 2]
+    # One tile map per published pillar or question, and one of the headline figure's band,
+    # each with its table of force and category.
+    map_rows = [r for r in page.rows if r and r[0] in names and len(r) == 2]
+    assert len(map_rows) == 5 * 43 and html.count('class="chart chart-tiles"') == 5
+    assert 'id="chart-map-band-recorded_crime_change_4y_pct"' in html
     # Published grades, then openpeel's: each once in an A-Z table and once in a by-region table.
     assert len(body_rows) == 4 * 43
     published_az, openpeel_az = body_rows[:43], body_rows[2 * 43 : 3 * 43]
@@ -176,12 +181,22 @@ def test_report_in_site_has_charts_with_text_and_tables(site: SiteResult) -> Non
 
 def test_scan_page_matches_national_scan(site: SiteResult, publish_con: duckdb.DuckDBPyConnection) -> None:
     from openpeel.framework import load_framework
-    from openpeel.indicators.scan import national_scan
+    from openpeel.indicators.scan import TRIAGE_LIMIT, national_scan, triage
 
     rows = national_scan(publish_con, load_framework(2014))
+    html = (site.out_dir / "2014" / "scan.html").read_text(encoding="utf-8")
     page = parse(site.out_dir / "2014" / "scan.html")
-    data_rows = [r for r in page.rows if r and r[-3] in ("Worse", "Better")]
-    assert len(data_rows) == len(rows) > 0
+    data_rows = [r for r in page.rows if r and r[-3] in ("Worse", "Better", "Unclear")]
+    # Each force's few largest differences first, then (one click away) every difference.
+    top = triage(rows)
+    assert 0 < len(top) < len(rows)
+    assert all(sum(r.force_id == f for r in top) <= TRIAGE_LIMIT for f in {r.force_id for r in rows})
+    forces = {r.force_id for r in rows}
+    top_of = {f: sum(r.force_id == f for r in top) for f in forces}
+    all_of = {f: sum(r.force_id == f for r in rows) for f in forces}
+    longer = [f for f in forces if all_of[f] > top_of[f]]
+    assert len(data_rows) == len(top) + sum(all_of[f] for f in longer)
+    assert html.count('<details class="scan-all">') == len(longer)
 
 
 def test_downloads_csv_and_parquet_agree_with_their_dictionary(site: SiteResult) -> None:
@@ -294,3 +309,24 @@ def test_export_command_writes_csv(tmp_path: Path) -> None:
     ]
     bad = CliRunner().invoke(app, ["export", "--format", "xlsx", "--db", str(db)])
     assert bad.exit_code == 2 and "xlsx" in bad.output
+
+
+def test_openpeels_grade_chart_draws_the_forces_it_graded(site: SiteResult) -> None:
+    html = (site.out_dir / "2014" / "index.html").read_text(encoding="utf-8")
+    at = html.index('id="chart-grades"')
+    chart = html[at : html.index("</figure>", at)].replace("&#39;", "'")
+    graded = len(evidence_for(2014))
+    assert f"openpeel's, for the {graded} of 43 forces with findings loaded" in chart
+    # Forces without findings are counted in the table above, not drawn as grey bars.
+    assert "not graded" not in chart.lower()
+
+
+def test_with_no_force_graded_the_overview_draws_no_empty_grade_chart(
+    publish_con: duckdb.DuckDBPyConnection,
+) -> None:
+    from openpeel.framework import load_framework
+    from openpeel.publish.document import build_report
+    from openpeel.publish.overview import build_overview
+
+    reports = [build_report(publish_con, f, 2014, None) for f in ("kent", "essex")]
+    assert build_overview(load_framework(2014), reports, []).chart is None

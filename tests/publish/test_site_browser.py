@@ -92,17 +92,25 @@ def test_screenshots_of_report_and_overview(browser: Any, site: SiteResult, tmp_
     keep = os.environ.get("OPENPEEL_SCREENSHOTS")
     out = Path(keep) if keep else tmp_path
     out.mkdir(parents=True, exist_ok=True)
-    for name, file in (("report", "2014/northamptonshire.html"), ("overview", "2014/index.html")):
+    for name, file in (
+        ("home", "index.html"),
+        ("report", "2014/northamptonshire.html"),
+        ("overview", "2014/index.html"),
+        ("scan", "2014/scan.html"),
+    ):
         requests: list[str] = []
         page = open_page(browser, (site.out_dir / file).as_uri(), requests)
         # The page lays out: the title is visible, charts have size, no horizontal scroll.
         assert page.locator("h1").first.is_visible()
         sizes = page.evaluate(
             "() => [document.documentElement.scrollWidth, window.innerWidth,"
-            " Array.from(document.querySelectorAll('svg.chart')).map(s => s.getBoundingClientRect().width)]"
+            " Array.from(document.querySelectorAll('svg.chart')).map(s => [s.classList.contains('chart-tiles'),"
+            " s.getBoundingClientRect().width])]"
         )
         assert sizes[0] <= sizes[1]
-        assert all(w > 300 for w in sizes[2]) and sizes[2]
+        # Tile maps are small multiples; every other chart gets the column's width.
+        assert all(w > (200 if tiles else 300) for tiles, w in sizes[2])
+        assert sizes[2] or name == "scan"
         shot = out / f"{name}.png"
         page.screenshot(path=str(shot), clip={"x": 0, "y": 0, "width": 1100, "height": 1400})
         page.close()
@@ -116,4 +124,20 @@ def test_overview_sorts_in_the_browser(browser: Any, site: SiteResult) -> None:
     after = page.locator("#overview-table tbody tr th").first.inner_text()
     assert first.startswith("Avon") and after.startswith("Wiltshire")
     assert page.locator("#overview-table thead th[aria-sort='descending']").count() == 1
+    page.close()
+
+
+def test_a_figure_link_opens_the_collapsed_appendix(browser: Any, site: SiteResult) -> None:
+    requests: list[str] = []
+    page = open_page(browser, (site.out_dir / "2014" / "northamptonshire.html").as_uri(), requests)
+    appendix = "document.querySelector('#appendix details')"
+    # The body reads first: the appendix starts closed, and its heading is still on the page.
+    assert page.evaluate(f"{appendix}.open") is False
+    assert page.locator("#appendix-h").is_visible()
+    link = page.locator("a[href^='#ind-']").first
+    target = link.get_attribute("href")
+    link.click()
+    page.wait_for_timeout(200)
+    assert page.evaluate(f"{appendix}.open") is True
+    assert page.locator(str(target)).is_visible()
     page.close()

@@ -1,17 +1,38 @@
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
+
+
+def _force_rows(page: str) -> int:
+    """Rows of the force list (the map before it has a table of its own)."""
+    return page[page.index("<caption>All 43 forces") if "<caption>All 43" in page else 0 :].count(
+        '<th scope="row">'
+    )
 
 
 def test_home_lists_and_searches_forces(client: TestClient) -> None:
     all_forces = client.get("/")
-    assert all_forces.status_code == 200 and all_forces.text.count('<th scope="row">') == 43
+    assert all_forces.status_code == 200 and _force_rows(all_forces.text) == 43
+    # Above the list, the tile map of the grades last published, with its table.
+    assert 'class="chart chart-tiles"' in all_forces.text
     region = client.get("/", params={"q": "East Midlands"})
     assert region.text.count('<th scope="row">') == 5
     by_name = client.get("/", params={"q": "northants"})
     assert by_name.text.count('<th scope="row">') == 1 and "Northamptonshire Police" in by_name.text
     script = client.get("/", params={"q": "<script>alert(1)</script>"})
     assert "<script>alert(1)</script>" not in script.text and "&lt;script&gt;" in script.text
+
+
+def test_home_links_read_as_force_names_with_their_latest_published_grade(client: TestClient) -> None:
+    page = client.get("/", params={"q": "Kent"}).text
+    row = page[page.index('<th scope="row">') :]
+    row = row[: row.index("</tr>")]
+    # The link is the force's name, not "Report"; beside it, the grade last published.
+    assert re.search(r'<th scope="row"><a href="/\d{4}/kent\.html">Kent Police</a></th>', row)
+    assert "Effectiveness: " in row and "(PEEL 2018/19)" in row
+    assert ">Report<" not in page
 
 
 def test_report_page_is_the_public_report(client: TestClient) -> None:

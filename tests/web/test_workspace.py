@@ -129,3 +129,24 @@ def test_unpublished_judgements_stay_out_of_the_api(client: TestClient) -> None:
     assert client.get("/api/v1/findings", params={"force": "kent"}).json()["meta"]["total"] == 0
     coverage = client.get("/api/v1/coverage").json()
     assert coverage["meta"]["total"] == 0
+
+
+def test_the_set_grade_list_starts_on_choose_not_on_a_grade(client: TestClient) -> None:
+    sign_in(client, "lee")
+    page = client.get(PAGE)
+    assert page.status_code == 200
+    lists = re.findall(r'<select id="grade-[^"]+" name="grade" required>(.*?)</select>', page.text)
+    assert lists
+    for options in lists:
+        first = re.findall(r"<option[^>]*>[^<]*</option>", options)[0]
+        assert first == '<option value="" selected>Choose a grade</option>'
+        assert options.count("selected") == 1
+
+
+def test_a_set_grade_with_no_grade_chosen_is_refused(client: TestClient) -> None:
+    csrf = sign_in(client, "lee")
+    refused = client.post(
+        f"{PAGE}/judgements/investigating-offending/override",
+        data={"csrf_token": csrf, "grade": "", "reason": "the inspection notes say so"},
+    )
+    assert refused.status_code == 409 and "choose a grade to set: one of outstanding, good" in refused.text

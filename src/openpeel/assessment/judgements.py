@@ -282,6 +282,9 @@ def override(
     """Set the current grade against (or without) the proposal; the rationale is required and kept."""
     framework = load_framework(year)
     grades = [g.id for g in framework.grade_scale]
+    if not grade.strip():
+        # The workspace's list starts on an empty "Choose a grade", so a slip never sets a grade.
+        raise OpenpeelError(f"choose a grade to set: one of {', '.join(grades)}")
     if grade not in grades:
         import difflib
 

@@ -42,7 +42,9 @@ class Finding(Strict):
     )
     is_exceptional: bool = False
     is_resolved: bool = False
-    in_overview: bool = Field(default=False, description="Also quoted in the report's overview")
+    in_overview: bool = Field(
+        default=False, description="Said in the report's overview, and not again in its question's section"
+    )
 
 
 class EvidenceFile(Strict):

@@ -105,21 +105,36 @@ def _index() -> dict[str, Force]:
     return index
 
 
+# Words people add to a force's name that name no force: "Northants Police", "Kent Constabulary".
+_ORGANISATION_WORDS = re.compile(r"\s+(police service|police force|police|constabulary|force)$")
+
+
+def _suggestions(key: str) -> list[str]:
+    """Up to three force ids for an unknown name: those whose id, name or alias starts with it
+    ("met" -> metropolitan), then the closest spellings."""
+    by_key: dict[str, str] = {}
+    for area in all_areas():
+        for candidate in (area.force_id, area.ons_name, area.name, *area.aliases):
+            by_key.setdefault(normalise_name(candidate), area.force_id)
+    starts = [v for k, v in by_key.items() if len(key) >= 2 and any(w.startswith(key) for w in k.split())]
+    close_keys = difflib.get_close_matches(key, list(by_key), n=6, cutoff=0.6)
+    return list(dict.fromkeys([*starts, *(by_key[k] for k in close_keys)]))[:3]
+
+
 def lookup(name: str) -> Force:
-    """Find an area by id, official name, ONS code or name, or any alias the sources use."""
+    """Find an area by id, official name, ONS code or name, or any alias the sources use.
+
+    A trailing "Police" or "Constabulary" that the registry does not spell is dropped, so
+    "Northants Police" finds what "northants" finds."""
     key = name.strip()
     if not re.fullmatch(r"[EWK]\d{8}", key):
         key = normalise_name(key)
     found = _index().get(key)
+    if found is None:
+        found = _index().get(_ORGANISATION_WORDS.sub("", key))
     if found is not None:
         return found
-    by_key: dict[str, str] = {}
-    for area in all_areas():
-        for candidate in (area.force_id, area.ons_name, area.name):
-            by_key.setdefault(normalise_name(candidate), area.force_id)
-    close_keys = difflib.get_close_matches(normalise_name(name), list(by_key), n=6, cutoff=0.6)
-    close = list(dict.fromkeys(by_key[k] for k in close_keys))[:3]
-    raise UnknownNameError("force", name, close)
+    raise UnknownNameError("force", name, _suggestions(normalise_name(name)))
 
 
 def get_force(force_id: str) -> Force:

@@ -63,18 +63,26 @@ def register(app: typer.Typer) -> None:
         peers: Annotated[
             bool, typer.Option("--peers/--no-peers", help="Also list differences from each force's peers.")
         ] = True,
+        every: Annotated[
+            bool,
+            typer.Option(
+                "--all", help="Every difference, not only each force's few largest (the triage view)."
+            ),
+        ] = False,
         db: DbOption = None,
         data: DataOption = None,
     ) -> None:
         """The national scan: for all 43 forces, indicators significantly and materially worse or
-        better than England and Wales or peers."""
+        better than England and Wales or peers. By default each force's few largest differences
+        (triage); --all lists every one."""
         from openpeel.forces import get_force
         from openpeel.framework import load_framework
-        from openpeel.indicators.scan import national_scan, scan_json, scan_markdown
+        from openpeel.indicators.scan import TRIAGE_LIMIT, national_scan, scan_json, scan_markdown, triage
 
         framework = load_framework(year)
         con = _ready(db, data)
-        rows = national_scan(con, framework, include_peers=peers)
+        found = national_scan(con, framework, include_peers=peers)
+        rows = found if every else triage(found)
         if as_json:
             print(scan_json(framework, rows))
             return
@@ -106,7 +114,14 @@ def register(app: typer.Typer) -> None:
                 rank + (f" {r.extreme}" if r.extreme else ""),
             )
         out.print(table)
-        err.print(f"[dim]{len(rows)} differences across {len({r.force_id for r in rows})} forces[/]")
+        forces = len({r.force_id for r in found})
+        if every:
+            err.print(f"[dim]{len(found)} differences across {forces} forces[/]")
+        else:
+            err.print(
+                f"[dim]the {TRIAGE_LIMIT} largest differences of each force: {len(rows)} of "
+                f"{len(found)} across {forces} forces; --all lists every one[/]"
+            )
 
     @app.command("import-measures")
     @friendly_errors

@@ -111,6 +111,28 @@ def national_scan(
     return rows
 
 
+TRIAGE_LIMIT = 3
+
+
+def triage(rows: list[ScanRow], limit: int = TRIAGE_LIMIT) -> list[ScanRow]:
+    """Per force, the few differences to look at first: largest (by the adjusted |z|) first.
+
+    Every scan row is already both significant and material. One indicator appears once, with
+    its larger difference (from England and Wales or from peers), so a force's few rows are
+    few different things. Forces keep the scan's order.
+    """
+    by_force: dict[str, dict[str, ScanRow]] = {}
+    for r in rows:
+        kept = by_force.setdefault(r.force_id, {})
+        seen = kept.get(r.indicator_id)
+        if seen is None or abs(r.z_score or 0.0) > abs(seen.z_score or 0.0):
+            kept[r.indicator_id] = r
+    out: list[ScanRow] = []
+    for kept in by_force.values():
+        out += sorted(kept.values(), key=lambda r: -abs(r.z_score or 0.0))[:limit]
+    return out
+
+
 def scan_json(framework: Framework, rows: list[ScanRow]) -> str:
     """The scan as a JSON document (openpeel scan --json; the site's scan page reads the same)."""
     document = {

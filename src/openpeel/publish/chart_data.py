@@ -187,6 +187,8 @@ class SectionData:
     section: CrossSection
     area_id: str | None
     area_label: str | None = None  # the force's short name, written beside its marker
+    peer_ids: tuple[str, ...] = ()
+    """the highlighted force's peers (its region's forces), labelled on ranked bars"""
 
 
 @dataclass(frozen=True)
@@ -198,4 +200,13 @@ class GradeData:
     counts: tuple[tuple[int, ...], ...]  # counts[question][grade]
 
 
-PlotData = TrendData | SectionData | GradeData
+@dataclass(frozen=True)
+class TileData:
+    """Where each force sits and which category colours it."""
+
+    positions: tuple[tuple[str, int, int], ...]  # force id, column, row
+    categories: tuple[tuple[str, str], ...]  # force id, category label
+    colours: tuple[tuple[str, str], ...]  # category label, fill
+
+
+PlotData = TrendData | SectionData | GradeData | TileData

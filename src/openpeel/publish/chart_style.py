@@ -11,6 +11,8 @@ from openpeel.publish.chart_data import CrossSection, TrendPoint, control_limits
 FORCE = "#1d4f91"
 EW = "#8a4b00"
 OTHER = "#8c96a0"
+PEER = "#6fa0d8"
+CHANCE = "#9aa5b1"
 INK = "#1b1b1b"
 MUTED = "#4a4a4a"
 GRID = "#dde2e8"

@@ -9,10 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
-from markupsafe import Markup, escape
+from markupsafe import escape
 
-from openpeel.core.statistics import Z_95, Z_998
-from openpeel.publish.chart_data import GradeData, SectionData, TrendData
+from openpeel.publish.chart_data import GradeData, TrendData
 from openpeel.publish.chart_style import (
     BOTTOM,
     EW,
@@ -20,7 +19,6 @@ from openpeel.publish.chart_style import (
     GRADE_COLOURS,
     GRADE_TEXT,
     GRID,
-    HALO,
     INK,
     LEFT,
     MUTED,
@@ -29,10 +27,8 @@ from openpeel.publish.chart_style import (
     TOP,
     H,
     W,
-    _limits,
     break_index,
     fmt,
-    unit_label,
 )
 from openpeel.publish.model import Chart
 
@@ -54,7 +50,7 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     return ticks
 
 
-class _Scale:
+class Scale:
     def __init__(self, domain: tuple[float, float], span: tuple[float, float]) -> None:
         self.d0, self.d1 = domain
         self.r0, self.r1 = span
@@ -65,7 +61,7 @@ class _Scale:
         return self.r0 + (value - self.d0) / (self.d1 - self.d0) * (self.r1 - self.r0)
 
 
-def _text(
+def text(
     x: float,
     y: float,
     text: str,
@@ -82,7 +78,7 @@ def _text(
     )
 
 
-def _open(chart: Chart, width: int, height: int) -> list[str]:
+def open_svg(chart: Chart, width: int, height: int) -> list[str]:
     cid = escape(chart.chart_id)
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
@@ -93,10 +89,10 @@ def _open(chart: Chart, width: int, height: int) -> list[str]:
     ]
 
 
-def _y_axis(
+def y_axis(
     lines: list[str],
     ticks: Iterable[float],
-    y: _Scale,
+    y: Scale,
     left: float,
     right: float,
     label: str,
@@ -105,9 +101,9 @@ def _y_axis(
     for t in ticks:
         yy = y(t)
         lines.append(f'<line x1="{left}" x2="{right}" y1="{yy:.1f}" y2="{yy:.1f}" stroke="{GRID}"/>')
-        lines.append(_text(left - 6, yy + 4, f"{t:g}{suffix}", anchor="end", size=11, fill=MUTED))
+        lines.append(text(left - 6, yy + 4, f"{t:g}{suffix}", anchor="end", size=11, fill=MUTED))
     lines.append(
-        _text(
+        text(
             14,
             TOP + (H - TOP - BOTTOM) / 2,
             label,
@@ -118,26 +114,33 @@ def _y_axis(
     )
 
 
-def _legend(lines: list[str], items: Sequence[tuple[str, str]], y: float) -> None:
-    """items: (svg snippet drawn at x=0..24 around y=0, label)."""
+LEGEND_ROW = 20
+
+
+def legend(lines: list[str], items: Sequence[tuple[str, str]], y: float, width: int = W) -> None:
+    """items: (svg snippet drawn at x=0..24 around y=0, label); an item that would run past
+    `width` starts a new row LEGEND_ROW below."""
     x = 10.0
     for glyph, label in items:
+        step = 38 + 6.4 * len(label)
+        if x > 10.0 and x + step > width:
+            x, y = 10.0, y + LEGEND_ROW
         lines.append(f'<g transform="translate({x:.1f},{y:.1f})">{glyph}</g>')
-        lines.append(_text(x + 30, y + 4, label, anchor="start", size=11))
-        x += 38 + 6.4 * len(label)
+        lines.append(text(x + 30, y + 4, label, anchor="start", size=11))
+        x += step
 
 
-def _trend_svg(chart: Chart, data: TrendData) -> str:
+def trend_svg(chart: Chart, data: TrendData) -> str:
     ind = data.indicator
     pts = data.points
     values = [v for p in pts for v in (p.value, p.ew_value) if v is not None]
     ticks = nice_ticks(0.0, max(values) * 1.05)
-    x = _Scale((0, len(pts) - 1), (LEFT + 20, W - RIGHT - 20))
-    y = _Scale((ticks[0], ticks[-1]), (H - BOTTOM, TOP))
-    lines = _open(chart, W, H)
-    _y_axis(lines, ticks, y, LEFT, W - RIGHT, ind.unit)
+    x = Scale((0, len(pts) - 1), (LEFT + 20, W - RIGHT - 20))
+    y = Scale((ticks[0], ticks[-1]), (H - BOTTOM, TOP))
+    lines = open_svg(chart, W, H)
+    y_axis(lines, ticks, y, LEFT, W - RIGHT, ind.unit)
     for i, p in enumerate(pts):
-        lines.append(_text(x(i), H - BOTTOM + 18, str(p.period_end.year), size=11, fill=MUTED))
+        lines.append(text(x(i), H - BOTTOM + 18, str(p.period_end.year), size=11, fill=MUTED))
 
     def path(getter: str) -> list[tuple[float, float]]:
         out = []
@@ -154,7 +157,7 @@ def _trend_svg(chart: Chart, data: TrendData) -> str:
             f'<line x1="{bx:.1f}" x2="{bx:.1f}" y1="{TOP}" y2="{H - BOTTOM}" stroke="{MUTED}" '
             'stroke-width="1.5" stroke-dasharray="2 3"/>'
         )
-        lines.append(_text(bx + 4, TOP + 12, "recording change", anchor="start", size=11, fill=MUTED))
+        lines.append(text(bx + 4, TOP + 12, "recording change", anchor="start", size=11, fill=MUTED))
     ew_pts = path("ew_value")
     if len(ew_pts) > 1:
         d = " ".join(f"{a:.1f},{b:.1f}" for a, b in ew_pts)
@@ -172,9 +175,9 @@ def _trend_svg(chart: Chart, data: TrendData) -> str:
         last = pts[-1]
         if last.value is not None:
             lines.append(
-                _text(me[-1][0], me[-1][1] - 10, fmt(last.value, ind), size=11, weight="bold", fill=FORCE)
+                text(me[-1][0], me[-1][1] - 10, fmt(last.value, ind), size=11, weight="bold", fill=FORCE)
             )
-    _legend(
+    legend(
         lines,
         [
             (
@@ -192,198 +195,15 @@ def _trend_svg(chart: Chart, data: TrendData) -> str:
     return "\n".join(lines)
 
 
-def _funnel_svg(chart: Chart, data: SectionData) -> str:
-    section = data.section
-    ind = section.indicator
-    ew = section.ew_value or 0.0
-    rows = section.rows
-    pops = [r.denominator for r in rows]
-    # Populations run from about 0.3 to 9 million: a log scale keeps the small forces apart.
-    x_ticks = [
-        t for t in (1e5, 2.5e5, 5e5, 1e6, 2.5e6, 5e6, 1e7, 2.5e7) if min(pops) / 2.5 <= t <= max(pops) * 2.5
-    ]
-    lx0, lx1 = math.log10(min(min(pops) * 0.8, x_ticks[0])), math.log10(max(max(pops) * 1.2, x_ticks[-1]))
-    curve_x = [10 ** (lx0 + (lx1 - lx0) * i / 60) for i in range(61)]
-    limits = {z: [_limits(section, px, z) for px in curve_x] for z in (Z_95, Z_998)}
-    material = (ew * (1 - ind.materiality), ew * (1 + ind.materiality))
-    # The 95% funnel at the smallest force sets the range, so its curve is seen in full.
-    values = [r.value for r in rows] + list(material) + list(_limits(section, min(pops), Z_95))
-    span = max(values) - min(values)
-    ticks = nice_ticks(max(0.0, min(values) - span * 0.05), max(values) + span * 0.05)
-    lin = _Scale((lx0, lx1), (LEFT, W - RIGHT))
-
-    def x(pop: float) -> float:
-        return lin(math.log10(pop))
-
-    y = _Scale((ticks[0], ticks[-1]), (H - BOTTOM, TOP))
-    lines = _open(chart, W, H)
-    lines.append(
-        f'<clipPath id="{escape(chart.chart_id)}-clip"><rect x="{LEFT}" y="{TOP}" width="{W - LEFT - RIGHT}" height="{H - TOP - BOTTOM}"/></clipPath>'
-    )
-    band_top, band_bottom = y(material[1]), y(material[0])
-    lines.append(
-        f'<rect x="{LEFT}" y="{band_top:.1f}" width="{W - LEFT - RIGHT}" height="{band_bottom - band_top:.1f}" fill="#eef2f7"/>'
-    )
-    _y_axis(lines, ticks, y, LEFT, W - RIGHT, ind.unit)
-    for t in x_ticks:
-        lines.append(_text(x(t), H - BOTTOM + 18, f"{t / 1e6:g}m", size=11, fill=MUTED))
-    lines.append(
-        _text(
-            (LEFT + W - RIGHT) / 2, H - BOTTOM + 34, "population (millions, log scale)", size=11, fill=MUTED
-        )
-    )
-    clip = f' clip-path="url(#{escape(chart.chart_id)}-clip)"'
-    for z, dash, width in ((Z_95, "2 3", 1.5), (Z_998, "", 1.5)):
-        for side in (0, 1):
-            d = " ".join(
-                f"{x(px):.1f},{y(lim[side]):.1f}" for px, lim in zip(curve_x, limits[z], strict=True)
-            )
-            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-            lines.append(
-                f'<polyline points="{d}" fill="none" stroke="{MUTED}" stroke-width="{width}"{dash_attr}{clip}/>'
-            )
-    lines.append(
-        f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(ew):.1f}" y2="{y(ew):.1f}" stroke="{EW}" stroke-width="2.5" stroke-dasharray="7 4"/>'
-    )
-    me = None
-    for r in rows:
-        if r.area_id == data.area_id:
-            me = r
-            continue
-        lines.append(
-            f'<circle cx="{x(r.denominator):.1f}" cy="{y(r.value):.1f}" r="3.5" fill="{OTHER}" fill-opacity="0.85"/>'
-        )
-    if me is not None:
-        cx, cy = x(me.denominator), y(me.value)
-        lines.append(
-            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="7" fill="{FORCE}" stroke="#ffffff" stroke-width="2"/>'
-        )
-        anchor = "start" if cx < W * 0.7 else "end"
-        dx = 11 if anchor == "start" else -11
-        lines.append(
-            _text(
-                cx + dx,
-                cy + 4,
-                f"{data.area_label} {fmt(me.value, ind)}",
-                anchor=anchor,
-                size=12,
-                weight="bold",
-                fill=FORCE,
-                extra=HALO,
-            )
-        )
-    _legend(
-        lines,
-        [
-            (f'<circle cx="12" cy="0" r="6" fill="{FORCE}"/>', data.area_label or "force"),
-            (
-                f'<line x1="0" x2="24" y1="0" y2="0" stroke="{EW}" stroke-width="2.5" stroke-dasharray="7 4"/>',
-                "England and Wales",
-            ),
-            (
-                f'<line x1="0" x2="24" y1="0" y2="0" stroke="{MUTED}" stroke-dasharray="2 3" stroke-width="1.5"/>',
-                "95% limit",
-            ),
-            (f'<line x1="0" x2="24" y1="0" y2="0" stroke="{MUTED}" stroke-width="1.5"/>', "99.8% limit"),
-            (
-                '<rect x="0" y="-6" width="24" height="12" fill="#eef2f7" stroke="#c8ced6"/>',
-                f"within ±{ind.materiality:.0%}",
-            ),
-        ],
-        H - 10,
-    )
-    lines.append("</svg>")
-    return "\n".join(lines)
-
-
-def _ranked_svg(chart: Chart, data: SectionData) -> str:
-    section = data.section
-    ind = section.indicator
-    rows = section.rows
-    lows = [r.ci_low if r.ci_low is not None else r.value for r in rows]
-    highs = [r.ci_high if r.ci_high is not None else r.value for r in rows]
-    ticks = nice_ticks(min(0.0, *lows), max(0.0, *highs))
-    x = _Scale((0, len(rows)), (LEFT, W - RIGHT))
-    y = _Scale((ticks[0], ticks[-1]), (H - BOTTOM, TOP))
-    lines = _open(chart, W, H)
-    _y_axis(lines, ticks, y, LEFT, W - RIGHT, unit_label(ind), "%" if ind.kind == "change" else "")
-    zero = y(0.0)
-    bar_w = (W - LEFT - RIGHT) / len(rows)
-    for i, r in enumerate(rows):
-        top, bottom = sorted((y(r.value), zero))
-        mine = r.area_id == data.area_id
-        fill = FORCE if mine else OTHER
-        lines.append(
-            f'<rect x="{x(i) + 1:.1f}" y="{top:.1f}" width="{bar_w - 2:.1f}" height="{max(bottom - top, 0.5):.1f}" fill="{fill}"/>'
-        )
-        if r.ci_low is not None and r.ci_high is not None:
-            cx = x(i) + bar_w / 2
-            lines.append(
-                f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{y(r.ci_low):.1f}" y2="{y(r.ci_high):.1f}" stroke="{INK}" stroke-width="1"/>'
-            )
-        if mine:
-            cx = x(i) + bar_w / 2
-            anchor = "start" if i < len(rows) * 0.6 else "end"
-            label_y = min(top, y(r.ci_high) if r.ci_high is not None else top) - 8
-            if r.value < 0:
-                label_y = zero - 8
-            lines.append(
-                _text(
-                    cx,
-                    label_y,
-                    f"{data.area_label} {fmt(r.value, ind)}",
-                    anchor=anchor,
-                    weight="bold",
-                    fill=FORCE,
-                    extra=HALO,
-                )
-            )
-            lines.append(
-                f'<path d="M{cx - 6:.1f},{H - BOTTOM + 14:.1f} L{cx + 6:.1f},{H - BOTTOM + 14:.1f} L{cx:.1f},{H - BOTTOM + 4:.1f} Z" fill="{FORCE}"/>'
-            )
-    lines.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{zero:.1f}" y2="{zero:.1f}" stroke="{INK}"/>')
-    if section.ew_value is not None:
-        ey = y(section.ew_value)
-        lines.append(
-            f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{ey:.1f}" y2="{ey:.1f}" stroke="{EW}" stroke-width="2.5" stroke-dasharray="7 4"/>'
-        )
-    lines.append(
-        _text(
-            (LEFT + W - RIGHT) / 2,
-            H - BOTTOM + 30,
-            f"the {len(rows)} forces, lowest to highest",
-            size=11,
-            fill=MUTED,
-        )
-    )
-    _legend(
-        lines,
-        [
-            (
-                f'<rect x="4" y="-6" width="16" height="12" fill="{FORCE}"/>',
-                f"{data.area_label or 'force'} (marked ▲)",
-            ),
-            (f'<rect x="4" y="-6" width="16" height="12" fill="{OTHER}"/>', "other forces"),
-            (
-                f'<line x1="0" x2="24" y1="0" y2="0" stroke="{EW}" stroke-width="2.5" stroke-dasharray="7 4"/>',
-                "England and Wales",
-            ),
-        ],
-        H - 10,
-    )
-    lines.append("</svg>")
-    return "\n".join(lines)
-
-
-def _grades_svg(chart: Chart, data: GradeData) -> str:
+def grades_svg(chart: Chart, data: GradeData) -> str:
     row_h, gap, label_w = 30, 34, 250
     height = TOP + len(data.questions) * (row_h + gap)
     total = max((sum(r) for r in data.counts), default=1) or 1
-    x = _Scale((0, total), (label_w, W - RIGHT))
-    lines = _open(chart, W, height)
+    x = Scale((0, total), (label_w, W - RIGHT))
+    lines = open_svg(chart, W, height)
     for qi, (question, row) in enumerate(zip(data.questions, data.counts, strict=True)):
         top = TOP + qi * (row_h + gap)
-        lines.append(_text(0, top - 6, question, anchor="start", size=12, weight="bold"))
+        lines.append(text(0, top - 6, question, anchor="start", size=12, weight="bold"))
         start = 0
         for grade, n in zip(data.grades, row, strict=True):
             if not n:
@@ -395,7 +215,7 @@ def _grades_svg(chart: Chart, data: GradeData) -> str:
             )
             if x1 - x0 > 22:
                 lines.append(
-                    _text(
+                    text(
                         (x0 + x1) / 2,
                         top + row_h / 2 + 4,
                         str(n),
@@ -407,7 +227,7 @@ def _grades_svg(chart: Chart, data: GradeData) -> str:
             start += n
         said = ", ".join(f"{n} {g.lower()}" for g, n in zip(data.grades, row, strict=True) if n)
         lines.append(
-            _text(
+            text(
                 0,
                 top + row_h / 2 + 4,
                 said,
@@ -419,17 +239,3 @@ def _grades_svg(chart: Chart, data: GradeData) -> str:
         )
     lines.append("</svg>")
     return "\n".join(lines)
-
-
-def svg(chart: Chart) -> Markup:
-    """The chart drawn as an inline SVG element (all text in it escaped)."""
-    data = chart.data
-    if isinstance(data, TrendData):
-        out = _trend_svg(chart, data)
-    elif isinstance(data, GradeData):
-        out = _grades_svg(chart, data)
-    elif chart.kind == "funnel":
-        out = _funnel_svg(chart, data)
-    else:
-        out = _ranked_svg(chart, data)
-    return Markup(out)

@@ -10,23 +10,45 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+from markupsafe import Markup
+
 from openpeel.core.statistics import Z_95, Z_998
 from openpeel.forces import get_force
+from openpeel.forces.peers import regional_groups
 from openpeel.indicators.catalogue import Indicator
 from openpeel.publish.chart_data import (
     AreaValue,
     CrossSection,
     GradeData,
     SectionData,
+    TileData,
     TrendData,
     TrendPoint,
     YearChartData,
 )
 from openpeel.publish.chart_style import _limits, break_index, fmt, unit_label
-from openpeel.publish.chart_svg import nice_ticks, svg
+from openpeel.publish.chart_svg import grades_svg, nice_ticks, trend_svg
+from openpeel.publish.chart_svg_forces import funnel_svg, ranked_svg
 from openpeel.publish.model import Chart
+from openpeel.publish.tile_map import tiles_svg
 
 __all__ = ["nice_ticks", "svg"]
+
+
+def svg(chart: Chart) -> Markup:
+    """The chart drawn as an inline SVG element (all text in it escaped)."""
+    data = chart.data
+    if isinstance(data, TrendData):
+        out = trend_svg(chart, data)
+    elif isinstance(data, GradeData):
+        out = grades_svg(chart, data)
+    elif isinstance(data, TileData):
+        out = tiles_svg(chart, data)
+    elif chart.kind == "funnel":
+        out = funnel_svg(chart, data)
+    else:
+        out = ranked_svg(chart, data)
+    return Markup(out)
 
 
 def _row_name(rows: Iterable[AreaValue], area_id: str | None) -> str | None:
@@ -132,7 +154,8 @@ def funnel_chart(section: CrossSection, area_id: str | None, area_name: str | No
     )
     if ind.rank_excludes:
         names = ", ".join(sorted(get_force(f).name for f in ind.rank_excludes))
-        summary += f" Not shown: {names} (rate per resident not meaningful)."
+        # Named with the indicator, so two funnel plots in one report never share the sentence.
+        summary += f" {names} not shown: its {ind.short_title} rate per resident is not meaningful."
     table_rows = []
     for r in sorted(rows, key=lambda r: r.denominator):
         lo, hi = _limits(section, r.denominator, Z_95)
@@ -196,8 +219,19 @@ def ranked_chart(section: CrossSection, area_id: str | None, area_name: str | No
         columns=("Force", unit_label(ind), "95% interval", "Rank (1 = best)"),
         rows=table,
         highlight=_row_name(rows, area_id),
-        data=SectionData(section, area_id, area_name),
+        data=SectionData(section, area_id, area_name, _peers(area_id)),
     )
+
+
+def _peers(area_id: str | None) -> tuple[str, ...]:
+    """The force's regional peers, the comparison group every force has (most-similar sets are
+    imported per warehouse; a chart drawn without one names the region's forces)."""
+    if area_id is None:
+        return ()
+    for members in regional_groups().values():
+        if area_id in members:
+            return tuple(m for m in members if m != area_id)
+    return ()
 
 
 def grade_chart(

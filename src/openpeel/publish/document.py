@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -14,10 +15,11 @@ from openpeel.evidence import EvidenceFile, Finding
 from openpeel.forces import Force, get_force
 from openpeel.framework import Framework, Question, load_framework
 from openpeel.indicators.query import IndicatorValue, source_files, values_by_indicator
-from openpeel.publish import charts, narrative
+from openpeel.publish import charts, narrative, prose
+from openpeel.publish.appendix import appendix
 from openpeel.publish.chart_data import YearChartData, load_chart_data
 from openpeel.publish.credits import credit_lines, setter
-from openpeel.publish.evidence_entries import evidence_entry, outcome_paragraphs
+from openpeel.publish.evidence_entries import outcome_paragraphs
 from openpeel.publish.model import (
     Chart,
     Evidence,
@@ -33,22 +35,11 @@ from openpeel.publish.model import (
 from openpeel.publish.published import PublishedView, agreement, published_summary, published_views
 
 SUMMARY_SUBJECTS = ("{name}", "The force", "It")
-FINDING_LABELS = {
-    "strength": "Strength",
-    "area-for-improvement": "Area for improvement",
-    "cause-of-concern": "Cause of concern",
-    "observation": "Observation",
-}
 
 
 def _period_label(framework: Framework, family: str) -> str:
     period = framework.data_periods.get(family)
     return period.label if period else ""
-
-
-def _finding_paragraph(finding: Finding, evidence: EvidenceFile) -> Paragraph:
-    inspection = evidence.inspection(finding.inspection)
-    return para(finding.text.strip(), kind=finding.kind, source=f"{inspection.title} ({inspection.source})")
 
 
 SUPPLIED_FAMILIES = ("imported", "workforce")
@@ -83,25 +74,38 @@ def _question_values(
 
 
 def _data_paragraphs(
-    question: Question, framework: Framework, values: dict[str, IndicatorValue], place: str
+    question: Question,
+    framework: Framework,
+    values: dict[str, IndicatorValue],
+    place: str,
+    said: AbstractSet[str] = frozenset(),
 ) -> tuple[list[Paragraph], list[IndicatorValue]]:
-    """Sentences for the question's indicators, most telling first; returns the values used."""
-    present = _question_values(question, framework, values)
+    """Sentences for the question's indicators, most telling first; returns the values used.
+
+    Indicators in `said` (the overview states them) are not said again. Each period is named
+    once in the paragraph: a later sentence about the same period opens on its subject."""
+    present = [v for v in _question_values(question, framework, values) if v.indicator.id not in said]
     sentences: list[Segment] = []
+    stated: set[str] = set()
     for value in present:
         label = _period_label(framework, value.indicator.period_family)
         ind = value.indicator
+        years = ind.years or 1
+        key = label if years == 1 else f"{label}/{years}"
+        fresh = key not in stated
+        stated.add(key)
         if ind.kind == "rate" and ind.unit == "per 1,000 population":
-            segs = narrative.rate_sentence(value, place, label, narrative.count_noun(ind))
+            segs = narrative.rate_sentence(value, place, label if fresh else None, narrative.count_noun(ind))
         elif ind.kind in ("rate", "proportion"):
-            segs = narrative.measure_sentence(value, place, label)
+            segs = narrative.measure_sentence(value, place, label if fresh else None)
         else:
-            span = (
-                f"Over the {'four years' if ind.years == 4 else f'{ind.years} years'} to {narrative.month_year(value.period_end)}"
-                if (ind.years or 1) > 1
-                else f"In the {label}, compared with a year earlier"
-            )
-            subject = f"{ind.short_title} in {place}" if (ind.years or 1) > 1 else ind.short_title
+            if not fresh:
+                span = ""
+            elif years > 1:
+                span = f"Over the {'four years' if years == 4 else f'{years} years'} to {narrative.month_year(value.period_end)}"
+            else:
+                span = f"In the {label}, compared with a year earlier"
+            subject = f"{ind.short_title} in {place}" if years > 1 else ind.short_title
             if ind.short_title == "anti-social behaviour":
                 subject = subject.replace("anti-social behaviour", "anti-social behaviour incidents", 1)
             segs = narrative.change_sentence(value, subject, span)
@@ -209,7 +213,7 @@ def _overview(
     if segments:
         paragraphs.append(Paragraph(tuple(segments), "data"))
     if evidence is not None:
-        paragraphs += [_finding_paragraph(f, evidence) for f in evidence.findings if f.in_overview]
+        paragraphs += prose.overview_findings(framework, evidence)
     return paragraphs, used
 
 
@@ -296,9 +300,15 @@ def _no_findings_note(question: Question, inputs: ReportInputs, findings: list[F
 
 
 def _question_section(
-    con: duckdb.DuckDBPyConnection, question: Question, inputs: ReportInputs, charted: set[str]
+    con: duckdb.DuckDBPyConnection,
+    question: Question,
+    inputs: ReportInputs,
+    charted: set[str],
+    said: AbstractSet[str],
 ) -> tuple[QuestionSection, list[IndicatorValue], Evidence | None]:
-    """One framework question's section: grade, data sentences, outcomes, charts, findings."""
+    """One framework question's section: grade, data sentences, outcomes, charts, findings.
+
+    `said` holds the indicators the overview has stated, which the section does not repeat."""
     framework, values, evidence = inputs.framework, inputs.values, inputs.evidence
     proposal = inputs.proposals.get(question.id)
     shown = inputs.grades.get(question.id)
@@ -308,7 +318,7 @@ def _question_section(
         grade_note = shown.note
     section = QuestionSection(question.id, question.text, question.graded, grade_label, grade_note)
     section.published, section.agreement = _published_line(inputs, question.id)
-    data_paras, used = _data_paragraphs(question, framework, values, inputs.force.short_name)
+    data_paras, used = _data_paragraphs(question, framework, values, inputs.force.short_name, said)
     section.paragraphs += data_paras
     outcome_entry = None
     if question.has_police_uk_outcomes:
@@ -316,7 +326,8 @@ def _question_section(
         section.paragraphs += outcome_paras
     section.charts += _question_charts(question, inputs.chart_data, inputs.force, charted)
     findings = [f for f in evidence.findings if f.question == question.id] if evidence else []
-    section.paragraphs += [_finding_paragraph(f, evidence) for f in findings if evidence]
+    if evidence is not None:
+        section.paragraphs += prose.section_findings(findings, evidence)
     section.paragraphs += _no_findings_note(question, inputs, findings)
     if proposal is not None and proposal.grade is None and proposal.flags:
         flagged = [values[f.split(":")[0]] for f in proposal.flags if f.split(":")[0] in values]
@@ -353,7 +364,7 @@ def _judgement_rows(
             JudgementRow(
                 question.text,
                 section.grade_label or "Not graded",
-                f"{shown.note} ({count} finding{'' if count == 1 else 's'})"
+                f"{shown.note}; {count} finding{'' if count == 1 else 's'}"
                 if shown and shown.grade_id
                 else "no inspection findings loaded",
                 section.published,
@@ -365,39 +376,6 @@ def _judgement_rows(
             for r in proposal.rules
         ]
     return judgements, rules
-
-
-def _appendix(
-    inputs: ReportInputs, used: list[IndicatorValue], extra_entries: list[Evidence]
-) -> tuple[list[Evidence], list[str], list[str]]:
-    """How we know: one entry per figure shown, the caveats behind them (each once), the sources."""
-    force, evidence = inputs.force, inputs.evidence
-    seen: set[str] = set()
-    entries: list[Evidence] = list(extra_entries)
-    caveats: list[str] = []
-    for value in used:
-        entry = evidence_entry(value, force, inputs.sources)
-        if entry.anchor not in seen:
-            seen.add(entry.anchor)
-            entries.append(entry)
-            if value.indicator.comparability and value.indicator.comparability not in caveats:
-                caveats.append(value.indicator.comparability)
-            recording = value.indicator.recording_caveat
-            if recording is not None:
-                note = f"{recording.reason} (Source: {recording.source}.)"
-                if note not in caveats:
-                    caveats.append(note)
-    if force.force_id == "city-of-london":
-        caveats.append(
-            "City of London has a very small resident population, so rates per resident are not meaningful there."
-        )
-    source_list = [
-        f"{info['dataset']} ({info['publisher']}): {info['path']}, sha256 {info['sha256']}; read from {info['read_from']}"
-        for info in inputs.sources.values()
-    ]
-    if evidence is not None:
-        source_list += [f"{i.title}: {i.source}" for i in evidence.inspections]
-    return entries, caveats, source_list
 
 
 def build_report(
@@ -427,7 +405,8 @@ def build_report(
     questions: list[QuestionSection] = []
     extra_entries: list[Evidence] = []
     for question in pillar.questions:
-        section, section_used, outcome_entry = _question_section(con, question, inputs, charted)
+        said = {v.indicator.id for v in used}
+        section, section_used, outcome_entry = _question_section(con, question, inputs, charted, said)
         questions.append(section)
         used += section_used
         if outcome_entry is not None:
@@ -440,7 +419,7 @@ def build_report(
             for i in evidence.inspections
             if i.summary
         ]
-    entries, caveats, source_list = _appendix(inputs, used, extra_entries)
+    entries, caveats, source_list = appendix(force, evidence, inputs.sources, used, extra_entries)
     return Report(
         force_id=force.force_id,
         force_name=force.name,

@@ -78,7 +78,7 @@ def outcome_paragraphs(
         paragraphs.append(
             para(f"For {comparator} over the same months the shares were {shares}.", kind="data")
         )
-    paragraphs += [para(c, kind="note") for c in summary.caveats]
+    # The coverage caveats go to the appendix (the entry carries them): the body states the figure.
     source_lines = tuple(
         f"{info['dataset']}: {info['path']} (sha256 {str(info['sha256'])[:12]}…)"
         if (info := sources.get(s))
@@ -105,6 +105,8 @@ def outcome_paragraphs(
         sources=source_lines[:12]
         + ((f"… and {len(source_lines) - 12} more files",) if len(source_lines) > 12 else ()),
         notes=" ".join(summary.caveats),
+        source_ids=tuple(summary.source_ids),
+        caveats=tuple(summary.caveats),
     )
     return paragraphs, entry
 
@@ -163,4 +165,5 @@ def evidence_entry(value: IndicatorValue, force: Force, sources: dict[str, dict[
         counts=counts,
         sources=tuple(source_lines),
         notes=ind.comparability,
+        source_ids=tuple(value.source_ids),
     )

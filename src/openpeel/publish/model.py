@@ -53,6 +53,10 @@ class Evidence:
     counts: str
     sources: tuple[str, ...]
     notes: str
+    source_ids: tuple[str, ...] = ()
+    """the warehouse's ids of the files behind the figure (meta_source_files)"""
+    caveats: tuple[str, ...] = ()
+    """caveats the entry brings beyond its indicator's (coverage of data.police.uk months)"""
 
 
 @dataclass(frozen=True)

@@ -99,10 +99,12 @@ def rate_comparison(value: IndicatorValue) -> list[Segment]:
     return segments
 
 
-def rate_sentence(value: IndicatorValue, place: str, period_label: str, what: str) -> list[Segment]:
-    """'In the year ending March 2014 there were 48.0 anti-social behaviour incidents per 1,000 people in X, higher than ...'"""
+def rate_sentence(value: IndicatorValue, place: str, period_label: str | None, what: str) -> list[Segment]:
+    """'In the year ending March 2014 there were 48.0 anti-social behaviour incidents per 1,000 people in X, higher than ...'
+
+    Without a period label (the paragraph has stated it) the sentence opens "There were"."""
     return [
-        Segment(f"In the {period_label} there were "),
+        Segment(f"In the {period_label} there were " if period_label else "There were "),
         figure(value),
         Segment(f" {what} per 1,000 people in {place}"),
         *rate_comparison(value),
@@ -110,7 +112,7 @@ def rate_sentence(value: IndicatorValue, place: str, period_label: str, what: st
     ]
 
 
-def measure_sentence(value: IndicatorValue, place: str, period_label: str) -> list[Segment]:
+def measure_sentence(value: IndicatorValue, place: str, period_label: str | None) -> list[Segment]:
     """Any other rate or proportion, in its own unit: "In the year ending March 2014,
     Northamptonshire's arrest rate for domestic abuse related crimes was 38.4 arrests per 100
     domestic abuse crimes, lower than England and Wales (62.0): the lowest arrest rate for
@@ -118,7 +120,11 @@ def measure_sentence(value: IndicatorValue, place: str, period_label: str) -> li
     ind = value.indicator
     unit = ind.unit[2:] if ind.unit.startswith("% ") else ind.unit
     segments = [
-        Segment(f"In the {period_label}, {place}'s {ind.short_title} was "),
+        Segment(
+            f"In the {period_label}, {place}'s {ind.short_title} was "
+            if period_label
+            else f"{place}'s {ind.short_title} was "
+        ),
         figure(value),
         Segment(f" {unit}"),
     ]
@@ -133,11 +139,14 @@ def measure_sentence(value: IndicatorValue, place: str, period_label: str) -> li
 
 
 def change_sentence(value: IndicatorValue, subject: str, span: str) -> list[Segment]:
-    """'Over the four years to June 2014, recorded crime in X fell by 20.8%, a greater reduction than ...'"""
+    """'Over the four years to June 2014, recorded crime in X fell by 20.8%, a greater reduction than ...'
+
+    An empty `span` (the paragraph has stated the period) opens on the subject."""
     verb = movement(value.value)
     if is_plural(subject):
         verb = verb.replace("was broadly", "were broadly")
-    segments = [Segment(f"{span}, {subject} {verb}")]
+    opening = f"{span}, {subject} {verb}" if span else f"{subject[:1].upper()}{subject[1:]} {verb}"
+    segments = [Segment(opening)]
     if not verb.endswith("broadly unchanged"):
         segments += [Segment(", by " if verb.endswith("slightly") else " by "), figure(value)]
     else:

@@ -40,7 +40,8 @@ class Overview:
     grade_labels: tuple[str, ...]  # the year's scale, best first, then "Not graded"
     rows: tuple[OverviewRow, ...]
     counts: tuple[tuple[int, ...], ...]  # counts[question][grade]
-    chart: Chart
+    chart: Chart | None
+    """openpeel's grades for the forces it graded; None when it graded none"""
 
     def by_region(self) -> list[tuple[str, list[OverviewRow]]]:
         regions: dict[str, list[OverviewRow]] = {}
@@ -104,5 +105,30 @@ def build_overview(framework: Framework, reports: Sequence[Report], scan: Sequen
         grade_labels=labels,
         rows=tuple(rows),
         counts=counts,
-        chart=grade_chart(questions, labels, counts, framework.title, whose="openpeel's"),
+        chart=_graded_chart(
+            framework, [_short(framework, q.question_id, q.text) for q in graded], labels, counts, rows
+        ),
+    )
+
+
+def _graded_chart(
+    framework: Framework,
+    questions: Sequence[str],
+    labels: Sequence[str],
+    counts: Sequence[Sequence[int]],
+    rows: Sequence[OverviewRow],
+) -> Chart | None:
+    """openpeel's grades, drawn for the forces it graded only (None if none): forces with no findings loaded
+    would otherwise fill the bars with "Not graded" and hide the grades given. The count left
+    out is in the title, and the table above counts them."""
+    graded = sum(1 for r in rows if r.has_evidence)
+    if not graded:
+        return None
+    keep = [i for i, label in enumerate(labels) if label != NOT_GRADED]
+    return grade_chart(
+        questions,
+        [labels[i] for i in keep],
+        [[row[i] for i in keep] for row in counts],
+        framework.title,
+        whose=f"openpeel's, for the {graded} of {len(rows)} forces with findings loaded",
     )

@@ -22,6 +22,7 @@ from openpeel.framework import (
 from openpeel.framework.published_grades import PublishedGrade, load_published_grades
 from openpeel.publish.charts import grade_chart
 from openpeel.publish.model import Chart
+from openpeel.publish.tile_map import grade_colours, tile_map_chart
 
 NO_GRADE = "No published grade"
 
@@ -65,6 +66,8 @@ class PublishedOverview:
     counts: tuple[tuple[int, ...], ...]
     """counts[target][grade], the last grade being NO_GRADE"""
     chart: Chart | None
+    maps: tuple[Chart, ...] = ()
+    """one tile map of the forces per pillar or question, coloured by the published grade"""
 
     def by_region(self) -> list[tuple[str, list[PublishedRow]]]:
         regions: dict[str, list[PublishedRow]] = {}
@@ -184,4 +187,14 @@ def build_published_overview(framework: Framework) -> PublishedOverview:
         tuple(out),
         counts,
         chart,
+        tuple(
+            tile_map_chart(
+                f"chart-map-{t.target_id}",
+                f"{t.heading}: published grades, {framework.title}",
+                {r.force_id: r.cells[i].label for r in out if r.cells[i].label != NO_GRADE},
+                grade_colours([g.label for g in scale]),
+                "Published grade",
+            )
+            for i, t in enumerate(targets)
+        ),
     )

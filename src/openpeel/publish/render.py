@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from openpeel.publish.charts import svg as chart_svg
-from openpeel.publish.model import Paragraph, Report
+from openpeel.publish.model import Chart, Paragraph, Report, RuleLine
 
 Format = Literal["text", "md", "html"]
 FORMATS: tuple[Format, ...] = ("text", "md", "html")
@@ -28,6 +28,10 @@ KIND_LABELS = {
     "data": "From the data",
     "note": "Note",
 }
+
+# Paragraph kinds printed with their label; findings read as prose, but a cause of concern and a
+# note about the data are flagged.
+TAGGED_KINDS = ("cause-of-concern", "note")
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]|])")
 _MD_BLOCK_START = re.compile(r"^(\s*)([#>+\-]|\d+[.)])(?=\s|$)")
@@ -63,6 +67,18 @@ def agreement_text(agreement: str | None) -> str:
     return "agrees with the published grade" if agreement == "agrees" else "differs from the published grade"
 
 
+def grade_state(note: str | None) -> str:
+    """The state of openpeel's grade in a word or two ("draft", "proposal"): the body gives
+    this, the appendix's judgements the whole note."""
+    first = (note or "").split(";")[0].strip()
+    return "proposal" if first.startswith("proposed by") else first
+
+
+def fired_rules(report: Report) -> list[RuleLine]:
+    """The rubric rules that settled or shaped a grade: the appendix lists these, not every rule tried."""
+    return [r for r in report.rules if r.fired]
+
+
 @cache
 def environment(fmt: Format) -> Environment:
     env = Environment(
@@ -79,6 +95,9 @@ def environment(fmt: Format) -> Environment:
     env.filters["chart_svg"] = chart_svg
     env.globals["kind_labels"] = KIND_LABELS
     env.globals["agreement_text"] = agreement_text
+    env.globals["fired_rules"] = fired_rules
+    env.filters["grade_state"] = grade_state
+    env.globals["tagged"] = TAGGED_KINDS
     return env
 
 
@@ -92,3 +111,10 @@ def render(
         f"report.{EXTENSIONS[fmt]}.j2" if fmt != "html" else "report.html.j2"
     )
     return template.render(report=report, nav=list(nav), print_mode=print_mode)
+
+
+def figure_html(chart: Chart) -> Markup:
+    """One chart as the reports draw it (SVG, text alternative, its table), for pages outside
+    the publish templates (the web app's home page)."""
+    template = environment("html").from_string('{% from "chart.html.j2" import figure %}{{ figure(chart) }}')
+    return Markup(template.render(chart=chart))

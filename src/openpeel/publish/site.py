@@ -40,16 +40,17 @@ from openpeel.forces import Force, get_force, territorial_forces
 from openpeel.framework import Framework, available_years, load_framework
 from openpeel.indicators.catalogue import catalogue
 from openpeel.indicators.query import IndicatorValue, values_for_year
-from openpeel.indicators.scan import ScanRow, national_scan
+from openpeel.indicators.scan import TRIAGE_LIMIT, ScanRow, national_scan, triage
 from openpeel.publish.chart_data import YearChartData, load_chart_data
 from openpeel.publish.document import build_report, shown_grades
 from openpeel.publish.export import DOWNLOADS, Download, downloads_dictionary_markdown, export_year
-from openpeel.publish.model import Report
+from openpeel.publish.model import Chart, Report
 from openpeel.publish.overview import NOT_GRADED, build_overview
 from openpeel.publish.publication import Versioning
 from openpeel.publish.published import published_views
 from openpeel.publish.published_overview import build_published_overview
 from openpeel.publish.render import EXTENSIONS, Format, environment, render
+from openpeel.publish.tile_map import band_map, latest_published_map
 
 Progress = Callable[[str, int, int], None]
 MARKER = ".openpeel-site"
@@ -247,17 +248,50 @@ def overview_page(con: duckdb.DuckDBPyConnection, built: YearBuild, scan: list[S
     ov = build_overview(built.framework, built.reports, scan)
     pub = build_published_overview(built.framework)
     nav = site_nav(1, built.framework.year)
-    return _page("overview.html.j2", ov=ov, pub=pub, nav=nav, any_graded=any(r.has_evidence for r in ov.rows))
+    return _page(
+        "overview.html.j2",
+        ov=ov,
+        pub=pub,
+        nav=nav,
+        any_graded=any(r.has_evidence for r in ov.rows),
+        band_map=_headline_band_map(con, built.framework),
+    )
+
+
+def _headline_band_map(con: duckdb.DuckDBPyConnection, framework: Framework) -> Chart | None:
+    """The first graded question's first primary indicator, mapped by its band: the year's
+    headline figure (recorded crime over one year in 2014) for every force at a glance."""
+    question = next((q for q in framework.questions() if q.graded and q.primary_indicators), None)
+    if question is None:
+        return None
+    wanted = question.primary_indicators[0]
+    values = [
+        v
+        for v in values_for_year(con, framework)
+        if v.indicator.id == wanted and v.area_id != "england-and-wales"
+    ]
+    return band_map(values) if values else None
 
 
 def scan_page(built_names: dict[str, str], framework: Framework, scan: list[ScanRow]) -> str:
     """DIR/YEAR/scan.html: the national scan of a year."""
+    top = triage(scan)
     forces = [
-        (fid, built_names.get(fid, fid), [r for r in scan if r.force_id == fid])
+        (
+            fid,
+            built_names.get(fid, fid),
+            [r for r in top if r.force_id == fid],
+            [r for r in scan if r.force_id == fid],
+        )
         for fid in dict.fromkeys(r.force_id for r in scan)
     ]
     return _page(
-        "scan.html.j2", framework=framework, rows=scan, forces=forces, nav=site_nav(1, framework.year)
+        "scan.html.j2",
+        framework=framework,
+        rows=scan,
+        forces=forces,
+        limit=TRIAGE_LIMIT,
+        nav=site_nav(1, framework.year),
     )
 
 
@@ -290,7 +324,12 @@ def force_years_pages(
 
 def index_page(frameworks: Sequence[Framework]) -> str:
     """DIR/index.html: the years built, methodology and data dictionary."""
-    return _page("index.html.j2", years=list(frameworks), nav=site_nav(0, frameworks[-1].year))
+    return _page(
+        "index.html.j2",
+        years=list(frameworks),
+        nav=site_nav(0, frameworks[-1].year),
+        tile_map=latest_published_map(),
+    )
 
 
 def methodology_page(latest_year: int) -> str:

@@ -1,0 +1,39 @@
+"""Measures of a rendered report's body: what a reader of the published report would notice.
+
+The body is everything before the appendix heading. The published Northamptonshire 2014
+report runs to about a thousand words; openpeel's body is held to `BODY_WORD_LIMIT`, and no
+sentence of `REPEAT_MIN_WORDS` words or more may be said twice in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+APPENDIX_HEADING = "Appendix: how we know"
+BODY_WORD_LIMIT = 1600
+REPEAT_MIN_WORDS = 6
+
+# A sentence ends at . ! or ? before white space, or at a line end (headings, list items).
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def body_text(text: str) -> str:
+    """The part of a text or Markdown report before its appendix."""
+    at = text.find(APPENDIX_HEADING)
+    return text if at < 0 else text[:at]
+
+
+def word_count(text: str) -> int:
+    """Words as a word processor counts them: runs of non-space characters."""
+    return len(text.split())
+
+
+def sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def repeated_sentences(text: str, min_words: int = REPEAT_MIN_WORDS) -> list[str]:
+    """Sentences of at least `min_words` words that occur more than once, in first-seen order."""
+    counts = Counter(" ".join(s.split()) for s in sentences(text) if word_count(s) >= min_words)
+    return [s for s, n in counts.items() if n > 1]
