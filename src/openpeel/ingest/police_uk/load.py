@@ -35,7 +35,7 @@ from pathlib import Path
 import duckdb
 
 from openpeel.core.errors import InputError, OpenpeelError
-from openpeel.core.sql import sql_str
+from openpeel.core.sql import sql_list, sql_str
 from openpeel.ingest.police_uk.layout import FileKind, SourceFile, discover, month_text
 from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT, check_memory_limit, memory_bounded
 from openpeel.ingest.police_uk.prepared_files import PreparedFile, _Preparer
@@ -129,6 +129,9 @@ def _fast_load(
         "RETURN_STATS)"
     )
     try:
+        # A batch can hold more force-months than DuckDB keeps partition files open by default
+        # (100); past it DuckDB would split a partition into several files.
+        con.execute(f"SET partitioned_write_max_open_files = {max(len(prepared), 100)}")
         rows = con.execute(sql).fetchall()
     except duckdb.OutOfMemoryException:
         raise  # not the files' fault: ingest() names the memory limit
@@ -139,12 +142,24 @@ def _fast_load(
             + (" ..." if len(prepared) > 3 else ""),
             hint="check the files are the published CSVs",
         ) from None
-    written: dict[tuple[str, str], tuple[Path, int]] = {}
+    finally:
+        con.execute("RESET partitioned_write_max_open_files")
+    files: dict[tuple[str, str], list[Path]] = defaultdict(list)
+    counts: dict[tuple[str, str], int] = defaultdict(int)
     for filename, count, *_, keys, _extra in rows:
         key = (str(keys["month"]), str(keys["force"]))
-        if key in written:
-            raise OpenpeelError(f"DuckDB wrote two files for the partition {key}; nothing was stored")
-        written[key] = (Path(filename), int(count))
+        files[key].append(Path(filename))
+        counts[key] += int(count)
+    written = {}
+    for key, parts in files.items():
+        if len(parts) > 1:  # DuckDB split a partition (memory pressure): one file per force-month
+            merged = parts[0].with_name("merged.parquet")
+            con.execute(
+                f"COPY (SELECT * FROM read_parquet({sql_list([str(p) for p in parts])})) "
+                f"TO {sql_str(str(merged))} (FORMAT parquet)"
+            )
+            parts = [merged]
+        written[key] = (parts[0], counts[key])
     return written
 
 
