@@ -33,6 +33,7 @@ _DUCKDB = """
 import json, sys, duckdb
 groups = json.loads(sys.argv[1]); out = sys.argv[2]
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 rows = 0
 for n, files in enumerate(groups):
     target = f"{out}/{n}.parquet"
@@ -62,6 +63,7 @@ from openpeel.ingest.police_uk.schema import COLUMNS
 from openpeel.ingest.police_uk.statements import read_csv_sql
 by_kind = json.loads(sys.argv[1])
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 rows = 0
 for kind_name, files in by_kind.items():
     kind = FileKind(kind_name)

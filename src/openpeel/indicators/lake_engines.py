@@ -96,6 +96,7 @@ def run_duckdb(lake: Path, start: dt.date | None = None, end: dt.date | None = N
     if not _files(lake, "street"):
         return []
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # it would print into the command's JSON
     hive = "hive_partitioning=true, hive_types={'kind': VARCHAR, 'month': VARCHAR, 'force': VARCHAR}"
     for kind, name in (("street", "lake_street"), ("outcomes", "lake_outcomes")):
         if _files(lake, kind):
@@ -124,6 +125,7 @@ def spark_session(master: str = "local[*]", shuffle_partitions: int | None = Non
         SparkSession.builder.appName("openpeel-lake")
         .master(master)
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")  # stage bars would mix into the command's output
         .config("spark.sql.session.timeZone", "UTC")
         # The partition values stay text ("2014-06"); the SQL types them, as on DuckDB.
         .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
