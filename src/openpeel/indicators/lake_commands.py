@@ -31,7 +31,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
         master: Annotated[
             str | None,
-            typer.Option(help="Spark master (default: local[*], or the one spark-submit gives)"),
+            typer.Option(help="Spark master (default: the one spark-submit gives, else local[*])"),
         ] = None,
         as_json: Annotated[bool, typer.Option("--json", help="One JSON object per force-month")] = False,
     ) -> None:
@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
                 )
             rows = run_duckdb(where, start, end)
         elif engine == "spark":
-            session = spark_session(master) if master else spark_session()
+            session = spark_session(master)
             rows = run_spark(where, start, end, spark=session)
         else:
             raise InputError(f"unknown engine {engine!r}", hint="--engine duckdb or --engine spark")

@@ -10,9 +10,11 @@ tens for a national year and hand some crimes another's outcome.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -24,8 +26,6 @@ from openpeel.warehouse.lake import PART
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
     from sqlglot import exp
-
-Engine = Literal["duckdb", "spark"]
 
 # The lake's files hold the partition keys in their paths only; these put them back as typed
 # columns, in the dialect of the shared SQL.
@@ -73,17 +73,14 @@ Row = dict[str, Any]
 
 
 def _normalise(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[Row]:
+    """Plain Python values, the same from both engines: dates as dates, fractions as floats."""
     out = []
     for row in rows:
         record: Row = {}
         for name, value in zip(columns, row, strict=True):
             if isinstance(value, dt.datetime):
                 value = value.date()
-            elif isinstance(value, bool):
-                pass
-            elif isinstance(value, int):
-                value = int(value)
-            elif value is not None and not isinstance(value, dt.date | str):
+            elif isinstance(value, Decimal):
                 value = float(value)
             record[name] = value
         out.append(record)
@@ -112,8 +109,8 @@ def run_duckdb(lake: Path, start: dt.date | None = None, end: dt.date | None = N
     return _normalise(columns, result.fetchall())
 
 
-def spark_session(master: str = "local[*]", shuffle_partitions: int | None = None) -> SparkSession:
-    """A Spark session for the lake (reusing one already running, e.g. under spark-submit)."""
+def spark_session(master: str | None = None, shuffle_partitions: int | None = None) -> SparkSession:
+    """A Spark session for the lake: on `master`, else the one spark-submit chose, else local[*]."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -123,13 +120,15 @@ def spark_session(master: str = "local[*]", shuffle_partitions: int | None = Non
         ) from None
     builder = (
         SparkSession.builder.appName("openpeel-lake")
-        .master(master)
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")  # stage bars would mix into the command's output
         .config("spark.sql.session.timeZone", "UTC")
         # The partition values stay text ("2014-06"); the SQL types them, as on DuckDB.
         .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
     )
+    # spark-submit starts the JVM first and hands Python its address: its --master must stand.
+    if master is not None or "PYSPARK_GATEWAY_PORT" not in os.environ:
+        builder = builder.master(master or "local[*]")
     if shuffle_partitions is not None:
         builder = builder.config("spark.sql.shuffle.partitions", str(shuffle_partitions))
     return builder.getOrCreate()
@@ -166,11 +165,3 @@ def run_spark(
     result = session.sql(to_spark(indicators_sql(first, last)))
     columns = result.columns
     return _normalise(columns, [tuple(r) for r in result.collect()])
-
-
-def lake_indicators(
-    lake: Path, engine: Engine, start: dt.date | None = None, end: dt.date | None = None
-) -> list[Row]:
-    if engine == "duckdb":
-        return run_duckdb(lake, start, end)
-    return run_spark(lake, start, end, spark=spark_session(shuffle_partitions=4))

@@ -211,9 +211,7 @@ def remove_stale_staging(root: Path) -> None:
         return
     for folder in root.glob(f"{STAGING_PREFIX}*"):
         pid = folder.name.removeprefix(STAGING_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
-            continue
-        if pid.isdigit() and int(pid) == os.getpid():
+        if pid.isdigit() and (int(pid) == os.getpid() or _alive(int(pid))):
             continue
         shutil.rmtree(folder, ignore_errors=True)
 
