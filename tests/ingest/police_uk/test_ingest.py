@@ -476,8 +476,8 @@ def test_batches_are_whole_months_smaller_when_extracted_from_zips() -> None:
         ]
 
     third = EXTRACTED_BATCH_BYTES // 3
-    plain = [s for m in range(1, 7) for s in month(m, zipped=False, size=third)]
-    assert [len(b) // 2 for b in _batches(plain)] == [6]  # 6 thirds of a zip batch fit in one plain batch
+    plain = [s for m in range(1, 7) for s in month(m, zipped=False, size=BATCH_BYTES // 6)]
+    assert [len(b) // 2 for b in _batches(plain)] == [6]  # six sixths fit in one plain batch
     zipped = [s for m in range(1, 7) for s in month(m, zipped=True, size=third)]
     assert [len(b) // 2 for b in _batches(zipped)] == [3, 3]
     mixed = (
