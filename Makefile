@@ -1,6 +1,9 @@
 .PHONY: bench
 
-# Ingest benchmark on the real 2014 files and on one synthetic national year (needs `pip install -e '.[bench]'`).
+# Ingest benchmarks on the real 2014 files and on one synthetic national year (needs `pip install -e '.[bench]'`):
+# whole processes against DuckDB COPY-to-Parquet and polars, then the earlier in-process comparison.
 bench:
+	python -m benchmarks.police_uk_lake real
+	python -m benchmarks.police_uk_lake synthetic --months 12
 	python -m benchmarks real
 	python -m benchmarks synthetic --months 12

@@ -21,7 +21,12 @@ def schema(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str, str]]:
 
 
 def registry() -> set[tuple[str, str, str, str]]:
-    return {(t.name, c.name, c.type, "YES" if c.nullable else "NO") for t in TABLES for c in t.columns}
+    # DuckDB reports every column of a view as nullable; the registry says what ingest guarantees.
+    return {
+        (t.name, c.name, c.type, "YES" if c.nullable or t.is_view else "NO")
+        for t in TABLES
+        for c in t.columns
+    }
 
 
 def test_migrations_build_exactly_the_registry(tmp_path: Path) -> None:
@@ -43,6 +48,7 @@ def test_shipped_migrations_do_not_change() -> None:
     shipped = {
         1: "f6eae97b28620800", 2: "e334298e2d3c78e5", 3: "f171cca0d0a65deb",
         4: "9722ffec016dabde", 5: "03782f3f42faf610", 6: "6bfc6abf770c878b",
+        9: "3757b26485754269",
     }  # fmt: skip
     digests = {m.version: hashlib.sha256(m.sql.encode()).hexdigest()[:16] for m in MIGRATIONS}
     assert {v: digests[v] for v in shipped} == shipped

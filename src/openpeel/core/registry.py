@@ -24,6 +24,9 @@ class Table(BaseModel):
     primary_key: tuple[str, ...] = ()
     # (columns, referenced table): the referenced table's primary key, in order.
     foreign_keys: tuple[tuple[tuple[str, ...], str], ...] = ()
+    # A view (over files outside the database) rather than a stored table: no DDL of its own, and
+    # DuckDB reports every view column as nullable whatever the registry promises.
+    is_view: bool = False
 
     def ddl(self) -> str:
         parts = [f"    {c.name} {c.type}{'' if c.nullable else ' NOT NULL'}" for c in self.columns]

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         default=None,
         description="Workspace store URL, e.g. postgresql://user@host:5432/openpeel (default: SQLite in home)",
     )
+    lake: Path | None = Field(
+        default=None,
+        description="Folder of the Parquet lake of data.police.uk records (default: lake in home, or "
+        "NAME-lake beside the warehouse when db is set)",
+    )
     data: Path | None = Field(
         default=None, description="Folder of the original files (default: the bundled aggregate table)"
     )
@@ -150,6 +155,15 @@ class Settings(BaseSettings):
 
     def warehouse_path(self) -> Path:
         return self.db if self.db is not None else self.home / "warehouse.duckdb"
+
+    def lake_path(self) -> Path:
+        """Where ingest writes record-level Parquet: each warehouse has its own lake, since a lake's
+        partitions are replaced whenever the warehouse that owns it ingests."""
+        if self.lake is not None:
+            return self.lake
+        if self.db is not None:
+            return self.db.with_name(f"{self.db.stem}-lake")
+        return self.home / "lake"
 
     def store_url(self) -> str:
         return self.store or f"sqlite:///{self.home / 'workspace.sqlite'}"

@@ -214,3 +214,7 @@ def register(app: typer.Typer) -> None:
         print(backtest_markdown(rows, month), end="")
 
     _ = (scan, import_measures_command, peers_command, backtest_command)
+
+    from openpeel.indicators.lake_commands import register as register_lake
+
+    register_lake(app)

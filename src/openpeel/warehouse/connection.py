@@ -7,7 +7,9 @@ succeeds (an atomic replace on POSIX). Readers (the web app, report commands) op
 read-only and keep reading the snapshot they opened; `WarehouseReader` notices a replaced file
 and opens the new one. Writers take turns through a lock file, so two ingests at once run one
 after the other instead of one overwriting the other's work. A writer killed half-way leaves
-only its private copy behind, which the next writer removes: the warehouse is as it was.
+only its private copy behind, which the next writer removes: the warehouse is as it was. The
+Parquet lake of record-level data changes with the warehouse, in the same step
+(openpeel.warehouse.lake).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import duckdb
 
 from openpeel.core.errors import OpenpeelError
 from openpeel.core.settings import Settings
+from openpeel.warehouse.lake import commit_with_warehouse, defer_commits, recover, take_commits
 from openpeel.warehouse.migrations import migrate
 
 _NEXT = ".next-"
@@ -93,21 +96,30 @@ def writing(path: Path, *, on_wait: Callable[[], None] | None = None) -> Iterato
     if str(path) == ":memory:":
         raise ValueError("writing() needs a file; use connect(':memory:') for a throwaway warehouse")
     with _writer_lock(path, on_wait):
+        recover(path, connect)
         _remove_stale_copies(path)
         copy = path.with_name(f".{path.name}{_NEXT}{os.getpid()}")
         if path.exists():
             shutil.copyfile(path, copy)
         con = connect(copy)
+        defer_commits(con)
         try:
             yield con
-            con.execute("CHECKPOINT")
         except BaseException:
+            for commit in take_commits(con):
+                commit.discard()
             con.close()
             copy.unlink(missing_ok=True)
             Path(str(copy) + ".wal").unlink(missing_ok=True)
             raise
-        con.close()
-        os.replace(copy, path)
+        # The lake's new files move into place with the warehouse (see openpeel.warehouse.lake).
+        commits = take_commits(con)
+
+        def close() -> None:
+            con.execute("CHECKPOINT")
+            con.close()
+
+        commit_with_warehouse(con, commits, copy, path, close)
 
 
 def _open_snapshot(path: Path) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int]]:

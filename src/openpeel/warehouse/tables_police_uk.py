@@ -1,8 +1,10 @@
 """Warehouse tables for the data.police.uk street, outcome and stop-and-search files.
 
-Raw tables keep each row as published (after validation), minus the `Reported by` column, which
-validation guarantees names the file's force and which `force_id` therefore replaces. Which file
-each force-month came from, with its checksum, is in `meta_police_uk_coverage`.
+The record tables keep each row as published (after validation), minus the `Reported by` column,
+which validation guarantees names the file's force and which `force_id` therefore replaces. They
+are views over the Parquet lake (openpeel.warehouse.lake), one file per kind, month and force;
+which file each force-month came from, with its checksum, is in `meta_police_uk_coverage`, and the
+bookkeeping tables stay in DuckDB.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ def _place() -> tuple[Column, ...]:
 POLICE_UK_TABLES: tuple[Table, ...] = (
     Table(
         name="raw_police_uk_street",
-        description="data.police.uk street-level crimes and anti-social behaviour, one row per published row.",
+        is_view=True,
+        description="View over the Parquet lake: data.police.uk street-level crimes and anti-social behaviour, one row per published row.",
         columns=(
             _FORCE,
             _MONTH,
@@ -56,7 +59,8 @@ POLICE_UK_TABLES: tuple[Table, ...] = (
     ),
     Table(
         name="raw_police_uk_outcomes",
-        description="data.police.uk outcomes: one row per outcome recorded in the month, joined to crimes by crime_id.",
+        is_view=True,
+        description="View over the Parquet lake: data.police.uk outcomes: one row per outcome recorded in the month, joined to crimes by crime_id.",
         columns=(
             _FORCE,
             column("month", "DATE", "First day of the month the outcome was recorded", nullable=False),
@@ -76,7 +80,8 @@ POLICE_UK_TABLES: tuple[Table, ...] = (
     ),
     Table(
         name="raw_police_uk_stop_search",
-        description="data.police.uk stop and search records, one row per published row.",
+        is_view=True,
+        description="View over the Parquet lake: data.police.uk stop and search records, one row per published row.",
         columns=(
             _FORCE,
             _MONTH,

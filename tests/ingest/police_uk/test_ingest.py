@@ -22,6 +22,7 @@ from openpeel.ingest.police_uk.coverage import missing_months
 from openpeel.ingest.police_uk.demo_archive import DemoResult, generate
 from openpeel.ingest.police_uk.load import IngestReport, ingest
 from openpeel.warehouse import connect
+from openpeel.warehouse.lake import default_root
 
 FORCES = ["northamptonshire", "city-of-london", "kent"]
 
@@ -62,6 +63,7 @@ def test_real_files_every_row_stored_and_counts_match_line_counts(
     real: tuple[duckdb.DuckDBPyConnection, IngestReport], shared_data: Path
 ) -> None:
     con, report = real
+    lake = default_root(con)
     files = sorted((shared_data / "police-uk").glob("*/*.csv"))
     assert len(report.files) == len(files) == 251
     coverage = {
@@ -75,6 +77,13 @@ def test_real_files_every_row_stored_and_counts_match_line_counts(
         in_file, stored, quarantined = coverage[(f"police-uk/{path.parent.name}/{path.name}", kind)]
         assert in_file == _data_lines(path), path
         assert stored + quarantined == in_file, path
+    # Each force-month's rows are in its own partition file of the lake, as many as were stored.
+    lake_rows = con.execute(
+        "SELECT file_name, sum(num_rows)::BIGINT FROM parquet_file_metadata(?) GROUP BY ALL",
+        [str(lake / "kind=*" / "month=*" / "force=*" / "part.parquet")],
+    ).fetchall()
+    assert sorted(int(n) for _, n in lake_rows) == sorted(s for _, s, _ in coverage.values())
+    assert len(lake_rows) == len(files)
     # The real files are clean: nothing quarantined, and the fast path read them all.
     assert report.rows_quarantined == 0
     assert not [f.source.source_id for f in report.files if f.was_reloaded_row_by_row]
@@ -372,11 +381,11 @@ def test_running_out_of_memory_names_the_limit_and_stores_nothing(
     real_fast_load = load._fast_load
     calls = []
 
-    def fast_load_then_run_out(*args: object) -> None:
+    def fast_load_then_run_out(*args: object) -> object:
         calls.append(1)
-        if len(calls) == 2:  # after the street rows are in the (uncommitted) table
+        if len(calls) == 2:  # after the street rows are staged for the lake
             raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
-        real_fast_load(*args)  # type: ignore[arg-type]
+        return real_fast_load(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(load, "_fast_load", fast_load_then_run_out)
     with pytest.raises(OpenpeelError, match="out of memory under the ingest's memory limit of 64MB") as err:
@@ -384,6 +393,7 @@ def test_running_out_of_memory_names_the_limit_and_stores_nothing(
     assert "--memory-limit" in str(err.value)
     assert con.execute("SELECT count(*) FROM raw_police_uk_street").fetchone() == (0,)
     assert con.execute("SELECT count(*) FROM meta_police_uk_coverage").fetchone() == (0,)
+    assert not list((tmp_path / "w-lake").rglob("*.parquet"))
     assert _memory_limit(con) == before
 
 
@@ -466,8 +476,8 @@ def test_batches_are_whole_months_smaller_when_extracted_from_zips() -> None:
         ]
 
     third = EXTRACTED_BATCH_BYTES // 3
-    plain = [s for m in range(1, 7) for s in month(m, zipped=False, size=third)]
-    assert [len(b) // 2 for b in _batches(plain)] == [6]  # 6 x 128 MiB fits in one 1 GiB batch
+    plain = [s for m in range(1, 7) for s in month(m, zipped=False, size=BATCH_BYTES // 6)]
+    assert [len(b) // 2 for b in _batches(plain)] == [6]  # six sixths fit in one plain batch
     zipped = [s for m in range(1, 7) for s in month(m, zipped=True, size=third)]
     assert [len(b) // 2 for b in _batches(zipped)] == [3, 3]
     mixed = (

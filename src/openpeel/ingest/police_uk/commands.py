@@ -61,7 +61,8 @@ def _ingest_command(app: typer.Typer) -> None:
         forces = [get_force(f).force_id for f in force] if force else None
         start = parse_month(month_from) if month_from else None
         end = parse_month(month_to) if month_to else None
-        path = settings(db=db).warehouse_path()
+        config = settings(db=db)
+        path = config.warehouse_path()
         with writing(path, on_wait=waiting_message) as con, _progress() as bar:
             task = bar.add_task("ingesting", total=None)
             report = ingest(
@@ -72,6 +73,7 @@ def _ingest_command(app: typer.Typer) -> None:
                 month_to=end,
                 recheck=recheck,
                 memory_limit=None if memory_limit.strip().lower() == "none" else memory_limit,
+                lake=config.lake_path(),
                 on_start=lambda total: bar.update(task, total=total),
                 progress=lambda done, what: bar.update(task, advance=done, description=what),
             )

@@ -1,5 +1,5 @@
-"""The row-by-row reload of a file the fast path came up short on: every good row stored, every
-bad one quarantined with its line, field, reason and original bytes, and every line of the file
+"""The row-by-row reload of a file the fast path came up short on: every good row written to its
+partition file, every bad one quarantined with its line, field, reason and original bytes, and every line of the file
 accounted for, or the run fails."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from openpeel.ingest.police_uk.layout import FileKind
 from openpeel.ingest.police_uk.prepared_files import PreparedFile
 from openpeel.ingest.police_uk.records import Record, records
 from openpeel.ingest.police_uk.schema import COLUMNS
-from openpeel.ingest.police_uk.statements import _insert_rows, _targets
+from openpeel.ingest.police_uk.statements import _insert_rows, lake_select
 from openpeel.ingest.police_uk.validate import first_failure
 
 _QUARANTINE_COLUMNS = [
@@ -86,14 +86,14 @@ def _typed_columns(kind: FileKind) -> list[str]:
 
 
 def _slow_load(
-    con: duckdb.DuckDBPyConnection, prepared: PreparedFile, workdir: Path, now: dt.datetime
+    con: duckdb.DuckDBPyConnection, prepared: PreparedFile, workdir: Path, now: dt.datetime, part: Path
 ) -> tuple[int, int, int]:
-    """Row-by-row reload of one file: every good row stored, every bad row quarantined with its line
-    and original bytes. Returns (records stored, records quarantined, records in the file)."""
+    """Row-by-row reload of one file: every good row written to the partition file `part`, every
+    bad row quarantined with its line and original bytes. Returns (records stored, records
+    quarantined, records in the file)."""
     source = prepared.source
     kind = source.kind
     headers = [c.header for c in COLUMNS[kind]]
-    con.execute(f"DELETE FROM {kind.table} WHERE month = ? AND force_id = ?", [source.month, source.force_id])
     staged_path = workdir / f"slow-{source.force_id}-{kind.value}.csv"
     staged = _stage(prepared.local_path, staged_path, len(headers))
     field_sql, reason_sql = first_failure(kind)
@@ -106,10 +106,11 @@ def _slow_load(
         [str(prepared.local_path)],
     )
     staged_path.unlink()
-    names, exprs = _targets(kind)
+    part.parent.mkdir(parents=True, exist_ok=True)
+    # A file name cannot be a prepared parameter of COPY: it is quoted into the statement.
     con.execute(
-        f"INSERT INTO {kind.table} ({', '.join(names)}) SELECT {', '.join(exprs)} "
-        f"FROM _pu_slow, {this_file} WHERE __field IS NULL",
+        f"COPY (SELECT {lake_select(kind)} FROM _pu_slow, {this_file} WHERE __field IS NULL ORDER BY __line) "
+        f"TO {sql_str(str(part))} (FORMAT parquet)",
         [str(prepared.local_path)],
     )
     where = [kind.dataset, source.source_id, source.display_path]

@@ -1,4 +1,4 @@
-"""The SQL that reads data.police.uk files and inserts their rows, shared by the fast path
+"""The SQL that reads data.police.uk files and writes their rows, shared by the fast path
 (one statement per batch) and the row-by-row reload."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import duckdb
 from openpeel.core.sql import quote_ident, sql_list, sql_str
 from openpeel.ingest.police_uk.layout import FileKind
 from openpeel.ingest.police_uk.schema import COLUMNS, DERIVED, DIALECT
+from openpeel.warehouse.lake import file_columns
 
 
 def read_csv_sql(paths: list[Path], kind: FileKind, *, typed: bool, extra: str = "") -> str:
@@ -42,6 +43,16 @@ def _targets(kind: FileKind) -> tuple[list[str], list[str]]:
         names.append(target)
         exprs.append(expr)
     return names, exprs
+
+
+def lake_select(kind: FileKind) -> str:
+    """The SELECT list of a partition file's columns (typed as the registry says) from source columns;
+    `force_id` and `month` are left out: the partition's path carries them."""
+    names, exprs = _targets(kind)
+    by_name = dict(zip(names, exprs, strict=True))
+    return ", ".join(
+        f"CAST({by_name[name]} AS {type_}) AS {name}" for name, type_ in file_columns(kind.value)
+    )
 
 
 def _insert_rows(

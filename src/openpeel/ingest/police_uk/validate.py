@@ -220,8 +220,12 @@ def parse_checks(kind: FileKind) -> list[Check]:
 
 
 def all_valid(kind: FileKind) -> str:
-    """One SQL condition true exactly for rows that pass every check."""
-    return " AND ".join(f"coalesce(({c.condition}), false)" for c in checks(kind))
+    """One SQL condition true exactly for rows that pass every check, for a WHERE clause.
+
+    No check is wrapped in coalesce(..., false): a WHERE keeps a row only when the whole
+    conjunction is true, and one NULL check makes it NULL or false, never true, so the row goes
+    the same way, for less work per row."""
+    return " AND ".join(f"({c.condition})" for c in checks(kind))
 
 
 def first_failure(kind: FileKind) -> tuple[str, str]:

@@ -1,0 +1,63 @@
+-- Migration 9: data.police.uk records move to the Parquet lake; the record tables become views.
+-- Shipped; never edit. A schema change is a new file.
+-- The rows of the old tables are not copied into the lake: their coverage, quarantine and source
+-- file records are removed with them, so coverage shows those force-months as missing until
+-- `openpeel ingest` loads them again, into the lake. The views start empty and typed; ingest
+-- points them at the lake (openpeel.warehouse.lake).
+
+DELETE FROM meta_police_uk_coverage;
+DELETE FROM meta_quarantine WHERE dataset IN ('police-uk-street', 'police-uk-outcomes', 'police-uk-stop-and-search');
+DELETE FROM meta_source_files WHERE dataset IN ('police-uk-street', 'police-uk-outcomes', 'police-uk-stop-and-search');
+
+DROP TABLE raw_police_uk_street;
+CREATE VIEW raw_police_uk_street AS SELECT
+    CAST(NULL AS VARCHAR) AS force_id,
+    CAST(NULL AS DATE) AS month,
+    CAST(NULL AS VARCHAR) AS crime_id,
+    CAST(NULL AS VARCHAR) AS falls_within,
+    CAST(NULL AS DOUBLE) AS longitude_deg,
+    CAST(NULL AS DOUBLE) AS latitude_deg,
+    CAST(NULL AS VARCHAR) AS location,
+    CAST(NULL AS VARCHAR) AS lsoa_code,
+    CAST(NULL AS VARCHAR) AS lsoa_name,
+    CAST(NULL AS VARCHAR) AS crime_type,
+    CAST(NULL AS VARCHAR) AS last_outcome_category,
+    CAST(NULL AS VARCHAR) AS context,
+    CAST(NULL AS VARCHAR) AS outcome_group
+WHERE false;
+
+DROP TABLE raw_police_uk_outcomes;
+CREATE VIEW raw_police_uk_outcomes AS SELECT
+    CAST(NULL AS VARCHAR) AS force_id,
+    CAST(NULL AS DATE) AS month,
+    CAST(NULL AS VARCHAR) AS crime_id,
+    CAST(NULL AS VARCHAR) AS falls_within,
+    CAST(NULL AS DOUBLE) AS longitude_deg,
+    CAST(NULL AS DOUBLE) AS latitude_deg,
+    CAST(NULL AS VARCHAR) AS location,
+    CAST(NULL AS VARCHAR) AS lsoa_code,
+    CAST(NULL AS VARCHAR) AS lsoa_name,
+    CAST(NULL AS VARCHAR) AS outcome_type,
+    CAST(NULL AS VARCHAR) AS outcome_group
+WHERE false;
+
+DROP TABLE raw_police_uk_stop_search;
+CREATE VIEW raw_police_uk_stop_search AS SELECT
+    CAST(NULL AS VARCHAR) AS force_id,
+    CAST(NULL AS DATE) AS month,
+    CAST(NULL AS VARCHAR) AS search_type,
+    CAST(NULL AS TIMESTAMP) AS occurred_at_utc,
+    CAST(NULL AS BOOLEAN) AS is_part_of_policing_operation,
+    CAST(NULL AS VARCHAR) AS policing_operation,
+    CAST(NULL AS DOUBLE) AS latitude_deg,
+    CAST(NULL AS DOUBLE) AS longitude_deg,
+    CAST(NULL AS VARCHAR) AS gender,
+    CAST(NULL AS VARCHAR) AS age_range,
+    CAST(NULL AS VARCHAR) AS self_defined_ethnicity,
+    CAST(NULL AS VARCHAR) AS officer_defined_ethnicity,
+    CAST(NULL AS VARCHAR) AS legislation,
+    CAST(NULL AS VARCHAR) AS object_of_search,
+    CAST(NULL AS VARCHAR) AS outcome,
+    CAST(NULL AS BOOLEAN) AS is_outcome_linked_to_object,
+    CAST(NULL AS BOOLEAN) AS has_removal_of_more_than_outer_clothing
+WHERE false;

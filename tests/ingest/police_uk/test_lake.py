@@ -1,0 +1,218 @@
+"""The Parquet lake: its layout, partitions replaced exactly, and crashes that leave it as it was."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from openpeel.ingest.police_uk.demo_archive import DemoResult, generate
+from openpeel.ingest.police_uk.load import ingest
+from openpeel.warehouse import TABLES, connect, open_reader, writing
+from openpeel.warehouse.lake import LAKE_TABLES
+
+FORCES = ["city-of-london", "kent", "northamptonshire"]
+
+
+@pytest.fixture(scope="module")
+def demo(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> DemoResult:
+    """Two months, three forces, with faults (so some partitions come from the row-by-row path)."""
+    return generate(
+        tmp_path_factory.mktemp("lake-demo"),
+        shared_data=shared_data,
+        months=2,
+        start="2014-01",
+        forces=FORCES,
+        seed=5,
+        faults=True,
+    )
+
+
+def _lake_files(lake: Path) -> dict[str, str]:
+    """Every partition file readers see, by path, with its SHA-256 (staging folders excluded)."""
+    return {
+        str(p.relative_to(lake)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(lake.glob("kind=*/month=*/force=*/part.parquet"))
+    }
+
+
+def _coverage(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    return con.execute(
+        "SELECT force_id, month, file_kind, sha256, rows_in_file, rows_stored, rows_quarantined "
+        "FROM meta_police_uk_coverage ORDER BY ALL"
+    ).fetchall()
+
+
+def _partition_rows(lake: Path) -> dict[tuple[str, str, str], int]:
+    rows = duckdb.sql(
+        "SELECT file_name, sum(num_rows)::BIGINT FROM parquet_file_metadata("
+        f"'{lake}/kind=*/month=*/force=*/part.parquet') GROUP BY ALL"
+    ).fetchall()
+    out = {}
+    for name, n in rows:
+        parts = Path(name).parts
+        kind, month, force = (p.split("=", 1)[1] for p in parts[-4:-1])
+        out[(force, month, kind)] = int(n)
+    return out
+
+
+def _stored_by_partition(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], int]:
+    return {
+        (str(f), m.strftime("%Y-%m"), str(k)): int(n)
+        for f, m, k, n in con.execute(
+            "SELECT force_id, month, file_kind, rows_stored FROM meta_police_uk_coverage"
+        ).fetchall()
+    }
+
+
+def test_one_partition_file_per_force_month_kind_readable_without_the_warehouse(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    con = connect(tmp_path / "w.duckdb")
+    report = ingest(con, [demo.archive])
+    lake = tmp_path / "w-lake"
+    assert report.rows_quarantined > 0  # the faults went through the row-by-row path
+    assert _partition_rows(lake) == _stored_by_partition(con)
+    # Any Parquet reader gets the rows and the partition keys from the files alone.
+    direct = duckdb.sql(
+        f"SELECT force, month, count(*) FROM read_parquet('{lake}/kind=street/*/*/*.parquet', "
+        "hive_partitioning=true) GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    via_view = con.execute(
+        "SELECT force_id, strftime(month, '%Y-%m'), count(*) FROM raw_police_uk_street GROUP BY ALL ORDER BY ALL"
+    ).fetchall()
+    assert direct == via_view
+    assert sum(n for *_, n in direct) == sum(
+        f.rows_stored for f in report.files if f.source.kind.value == "street"
+    )
+    assert not list(lake.glob(".staging-*"))
+
+
+def test_views_over_an_empty_lake_are_typed_and_empty() -> None:
+    con = connect(":memory:")
+    for name in LAKE_TABLES.values():
+        assert con.execute(f"SELECT count(*) FROM {name}").fetchone() == (0,)
+        types = {r[0]: r[1] for r in con.execute(f"DESCRIBE {name}").fetchall()}
+        spec = next(t for t in TABLES if t.name == name)
+        assert types == {c.name: c.type for c in spec.columns}
+
+
+def test_reingest_replaces_exactly_the_partitions_it_covers(demo: DemoResult, tmp_path: Path) -> None:
+    con = connect(tmp_path / "w.duckdb")
+    lake = tmp_path / "w-lake"
+    ingest(con, [demo.archive])
+    files = {p: p.stat().st_ino for p in lake.glob("kind=*/month=*/force=*/part.parquet")}
+    coverage = _coverage(con)
+    content = _lake_files(lake)
+
+    again = ingest(con, [demo.archive])  # the same bytes: nothing is rewritten
+    assert again.count("unchanged") == len(again.files)
+    assert {p: p.stat().st_ino for p in files} == files
+    assert _lake_files(lake) == content and _coverage(con) == coverage
+
+    import datetime as dt
+
+    month = dt.date(2014, 1, 1)
+    ingest(con, [demo.archive], forces=["kent"], month_from=month, month_to=month, recheck=True)
+    changed = {p for p, ino in files.items() if p.stat().st_ino != ino}
+    assert changed == {p for p in files if "force=kent" in str(p) and "month=2014-01" in str(p)}
+    assert changed
+    assert _lake_files(lake) == content  # rewritten from the same files: the same rows
+
+
+_HOLD = """
+import sys, time
+from pathlib import Path
+from openpeel.ingest.police_uk import load
+from openpeel.warehouse import writing
+load.BATCH_BYTES = load.EXTRACTED_BATCH_BYTES = 1  # one month per batch: the kill lands between writes
+def progress(done, what):
+    if what.startswith("ingested"):  # the first batch's files are staged; hold here to be killed
+        print("BATCH", what, flush=True)
+        time.sleep(60)
+with writing(Path(sys.argv[1])) as con:
+    load.ingest(con, [Path(sys.argv[2])], lake=Path(sys.argv[3]), progress=progress, recheck=True)
+"""
+
+_HOLD_IN_COMMIT = """
+import sys, time, os
+from pathlib import Path
+from openpeel.ingest.police_uk import load
+from openpeel.warehouse import lake, writing
+real_apply = lake.LakeCommit.apply
+def apply_one_then_hold(self):
+    src, dst = self.moves[0]
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(src, dst)  # the journal is written, one file is in place: killed here
+    print("MOVED", flush=True)
+    time.sleep(60)
+lake.LakeCommit.apply = apply_one_then_hold
+with writing(Path(sys.argv[1])) as con:
+    load.ingest(con, [Path(sys.argv[2])], lake=Path(sys.argv[3]), recheck=True)
+"""
+
+
+def _run_and_kill(script: str, marker: str, *args: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    assert line.startswith(marker), proc.stderr.read() if proc.stderr else line
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_kill_9_mid_ingest_leaves_lake_and_coverage_as_they_were(demo: DemoResult, tmp_path: Path) -> None:
+    db, lake = tmp_path / "w.duckdb", tmp_path / "lake"
+    with writing(db) as con:
+        ingest(con, [demo.archive], forces=["city-of-london"], lake=lake)
+    before_files, before_coverage = _lake_files(lake), _coverage(open_reader(db))
+    assert before_files and before_coverage
+
+    _run_and_kill(_HOLD, "BATCH", db, demo.archive, lake)
+
+    assert _lake_files(lake) == before_files
+    reader = open_reader(db)
+    assert _coverage(reader) == before_coverage
+    assert _partition_rows(lake) == _stored_by_partition(reader)
+    assert list(lake.glob(".staging-*"))  # the dead writer's staged files, never seen by readers
+    with writing(db) as con:  # the next writer clears them away
+        ingest(con, [demo.archive], lake=lake)
+    assert not list(lake.glob(".staging-*"))
+    assert _partition_rows(lake) == _stored_by_partition(open_reader(db))
+
+
+def test_kill_9_while_moving_files_in_is_finished_by_the_next_writer(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    db, lake = tmp_path / "w.duckdb", tmp_path / "lake"
+    with writing(db) as con:
+        ingest(con, [demo.archive], forces=["city-of-london"], lake=lake)
+    old_coverage = _coverage(open_reader(db))
+
+    _run_and_kill(_HOLD_IN_COMMIT, "MOVED", db, demo.archive, lake)
+
+    # The commit was decided (its journal written): the next writer completes it, so lake and
+    # coverage agree again, and hold every force.
+    assert _coverage(open_reader(db)) == old_coverage
+    with writing(db):
+        pass
+    reader = open_reader(db)
+    assert {r[0] for r in _coverage(reader)} == set(FORCES)
+    assert _partition_rows(lake) == _stored_by_partition(reader)
+    assert reader.execute("SELECT count(*) FROM raw_police_uk_street").fetchone() == (
+        sum(n for (_, _, kind), n in _stored_by_partition(reader).items() if kind == "street"),
+    )
+    assert not list(lake.glob(".staging-*"))
+    assert not list(tmp_path.glob(".w.duckdb.*"))
