@@ -131,6 +131,13 @@ def test_unpublished_judgements_stay_out_of_the_api(client: TestClient) -> None:
     assert coverage["meta"]["total"] == 0
 
 
+def test_an_unknown_file_kind_in_the_coverage_api_is_an_error_naming_the_kinds(client: TestClient) -> None:
+    response = client.get("/api/v1/coverage", params={"kind": "streets"})
+    assert response.status_code == 422
+    assert "unknown file kind 'streets'" in response.text and "street" in response.text
+    assert client.get("/api/v1/coverage", params={"kind": "street"}).status_code == 200
+
+
 def test_the_set_grade_list_starts_on_choose_not_on_a_grade(client: TestClient) -> None:
     sign_in(client, "lee")
     page = client.get(PAGE)

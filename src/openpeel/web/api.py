@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-import duckdb
 import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, Response
 
@@ -17,12 +16,14 @@ from openpeel.assessment.public import (
     published_findings_query,
     published_judgements_query,
 )
+from openpeel.core.errors import OpenpeelError
 from openpeel.forces import EW_ID, all_areas, lookup
 from openpeel.framework import available_years, load_framework, parse_year
 from openpeel.framework.published_grades import published_grades
 from openpeel.indicators import catalogue
 from openpeel.indicators.query import VALUE_COLUMNS, period_for, value_rows
 from openpeel.indicators.scan import national_scan
+from openpeel.ingest.police_uk.coverage import COVERAGE_COLUMNS, coverage_page
 from openpeel.web.deps import Db, Ws
 from openpeel.web.errors import ApiError
 from openpeel.web.responses import ResponseFormat, json_response, page
@@ -37,27 +38,6 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")]
 Format = Annotated[ResponseFormat, Query(alias="format", description="json (default) or csv")]
 # A PEEL cycle's first year; bounded so no number reaches a database it cannot hold.
 YearFilter = Annotated[int | None, Query(ge=2000, le=2100, description="PEEL year (the cycle's first year)")]
-
-
-def _query_page(
-    request: Request,
-    con: duckdb.DuckDBPyConnection,
-    *,
-    select: Sequence[str],
-    source: str,
-    params: list[Any],
-    order: str,
-    columns: Sequence[str],
-    limit: int,
-    offset: int,
-    fmt: ResponseFormat,
-) -> Response:
-    """One page of a query: the total, the rows as plain JSON values (lists joined in CSV)."""
-    total_row = con.execute(f"SELECT count(*) {source}", params).fetchone()
-    rows = con.execute(
-        f"SELECT {', '.join(select)} {source} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]
-    ).fetchall()
-    return _rows_page(request, rows, int(total_row[0]) if total_row else 0, columns, limit, offset, fmt)
 
 
 def _rows_page(
@@ -189,17 +169,6 @@ def scan(
     return page(request, rows[offset : offset + limit], len(rows), limit, offset, fmt, columns)
 
 
-COVERAGE_COLUMNS = (
-    "force_id",
-    "month",
-    "file_kind",
-    "rows_stored",
-    "rows_quarantined",
-    "sha256",
-    "ingested_at",
-)
-
-
 @router.get(
     "/judgements",
     summary="openpeel's judgements in the state 'published', by force and PEEL year "
@@ -242,26 +211,11 @@ def coverage(
     offset: Offset = 0,
     fmt: Format = "json",
 ) -> Response:
-    where: list[str] = []
-    params: list[Any] = []
-    if force is not None:
-        where.append("force_id = ?")
-        params.append(lookup(force).force_id)
-    if kind is not None:
-        where.append("file_kind = ?")
-        params.append(kind)
-    return _query_page(
-        request,
-        con,
-        select=COVERAGE_COLUMNS,
-        source="FROM meta_police_uk_coverage" + ((" WHERE " + " AND ".join(where)) if where else ""),
-        params=params,
-        order="force_id, month, file_kind",
-        columns=COVERAGE_COLUMNS,
-        limit=limit,
-        offset=offset,
-        fmt=fmt,
-    )
+    try:
+        total, rows = coverage_page(con, force_id=_force_id(force), kind=kind, limit=limit, offset=offset)
+    except OpenpeelError as exc:
+        raise ApiError(422, str(exc)) from None
+    return _rows_page(request, rows, total, COVERAGE_COLUMNS, limit, offset, fmt)
 
 
 PUBLISHED_GRADE_COLUMNS = (

@@ -132,3 +132,42 @@ def coverage_records(
                 }
             )
     return out
+
+
+COVERAGE_COLUMNS = (
+    "force_id",
+    "month",
+    "file_kind",
+    "rows_stored",
+    "rows_quarantined",
+    "sha256",
+    "ingested_at",
+)
+"""The columns of the coverage the API pages through, in their order."""
+
+
+def coverage_page(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    force_id: str | None = None,
+    kind: str | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[tuple[object, ...]]]:
+    """One page of the files loaded (COVERAGE_COLUMNS, by force, month and kind) and how many
+    there are in all; an unknown kind is an error naming the kinds."""
+    where: list[str] = []
+    params: list[object] = []
+    if force_id is not None:
+        where.append("force_id = ?")
+        params.append(force_id)
+    if kind is not None:
+        where.append("file_kind = ?")
+        params.append(file_kind(kind).value)
+    source = "FROM meta_police_uk_coverage" + ((" WHERE " + " AND ".join(where)) if where else "")
+    total = con.execute(f"SELECT count(*) {source}", params).fetchone()
+    rows = con.execute(
+        f"SELECT {', '.join(COVERAGE_COLUMNS)} {source} ORDER BY force_id, month, file_kind LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return (int(total[0]) if total else 0), rows
