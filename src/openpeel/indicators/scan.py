@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from openpeel.forces import get_force
+from openpeel.forces import EW_ID, get_force
 from openpeel.framework import Framework
 from openpeel.indicators.dispersion import METHOD_LABEL
 from openpeel.indicators.query import IndicatorValue, values_for_year
@@ -94,7 +94,7 @@ def national_scan(
     """
     rows = []
     for value in values_for_year(con, framework):
-        if value.area_id == "england-and-wales" or not get_force(value.area_id).is_territorial:
+        if value.area_id == EW_ID or not get_force(value.area_id).is_territorial:
             continue
         if value.flag is not None:
             rows.append(_row(value))

@@ -18,7 +18,7 @@ from openpeel.assessment import propose_grades
 from openpeel.assessment.judgements import Judgement
 from openpeel.core.csv_cells import guard_cell
 from openpeel.evidence import EvidenceFile
-from openpeel.forces import get_force, territorial_forces
+from openpeel.forces import EW_ID, get_force, territorial_forces
 from openpeel.framework import Framework
 from openpeel.framework.published_grades import PublishedGrade, load_published_grades
 from openpeel.indicators.query import IndicatorValue, values_for_year
@@ -164,7 +164,7 @@ DOWNLOADS = (INDICATORS, JUDGEMENTS, FINDINGS, PUBLISHED_GRADES)
 def _indicator_rows(year: int, values: Iterable[IndicatorValue]) -> list[tuple[object, ...]]:
     rows: list[tuple[object, ...]] = []
     for v in values:
-        name = "England and Wales" if v.area_id == "england-and-wales" else get_force(v.area_id).name
+        name = "England and Wales" if v.area_id == EW_ID else get_force(v.area_id).name
         rows.append(
             (
                 year, v.indicator.id, v.indicator.title, v.indicator.unit, v.area_id, name, v.period_end,

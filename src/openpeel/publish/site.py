@@ -36,7 +36,7 @@ from openpeel.assessment import propose_grades
 from openpeel.assessment.judgements import Judgement
 from openpeel.core.errors import OpenpeelError
 from openpeel.evidence import EvidenceFile
-from openpeel.forces import Force, get_force, territorial_forces
+from openpeel.forces import EW_ID, Force, get_force, territorial_forces
 from openpeel.framework import Framework, available_years, load_framework
 from openpeel.indicators.catalogue import catalogue
 from openpeel.indicators.query import IndicatorValue, values_for_year
@@ -265,11 +265,7 @@ def _headline_band_map(con: duckdb.DuckDBPyConnection, framework: Framework) -> 
     if question is None:
         return None
     wanted = question.primary_indicators[0]
-    values = [
-        v
-        for v in values_for_year(con, framework)
-        if v.indicator.id == wanted and v.area_id != "england-and-wales"
-    ]
+    values = [v for v in values_for_year(con, framework) if v.indicator.id == wanted and v.area_id != EW_ID]
     return band_map(values) if values else None
 
 
