@@ -70,26 +70,28 @@ class DataVersion:
         """What the version of `path` is kept under: its (force, year), or None for the whole."""
         return page_scope(path) if self._read_scope is not None else None
 
+    @staticmethod
+    def _label(key: tuple[str, int] | None, value: str, writes: int) -> str:
+        # A scoped page's version is its own value; others also change with every local write.
+        return ("scoped|" if key is not None else f"{writes}|") + value
+
+    def _stored(self, path: str, max_age: float | None) -> str | None:
+        key = self.key(path)
+        with self._lock:
+            found = self._values.get(key)
+            writes = self.writes
+        if found is None or (max_age is not None and time.monotonic() - found[1] > max_age):
+            return None
+        return self._label(key, found[0], writes)
+
     def known(self, path: str = "") -> str | None:
         """The last version read, however old, unless a write through this app has dropped it:
         what a page may be served at while a fresh version is read."""
-        key = self.key(path)
-        with self._lock:
-            found = self._values.get(key)
-            writes = self.writes
-        if found is None:
-            return None
-        return ("scoped|" if key is not None else f"{writes}|") + found[0]
+        return self._stored(path, None)
 
     def fresh(self, path: str = "") -> str | None:
         """The version if it is known and fresh, without reading anything (safe on the event loop)."""
-        key = self.key(path)
-        with self._lock:
-            found = self._values.get(key)
-            writes = self.writes
-        if found is None or time.monotonic() - found[1] > self.ttl:
-            return None
-        return ("scoped|" if key is not None else f"{writes}|") + found[0]
+        return self._stored(path, self.ttl)
 
     def __call__(self, path: str = "") -> str:
         """The version, re-read when stale: this reads the databases, so call it off the event loop."""
@@ -107,7 +109,7 @@ class DataVersion:
             # the next request reads again rather than trusting it for `ttl` seconds.
             if writes == writes_before:
                 self._values[key] = (value, now)
-        return ("scoped|" if key is not None else f"{writes}|") + value
+        return self._label(key, value, writes)
 
 
 @dataclass(frozen=True)
