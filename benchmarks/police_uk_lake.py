@@ -10,6 +10,11 @@ included, as a user sees it), `--rounds` times in turn, medians printed:
 - polars: `scan_csv(files).sink_parquet('x.parquet')` per kind (and line-ending style);
 - parse: DuckDB reading every field with openpeel's dialect and types, storing nothing: the
   ceiling for any DuckDB-based load;
+- duckdb-lake: the DuckDB COPY with the lake's layout, one Parquet file per force-month
+  (`PARTITION_BY (month, force)`, the keys taken from the file names), no checks: the floor for
+  any DuckDB-based ingest that writes the lake;
+- polars-lake: polars doing the lake's job (benchmarks.polars_lake): the same row checks, the
+  outcome group, one Parquet file per force-month; street and outcome files only;
 - ingest: `openpeel ingest PATH --db ...` into a fresh warehouse and lake, every check on.
 Row counts are checked equal before any ratio is printed; peak memory is each process's own high
 water mark of resident memory (VmHWM, read while it runs).
@@ -21,6 +26,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -41,6 +47,26 @@ for n, files in enumerate(groups):
     target = f"{out}/{n}.parquet"
     con.execute(f"COPY (SELECT * FROM read_csv({files!r}, delim=',', quote='\\"', escape='\\"', header=true)) TO '{target}'")
     rows += con.execute(f"SELECT count(*) FROM '{target}'").fetchone()[0]
+print(json.dumps({"rows": rows}))
+"""
+
+_DUCKDB_LAKE = """
+import json, sys, duckdb
+groups = json.loads(sys.argv[1]); out = sys.argv[2]
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+con.execute("SET partitioned_write_max_open_files = 4000")  # else DuckDB splits partitions
+rows = 0
+for n, files in enumerate(groups):
+    kind = files[0].rsplit("-", 1)[1].removesuffix(".csv")
+    name = "regexp_extract(filename, '(\\d{4}-\\d\\d)-(.+)-[a-z]+\\.csv$', ['month', 'force'])"
+    con.execute(
+        # The month is in the path, as in the lake; the file's own "Month" column would clash with it.
+        f"COPY (SELECT COLUMNS(lambda c: c NOT IN ('filename', 'key', 'Month')), key.month AS month, key.force AS force FROM "
+        f"(SELECT *, {name} AS key FROM read_csv({files!r}, delim=',', quote='\\"', escape='\\"', header=true, filename=true))) "
+        f"TO '{out}/{n}' (FORMAT parquet, PARTITION_BY (month, force), FILENAME_PATTERN 'part')"
+    )
+    rows += con.execute(f"SELECT count(*) FROM read_parquet('{out}/{n}/*/*/*.parquet')").fetchone()[0]
 print(json.dumps({"rows": rows}))
 """
 
@@ -153,20 +179,19 @@ def _run(
     which: str, inputs: list[Path], by_kind: dict[str, list[str]], tmp: Path
 ) -> tuple[float, float, int]:
     out = tmp / which
-    out.mkdir(exist_ok=True)
-    for old in out.iterdir():
-        if old.is_file():
-            old.unlink()
+    shutil.rmtree(out, ignore_errors=True)  # each round writes into an empty folder
+    out.mkdir()
     if which == "ingest":
-        import shutil
-
-        shutil.rmtree(out, ignore_errors=True)
-        out.mkdir()
         env = {**os.environ, "OPENPEEL_HOME": str(out)}
         cmd = [_openpeel(), "ingest", *map(str, inputs), "--db", str(out / "w.duckdb")]
         seconds, peak, _ = _timed(cmd, env)
         return seconds, peak, _ingest_rows(out / "w.duckdb")
-    script = {"duckdb": _DUCKDB, "polars": _POLARS, "parse": _PARSE}[which]
+    if which == "polars-lake":
+        files = [f for fs in by_kind.values() for f in fs]
+        cmd = [sys.executable, "-m", "benchmarks.polars_lake", str(out), json.dumps(files)]
+        seconds, peak, text = _timed(cmd)
+        return seconds, peak, int(json.loads(text.strip().splitlines()[-1])["rows"])
+    script = {"duckdb": _DUCKDB, "duckdb-lake": _DUCKDB_LAKE, "polars": _POLARS, "parse": _PARSE}[which]
     arg = json.dumps(by_kind if which == "parse" else _groups(by_kind))
     seconds, peak, text = _timed([sys.executable, "-c", script, arg, str(out)])
     return seconds, peak, int(json.loads(text.strip().splitlines()[-1])["rows"])
@@ -198,7 +223,7 @@ def bench(
     medians = {c: statistics.median(t) for c, t in times.items()}
     for which in contenders:
         print(
-            f"{which:>7}: {rows[which]:>10,} rows, median {medians[which]:6.2f} s "
+            f"{which:>11}: {rows[which]:>10,} rows, median {medians[which]:6.2f} s "
             f"(runs {', '.join(f'{t:.2f}' for t in times[which])}), peak memory {peaks[which]:,.0f} MB"
         )
     if len(set(rows.values())) != 1:
@@ -209,6 +234,15 @@ def bench(
             fastest = min(tools, key=lambda c: medians[c])
             print(
                 f"ingest speed / fastest tool ({fastest}): {medians[fastest] / medians['ingest']:.2f}  (target >= 0.9)"
+            )
+        if "duckdb-lake" in medians:
+            print(
+                f"ingest speed / DuckDB writing the lake's layout, no checks: "
+                f"{medians['duckdb-lake'] / medians['ingest']:.2f}"
+            )
+        if "polars-lake" in medians:
+            print(
+                f"ingest speed / polars doing the lake's job: {medians['polars-lake'] / medians['ingest']:.2f}"
             )
         if "parse" in medians:
             print(f"ingest speed / parse-only ceiling: {medians['parse'] / medians['ingest']:.2f}")
@@ -271,7 +305,7 @@ def main() -> None:
                 Path(tmp),
                 "real data.police.uk 2014 files",
                 args.rounds,
-                ["duckdb", "polars", "parse", "ingest"],
+                ["duckdb", "polars", "duckdb-lake", "polars-lake", "parse", "ingest"],
             )
         return
     if args.what == "synthetic":
@@ -293,7 +327,7 @@ def main() -> None:
             label = (
                 f"synthetic national archive {archive} ({args.months} months x 43 forces, seed {args.seed})"
             )
-            contenders = ["duckdb", "polars", "parse", "ingest"]
+            contenders = ["duckdb", "polars", "duckdb-lake", "polars-lake", "parse", "ingest"]
             bench([archive], csv_root, label, args.rounds, contenders)
             print("(duckdb, polars and parse read the same files unzipped)")
             bench([csv_root], csv_root, "the same, ingested unzipped", args.rounds, ["ingest"])

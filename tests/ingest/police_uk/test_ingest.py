@@ -266,7 +266,7 @@ import sys, time
 from pathlib import Path
 from openpeel.ingest.police_uk import load
 from openpeel.warehouse import connect
-load.BATCH_BYTES = load.EXTRACTED_BATCH_BYTES = 1  # one month per batch: the kill lands between writes
+load.BATCH_BYTES = 1  # one month per batch: the kill lands between writes
 con = connect(sys.argv[1])
 def progress(done, what):
     if what.startswith("ingested"):  # the end of a batch, on the thread that writes: hold it there
@@ -451,14 +451,11 @@ def test_progress_adds_up_to_the_bytes_announced(demo: DemoResult, tmp_path: Pat
     assert (
         sum(done for done, _ in steps) == announced[0]
     )  # reported inside statements or at batch ends, never twice
-    assert (
-        load.EXTRACTED_BATCH_BYTES < load.BATCH_BYTES
-    )  # zips: smaller batches, as each is extracted to disk
 
 
-def test_batches_are_whole_months_smaller_when_extracted_from_zips() -> None:
+def test_batches_are_whole_months_up_to_the_batch_size() -> None:
     from openpeel.ingest.police_uk.layout import FileKind, SourceFile
-    from openpeel.ingest.police_uk.load import BATCH_BYTES, EXTRACTED_BATCH_BYTES, _batches
+    from openpeel.ingest.police_uk.load import BATCH_BYTES, _batches
 
     def month(m: int, *, zipped: bool, size: int) -> list[SourceFile]:
         return [
@@ -475,23 +472,13 @@ def test_batches_are_whole_months_smaller_when_extracted_from_zips() -> None:
             for force in ("kent", "essex")
         ]
 
-    third = EXTRACTED_BATCH_BYTES // 3
+    third = BATCH_BYTES // 3
     plain = [s for m in range(1, 7) for s in month(m, zipped=False, size=BATCH_BYTES // 6)]
-    assert [len(b) // 2 for b in _batches(plain)] == [6]  # six sixths fit in one plain batch
+    assert [len(b) // 2 for b in _batches(plain)] == [6]  # six sixths fit in one batch
     zipped = [s for m in range(1, 7) for s in month(m, zipped=True, size=third)]
     assert [len(b) // 2 for b in _batches(zipped)] == [3, 3]
-    mixed = (
-        month(1, zipped=False, size=third)
-        + month(2, zipped=True, size=third)
-        + month(3, zipped=False, size=third)
-    )
-    mixed += month(4, zipped=False, size=third)  # would overflow the batch that holds a zipped month
-    assert [len(b) // 2 for b in _batches(mixed)] == [3, 1]
     huge = month(1, zipped=False, size=2 * BATCH_BYTES) + month(2, zipped=False, size=third)
-    assert [len(b) // 2 for b in _batches(huge)] == [
-        1,
-        1,
-    ]  # a month bigger than a batch is a batch of its own
+    assert [len(b) // 2 for b in _batches(huge)] == [1, 1]  # a month bigger than a batch is its own
     assert all(b[0].month <= b[-1].month for b in _batches(plain + zipped))
 
 

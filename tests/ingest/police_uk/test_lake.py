@@ -131,7 +131,7 @@ import sys, time
 from pathlib import Path
 from openpeel.ingest.police_uk import load
 from openpeel.warehouse import writing
-load.BATCH_BYTES = load.EXTRACTED_BATCH_BYTES = 1  # one month per batch: the kill lands between writes
+load.BATCH_BYTES = 1  # one month per batch: the kill lands between writes
 def progress(done, what):
     if what.startswith("ingested"):  # the first batch's files are staged; hold here to be killed
         print("BATCH", what, flush=True)

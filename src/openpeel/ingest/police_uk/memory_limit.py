@@ -63,10 +63,9 @@ def memory_bounded(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterato
 
 
 def _restore_memory_limit(con: duckdb.DuckDBPyConnection, before: str | None) -> None:
-    with duckdb.connect() as fresh:
-        row = fresh.execute("SELECT current_setting('memory_limit')").fetchone()
+    con.execute("RESET memory_limit")  # the default, exactly
+    row = con.execute("SELECT current_setting('memory_limit')").fetchone()
     if before is None or (row is not None and str(row[0]) == before):
-        con.execute("RESET memory_limit")  # the default, exactly
         return
     # DuckDB shows a limit cut to one decimal ("2.7 GiB" for 2.79 GiB): setting the shown value
     # back would shrink the limit on every run, so aim at the middle of what the shown value covers.
