@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from openpeel.assessment.calibration_commands import register as register_calibration
-from openpeel.assessment.commands import register as register_assessment
 from openpeel.core.cli_support import (
     DataOption,
     DbOption,
@@ -24,26 +24,8 @@ from openpeel.core.cli_support import (
     waiting_message,
 )
 from openpeel.framework.cli_options import YearOption
-from openpeel.indicators.commands import register as register_indicators
-from openpeel.ingest.police_uk.commands import register as register_police_uk
-from openpeel.publish.commands import register as register_publish
-from openpeel.store.commands import register as register_store
-from openpeel.web.commands import register as register_web
-
-app = typer.Typer(
-    name="openpeel",
-    help=(
-        "Open, reproducible PEEL-style assessments of the police forces of England and Wales.\n\n"
-        "Data flows sources -> ingest -> warehouse -> indicators -> assessment -> publish. "
-        "Start with: openpeel build --year 2014"
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-)
 
 
-@app.callback()
 def main(
     home: Annotated[
         Path | None,
@@ -72,7 +54,6 @@ def _ready(db: Path | None, data: Path | None) -> tuple[Any, Any]:
     return open_ready(settings(db=db, data=data))
 
 
-@app.command()
 @friendly_errors
 def build(
     year: YearOption = 2014,
@@ -128,7 +109,6 @@ def build(
     )
 
 
-@app.command()
 @friendly_errors
 def indicators(
     force: Annotated[str | None, typer.Argument(help="Force id or name, e.g. northamptonshire.")] = None,
@@ -184,7 +164,6 @@ def indicators(
     out.print(table)
 
 
-@app.command()
 @friendly_errors
 def report(
     force: Annotated[str, typer.Argument(help="Force id or name, e.g. northamptonshire.")],
@@ -216,7 +195,6 @@ def report(
     sys.stdout.write(render(doc, fmt))
 
 
-@app.command()
 @friendly_errors
 def forces(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """The forces registry: ids, names, ONS codes and regions."""
@@ -232,7 +210,6 @@ def forces(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
     out.print(table)
 
 
-@app.command()
 @friendly_errors
 def bundle(
     data: Annotated[Path, typer.Option("--data", help="Folder of the original files (e.g. ../shared/data).")],
@@ -247,7 +224,6 @@ def bundle(
         err.print(f"wrote {path}")
 
 
-@app.command()
 @friendly_errors
 def dictionary(
     out_file: Annotated[
@@ -264,14 +240,90 @@ def dictionary(
         sys.stdout.write(text)
 
 
-register_store(app)
-register_police_uk(app)
-register_indicators(app)
-register_assessment(app)
-register_calibration(app)
-register_publish(app)
-register_web(app)
+# Each stage's commands (and groups of commands), by the module whose register() adds them, in the
+# order they are registered. Importing every stage costs a third of a second (SQLAlchemy, FastAPI,
+# Jinja2...), so `openpeel CMD` imports only CMD's stage. tests/test_cli_lazy.py checks this table
+# against what each register() really adds.
+STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
+    "openpeel.store.commands": ("store", "audit"),
+    "openpeel.ingest.police_uk.commands": ("ingest", "coverage", "demo-archive", "download"),
+    "openpeel.indicators.commands": ("scan", "import-measures", "peers", "backtest", "lake"),
+    "openpeel.assessment.commands": ("history", "moderate", "evidence", "judgement"),
+    "openpeel.assessment.calibration_commands": ("published-grades", "calibrate"),
+    "openpeel.publish.commands": ("publish", "pdf", "export", "publications"),
+    "openpeel.web.commands": ("serve", "users"),
+}
+CORE_COMMANDS: tuple[Callable[..., None], ...] = (build, indicators, report, forces, bundle, dictionary)
+# The options of `main` whose value is the next argument, which is then not the command.
+GLOBAL_VALUE_OPTIONS = ("--home", "--store")
+
+
+def make_app(stages: Collection[str] = STAGE_COMMANDS) -> typer.Typer:
+    """The openpeel app with the commands of no single stage and those of the given stages (the
+    modules of STAGE_COMMANDS; by default all of them)."""
+    made = typer.Typer(
+        name="openpeel",
+        help=(
+            "Open, reproducible PEEL-style assessments of the police forces of England and Wales.\n\n"
+            "Data flows sources -> ingest -> warehouse -> indicators -> assessment -> publish. "
+            "Start with: openpeel build --year 2014"
+        ),
+        no_args_is_help=True,
+        add_completion=False,
+        rich_markup_mode=None,
+    )
+    made.callback()(main)
+    for command in CORE_COMMANDS:
+        made.command()(command)
+    for module in STAGE_COMMANDS:
+        if module in stages:
+            importlib.import_module(module).register(made)
+    return made
+
+
+def command_name(args: Sequence[str]) -> str | None:
+    """The command an `openpeel` command line names, or None when something before it (--help, an
+    unknown option) may need every command."""
+    rest = iter(args)
+    for arg in rest:
+        if arg in GLOBAL_VALUE_OPTIONS:
+            next(rest, None)
+        elif arg.startswith(tuple(f"{option}=" for option in GLOBAL_VALUE_OPTIONS)):
+            continue
+        elif arg.startswith("-"):
+            return None
+        else:
+            return arg
+    return None
+
+
+def stages_for(args: Sequence[str]) -> list[str]:
+    """The stages a command line needs: its command's alone, or every stage when it names no
+    command or one nobody defines, so that the top-level help and "No such command" (with its
+    suggestions) are those of the full app."""
+    name = command_name(args)
+    if name in {command.__name__.replace("_", "-") for command in CORE_COMMANDS}:
+        return []
+    for module, names in STAGE_COMMANDS.items():
+        if name in names:
+            return [module]
+    return list(STAGE_COMMANDS)
+
+
+def run() -> None:
+    """The `openpeel` console script."""
+    make_app(stages_for(sys.argv[1:]))()
+
+
+def __getattr__(name: str) -> typer.Typer:
+    # `openpeel.cli.app`, the full app, is only built when asked for, so that importing `run`
+    # imports no stage.
+    if name == "app":
+        full = make_app()
+        globals()["app"] = full
+        return full
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 if __name__ == "__main__":
-    app()
+    run()

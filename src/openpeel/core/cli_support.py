@@ -10,14 +10,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.core.settings import Settings
+
+if TYPE_CHECKING:
+    from openpeel.core.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True)
@@ -64,6 +66,9 @@ def set_global_options(**values: Any) -> None:
 def settings(**values: Any) -> Settings:
     """The settings this command runs with: its own options over the global ones over the
     environment and the config file."""
+    # Imported here, not above: pydantic-settings is a tenth of a second that `--help` never needs.
+    from openpeel.core.settings import Settings
+
     chosen = {**_overrides, **{k: v for k, v in values.items() if v is not None}}
     try:
         return Settings(**chosen)
