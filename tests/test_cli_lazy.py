@@ -121,7 +121,7 @@ def test_ingest_imports_no_other_stage() -> None:
         "    run()\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = ('sqlalchemy', 'fastapi', 'jinja2', 'markdown_it', 'openpeel.assessment', 'openpeel.publish', 'openpeel.web')\n"
+        "heavy = ('sqlalchemy', 'fastapi', 'jinja2', 'markdown_it', 'openpeel.assessment', 'openpeel.publish', 'openpeel.web', 'openpeel.framework.models')\n"
         "print(*[m for m in heavy if m in sys.modules], file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -96,3 +97,33 @@ def test_cli_prints_json_per_force_month(national_lake: Path) -> None:
     rows = json.loads(result.output)
     assert rows and {r["month"] for r in rows} == {"2014-06"}
     assert {"force_id", "crimes", "asb_share", "median_months_to_outcome"} <= set(rows[0])
+
+
+def test_latest_outcome_is_the_latest_month_then_the_alphabetically_last_group() -> None:
+    """Hand-worked: crime a has outcomes in 2014-03 (two: other, charged) and 2014-02; b has one
+    from before its street month; c has none; d is ASB. Expected: a -> the later month's
+    alphabetically last group 'other' ('charged_or_summonsed' < 'other'), 2 months after its
+    2014-01 street row; b -> its outcome's group with no lag (the record predates the crime);
+    c -> the street file's group; d -> no group."""
+    from openpeel.indicators.record_level import crimes_sql
+
+    street = """(SELECT * FROM (VALUES
+        ('kent', DATE '2014-01-01', 'a', 'Burglary', 'under_investigation'),
+        ('kent', DATE '2014-05-01', 'b', 'Burglary', 'under_investigation'),
+        ('kent', DATE '2014-01-01', 'c', 'Robbery', 'no_suspect_identified'),
+        ('kent', DATE '2014-01-01', NULL, 'Anti-social behaviour', NULL))
+        AS t(force_id, month, crime_id, crime_type, outcome_group))"""
+    outcomes = """(SELECT * FROM (VALUES
+        (DATE '2014-03-01', 'a', 'charged_or_summonsed'),
+        (DATE '2014-03-01', 'a', 'other'),
+        (DATE '2014-02-01', 'a', 'under_investigation'),
+        (DATE '2014-04-01', 'b', 'out_of_court_disposal'))
+        AS t(month, crime_id, outcome_group))"""
+    sql = f"SELECT grp, lag FROM ({crimes_sql(street, outcomes, 'true')}) ORDER BY grp NULLS LAST"
+    rows = duckdb.connect().execute(sql).fetchall()
+    assert rows == [
+        ("no_suspect_identified", None),
+        ("other", 2),
+        ("out_of_court_disposal", None),
+        (None, None),
+    ]

@@ -11,7 +11,6 @@ from typing import Annotated
 import typer
 
 from openpeel.core.errors import UnknownNameError
-from openpeel.framework.loader import parse_year
 
 YEAR_HELP = (
     "PEEL cycle: a year (2014 ... 2025) or the cycle as the inspectorate writes it "
@@ -21,6 +20,8 @@ YEAR_HELP = (
 
 def parse_year_option(value: str | int) -> int:
     """The cycle's year for a --year value; an unknown cycle is a usage error listing the cycles."""
+    from openpeel.framework.loader import parse_year  # at parse time: see openpeel.framework
+
     try:
         return parse_year(value)
     except UnknownNameError as exc:

@@ -15,6 +15,15 @@ from __future__ import annotations
 from openpeel.core.sql import sql_str
 from openpeel.ingest.police_uk.code_lists import OUTCOME_GROUPS
 
+_PACK = 16
+"""Room for the outcome groups' ranks (1 to len(OUTCOME_GROUPS); 0: none) below the month index."""
+assert len(OUTCOME_GROUPS) < _PACK
+
+
+def _month_index(column: str) -> str:
+    """Months since the start of year 0: consecutive months differ by one on every engine."""
+    return f"(year({column}) * 12 + month({column}) - 1)"
+
 
 def crimes_sql(street: str, outcomes: str, where: str) -> str:
     """One row per street row in scope: force, month, is_asb, outcome group, months to outcome.
@@ -27,17 +36,24 @@ def crimes_sql(street: str, outcomes: str, where: str) -> str:
 
     The latest outcome is the greatest (month, group) pair: two outcomes of one crime can share a
     month, and taking the alphabetically last group of that month gives the same answer on every
-    engine, where `arg_max` would keep whichever row came last.
+    engine, where `arg_max` would keep whichever row came last. The pair is packed into one integer
+    (month index x 16 + the group's alphabetical rank, 0 for none), whose maximum costs a third of
+    what the maximum of a (month, group) struct does over a national year's outcomes.
     """
+    groups = sorted(OUTCOME_GROUPS)
+    rank = " ".join(f"WHEN {sql_str(g)} THEN {i}" for i, g in enumerate(groups, start=1))
+    group_of = " ".join(f"WHEN {i} THEN {sql_str(g)}" for i, g in enumerate(groups, start=1))
+    lag = f"l.pick // {_PACK} - {_month_index('s.month')}"
     return f"""
     WITH latest AS (
-        SELECT hash(crime_id) AS crime_key, max({{'m': month, 'g': outcome_group}}) AS pick
+        SELECT hash(crime_id) AS crime_key,
+               max({_month_index("month")} * {_PACK} + CASE outcome_group {rank} ELSE 0 END) AS pick
         FROM {outcomes} GROUP BY hash(crime_id)
     ),
     rows AS (
         SELECT s.force_id, s.month, s.crime_type = 'Anti-social behaviour' AS is_asb,
-               coalesce(l.pick.g, s.outcome_group) AS outcome_group,
-               CASE WHEN l.pick.m >= s.month THEN datediff('month', s.month, l.pick.m) END AS lag
+               coalesce(CASE l.pick % {_PACK} {group_of} END, s.outcome_group) AS outcome_group,
+               CASE WHEN {lag} >= 0 THEN {lag} END AS lag
         FROM {street} s
         LEFT JOIN latest l ON l.crime_key = hash(s.crime_id)
         WHERE {where}

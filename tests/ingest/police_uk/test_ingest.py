@@ -435,7 +435,6 @@ def test_crlf_and_lf_files_of_one_month_load_together(demo: DemoResult, tmp_path
 
 
 def test_progress_adds_up_to_the_bytes_announced(demo: DemoResult, tmp_path: Path) -> None:
-    import openpeel.ingest.police_uk.load as load
 
     con = connect(tmp_path / "w.duckdb")
     announced: list[int] = []

@@ -315,6 +315,7 @@ spills: on a quiet machine the synthetic national year (130 MB a month) loaded i
 512 MiB batches, 9.9 s in 256 MiB ones and 9.2 s a month at a time (in-process, DuckDB 2.0). A
 street COPY of 4 months took 3.0 s under the limit and 1.9 s without it; one month 0.45 s."""
 
+
 def _batches(sources: list[SourceFile]) -> list[list[SourceFile]]:
     by_month: dict[dt.date, list[SourceFile]] = defaultdict(list)
     for source in sources:
