@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpeel.core.errors import InputError
+from openpeel.ingest.police_uk.inflate import INFLATE_ERRORS, member_chunks
 from openpeel.ingest.police_uk.layout import SourceFile
 from openpeel.ingest.police_uk.members import READ_ERRORS, member_path
 from openpeel.ingest.police_uk.schema import header_line
@@ -124,13 +125,15 @@ class _Preparer:
         digest = _Digest()
         first = b""
         try:
-            with self._zip(source.container).open(source.member) as src, local.open("wb") as dst:
-                while chunk := src.read(_CHUNK):
+            with local.open("wb") as dst:
+                for chunk in member_chunks(
+                    self._zip(source.container), source.container, source.member, _CHUNK
+                ):
                     if not first:
                         first = chunk[:4096]
                     digest.update(chunk)
                     dst.write(chunk)
-        except READ_ERRORS as exc:
+        except (*READ_ERRORS, *INFLATE_ERRORS) as exc:
             raise InputError(
                 f"cannot read this member of the archive ({type(exc).__name__}: {exc})",
                 path=source.display_path,
