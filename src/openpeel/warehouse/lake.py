@@ -101,14 +101,43 @@ class LakeCommit:
     staging: list[Path] = field(default_factory=list)
 
     def apply(self) -> None:
+        """Move every staged file into place. A staged folder whose place does not exist yet (a new
+        month, a new kind) and that holds nothing but files moving with it is renamed whole:
+        creating the lake's folders one by one cost 0.4 ms each on one machine's /tmp, half a
+        second for a national year's 1,032 force-months."""
+        pending = {src: dst for src, dst in self.moves if src.exists()}  # a recovery may find some done
         for src, dst in self.moves:
-            if src.exists():  # a recovery may find some moves already done
+            if src not in pending:
+                continue
+            whole = _whole_folder(src, dst, pending)
+            if whole is None:
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(src, dst)
+                del pending[src]
+                continue
+            folder, place = whole
+            place.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(folder, place)
+            for moved in [s for s in pending if s.is_relative_to(folder)]:
+                del pending[moved]
 
     def discard(self) -> None:
         for folder in self.staging:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _whole_folder(src: Path, dst: Path, pending: dict[Path, Path]) -> tuple[Path, Path] | None:
+    """The largest folder above `src` that can move whole to its place above `dst`: same name,
+    no folder there yet, and every file in it staged to the same place below the new one."""
+    found = None
+    folder, place = src.parent, dst.parent
+    while folder.name == place.name and not place.exists():
+        files = [f for f in folder.rglob("*") if not f.is_dir()]
+        if any(pending.get(f) != place / f.relative_to(folder) for f in files):
+            break
+        found = (folder, place)
+        folder, place = folder.parent, place.parent
+    return found
 
 
 _DEFERRED: dict[int, list[LakeCommit]] = {}
