@@ -64,8 +64,10 @@ def memory_bounded(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterato
 
 def _restore_memory_limit(con: duckdb.DuckDBPyConnection, before: str | None) -> None:
     con.execute("RESET memory_limit")  # the default, exactly
-    row = con.execute("SELECT current_setting('memory_limit')").fetchone()
-    if before is None or (row is not None and str(row[0]) == before):
+    # fetchall, not fetchone: a result left unread would make the caller's next relation query
+    # on `con` fail ("connection has an unfinished result").
+    (now,) = con.execute("SELECT current_setting('memory_limit')").fetchall()[0]
+    if before is None or str(now) == before:
         return
     # DuckDB shows a limit cut to one decimal ("2.7 GiB" for 2.79 GiB): setting the shown value
     # back would shrink the limit on every run, so aim at the middle of what the shown value covers.
