@@ -350,7 +350,9 @@ def test_ingest_caps_duckdb_memory_then_restores_the_limit(demo: DemoResult, tmp
     assert report.rows_stored == again.rows_stored > 0
 
 
-def test_the_connection_is_ready_for_relation_queries_after_an_ingest(demo: DemoResult, tmp_path: Path) -> None:
+def test_the_connection_is_ready_for_relation_queries_after_an_ingest(
+    demo: DemoResult, tmp_path: Path
+) -> None:
     # DuckDB refuses a relation query on a connection with a result left unread; restoring the
     # memory limit once left one.
     con = connect(tmp_path / "w.duckdb")
