@@ -16,7 +16,6 @@ here notices; nor does it checksum, count lines, quarantine or record coverage.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -24,7 +23,8 @@ import polars as pl
 
 from openpeel.forces import all_areas
 from openpeel.ingest.police_uk.code_lists import crime_types, outcome_categories
-from openpeel.ingest.police_uk.layout import FileKind
+from openpeel.ingest.police_uk.layout import FileKind, SourceFile, discover, month_text
+from openpeel.ingest.police_uk.load import _batches
 from openpeel.ingest.police_uk.schema import COLUMNS
 from openpeel.ingest.police_uk.validate import (
     CRIME_ID_LENGTH,
@@ -34,8 +34,6 @@ from openpeel.ingest.police_uk.validate import (
     force_labels,
 )
 from openpeel.warehouse.lake import file_columns
-
-_NAME = re.compile(r"(\d{4}-\d\d)-(.+)-(street|outcomes)\.csv$")
 
 
 def _row_is_good(kind: FileKind, all_labels: list[str], outcome_names: list[str]) -> pl.Expr:
@@ -66,17 +64,15 @@ def _row_is_good(kind: FileKind, all_labels: list[str], outcome_names: list[str]
     return pl.all_horizontal(conditions)
 
 
-def write_lake(kind: FileKind, files: list[str], out: Path) -> int:
-    """Every good row of `files` (one kind) to `out/month=M/force=F/*.parquet`; returns rows written."""
-    named = [_NAME.search(f) for f in files]
-    if any(m is None for m in named):
-        raise SystemExit(f"not a data.police.uk {kind.value} file name: {files[named.index(None)]}")
+def write_lake(kind: FileKind, sources: list[SourceFile], out: Path) -> int:
+    """Every good row of `sources` (one kind) to `out/month=M/force=F/*.parquet`; returns rows written."""
+    files = [str(s.container / s.member) for s in sources]
     per_file = pl.DataFrame(
         {
             "path": files,
-            "f_month": [m.group(1) for m in named if m],
-            "f_force": [m.group(2) for m in named if m],
-            "f_labels": [force_labels(m.group(2)) for m in named if m],
+            "f_month": [month_text(s.month) for s in sources],
+            "f_force": [s.force_id for s in sources],
+            "f_labels": [force_labels(s.force_id) for s in sources],
         }
     )
     columns = COLUMNS[kind]
@@ -104,35 +100,17 @@ def write_lake(kind: FileKind, files: list[str], out: Path) -> int:
     return written.height
 
 
-def _batches(files: list[str]) -> list[list[str]]:
-    """Whole months up to the ingest's batch size, as the ingest takes them: a national year at
-    once would not fit in memory, and a call per small month costs polars more than it saves."""
-    from openpeel.ingest.police_uk.load import BATCH_BYTES
-
-    by_month: dict[str, list[str]] = {}
-    for f in files:
-        if m := _NAME.search(f):
-            by_month.setdefault(m.group(1), []).append(f)
-    batches: list[list[str]] = []
-    size = 0
-    for month in sorted(by_month):
-        month_size = sum(Path(f).stat().st_size for f in by_month[month])
-        if not batches or size + month_size > BATCH_BYTES:
-            batches.append([])
-            size = 0
-        batches[-1] += by_month[month]
-        size += month_size
-    return batches
-
-
 def main() -> None:
     out, files = Path(sys.argv[1]), list(json.loads(sys.argv[2]))
-    if len([f for f in files if f.endswith(("-street.csv", "-outcomes.csv"))]) != len(files):
+    found = discover([Path(f) for f in files])
+    if any(s.kind not in (FileKind.STREET, FileKind.OUTCOMES) for s in found.files):
         raise SystemExit("polars-lake reads street and outcome files only")
     rows = 0
-    for batch in _batches(files):
+    # Whole months up to the ingest's batch size, as the ingest takes them: a national year at once
+    # would not fit in memory, and a call per small month costs polars more than it saves.
+    for batch in _batches(found.files):
         for kind in (FileKind.STREET, FileKind.OUTCOMES):
-            mine = [f for f in batch if f.endswith(f"-{kind.value}.csv")]
+            mine = [s for s in batch if s.kind is kind]
             if mine:
                 rows += write_lake(kind, mine, out / f"kind={kind.value}")
     print(json.dumps({"rows": rows}))
