@@ -46,9 +46,10 @@ def _child_ingest(root: str, db: str) -> dict[str, float]:
     from openpeel.ingest.police_uk.load import ingest
     from openpeel.warehouse import connect
 
-    con = connect(db)
+    lake = Path(db).with_name(f"{Path(db).stem}-lake")
+    con = connect(db, lake=lake)
     start = time.perf_counter()
-    report = ingest(con, [Path(root)])
+    report = ingest(con, [Path(root)], lake=lake)
     seconds = time.perf_counter() - start
     peak_mb = _peak_rss_mb()  # the ingest's own peak, before the indicator queries below
     # The outcome indicators over every ingested force-month, from the warehouse (best of 3).

@@ -331,8 +331,8 @@ def main() -> None:
             bench([archive], csv_root, label, args.rounds, contenders)
             print("(duckdb, polars and parse read the same files unzipped)")
             bench([csv_root], csv_root, "the same, ingested unzipped", args.rounds, ["ingest"])
-            con = connect(Path(tmp) / "i.duckdb")
-            ingest(con, [archive])
+            con = connect(Path(tmp) / "i.duckdb", lake=Path(tmp) / "i-lake")
+            ingest(con, [archive], lake=Path(tmp) / "i-lake")
             con.close()
             _indicators(Path(tmp) / "i-lake", args.spark)
         return

@@ -77,7 +77,9 @@ def postgres_template() -> Iterator[str | None]:
     admin = _admin_engine(url)
     with admin.connect() as conn:
         conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    template = open_store(sa.make_url(url).set(database=name).render_as_string(hide_password=False))
+    template = open_store(
+        sa.make_url(url).set(database=name).render_as_string(hide_password=False), audit_key=TEST_AUDIT_KEY
+    )
     template.dispose()
     yield name
     with admin.connect() as conn:
@@ -95,7 +97,9 @@ def postgres_store(template: str | None) -> Iterator[Store]:
     admin = _admin_engine(url)
     with admin.connect() as conn:
         conn.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE {template}"))
-    store = open_store(sa.make_url(url).set(database=name).render_as_string(hide_password=False))
+    store = open_store(
+        sa.make_url(url).set(database=name).render_as_string(hide_password=False), audit_key=TEST_AUDIT_KEY
+    )
     try:
         yield store
     finally:
@@ -109,7 +113,7 @@ def postgres_store(template: str | None) -> Iterator[Store]:
 def store(request: pytest.FixtureRequest, tmp_path: Path, postgres_template: str | None) -> Iterator[Store]:
     """The workspace store, once on SQLite and once on PostgreSQL: the same tests run on both."""
     if request.param == "sqlite":
-        sqlite = open_store(f"sqlite:///{tmp_path / 'workspace.sqlite'}")
+        sqlite = open_store(f"sqlite:///{tmp_path / 'workspace.sqlite'}", audit_key=TEST_AUDIT_KEY)
         yield sqlite
         sqlite.dispose()
     else:

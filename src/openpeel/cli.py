@@ -17,9 +17,9 @@ from openpeel.core.cli_support import (
     DbOption,
     err,
     friendly_errors,
+    locations,
     out,
     set_global_options,
-    settings,
     step_progress,
     waiting_message,
 )
@@ -51,7 +51,7 @@ def _ready(db: Path | None, data: Path | None) -> tuple[Any, Any]:
     workspace store."""
     from openpeel.assessment.prepare import open_ready
 
-    return open_ready(settings(db=db, data=data))
+    return open_ready(locations(db=db, data=data))
 
 
 @friendly_errors
@@ -85,14 +85,13 @@ def build(
             )
     from openpeel.store import open_store
 
-    chosen = settings(db=db, data=data)
+    chosen = locations(db=db, data=data)
     with step_progress() as progress:
         result = run_build(
-            chosen.warehouse_path(),
-            open_store(chosen.store_url()),
+            chosen,
+            open_store(chosen),
             year,
             out_dir,
-            data_dir=chosen.data,
             on_wait=waiting_message,
             evidence_paths=evidence or [],
             formats=formats,  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpeel.assessment.prepare import assess, evidence_for_year, judgements_by_force
+from openpeel.core.locations import Locations
 from openpeel.evidence.store import read_evidence
 from openpeel.forces import get_force, lookup, territorial_forces
 from openpeel.indicators.prepare import prepare_warehouse
@@ -38,12 +39,11 @@ class BuildResult:
 
 
 def build(
-    warehouse: Path,
+    where: Locations,
     store: Store,
     year: int,
     out_dir: Path,
     *,
-    data_dir: Path | None = None,
     evidence_paths: Iterable[Path] = (),
     formats: Iterable[Format] = ("text", "md", "html"),
     forces: Iterable[str] | None = None,
@@ -61,10 +61,10 @@ def build(
         else list(territorial_forces())
     )
     result = BuildResult(out_dir / str(year), year)
-    with writing(warehouse, on_wait=on_wait) as con:
+    with writing(where.warehouse, where.lake, on_wait=on_wait) as con:
         progress("official statistics", 0, 1)
         progress("indicators", 0, 1)
-        result.load = prepare_warehouse(con, data_dir)
+        result.load = prepare_warehouse(con, where.data)
         progress("official statistics", 1, 1)
         progress("indicators", 1, 1)
         progress("evidence and judgements", 0, 1)

@@ -13,10 +13,11 @@ import pytest
 @pytest.fixture
 def db(statistics_db: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A fresh copy of the template warehouse (statistics and indicators, no evidence)."""
+    from openpeel.core.locations import lake_beside
     from openpeel.warehouse import connect
 
     path = tmp_path / "w.duckdb"
     shutil.copyfile(statistics_db, path)
-    con = connect(path)
+    con = connect(path, lake=lake_beside(path))
     yield con
     con.close()

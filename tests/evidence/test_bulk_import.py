@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
+from tests.conftest import TEST_AUDIT_KEY
 
 from openpeel.evidence import bundled_evidence_files, load_evidence_file
 from openpeel.evidence.models import EvidenceFile
@@ -60,7 +61,7 @@ def test_bulk_import_writes_the_same_rows_and_events_as_one_change_at_a_time(
 ) -> None:
     with store.write() as ws:
         _history(ws, bulk=True)
-    reference = open_store(f"sqlite:///{tmp_path / 'per-row.sqlite'}")
+    reference = open_store(f"sqlite:///{tmp_path / 'per-row.sqlite'}", audit_key=TEST_AUDIT_KEY)
     with reference.write() as ws:
         _history(ws, bulk=False)
     with store.read() as bulk_ws, reference.read() as row_ws:

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from openpeel.cli import app
+from openpeel.core.locations import lake_beside
 from openpeel.indicators.lake_engines import run_duckdb, run_spark, to_spark
 from openpeel.indicators.outcomes import outcome_indicators_by_force_month
 from openpeel.ingest.police_uk.demo_archive import generate
@@ -27,7 +28,7 @@ MONTHS = 2
 def national_lake(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("national")
     demo = generate(folder, shared_data=shared_data, months=MONTHS, start="2014-05", forces=None, seed=7)
-    con = connect(folder / "w.duckdb")
+    con = connect(folder / "w.duckdb", lake=lake_beside(folder / "w.duckdb"))
     ingest(con, [demo.archive])
     con.close()
     return folder / "w-lake"
@@ -56,7 +57,7 @@ def test_duckdb_and_spark_give_identical_indicators(national_lake: Path, spark: 
 
 
 def test_the_lake_gives_what_the_warehouse_views_give(national_lake: Path) -> None:
-    con = connect(national_lake.parent / "w.duckdb")
+    con = connect(national_lake.parent / "w.duckdb", lake=lake_beside(national_lake.parent / "w.duckdb"))
     relation = outcome_indicators_by_force_month(con)
     columns = relation.columns
     from_views = [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]

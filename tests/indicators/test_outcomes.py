@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from openpeel.core.locations import lake_beside
 from openpeel.indicators.outcomes import outcome_indicators_by_force_month, outcome_summary
 from openpeel.ingest.police_uk.code_lists import OUTCOME_GROUPS
 from openpeel.ingest.police_uk.demo_archive import generate
@@ -20,7 +21,10 @@ EAST_MIDLANDS = ["northamptonshire", "derbyshire", "leicestershire", "lincolnshi
 @pytest.fixture(scope="module")
 def city(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
     """City of London 2016 street + outcome files (real), nothing else."""
-    con = connect(tmp_path_factory.mktemp("city") / "w.duckdb")
+    con = connect(
+        tmp_path_factory.mktemp("city") / "w.duckdb",
+        lake=lake_beside(tmp_path_factory.mktemp("city") / "w.duckdb"),
+    )
     ingest(
         con,
         [shared_data / "police-uk"],
@@ -73,7 +77,7 @@ def national(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> duc
     result = generate(
         out, shared_data=shared_data, months=2, start="2014-01", seed=5, missing=["kent:2014-02"]
     )
-    con = connect(out / "w.duckdb")
+    con = connect(out / "w.duckdb", lake=lake_beside(out / "w.duckdb"))
     ingest(con, [result.archive])
     return con
 

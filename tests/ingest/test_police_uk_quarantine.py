@@ -28,7 +28,7 @@ def load(tmp_path: Path, rows: list[bytes], eol: bytes = b"\n") -> duckdb.DuckDB
     path = tmp_path / "in" / FILE
     path.parent.mkdir(parents=True)
     path.write_bytes(eol.join([header_line(FileKind.STREET).encode(), *rows]) + eol)
-    con = connect(":memory:")
+    con = connect(":memory:", lake=tmp_path / "lake")
     report = ingest(con, [tmp_path / "in"])
     assert report.rows_stored + report.rows_quarantined == report.rows_in_files
     return con

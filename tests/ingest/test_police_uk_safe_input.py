@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from openpeel.cli import app
 from openpeel.core.errors import InputError
+from openpeel.core.locations import lake_beside
 from openpeel.ingest.police_uk.download import _check_zip
 from openpeel.ingest.police_uk.layout import FileKind
 from openpeel.ingest.police_uk.load import ingest
@@ -40,7 +41,7 @@ def make_zip(path: Path, members: dict[str, bytes], method: int = zipfile.ZIP_DE
 
 
 def counts(db: Path) -> tuple[int, int]:
-    con = connect(db)
+    con = connect(db, lake=lake_beside(db))
     try:
         row = con.execute(
             "SELECT (SELECT count(*) FROM raw_police_uk_street), (SELECT count(*) FROM meta_police_uk_coverage)"
@@ -67,7 +68,7 @@ def test_climbing_or_absolute_member_is_refused_and_nothing_is_written(tmp_path:
     )
     before = {p for p in tmp_path.rglob("*")}
     absolute_existed = name.startswith("/") and Path(name).exists()
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     with pytest.raises(InputError) as info:
         ingest(con, [archive])
     message = str(info.value)
@@ -85,7 +86,7 @@ def test_absolute_member_path_is_never_opened_for_writing(tmp_path: Path) -> Non
     target.parent.mkdir(parents=True)
     target.write_bytes(b"precious")
     archive = make_zip(tmp_path / "in" / "2014-02.zip", {str(target): street_csv("2014-02")})
-    con = connect(":memory:")
+    con = connect(":memory:", lake=tmp_path / "lake")
     with pytest.raises(InputError, match="absolute path"):
         ingest(con, [archive])
     assert target.read_bytes() == b"precious"
@@ -139,12 +140,12 @@ def _good_then_corrupt(tmp_path: Path) -> tuple[Path, Path, str]:
 def test_corrupt_deflate_data_names_archive_and_member_and_keeps_what_was_stored(tmp_path: Path) -> None:
     good, bad, member = _good_then_corrupt(tmp_path)
     db = tmp_path / "w.duckdb"
-    con = connect(db)
+    con = connect(db, lake=lake_beside(db))
     ingest(con, [good])
     con.close()
     stored = counts(db)
     assert stored == (50, 1)
-    con = connect(db)
+    con = connect(db, lake=lake_beside(db))
     with pytest.raises(InputError) as info:
         ingest(con, [bad])
     con.close()
@@ -172,13 +173,13 @@ def test_download_check_names_the_corrupt_member(tmp_path: Path) -> None:
 def test_truncated_zip_keeps_what_was_stored(tmp_path: Path) -> None:
     good, bad, _ = _good_then_corrupt(tmp_path)
     db = tmp_path / "w.duckdb"
-    con = connect(db)
+    con = connect(db, lake=lake_beside(db))
     ingest(con, [good])
     con.close()
     cut = tmp_path / "cut" / "2014-02.zip"
     cut.parent.mkdir()
     cut.write_bytes(bad.read_bytes()[: bad.stat().st_size // 2])
-    con = connect(db)
+    con = connect(db, lake=lake_beside(db))
     with pytest.raises(InputError) as info:
         ingest(con, [cut])
     con.close()

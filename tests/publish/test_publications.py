@@ -19,6 +19,7 @@ from tests.assessment.test_audit import NORTHANTS_2014
 from typer.testing import CliRunner
 
 from openpeel.cli import app
+from openpeel.core.cli_support import locations
 from openpeel.core.settings import Settings
 from openpeel.publish import site
 from openpeel.publish.model import Report, para
@@ -172,7 +173,7 @@ def test_a_reopened_judgement_keeps_the_old_version_until_it_is_published_again(
 
 def test_publications_and_their_contents_are_append_only(home: Path, tmp_path: Path) -> None:
     publish(tmp_path / "site")
-    store = open_store()
+    store = open_store(locations())
     for sql in (
         "UPDATE pb_publications SET published_by = 'mallory'",
         "DELETE FROM pb_report_versions",

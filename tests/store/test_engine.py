@@ -8,22 +8,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from tests.conftest import TEST_AUDIT_KEY
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.store import Store, open_store, resolve_store_url, transaction
+from openpeel.store import Store, open_store, transaction
 from openpeel.store.engine import _driver_url
 from openpeel.store.schema import sa_table
-
-
-def test_store_url_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("OPENPEEL_STORE", "OPENPEEL_HOME"):
-        monkeypatch.delenv(name, raising=False)
-    assert resolve_store_url() == "sqlite:///openpeel-data/workspace.sqlite"
-    monkeypatch.setenv("OPENPEEL_HOME", str(tmp_path))
-    assert resolve_store_url() == f"sqlite:///{tmp_path}/workspace.sqlite"
-    monkeypatch.setenv("OPENPEEL_STORE", "postgresql://ann@db.example:5432/openpeel")
-    assert resolve_store_url() == "postgresql://ann@db.example:5432/openpeel"
-    assert resolve_store_url("sqlite:///x.sqlite") == "sqlite:///x.sqlite"
 
 
 def test_plain_postgresql_urls_use_psycopg_3_and_others_are_refused() -> None:
@@ -36,7 +26,7 @@ def test_plain_postgresql_urls_use_psycopg_3_and_others_are_refused() -> None:
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
-    store = open_store(f"sqlite:///{tmp_path / 'ws.sqlite'}")
+    store = open_store(f"sqlite:///{tmp_path / 'ws.sqlite'}", audit_key=TEST_AUDIT_KEY)
     with store.read() as ws:
         assert ws.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert ws.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -6,7 +6,7 @@ import duckdb
 import pytest
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.warehouse import TABLES, connect, resolve_db_path
+from openpeel.warehouse import TABLES, connect
 from openpeel.warehouse.lake_move import LAKE_MOVED
 from openpeel.warehouse.migrations import LEGACY_WORKSPACE_TABLES, MIGRATIONS, WORKSPACE_MOVED, migrate
 
@@ -93,17 +93,6 @@ def test_every_table_and_column_is_described() -> None:
             assert column.description.strip(), (table.name, column.name)
 
 
-def test_db_path_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("OPENPEEL_DB", raising=False)
-    monkeypatch.delenv("OPENPEEL_HOME", raising=False)
-    assert resolve_db_path(None) == Path("openpeel-data") / "warehouse.duckdb"
-    monkeypatch.setenv("OPENPEEL_HOME", str(tmp_path / "home"))
-    assert resolve_db_path(None) == tmp_path / "home" / "warehouse.duckdb"
-    monkeypatch.setenv("OPENPEEL_DB", str(tmp_path / "env.duckdb"))
-    assert resolve_db_path(None) == tmp_path / "env.duckdb"
-    assert resolve_db_path(tmp_path / "flag.duckdb") == tmp_path / "flag.duckdb"
-
-
 def test_records_of_a_warehouse_from_before_the_lake_move_into_it(tmp_path: Path) -> None:
     """Migration 9 replaces the record tables with views; their rows go to the lake first and the
     coverage of them stays, so nothing an earlier ingest stored is lost."""
@@ -122,7 +111,7 @@ def test_records_of_a_warehouse_from_before_the_lake_move_into_it(tmp_path: Path
             [force, month, crime_id, crime_type],
         )
     coverage_before = con.execute("SELECT count(*) FROM meta_police_uk_coverage").fetchone()
-    migrate(con)
+    migrate(con, lake=tmp_path / "old-lake")
     got = con.execute(
         "SELECT force_id, strftime(month, '%Y-%m-%d'), crime_id, crime_type FROM raw_police_uk_street ORDER BY crime_id"
     ).fetchall()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from openpeel.core.locations import lake_beside
 from openpeel.warehouse import WarehouseReader, open_reader, writing
 
 
@@ -24,7 +25,7 @@ def count(path: Path) -> int:
 
 
 def add_area(path: Path, area_id: str) -> None:
-    with writing(path) as con:
+    with writing(path, lake_beside(path)) as con:
         con.execute(
             "INSERT INTO ref_areas VALUES (?, 'Invented', NULL, 'Invented', NULL, 'England', 'special')",
             [area_id],
@@ -48,7 +49,7 @@ def test_a_failed_write_leaves_the_warehouse_and_the_folder_as_they_were(tmp_pat
     path = tmp_path / "w.duckdb"
     add_area(path, "a")
     listing = sorted(p.name for p in tmp_path.iterdir())
-    with pytest.raises(RuntimeError), writing(path) as con:
+    with pytest.raises(RuntimeError), writing(path, lake_beside(path)) as con:
         con.execute("DELETE FROM ref_areas")
         raise RuntimeError("half-way")
     assert count(path) == 1
@@ -60,7 +61,8 @@ def test_a_writer_killed_half_way_changes_nothing_and_the_next_writer_cleans_up(
     add_area(path, "a")
     script = (
         "import sys, time; from pathlib import Path; from openpeel.warehouse import writing\n"
-        "with writing(Path(sys.argv[1])) as con:\n"
+        "from openpeel.core.locations import lake_beside\n"
+        "with writing(Path(sys.argv[1]), lake_beside(Path(sys.argv[1]))) as con:\n"
         "    con.execute('DELETE FROM ref_areas'); print('inside', flush=True); time.sleep(60)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE, text=True)
@@ -79,7 +81,8 @@ def test_a_second_writer_waits_for_the_first(tmp_path: Path) -> None:
     add_area(path, "a")
     script = (
         "import sys, time; from pathlib import Path; from openpeel.warehouse import writing\n"
-        "with writing(Path(sys.argv[1])) as con:\n"
+        "from openpeel.core.locations import lake_beside\n"
+        "with writing(Path(sys.argv[1]), lake_beside(Path(sys.argv[1]))) as con:\n"
         "    print('inside', flush=True); time.sleep(1.0)\n"
         "    con.execute(\"INSERT INTO ref_areas VALUES ('first', 'x', NULL, 'x', NULL, 'England', 'special')\")\n"
     )
@@ -87,7 +90,7 @@ def test_a_second_writer_waits_for_the_first(tmp_path: Path) -> None:
     assert proc.stdout is not None and proc.stdout.readline().strip() == "inside"
     waited: list[float] = []
     started = time.monotonic()
-    with writing(path, on_wait=lambda: waited.append(time.monotonic() - started)) as con:
+    with writing(path, lake_beside(path), on_wait=lambda: waited.append(time.monotonic() - started)) as con:
         rows = con.execute("SELECT area_id FROM ref_areas ORDER BY area_id").fetchall()
         con.execute("INSERT INTO ref_areas VALUES ('second', 'x', NULL, 'x', NULL, 'England', 'special')")
     assert proc.wait(timeout=30) == 0

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from tests.conftest import TEST_AUDIT_KEY
 
 from openpeel.assessment.prepare import assess_all_years
 from openpeel.core.settings import Settings
@@ -31,8 +32,8 @@ def make_home(home: Path, statistics_db: Path) -> Store:
     shipped evidence and the rubric's drafts, and one user per role."""
     home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(statistics_db, home / "warehouse.duckdb")
-    store = open_store(f"sqlite:///{home / 'workspace.sqlite'}")
-    with writing(home / "warehouse.duckdb") as con:
+    store = open_store(f"sqlite:///{home / 'workspace.sqlite'}", audit_key=TEST_AUDIT_KEY)
+    with writing(home / "warehouse.duckdb", home / "lake") as con:
         assess_all_years(con, store)
     with store.write() as ws:
         for name, role in USERS:
@@ -50,7 +51,7 @@ def web_home(statistics_db: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 @pytest.fixture(scope="module")
 def web_store(web_home: Path) -> Iterator[Store]:
     """The store the test app uses, to look at what its requests wrote."""
-    store = open_store(f"sqlite:///{web_home / 'workspace.sqlite'}")
+    store = open_store(f"sqlite:///{web_home / 'workspace.sqlite'}", audit_key=TEST_AUDIT_KEY)
     yield store
     store.dispose()
 

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from openpeel.core.cli_support import DbOption, JsonOption, friendly_errors, settings, waiting_message
+from openpeel.core.cli_support import DbOption, JsonOption, friendly_errors, locations
 from openpeel.framework.cli_options import OptionalYearOption, YearOption
 
 
@@ -49,13 +49,9 @@ def register(app: typer.Typer) -> None:
         each disagreement with the rules that fired."""
         from openpeel.assessment.calibrate import calibrate as run_calibration
         from openpeel.assessment.calibrate import format_calibration
-        from openpeel.assessment.prepare import ready_warehouse
-        from openpeel.store import open_store
+        from openpeel.assessment.prepare import open_ready
 
-        chosen = settings(db=db)
-        con = ready_warehouse(
-            chosen.warehouse_path(), open_store(chosen.store_url()), chosen.data, on_wait=waiting_message
-        )
+        con, _store = open_ready(locations(db=db))
         result = run_calibration(con, year)
         if as_json:
             print(json.dumps(result.as_json(), indent=2))

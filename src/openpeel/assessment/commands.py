@@ -23,9 +23,8 @@ from openpeel.core.cli_support import (
     ReasonOption,
     err,
     friendly_errors,
+    locations,
     out,
-    settings,
-    waiting_message,
 )
 from openpeel.core.errors import OpenpeelError
 from openpeel.framework.cli_options import OptionalYearOption, YearOption
@@ -39,15 +38,15 @@ if TYPE_CHECKING:
 def _store() -> Store:
     from openpeel.store import open_store
 
-    return open_store(settings().store_url())
+    return open_store(locations())
 
 
 def _warehouse(db: Path | None, store: Store) -> duckdb.DuckDBPyConnection:
     """The warehouse with indicators, read-only (statistics loaded first if missing)."""
     from openpeel.assessment.prepare import ready_warehouse
+    from openpeel.core.cli_support import waiting_message
 
-    chosen = settings(db=db)
-    return ready_warehouse(chosen.warehouse_path(), store, chosen.data, on_wait=waiting_message)
+    return ready_warehouse(locations(db=db), store, on_wait=waiting_message)
 
 
 def _short(value: object, limit: int = 48) -> str:

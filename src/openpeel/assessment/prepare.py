@@ -12,7 +12,7 @@ import duckdb
 import sqlalchemy as sa
 
 from openpeel.assessment.judgements import Judgement, current_judgements, record_all
-from openpeel.core.settings import Settings
+from openpeel.core.locations import Locations
 from openpeel.evidence import EvidenceFile, bundled_evidence_files, load_evidence_file
 from openpeel.evidence.store import (
     BUILD_ACTOR,
@@ -54,9 +54,8 @@ def assess_all_years(con: duckdb.DuckDBPyConnection, store: Store) -> None:
 
 
 def ready_warehouse(
-    path: Path,
+    where: Locations,
     store: Store,
-    data_dir: Path | None = None,
     *,
     on_wait: Callable[[], None] | None = None,
     on_prepare: Callable[[], None] | None = None,
@@ -64,8 +63,7 @@ def ready_warehouse(
     """A read-only warehouse holding statistics and indicators, loading them first if it has none
     and then storing the shipped evidence and the rubric's drafts of every year."""
     return ready_indicators(
-        path,
-        data_dir,
+        where,
         on_wait=on_wait,
         on_prepare=on_prepare,
         after_prepare=lambda con: assess_all_years(con, store),
@@ -103,18 +101,21 @@ def load_evidence(year: int, extra: Iterable[Path] = ()) -> dict[str, EvidenceFi
     return out
 
 
-def open_ready(chosen: Settings) -> tuple[duckdb.DuckDBPyConnection, Store]:
-    """For a command: the ready warehouse (read-only) and the workspace store its settings name."""
+def open_ready(where: Locations, *, quiet: bool = False) -> tuple[duckdb.DuckDBPyConnection, Store]:
+    """The one way in for a command or the web app: the workspace store the locations name, and
+    their warehouse, read-only and ready (statistics, indicators, shipped evidence and drafts
+    prepared on first use). `quiet`: no messages on stderr."""
     from openpeel.core.cli_support import err, waiting_message
     from openpeel.store import open_store
 
-    store = open_store(chosen.store_url(), audit_key=chosen.audit_key)
+    store = open_store(where)
     con = ready_warehouse(
-        chosen.warehouse_path(),
+        where,
         store,
-        chosen.data,
-        on_wait=waiting_message,
-        on_prepare=lambda: err.print(
+        on_wait=None if quiet else waiting_message,
+        on_prepare=None
+        if quiet
+        else lambda: err.print(
             "[dim]warehouse is empty: loading official statistics and computing indicators…[/]"
         ),
     )

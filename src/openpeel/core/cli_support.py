@@ -19,6 +19,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from openpeel.core.errors import OpenpeelError
 
 if TYPE_CHECKING:
+    from openpeel.core.locations import Locations
     from openpeel.core.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -74,6 +75,14 @@ def settings(**values: Any) -> Settings:
         return Settings(**chosen)
     except ValueError as exc:
         raise OpenpeelError(f"invalid setting: {exc}") from None
+
+
+def locations(**values: Any) -> Locations:
+    """Where this command's data lives (home, warehouse, lake, store, audit key, original
+    files), from `settings(**values)`: made here, at the edge, and passed down."""
+    from openpeel.core.locations import Locations
+
+    return Locations.from_settings(settings(**values))
 
 
 def friendly_errors(func: F) -> F:

@@ -162,7 +162,9 @@ class Settings(BaseSettings):
         if self.lake is not None:
             return self.lake
         if self.db is not None:
-            return self.db.with_name(f"{self.db.stem}-lake")
+            from openpeel.core.locations import lake_beside
+
+            return lake_beside(self.db)
         return self.home / "lake"
 
     def store_url(self) -> str:

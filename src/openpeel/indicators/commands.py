@@ -17,8 +17,8 @@ from openpeel.core.cli_support import (
     DbOption,
     err,
     friendly_errors,
+    locations,
     out,
-    settings,
     waiting_message,
 )
 from openpeel.framework.cli_options import YearOption
@@ -28,10 +28,8 @@ def _ready(db: Path | None, data: Path | None) -> duckdb.DuckDBPyConnection:
     """The warehouse, read-only, loading statistics and computing indicators first if it has none."""
     from openpeel.indicators.prepare import ready_warehouse
 
-    chosen = settings(db=db, data=data)
     return ready_warehouse(
-        chosen.warehouse_path(),
-        chosen.data,
+        locations(db=db, data=data),
         on_wait=waiting_message,
         on_prepare=lambda: err.print(
             "[dim]warehouse is empty: loading official statistics and computing indicators…[/]"
@@ -45,7 +43,8 @@ def _writing(db: Path | None, data: Path | None) -> Iterator[duckdb.DuckDBPyConn
     from openpeel.warehouse import writing
 
     _ready(db, data).close()
-    with writing(settings(db=db).warehouse_path(), on_wait=waiting_message) as con:
+    where = locations(db=db, data=data)
+    with writing(where.warehouse, where.lake, on_wait=waiting_message) as con:
         yield con
 
 

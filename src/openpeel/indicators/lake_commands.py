@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from openpeel.core.cli_support import friendly_errors, out, settings
+from openpeel.core.cli_support import friendly_errors, locations, out
 from openpeel.core.errors import InputError
 
 
@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
 
         start = parse_month(month_from) if month_from else None
         end = parse_month(month_to) if month_to else None
-        where: str | Path = lake if lake and "://" in lake else Path(lake) if lake else settings().lake_path()
+        where: str | Path = lake if lake and "://" in lake else Path(lake) if lake else locations().lake
         if engine == "duckdb":
             if not isinstance(where, Path):
                 raise InputError(

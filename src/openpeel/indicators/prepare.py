@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from openpeel.core.locations import Locations
 from openpeel.indicators.compute import compute_indicators
 from openpeel.ingest.official_statistics import LoadReport, load_official_statistics
 from openpeel.warehouse import open_reader, writing
@@ -28,25 +29,26 @@ def prepare_warehouse(con: duckdb.DuckDBPyConnection, data_dir: Path | None) -> 
 
 
 def ready_warehouse(
-    path: Path,
-    data_dir: Path | None = None,
+    where: Locations,
     *,
     on_wait: Callable[[], None] | None = None,
     on_prepare: Callable[[], None] | None = None,
     after_prepare: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """A read-only warehouse holding statistics and indicators, loading them first if it has none
-    (then `after_prepare` runs on the new warehouse before it replaces the old one)."""
+    """The warehouse `where` names, read-only, holding statistics and indicators: loaded first
+    (from `where.data`, else the bundled table) if it has none; then `after_prepare` runs on the
+    new warehouse before it replaces the old one."""
+    path = where.warehouse
     if path.exists():
         reader = open_reader(path)
         if has_statistics(reader) and is_current(reader):
             return reader
         reader.close()
-    with writing(path, on_wait=on_wait) as con:  # connecting applies pending migrations
+    with writing(path, where.lake, on_wait=on_wait) as con:  # connecting applies pending migrations
         if not has_statistics(con):
             if on_prepare is not None:
                 on_prepare()
-            prepare_warehouse(con, data_dir)
+            prepare_warehouse(con, where.data)
             if after_prepare is not None:
                 after_prepare(con)
         elif not _indicators_current(con):

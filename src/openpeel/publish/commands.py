@@ -7,14 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
-from openpeel.core.cli_support import DataOption, DbOption, err, friendly_errors, settings, step_progress
+from openpeel.core.cli_support import DataOption, DbOption, err, friendly_errors, locations, step_progress
 from openpeel.framework.cli_options import YearOption, YearsOption
 
 
 def _ready(db: Path | None, data: Path | None) -> tuple[Any, Any]:
     from openpeel.assessment.prepare import open_ready
 
-    return open_ready(settings(db=db, data=data))
+    return open_ready(locations(db=db, data=data))
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from openpeel.core.cli_support import err, friendly_errors, out, settings
+from openpeel.core.cli_support import err, friendly_errors, locations, out
 
 
 def register_publications(app: typer.Typer) -> None:
@@ -26,7 +26,7 @@ def register_publications(app: typer.Typer) -> None:
         from openpeel.store import open_store
         from openpeel.store.publications import publications, report_versions
 
-        with open_store(settings().store_url()).read() as ws:
+        with open_store(locations()).read() as ws:
             found = publications(ws)
             versions = report_versions(ws)
         if not found:
@@ -52,7 +52,7 @@ def register_publications(app: typer.Typer) -> None:
         from openpeel.store import open_store
         from openpeel.store.publications import publication, report_versions
 
-        with open_store(settings().store_url()).read() as ws:
+        with open_store(locations()).read() as ws:
             found = publication(ws, publication_id)
             versions = [v for v in report_versions(ws) if v.publication_id == publication_id]
         document = {**found.signed_fields(), "new_versions": [v.as_json() for v in versions]}
@@ -91,7 +91,7 @@ def register_publications(app: typer.Typer) -> None:
         from openpeel.store.publications import read_blob, report_versions
 
         force_id = lookup(force).force_id
-        with open_store(settings().store_url()).read() as ws:
+        with open_store(locations()).read() as ws:
             versions = report_versions(ws, force_id, year)
             chosen = [v for v in versions if version is None or v.version == version]
             if not chosen:

@@ -5,7 +5,8 @@ folder by default (nothing to start), PostgreSQL for a team (`--store URL` / $OP
 The CLI and the web app write to it side by side.
 """
 
-from openpeel.store.engine import Store, StoreConnection, open_store, resolve_store_url, transaction
+from openpeel.store.engine import Store, StoreConnection, transaction
+from openpeel.store.opening import open_store
 from openpeel.store.schema import metadata, sa_table
 
 __all__ = [
@@ -13,7 +14,6 @@ __all__ = [
     "StoreConnection",
     "metadata",
     "open_store",
-    "resolve_store_url",
     "sa_table",
     "transaction",
 ]

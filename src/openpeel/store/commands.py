@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from openpeel.core.cli_support import DbOption, err, friendly_errors, out, settings
+from openpeel.core.cli_support import DbOption, err, friendly_errors, locations, out
 
 
 def register(app: typer.Typer) -> None:
@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
         from openpeel.store import open_store
         from openpeel.store.migrate import current_revision, head_revision
 
-        store = open_store(settings().store_url(), upgrade=False)
+        store = open_store(locations(), upgrade=False)
         out.print(f"store: {store.describe()} ({store.backend})")
         out.print(f"schema revision: {current_revision(store) or 'none'} (latest {head_revision(store)})")
 
@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
         from openpeel.store import open_store
         from openpeel.store.migrate import current_revision
 
-        store = open_store(settings().store_url())
+        store = open_store(locations())
         out.print(f"{store.describe()} is at revision {current_revision(store)}")
 
     @group.command("import-warehouse")
@@ -53,9 +53,9 @@ def register(app: typer.Typer) -> None:
         from openpeel.store import open_store
         from openpeel.store.legacy import move_legacy_workspace
 
-        chosen = settings(db=db)
-        path: Path = chosen.warehouse_path()
-        store = open_store(chosen.store_url())
+        chosen = locations(db=db)
+        path: Path = chosen.warehouse
+        store = open_store(chosen)
         moved = move_legacy_workspace(path, store, keep=keep)
         for name, count in moved.items():
             err.print(f"moved {count:,} rows of {name}")
@@ -88,7 +88,7 @@ def _audit_commands(app: typer.Typer) -> None:
         from openpeel.store import open_store
         from openpeel.store.verify import head_document
 
-        with open_store(settings().store_url()).read() as ws:
+        with open_store(locations()).read() as ws:
             document = head_document(ws)
         out_file.parent.mkdir(parents=True, exist_ok=True)
         out_file.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
@@ -109,7 +109,7 @@ def _audit_commands(app: typer.Typer) -> None:
         from openpeel.store import open_store
         from openpeel.store.verify import verify_store
 
-        with open_store(settings().store_url()).read() as ws:
+        with open_store(locations()).read() as ws:
             result = verify_store(ws, heads or [])
         for note in result.notes:
             err.print(note, soft_wrap=True)

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.core.settings import Settings
 from openpeel.store.keys import attach_key, resolve_audit_key
 
 StoreConnection = sa.Connection
@@ -27,12 +26,6 @@ WRITE_LOCK_KEY = 0x6F70656E7065656C % (2**63)
 _WRITE = "openpeel_write"
 _READ_ONLY = "openpeel_read_only"
 _NO_SAVEPOINTS = "openpeel_no_savepoints"
-
-
-def resolve_store_url(option: str | None = None) -> str:
-    """`--store URL`, else the settings: $OPENPEEL_STORE, else SQLite in the home folder
-    (`--home` / $OPENPEEL_HOME, default ./openpeel-data)."""
-    return option or Settings().store_url()
 
 
 def _driver_url(url: str) -> sa.URL:
@@ -145,17 +138,3 @@ def transaction(conn: sa.Connection) -> Iterator[sa.Connection]:
         return
     with conn.begin():
         yield conn
-
-
-def open_store(url: str | None = None, *, upgrade: bool = True, audit_key: str | None = None) -> Store:
-    """The workspace store, brought up to the latest migration unless `upgrade` is False; its
-    audit key is `audit_key`, else the settings', else (SQLite) the generated one."""
-    store = Store(resolve_store_url(url), audit_key=audit_key)
-    if upgrade:
-        from openpeel.store.migrate import upgrade_to_head
-
-        try:
-            upgrade_to_head(store)
-        except sa.exc.OperationalError as exc:
-            raise OpenpeelError(f"cannot open the workspace store {store.describe()}: {exc.orig}") from None
-    return store

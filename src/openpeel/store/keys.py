@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.core.settings import Settings
 
 KEY_FILE = "audit.key"
 _INFO = "openpeel_audit_key"
@@ -50,9 +49,8 @@ def _generated(path: Path) -> bytes:
 
 def resolve_audit_key(url: str, configured: str | None = None) -> bytes | None:
     """The key for the store at `url`: the configured one, else (SQLite) the generated file's."""
-    chosen = configured if configured is not None else Settings().audit_key
-    if chosen:
-        return chosen.encode()
+    if configured:
+        return configured.encode()
     path = key_file_for(url)
     return _generated(path) if path is not None else None
 

@@ -4,7 +4,6 @@ from openpeel.warehouse.connection import (
     WarehouseReader,
     connect,
     open_reader,
-    resolve_db_path,
     transaction,
     writing,
 )
@@ -17,7 +16,6 @@ __all__ = [
     "WarehouseReader",
     "connect",
     "open_reader",
-    "resolve_db_path",
     "table",
     "transaction",
     "writing",

@@ -27,34 +27,31 @@ from pathlib import Path
 import duckdb
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.core.settings import Settings
-from openpeel.warehouse.lake import commit_with_warehouse, defer_commits, recover, take_commits
+from openpeel.warehouse.lake import attach_lake, commit_with_warehouse, defer_commits, recover, take_commits
 from openpeel.warehouse.migrations import migrate
 
 _NEXT = ".next-"
 
 
-def resolve_db_path(option: str | Path | None = None) -> Path:
-    """`--db PATH`, else the settings: $OPENPEEL_DB, else warehouse.duckdb in the home folder
-    (`--home` / $OPENPEEL_HOME, default ./openpeel-data)."""
-    if option:
-        return Path(option)
-    return Settings().warehouse_path()
-
-
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path, *, lake: Path | None = None, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open the file itself (creating it if needed) and apply pending migrations.
 
-    `path=":memory:"` gives a throwaway in-memory warehouse, used by tests. Commands use
-    `writing` and `open_reader` instead, which never hold the shared file open for writing.
+    `lake` is the Parquet lake this warehouse's record views read (None: a warehouse without
+    one, whose record views are empty). `path=":memory:"` gives a throwaway in-memory warehouse,
+    used by tests. Commands use `writing` and `open_reader` instead, which never hold the shared
+    file open for writing.
     """
-    target = str(path) if path is not None else str(resolve_db_path())
+    target = str(path)
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(target, read_only=read_only)
     con.execute("SET enable_progress_bar = false")  # it would print over the CLI's Rich progress bars
     if not read_only:
-        migrate(con)
+        migrate(con, lake=lake)
+    if lake is not None:
+        attach_lake(con, lake)
     return con
 
 
@@ -90,18 +87,21 @@ def _remove_stale_copies(path: Path) -> None:
 
 
 @contextmanager
-def writing(path: Path, *, on_wait: Callable[[], None] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(
+    path: Path, lake: Path, *, on_wait: Callable[[], None] | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a private copy of the warehouse, which replaces the original
-    only if the block finishes without an error."""
+    only if the block finishes without an error. `lake` is the warehouse's own Parquet lake: the
+    copy's name says nothing of where it is."""
     if str(path) == ":memory:":
         raise ValueError("writing() needs a file; use connect(':memory:') for a throwaway warehouse")
     with _writer_lock(path, on_wait):
-        recover(path, connect)
+        recover(path, lambda p: connect(p, lake=lake))
         _remove_stale_copies(path)
         copy = path.with_name(f".{path.name}{_NEXT}{os.getpid()}")
         if path.exists():
             shutil.copyfile(path, copy)
-        con = connect(copy)
+        con = connect(copy, lake=lake)
         defer_commits(con)
         try:
             yield con

@@ -21,13 +21,14 @@ import datetime as dt
 import json
 import os
 import shutil
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from openpeel.core.settings import Settings
+from openpeel.core.errors import OpenpeelError
 from openpeel.core.sql import sql_str
 from openpeel.warehouse.tables import table
 
@@ -43,17 +44,23 @@ STAGING_PREFIX = ".staging-"
 _PATH_COLUMNS = ("force_id", "month")
 
 
-def default_root(con: duckdb.DuckDBPyConnection) -> Path:
-    """The lake of a warehouse opened without a lake named: `NAME-lake` beside a warehouse file
-    opened directly, else the settings' lake (`writing()` works on a private copy, whose name says
-    nothing of where the lake is)."""
-    row = con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchone()
-    path = Path(str(row[0])) if row and row[0] else None
-    if path is None or path.name.startswith("."):
-        return Settings().lake_path()
-    return Settings(db=path).lake_path()
+_LAKES: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, Path] = weakref.WeakKeyDictionary()
+
+
+def attach_lake(con: duckdb.DuckDBPyConnection, root: Path) -> None:
+    """Called by `connect(..., lake=ROOT)`: the lake this connection's warehouse owns."""
+    _LAKES[con] = root
+
+
+def lake_of(con: duckdb.DuckDBPyConnection) -> Path:
+    """The lake `con` was opened with; a warehouse opened without one cannot take records."""
+    root = _LAKES.get(con)
+    if root is None:
+        raise OpenpeelError(
+            "this warehouse was opened without its Parquet lake, so it cannot take data.police.uk records: "
+            "open it with connect(path, lake=ROOT) or writing(path, lake)"
+        )
+    return root
 
 
 def partition_dir(root: Path, kind: str, month: dt.date, force_id: str) -> Path:
@@ -83,12 +90,16 @@ def _lake_view(root: Path, kind: str) -> str:
     return f"SELECT force AS force_id, CAST(month || '-01' AS DATE) AS month, {rest} FROM {reader}"
 
 
-def refresh_views(con: duckdb.DuckDBPyConnection, root: Path) -> None:
-    """Point each record view at the lake's files of its kind; a kind with no file yet gets a typed
-    empty view, since DuckDB refuses a view over a glob that matches nothing."""
+def refresh_views(con: duckdb.DuckDBPyConnection, root: Path | None) -> None:
+    """Point each record view at the lake's files of its kind; a kind with no file yet (or a
+    warehouse with no lake, `root` None) gets a typed empty view, since DuckDB refuses a view over
+    a glob that matches nothing."""
     for kind, name in LAKE_TABLES.items():
-        has_files = next(iter((root / f"kind={kind}").glob(f"month=*/force=*/{PART}")), None) is not None
-        body = _lake_view(root, kind) if has_files else _empty_view(kind)
+        has_files = (
+            root is not None
+            and next(iter((root / f"kind={kind}").glob(f"month=*/force=*/{PART}")), None) is not None
+        )
+        body = _lake_view(root, kind) if has_files and root is not None else _empty_view(kind)
         con.execute(f"CREATE OR REPLACE VIEW {name} AS {body}")
 
 

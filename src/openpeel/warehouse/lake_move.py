@@ -17,8 +17,9 @@ from pathlib import Path
 
 import duckdb
 
+from openpeel.core.errors import OpenpeelError
 from openpeel.core.sql import sql_str
-from openpeel.warehouse.lake import LAKE_TABLES, PART, STAGING_PREFIX, default_root, file_columns
+from openpeel.warehouse.lake import LAKE_TABLES, PART, STAGING_PREFIX, file_columns
 
 LAKE_MOVED = 9
 
@@ -43,13 +44,18 @@ def record_table_rows(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return counts
 
 
-def move_records_to_lake(con: duckdb.DuckDBPyConnection, root: Path | None = None) -> int:
-    """Write the record tables' rows to the lake (`root`, else the warehouse's own); the number of
-    partition files written."""
+def move_records_to_lake(con: duckdb.DuckDBPyConnection, root: Path | None) -> int:
+    """Write the record tables' rows to the warehouse's lake `root`; the number of partition files
+    written. A warehouse holding records must be opened with its lake named."""
     held = record_table_rows(con)
     if not held:
         return 0
-    root = root or default_root(con)
+    if root is None:
+        listed = ", ".join(f"{n:,} {t}" for t, n in held.items())
+        raise OpenpeelError(
+            f"this warehouse holds data.police.uk records ({listed}) that move to its Parquet lake: "
+            "open it with its lake named (openpeel --home DIR, or --db PATH for PATH-lake beside it)"
+        )
     root.mkdir(parents=True, exist_ok=True)
     written = 0
     staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-move-", dir=root))

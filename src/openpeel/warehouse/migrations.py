@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 import duckdb
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.warehouse.lake import default_root, refresh_views
+from openpeel.warehouse.lake import refresh_views
 from openpeel.warehouse.lake_move import LAKE_MOVED, move_records_to_lake
 
 META_DDL = """CREATE TABLE IF NOT EXISTS meta_migrations (
@@ -106,8 +107,11 @@ def _guard(con: duckdb.DuckDBPyConnection, migration: Migration) -> None:
         )
 
 
-def migrate(con: duckdb.DuckDBPyConnection, *, up_to: int | None = None) -> list[int]:
-    """Apply every migration not yet recorded (up to `up_to`); return the versions applied now."""
+def migrate(
+    con: duckdb.DuckDBPyConnection, *, lake: Path | None = None, up_to: int | None = None
+) -> list[int]:
+    """Apply every migration not yet recorded (up to `up_to`); return the versions applied now.
+    `lake` is the warehouse's Parquet lake, which the record views of migration 9 read."""
     done = applied_versions(con)
     applied = []
     for migration in MIGRATIONS:
@@ -115,7 +119,7 @@ def migrate(con: duckdb.DuckDBPyConnection, *, up_to: int | None = None) -> list
             continue
         _guard(con, migration)
         if migration.version == LAKE_MOVED:
-            move_records_to_lake(con)
+            move_records_to_lake(con, lake)
         con.execute("BEGIN TRANSACTION")
         try:
             for statement in migration.statements():
@@ -129,6 +133,6 @@ def migrate(con: duckdb.DuckDBPyConnection, *, up_to: int | None = None) -> list
             raise
         con.execute("COMMIT")
         if migration.version == LAKE_MOVED:
-            refresh_views(con, default_root(con))
+            refresh_views(con, lake)
         applied.append(migration.version)
     return applied

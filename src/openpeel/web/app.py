@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from openpeel import __version__
 from openpeel.assessment.public import public_version
 from openpeel.core.errors import UnknownNameError
+from openpeel.core.locations import Locations
 from openpeel.core.settings import Settings
 from openpeel.forces import lookup
 from openpeel.store import Store
@@ -29,13 +30,14 @@ from openpeel.web.session import NotSignedIn
 
 def open_data(settings: Settings) -> tuple[WarehouseReader, Store]:
     """The warehouse (read-only, following the snapshots writers put in place) and the workspace
-    store; statistics are loaded from the bundle first if the warehouse has none."""
-    from openpeel.assessment.prepare import ready_warehouse
-    from openpeel.store import open_store
+    store the settings name; statistics are loaded from the bundle first if the warehouse has none.
+    The web app's settings are its edge: the locations are made here and passed down."""
+    from openpeel.assessment.prepare import open_ready
 
-    store = open_store(settings.store_url(), audit_key=settings.audit_key)
-    ready_warehouse(settings.warehouse_path(), store, settings.data).close()
-    return WarehouseReader(settings.warehouse_path()), store
+    where = Locations.from_settings(settings)
+    con, store = open_ready(where, quiet=True)
+    con.close()
+    return WarehouseReader(where.warehouse), store
 
 
 def _throttle(settings: Settings, store: Store) -> LoginThrottle:
@@ -48,11 +50,14 @@ def _throttle(settings: Settings, store: Store) -> LoginThrottle:
     )
 
 
-def create_app(
-    settings: Settings | None = None, data: tuple[WarehouseReader, Store] | None = None
-) -> FastAPI:
+def app_from_environment() -> FastAPI:
+    """The app of a worker process (`openpeel serve --workers N`), whose settings come from the
+    environment the serve command handed down: the edge of that process."""
+    return create_app(Settings())
+
+
+def create_app(settings: Settings, data: tuple[WarehouseReader, Store] | None = None) -> FastAPI:
     """The app; `data` (from `open_data`) for callers that drive it without its lifespan."""
-    settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from openpeel.core.cli_support import ByOption, DbOption, friendly_errors, settings
+from openpeel.core.cli_support import ByOption, DbOption, friendly_errors, locations, settings
 
 
 def register(app: typer.Typer) -> None:
@@ -56,11 +56,12 @@ def register(app: typer.Typer) -> None:
         os.environ.update(
             OPENPEEL_HOME=str(chosen.home),
             OPENPEEL_DB=str(chosen.warehouse_path()),
+            OPENPEEL_LAKE=str(chosen.lake_path()),
             OPENPEEL_STORE=chosen.store_url(),
             OPENPEEL_HOST=chosen.host,
             OPENPEEL_PORT=str(chosen.port),
         )
-        uvicorn.run("openpeel.web.app:create_app", factory=True, workers=workers, **options)  # type: ignore[arg-type]
+        uvicorn.run("openpeel.web.app:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
     users = typer.Typer(help="Inspector workspace accounts.", no_args_is_help=True)
     app.add_typer(users, name="users")
@@ -85,7 +86,7 @@ def register(app: typer.Typer) -> None:
             password = sys.stdin.readline().rstrip("\n")
         else:
             password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-        with open_store(settings().store_url()).write() as ws:
+        with open_store(locations()).write() as ws:
             user = add_user(ws, username, password, role, name)
         typer.echo(f"added {user.username} ({user.role})")
 
@@ -96,7 +97,7 @@ def register(app: typer.Typer) -> None:
         from openpeel.store import open_store
         from openpeel.web.users import list_users
 
-        with open_store(settings().store_url()).read() as ws:
+        with open_store(locations()).read() as ws:
             found = list_users(ws)
         for user in found:
             typer.echo(f"{user.username}\t{user.role}\t{user.display_name}")
@@ -111,7 +112,7 @@ def register(app: typer.Typer) -> None:
         from openpeel.store import open_store
         from openpeel.web.users import disable_user
 
-        with open_store(settings().store_url()).write() as ws:
+        with open_store(locations()).write() as ws:
             ended = disable_user(ws, username, by=by)
         typer.echo(f"disabled {username} (by {by}); {ended} session(s) ended")
 
@@ -122,6 +123,6 @@ def register(app: typer.Typer) -> None:
         from openpeel.store import open_store
         from openpeel.web.users import remove_user
 
-        with open_store(settings().store_url()).write() as ws:
+        with open_store(locations()).write() as ws:
             remove_user(ws, username)
         typer.echo(f"removed {username}")

@@ -18,11 +18,12 @@ from typer.testing import CliRunner
 
 from openpeel.cli import app
 from openpeel.core.errors import InputError, OpenpeelError
+from openpeel.core.locations import lake_beside
 from openpeel.ingest.police_uk.coverage import missing_months
 from openpeel.ingest.police_uk.demo_archive import DemoResult, generate
 from openpeel.ingest.police_uk.load import IngestReport, ingest
 from openpeel.warehouse import connect
-from openpeel.warehouse.lake import default_root
+from openpeel.warehouse.lake import lake_of
 
 FORCES = ["northamptonshire", "city-of-london", "kent"]
 
@@ -38,7 +39,10 @@ def real(
     shared_data: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[duckdb.DuckDBPyConnection, IngestReport]]:
     """The whole real police-uk folder, ingested once for the module."""
-    con = connect(tmp_path_factory.mktemp("real") / "w.duckdb")
+    con = connect(
+        tmp_path_factory.mktemp("real") / "w.duckdb",
+        lake=lake_beside(tmp_path_factory.mktemp("real") / "w.duckdb"),
+    )
     report = ingest(con, [shared_data / "police-uk"])
     yield con, report
     con.close()
@@ -63,7 +67,7 @@ def test_real_files_every_row_stored_and_counts_match_line_counts(
     real: tuple[duckdb.DuckDBPyConnection, IngestReport], shared_data: Path
 ) -> None:
     con, report = real
-    lake = default_root(con)
+    lake = lake_of(con)
     files = sorted((shared_data / "police-uk").glob("*/*.csv"))
     assert len(report.files) == len(files) == 251
     coverage = {
@@ -119,7 +123,7 @@ def test_real_stop_search_dates_near_month_start_are_kept(
 
 
 def test_faults_are_quarantined_with_file_line_field_reason(demo: DemoResult, tmp_path: Path) -> None:
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     report = ingest(con, [demo.archive])
     assert demo.faults is not None
     faults = json.loads(demo.faults.read_text())
@@ -140,7 +144,7 @@ def test_faults_are_quarantined_with_file_line_field_reason(demo: DemoResult, tm
 
 
 def test_month_with_a_missing_force_is_a_gap_not_a_zero(demo: DemoResult, tmp_path: Path) -> None:
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     ingest(con, [demo.archive])
     gaps = missing_months(con, "street", "kent", dt.date(2014, 1, 1), dt.date(2014, 3, 1))
     assert gaps == [dt.date(2014, 2, 1)]
@@ -148,7 +152,7 @@ def test_month_with_a_missing_force_is_a_gap_not_a_zero(demo: DemoResult, tmp_pa
 
 
 def test_truncated_zip_is_a_clear_error_and_changes_nothing(demo: DemoResult, tmp_path: Path) -> None:
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     truncated = demo.archive.parent / "truncated" / demo.archive.name
     with pytest.raises(InputError, match=r"truncated|not a readable zip") as info:
         ingest(con, [truncated])
@@ -168,14 +172,14 @@ def test_truncated_member_inside_a_readable_zip_rolls_back(demo: DemoResult, tmp
         start = last.header_offset + 30 + len(last.filename.encode())
     data[start + 100 : start + 200] = b"\x00" * 100  # corrupt the bytes: CRC check fails
     broken.write_bytes(bytes(data))
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     with pytest.raises(InputError, match="cannot read this member"):
         ingest(con, [broken])
     assert con.execute("SELECT count(*) FROM raw_police_uk_street").fetchone() == (0,)
 
 
 def test_reingest_is_idempotent_and_unchanged_files_are_skipped(demo: DemoResult, tmp_path: Path) -> None:
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     first = ingest(con, [demo.archive])
     snapshot = con.execute(
         "SELECT count(*), sum(hash(force_id, month, crime_id, crime_type, last_outcome_category)) FROM raw_police_uk_street"
@@ -205,14 +209,14 @@ def test_newer_edition_supersedes_older_in_any_order(demo: DemoResult, tmp_path:
             "GROUP BY ALL ORDER BY ALL"
         ).fetchall()
 
-    newest_only = connect(tmp_path / "a.duckdb")
+    newest_only = connect(tmp_path / "a.duckdb", lake=lake_beside(tmp_path / "a.duckdb"))
     ingest(newest_only, [demo.archive])
-    both = connect(tmp_path / "b.duckdb")
+    both = connect(tmp_path / "b.duckdb", lake=lake_beside(tmp_path / "b.duckdb"))
     report = ingest(both, [older, demo.archive])  # the same months twice in one run
     assert len(report.superseded) > 0
     assert outcomes(both) == outcomes(newest_only)
     # Older edition first, newer later: replaced. Newer first, older later: kept.
-    stepwise = connect(tmp_path / "c.duckdb")
+    stepwise = connect(tmp_path / "c.duckdb", lake=lake_beside(tmp_path / "c.duckdb"))
     ingest(stepwise, [older])
     stale = outcomes(stepwise)
     assert stale != outcomes(newest_only)
@@ -233,7 +237,7 @@ def test_file_whose_rows_name_another_force(demo: DemoResult, tmp_path: Path) ->
     folder = tmp_path / "in" / "2014-01"
     folder.mkdir(parents=True)
     (folder / "2014-01-northamptonshire-street.csv").write_bytes(data)
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     report = ingest(con, [tmp_path / "in"])
     assert report.rows_stored == 0 and report.rows_quarantined == _data_lines(
         folder / "2014-01-northamptonshire-street.csv"
@@ -246,7 +250,7 @@ def test_unknown_force_in_file_name_is_an_error_with_suggestion(tmp_path: Path) 
     folder = tmp_path / "2014-01"
     folder.mkdir()
     (folder / "2014-01-northamptonshir-street.csv").write_text("x\n")
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     with pytest.raises(InputError, match=r"unknown force id 'northamptonshir'.*northamptonshire"):
         ingest(con, [tmp_path])
 
@@ -255,7 +259,7 @@ def test_wrong_header_names_file_and_line(tmp_path: Path) -> None:
     folder = tmp_path / "2014-01"
     folder.mkdir()
     (folder / "2014-01-kent-street.csv").write_text("Crime ID,Month\n,2014-01\n")
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     with pytest.raises(InputError) as info:
         ingest(con, [tmp_path])
     assert "2014-01-kent-street.csv, line 1, field 'header'" in str(info.value)
@@ -265,9 +269,10 @@ _KILL_SCRIPT = """
 import sys, time
 from pathlib import Path
 from openpeel.ingest.police_uk import load
+from openpeel.core.locations import lake_beside
 from openpeel.warehouse import connect
 load.BATCH_BYTES = 1  # one month per batch: the kill lands between writes
-con = connect(sys.argv[1])
+con = connect(sys.argv[1], lake=lake_beside(Path(sys.argv[1])))
 def progress(done, what):
     if what.startswith("ingested"):  # the end of a batch, on the thread that writes: hold it there
         print("BATCH", what, flush=True)
@@ -278,7 +283,7 @@ load.ingest(con, [Path(sys.argv[2])], progress=progress, recheck=True)
 
 def test_kill_9_during_ingest_leaves_the_warehouse_as_it_was(demo: DemoResult, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
-    con = connect(db)
+    con = connect(db, lake=lake_beside(db))
     ingest(con, [demo.archive], forces=["city-of-london"])
     before = con.execute(
         "SELECT (SELECT count(*) FROM raw_police_uk_street), (SELECT count(*) FROM raw_police_uk_outcomes), "
@@ -298,7 +303,7 @@ def test_kill_9_during_ingest_leaves_the_warehouse_as_it_was(demo: DemoResult, t
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
-    con = connect(db)
+    con = connect(db, lake=lake_beside(db))
     after = con.execute(
         "SELECT (SELECT count(*) FROM raw_police_uk_street), (SELECT count(*) FROM raw_police_uk_outcomes), "
         "(SELECT count(*) FROM meta_police_uk_coverage), (SELECT count(*) FROM meta_quarantine)"
@@ -331,7 +336,7 @@ def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def test_ingest_caps_duckdb_memory_then_restores_the_limit(demo: DemoResult, tmp_path: Path) -> None:
-    capped = connect(tmp_path / "capped.duckdb")
+    capped = connect(tmp_path / "capped.duckdb", lake=lake_beside(tmp_path / "capped.duckdb"))
     before = _memory_limit(capped)
     seen: list[str] = []
 
@@ -343,7 +348,7 @@ def test_ingest_caps_duckdb_memory_then_restores_the_limit(demo: DemoResult, tmp
     assert seen and all(value.endswith("MiB") and float(value.split()[0]) <= 32 for value in seen), seen
     assert _memory_limit(capped) == before
     # A cap far below the data's size changes nothing stored: DuckDB spills to disk instead.
-    free = connect(tmp_path / "free.duckdb")
+    free = connect(tmp_path / "free.duckdb", lake=lake_beside(tmp_path / "free.duckdb"))
     again = ingest(free, [demo.archive], memory_limit=None)
     query = "SELECT count(*), sum(hash(force_id, month, crime_id, outcome_group)) FROM raw_police_uk_street"
     assert capped.execute(query).fetchone() == free.execute(query).fetchone()
@@ -355,13 +360,13 @@ def test_the_connection_is_ready_for_relation_queries_after_an_ingest(
 ) -> None:
     # DuckDB refuses a relation query on a connection with a result left unread; restoring the
     # memory limit once left one.
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     ingest(con, [demo.archive], memory_limit="256MB")
     assert con.sql("SELECT count(*) FROM meta_police_uk_coverage").fetchall()[0][0] > 0
 
 
-def test_in_memory_warehouse_is_never_capped(demo: DemoResult) -> None:
-    con = connect(":memory:")
+def test_in_memory_warehouse_is_never_capped(demo: DemoResult, tmp_path: Path) -> None:
+    con = connect(":memory:", lake=tmp_path / "lake")
     before = _memory_limit(con)
     seen: list[str] = []
 
@@ -374,7 +379,7 @@ def test_in_memory_warehouse_is_never_capped(demo: DemoResult) -> None:
 
 
 def test_memory_limit_that_is_not_a_size_is_refused_before_loading(demo: DemoResult, tmp_path: Path) -> None:
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     with pytest.raises(InputError, match="not a size") as err:
         ingest(con, [demo.archive], memory_limit="lots")
     assert err.value.field == "memory_limit"
@@ -386,7 +391,7 @@ def test_running_out_of_memory_names_the_limit_and_stores_nothing(
 ) -> None:
     import openpeel.ingest.police_uk.load as load
 
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     before = _memory_limit(con)
     real_fast_load = load._fast_load
     calls = []
@@ -408,7 +413,7 @@ def test_running_out_of_memory_names_the_limit_and_stores_nothing(
 
 
 def test_a_limit_set_on_the_warehouse_is_put_back_after_ingest(demo: DemoResult, tmp_path: Path) -> None:
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     con.execute("SET memory_limit = '3GB'")
     before = _memory_limit(con)
     ingest(con, [demo.archive], memory_limit="64MB")
@@ -426,7 +431,7 @@ def test_crlf_and_lf_files_of_one_month_load_together(demo: DemoResult, tmp_path
             if force == "kent":
                 data = data.replace(b"\n", b"\r\n")
             (folder / Path(member).name).write_bytes(data)
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     report = ingest(con, [folder])
     # Both read whole by the one fast read: neither needed the row-by-row reload.
     assert {f.source.force_id: f.was_reloaded_row_by_row for f in report.files} == {
@@ -446,7 +451,7 @@ def test_crlf_and_lf_files_of_one_month_load_together(demo: DemoResult, tmp_path
 
 def test_progress_adds_up_to_the_bytes_announced(demo: DemoResult, tmp_path: Path) -> None:
 
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     announced: list[int] = []
     steps: list[tuple[int, str]] = []
     ingest(

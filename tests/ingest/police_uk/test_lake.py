@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from openpeel.core.locations import lake_beside
 from openpeel.ingest.police_uk.demo_archive import DemoResult, generate
 from openpeel.ingest.police_uk.load import ingest
 from openpeel.warehouse import TABLES, connect, open_reader, writing
@@ -74,7 +75,7 @@ def _stored_by_partition(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str,
 def test_one_partition_file_per_force_month_kind_readable_without_the_warehouse(
     demo: DemoResult, tmp_path: Path
 ) -> None:
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     report = ingest(con, [demo.archive])
     lake = tmp_path / "w-lake"
     assert report.rows_quarantined > 0  # the faults went through the row-by-row path
@@ -104,7 +105,7 @@ def test_views_over_an_empty_lake_are_typed_and_empty() -> None:
 
 
 def test_reingest_replaces_exactly_the_partitions_it_covers(demo: DemoResult, tmp_path: Path) -> None:
-    con = connect(tmp_path / "w.duckdb")
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     lake = tmp_path / "w-lake"
     ingest(con, [demo.archive])
     files = {p: p.stat().st_ino for p in lake.glob("kind=*/month=*/force=*/part.parquet")}
@@ -136,8 +137,8 @@ def progress(done, what):
     if what.startswith("ingested"):  # the first batch's files are staged; hold here to be killed
         print("BATCH", what, flush=True)
         time.sleep(60)
-with writing(Path(sys.argv[1])) as con:
-    load.ingest(con, [Path(sys.argv[2])], lake=Path(sys.argv[3]), progress=progress, recheck=True)
+with writing(Path(sys.argv[1]), Path(sys.argv[3])) as con:
+    load.ingest(con, [Path(sys.argv[2])], progress=progress, recheck=True)
 """
 
 _HOLD_IN_COMMIT = """
@@ -153,8 +154,8 @@ def apply_one_then_hold(self):
     print("MOVED", flush=True)
     time.sleep(60)
 lake.LakeCommit.apply = apply_one_then_hold
-with writing(Path(sys.argv[1])) as con:
-    load.ingest(con, [Path(sys.argv[2])], lake=Path(sys.argv[3]), recheck=True)
+with writing(Path(sys.argv[1]), Path(sys.argv[3])) as con:
+    load.ingest(con, [Path(sys.argv[2])], recheck=True)
 """
 
 
@@ -175,8 +176,8 @@ def _run_and_kill(script: str, marker: str, *args: Path) -> None:
 
 def test_kill_9_mid_ingest_leaves_lake_and_coverage_as_they_were(demo: DemoResult, tmp_path: Path) -> None:
     db, lake = tmp_path / "w.duckdb", tmp_path / "lake"
-    with writing(db) as con:
-        ingest(con, [demo.archive], forces=["city-of-london"], lake=lake)
+    with writing(db, lake) as con:
+        ingest(con, [demo.archive], forces=["city-of-london"])
     before_files, before_coverage = _lake_files(lake), _coverage(open_reader(db))
     assert before_files and before_coverage
 
@@ -187,8 +188,8 @@ def test_kill_9_mid_ingest_leaves_lake_and_coverage_as_they_were(demo: DemoResul
     assert _coverage(reader) == before_coverage
     assert _partition_rows(lake) == _stored_by_partition(reader)
     assert list(lake.glob(".staging-*"))  # the dead writer's staged files, never seen by readers
-    with writing(db) as con:  # the next writer clears them away
-        ingest(con, [demo.archive], lake=lake)
+    with writing(db, lake) as con:  # the next writer clears them away
+        ingest(con, [demo.archive])
     assert not list(lake.glob(".staging-*"))
     assert _partition_rows(lake) == _stored_by_partition(open_reader(db))
 
@@ -197,8 +198,8 @@ def test_kill_9_while_moving_files_in_is_finished_by_the_next_writer(
     demo: DemoResult, tmp_path: Path
 ) -> None:
     db, lake = tmp_path / "w.duckdb", tmp_path / "lake"
-    with writing(db) as con:
-        ingest(con, [demo.archive], forces=["city-of-london"], lake=lake)
+    with writing(db, lake) as con:
+        ingest(con, [demo.archive], forces=["city-of-london"])
     old_coverage = _coverage(open_reader(db))
 
     _run_and_kill(_HOLD_IN_COMMIT, "MOVED", db, demo.archive, lake)
@@ -206,7 +207,7 @@ def test_kill_9_while_moving_files_in_is_finished_by_the_next_writer(
     # The commit was decided (its journal written): the next writer completes it, so lake and
     # coverage agree again, and hold every force.
     assert _coverage(open_reader(db)) == old_coverage
-    with writing(db):
+    with writing(db, lake):
         pass
     reader = open_reader(db)
     assert {r[0] for r in _coverage(reader)} == set(FORCES)

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from openpeel.core.cli_support import DbOption, friendly_errors, settings, waiting_message
+from openpeel.core.cli_support import DbOption, friendly_errors, locations, waiting_message
 from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT
 from openpeel.warehouse import open_reader, writing
 
@@ -61,9 +61,9 @@ def _ingest_command(app: typer.Typer) -> None:
         forces = [get_force(f).force_id for f in force] if force else None
         start = parse_month(month_from) if month_from else None
         end = parse_month(month_to) if month_to else None
-        config = settings(db=db)
-        path = config.warehouse_path()
-        with writing(path, on_wait=waiting_message) as con, _progress() as bar:
+        where = locations(db=db)
+        path = where.warehouse
+        with writing(path, where.lake, on_wait=waiting_message) as con, _progress() as bar:
             task = bar.add_task("ingesting", total=None)
             report = ingest(
                 con,
@@ -73,7 +73,7 @@ def _ingest_command(app: typer.Typer) -> None:
                 month_to=end,
                 recheck=recheck,
                 memory_limit=None if memory_limit.strip().lower() == "none" else memory_limit,
-                lake=config.lake_path(),
+                lake=where.lake,
                 on_start=lambda total: bar.update(task, total=total),
                 progress=lambda done, what: bar.update(task, advance=done, description=what),
             )
@@ -137,9 +137,10 @@ def _coverage_command(app: typer.Typer) -> None:
 
         chosen_kind = file_kind(kind)
         forces = [get_force(f).force_id for f in force] if force else None
-        path = settings(db=db).warehouse_path()
+        where = locations(db=db)
+        path = where.warehouse
         if not path.exists():
-            with writing(path):
+            with writing(path, where.lake):
                 pass  # an empty warehouse: every force-month is listed as missing
         con = open_reader(path)
         if as_json:

@@ -48,8 +48,8 @@ from openpeel.warehouse.lake import (
     PART,
     STAGING_PREFIX,
     LakeCommit,
-    default_root,
     file_columns,
+    lake_of,
     partition_dir,
     publish,
     remove_stale_staging,
@@ -352,13 +352,14 @@ def ingest(
     (from its query progress, every quarter second, on a worker thread: it must not use `con`)
     and as each batch completes (on the calling thread).
     `memory_limit` caps DuckDB's memory during the run (a DuckDB size such as "512MB"; None: no cap).
-    `lake` is the Parquet lake the rows go to (default: warehouse.lake.default_root); the lake's files
+    `lake` is the warehouse's Parquet lake, where the rows go (default: the lake `con` was opened
+    with); the lake's files
     change with the warehouse, through `openpeel.warehouse.lake.publish`.
     Raises `InputError` (naming the file, line and field) for problems that stop the run; row-level
     problems never stop it: they are quarantined and counted in the report.
     """
     check_memory_limit(memory_limit)
-    root = (lake or default_root(con)).resolve()
+    root = (lake or lake_of(con)).resolve()
     remove_stale_staging(root)
     found = discover(paths, forces=forces, month_from=month_from, month_to=month_to)
     report = IngestReport(ignored=found.ignored, superseded=found.superseded)

@@ -1,0 +1,31 @@
+"""Opening the workspace store: the one way in, from a command's locations or a URL.
+
+It lives apart from the engine so that the engine and the migrations each import only downwards:
+opening a store brings it to the latest migration, which needs both.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from openpeel.core.errors import OpenpeelError
+from openpeel.core.locations import Locations
+from openpeel.store.engine import Store
+from openpeel.store.migrate import upgrade_to_head
+
+
+def open_store(where: Locations | str, *, audit_key: str | None = None, upgrade: bool = True) -> Store:
+    """The workspace store the locations name (its URL and audit key), or the store at a URL
+    with `audit_key`; brought up to the latest migration unless `upgrade` is False. Without a
+    configured key, an SQLite store uses the key file beside it (openpeel.store.keys)."""
+    if isinstance(where, Locations):
+        url, key = where.store_url, where.audit_key
+    else:
+        url, key = where, audit_key
+    store = Store(url, audit_key=key)
+    if upgrade:
+        try:
+            upgrade_to_head(store)
+        except sa.exc.OperationalError as exc:
+            raise OpenpeelError(f"cannot open the workspace store {store.describe()}: {exc.orig}") from None
+    return store
