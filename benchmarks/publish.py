@@ -73,9 +73,9 @@ def main(argv: list[str] | None = None) -> None:
     from openpeel.indicators.scan import national_scan
     from openpeel.ingest.official_statistics import load_official_statistics
     from openpeel.publish import build_report, render
+    from openpeel.publish.cycle import Cycle
     from openpeel.publish.overview import build_overview
     from openpeel.publish.render import environment
-    from openpeel.publish.site import build_year_reports
     from openpeel.warehouse import connect
 
     con = connect(":memory:")
@@ -86,9 +86,10 @@ def main(argv: list[str] | None = None) -> None:
     overview_template = environment("html").get_template("overview.html.j2")
 
     def site_path() -> None:
-        built = build_year_reports(con, args.year, evidence)
-        pages = [render(r, "html") for r in built.reports]
-        ov = build_overview(built.framework, built.reports, national_scan(con, built.framework))
+        cycle = Cycle(con, args.year, evidence)
+        reports = cycle.reports()
+        pages = [render(r, "html") for r in reports]
+        ov = build_overview(cycle.framework, reports, cycle.scan)
         pages.append(overview_template.render(ov=ov, nav=[], any_graded=True))
         assert len(pages) == 44
 
@@ -115,8 +116,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.pdf_reports:
         from openpeel.publish.pdf import pdf_printer
 
-        built = build_year_reports(con, args.year, evidence)
-        chosen = sorted(built.reports, key=lambda r: r.force_id != "northamptonshire")[: args.pdf_reports]
+        chosen = sorted(
+            Cycle(con, args.year, evidence).reports(), key=lambda r: r.force_id != "northamptonshire"
+        )[: args.pdf_reports]
         with tempfile.TemporaryDirectory() as tmp:
             start = time.perf_counter()
             with pdf_printer() as printer:

@@ -17,6 +17,7 @@ from openpeel.evidence.store import read_evidence
 from openpeel.forces import get_force, lookup, territorial_forces
 from openpeel.indicators.prepare import prepare_warehouse
 from openpeel.ingest.official_statistics import LoadReport
+from openpeel.publish.cycle import Cycle
 from openpeel.publish.render import Format
 from openpeel.publish.year_reports import write_year_reports
 from openpeel.store import Store
@@ -74,8 +75,7 @@ def build(
             evidence = evidence_for_year(ws, year)
             judgements = judgements_by_force(ws, year)
         progress("evidence and judgements", 1, 1)
-        result.reports = write_year_reports(
-            con, year, out_dir, chosen, evidence, judgements, formats=list(formats), progress=progress
-        )
+        cycle = Cycle(con, year, evidence, judgements)
+        result.reports = write_year_reports(cycle, out_dir, chosen, formats=list(formats), progress=progress)
     result.graded_forces = [f.force_id for f in chosen if f.force_id in evidence]
     return result

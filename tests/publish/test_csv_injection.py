@@ -19,7 +19,7 @@ from starlette.requests import Request
 from openpeel.core.csv_cells import FORMULA_TRIGGERS, guard_cell, needs_guard, unguard_cell
 from openpeel.evidence import EvidenceFile, load_evidence_file
 from openpeel.evidence.csv_format import read_evidence_csv, write_evidence_csv
-from openpeel.framework import load_framework
+from openpeel.publish.cycle import Cycle
 from openpeel.publish.export import export_year
 from openpeel.web.responses import csv_response
 
@@ -88,7 +88,7 @@ def test_downloads_csv_are_inert_and_numbers_stay_numbers(
     hostile: EvidenceFile, publish_con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     out = tmp_path / "downloads"
-    written = export_year(publish_con, load_framework(2014), {"northamptonshire": hostile}, out, ["csv"])
+    written = export_year(Cycle(publish_con, 2014, {"northamptonshire": hostile}), out, ["csv"])
     texts = {p.name: p.read_text(encoding="utf-8") for p in written}
     assert set(texts) == {"indicators.csv", "judgements.csv", "findings.csv", "published-grades.csv"}
     for name, text in texts.items():
@@ -107,7 +107,7 @@ def test_downloads_parquet_keep_the_text_as_written(
     hostile: EvidenceFile, publish_con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
     out = tmp_path / "downloads"
-    export_year(publish_con, load_framework(2014), {"northamptonshire": hostile}, out, ["parquet"])
+    export_year(Cycle(publish_con, 2014, {"northamptonshire": hostile}), out, ["parquet"])
     rows = duckdb.sql(f"SELECT text FROM read_parquet('{out / 'findings.parquet'}')").fetchall()
     assert {r[0] for r in rows} == {t.strip() for t in HOSTILE}
 

@@ -148,6 +148,7 @@ def register(app: typer.Typer) -> None:
         from openpeel.assessment.prepare import assess
         from openpeel.assessment.public import public_year
         from openpeel.framework import load_framework
+        from openpeel.publish.cycle import Cycle
         from openpeel.publish.export import EXPORT_FORMATS, downloads_dictionary_markdown, export_year
 
         if dictionary:
@@ -165,13 +166,7 @@ def register(app: typer.Typer) -> None:
             assess(con, ws, year, evidence or [])
         with store.read() as ws:
             public = public_year(ws, year)
-        written = export_year(
-            con,
-            framework,
-            public.evidence,
-            out_dir,
-            formats,  # type: ignore[arg-type]
-            judgements=public.judgements,
-        )
+        cycle = Cycle(con, framework.year, public.evidence, public.judgements)
+        written = export_year(cycle, out_dir, formats)  # type: ignore[arg-type]
         for path in written:
             err.print(f"wrote {path}")

@@ -264,6 +264,8 @@ def load_report_inputs(
     chart_data: YearChartData | None = None,
     values: dict[str, IndicatorValue] | None = None,
     stored: dict[str, Judgement] | None = None,
+    proposals: dict[str, Proposal] | None = None,
+    sources: dict[str, dict[str, object]] | None = None,
 ) -> ReportInputs:
     force = get_force(force_id)
     framework = load_framework(year)
@@ -271,7 +273,8 @@ def load_report_inputs(
         chart_data = load_chart_data(con, framework)
     if values is None:
         values = values_by_indicator(con, framework, force.force_id)
-    proposals = propose_grades(framework, evidence, values)
+    if proposals is None:
+        proposals = propose_grades(framework, evidence, values)
     if stored is None or evidence is None:
         stored = {}
     grades = shown_grades(framework, proposals, stored)
@@ -283,7 +286,7 @@ def load_report_inputs(
         chart_data,
         proposals,
         grades,
-        source_files(con),
+        source_files(con) if sources is None else sources,
         published_views(framework, force.force_id),
     )
 
@@ -387,16 +390,27 @@ def build_report(
     chart_data: YearChartData | None = None,
     values: dict[str, IndicatorValue] | None = None,
     stored: dict[str, Judgement] | None = None,
+    proposals: dict[str, Proposal] | None = None,
+    sources: dict[str, dict[str, object]] | None = None,
 ) -> Report:
     """The report's document model.
 
-    When building many reports, pass what is the same for all of them or cheaper read in one go:
-    `chart_data` (load_chart_data) and the force's `values` (from one values_for_year call).
+    When building many reports, pass what is the same for all of them or cheaper read in one go
+    (openpeel.publish.cycle.Cycle does): `chart_data`, the force's `values`, the rubric's
+    `proposals` and the `sources` of the figures.
     Grades come from the `stored` judgements (from the workspace store; none when not given)
     where an inspector has acted on them, else from the rubric's proposals.
     """
     inputs = load_report_inputs(
-        con, force_id, year, evidence, chart_data=chart_data, values=values, stored=stored
+        con,
+        force_id,
+        year,
+        evidence,
+        chart_data=chart_data,
+        values=values,
+        stored=stored,
+        proposals=proposals,
+        sources=sources,
     )
     force, framework = inputs.force, inputs.framework
     pillar = framework.pillars[0]

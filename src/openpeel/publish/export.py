@@ -14,14 +14,14 @@ from typing import Literal
 
 import duckdb
 
-from openpeel.assessment import propose_grades
 from openpeel.assessment.judgements import Judgement
 from openpeel.core.csv_cells import guard_cell
 from openpeel.evidence import EvidenceFile
 from openpeel.forces import EW_ID, get_force, territorial_forces
 from openpeel.framework import Framework
 from openpeel.framework.published_grades import PublishedGrade, load_published_grades
-from openpeel.indicators.query import IndicatorValue, values_for_year
+from openpeel.indicators.query import IndicatorValue
+from openpeel.publish.cycle import Cycle
 
 ExportFormat = Literal["csv", "parquet"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "parquet")
@@ -192,17 +192,13 @@ def _standing(judgement: Judgement | None, proposed: str | None) -> tuple[object
     )  # fmt: skip
 
 
-def _judgement_rows(
-    framework: Framework,
-    evidence: Mapping[str, EvidenceFile],
-    values: Mapping[str, Mapping[str, IndicatorValue]],
-    judgements: Mapping[str, Mapping[str, Judgement]],
-) -> list[tuple[object, ...]]:
+def _judgement_rows(cycle: Cycle) -> list[tuple[object, ...]]:
+    framework, evidence, judgements = cycle.framework, cycle.evidence, cycle.judgements
     rows: list[tuple[object, ...]] = []
     published = {(r.force_id, r.target): r.grade for r in load_published_grades(framework.year)}
     for force in territorial_forces():
         found = evidence.get(force.force_id)
-        proposals = propose_grades(framework, found, dict(values.get(force.force_id, {})))
+        proposals = cycle.proposals(force.force_id)
         for question in framework.questions():
             p = proposals.get(question.id)
             if p is None:
@@ -283,32 +279,19 @@ def _write(
         con.close()
 
 
-def export_year(
-    con: duckdb.DuckDBPyConnection,
-    framework: Framework,
-    evidence: Mapping[str, EvidenceFile],
-    out_dir: Path,
-    formats: Iterable[ExportFormat] = EXPORT_FORMATS,
-    *,
-    values: Sequence[IndicatorValue] | None = None,
-    judgements: Mapping[str, Mapping[str, Judgement]] | None = None,
-) -> list[Path]:
-    """Write indicators, judgements, findings and published grades of one PEEL year into `out_dir`;
-    returns the files. `judgements` (by force, then question) are the stored ones to show: for a
+def export_year(cycle: Cycle, out_dir: Path, formats: Iterable[ExportFormat] = EXPORT_FORMATS) -> list[Path]:
+    """Write indicators, judgements, findings and published grades of one PEEL cycle into
+    `out_dir`; returns the files. The cycle's evidence and judgements are the ones to show: for a
     public download, only the published ones."""
     fmts = list(formats)
     for fmt in fmts:
         if fmt not in EXPORT_FORMATS:
             raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    all_values = list(values) if values is not None else values_for_year(con, framework)
-    by_area: dict[str, dict[str, IndicatorValue]] = {}
-    for v in all_values:
-        by_area.setdefault(v.area_id, {})[v.indicator.id] = v
-    written = _write(INDICATORS, _indicator_rows(framework.year, all_values), out_dir, fmts)
-    rows = _judgement_rows(framework, evidence, by_area, judgements or {})
-    written += _write(JUDGEMENTS, rows, out_dir, fmts)
-    written += _write(FINDINGS, _finding_rows(framework.year, evidence), out_dir, fmts)
+    framework = cycle.framework
+    written = _write(INDICATORS, _indicator_rows(framework.year, cycle.values), out_dir, fmts)
+    written += _write(JUDGEMENTS, _judgement_rows(cycle), out_dir, fmts)
+    written += _write(FINDINGS, _finding_rows(framework.year, cycle.evidence), out_dir, fmts)
     grades = published_grade_rows(framework, load_published_grades(framework.year))
     written += _write(PUBLISHED_GRADES, grades, out_dir, fmts)
     return written

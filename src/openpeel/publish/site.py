@@ -32,19 +32,17 @@ import duckdb
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from openpeel.assessment import propose_grades
 from openpeel.assessment.judgements import Judgement
 from openpeel.core.errors import OpenpeelError
 from openpeel.evidence import EvidenceFile
 from openpeel.forces import EW_ID, Force, get_force, territorial_forces
 from openpeel.framework import Framework, available_years, load_framework
 from openpeel.indicators.catalogue import catalogue
-from openpeel.indicators.query import IndicatorValue, values_for_year
-from openpeel.indicators.scan import TRIAGE_LIMIT, ScanRow, national_scan, triage
-from openpeel.publish.chart_data import YearChartData, load_chart_data
-from openpeel.publish.document import build_report, shown_grades
+from openpeel.indicators.scan import TRIAGE_LIMIT, ScanRow, triage
+from openpeel.publish.cycle import Cycle
+from openpeel.publish.document import shown_grades
 from openpeel.publish.export import DOWNLOADS, Download, downloads_dictionary_markdown, export_year
-from openpeel.publish.model import Chart, Report
+from openpeel.publish.model import Chart
 from openpeel.publish.overview import NOT_GRADED, build_overview
 from openpeel.publish.publication import Versioning
 from openpeel.publish.published import published_views
@@ -106,65 +104,6 @@ def methodology_markdown() -> str:
     return "# Methodology\n\nThe methodology document was not found in this installation.\n"
 
 
-def _values_by_area(values: Iterable[IndicatorValue]) -> dict[str, dict[str, IndicatorValue]]:
-    out: dict[str, dict[str, IndicatorValue]] = {}
-    for v in values:
-        out.setdefault(v.area_id, {})[v.indicator.id] = v
-    return out
-
-
-@dataclass(frozen=True)
-class YearInputs:
-    """What every force's report of a year shares: read once per warehouse snapshot."""
-
-    chart_data: YearChartData
-    values_by_area: dict[str, dict[str, IndicatorValue]]
-
-
-def year_inputs(con: duckdb.DuckDBPyConnection, year: int) -> YearInputs:
-    framework = load_framework(year)
-    return YearInputs(load_chart_data(con, framework), _values_by_area(values_for_year(con, framework)))
-
-
-@dataclass
-class YearBuild:
-    framework: Framework
-    reports: list[Report]
-    values: list[IndicatorValue]
-
-
-def build_year_reports(
-    con: duckdb.DuckDBPyConnection,
-    year: int,
-    evidence: dict[str, EvidenceFile],
-    forces: Sequence[Force] | None = None,
-    progress: Progress = _no_progress,
-    judgements: Mapping[str, dict[str, Judgement]] | None = None,
-) -> YearBuild:
-    """Every force's report for a year, reading the warehouse in a few queries, not per force."""
-    framework = load_framework(year)
-    values = values_for_year(con, framework)
-    by_area = _values_by_area(values)
-    chart_data = load_chart_data(con, framework)
-    chosen = list(forces or territorial_forces())
-    reports = []
-    for i, force in enumerate(chosen):
-        progress(f"reports {year}", i, len(chosen))
-        reports.append(
-            build_report(
-                con,
-                force.force_id,
-                year,
-                evidence.get(force.force_id),
-                chart_data=chart_data,
-                values=by_area.get(force.force_id, {}),
-                stored=(judgements or {}).get(force.force_id, {}),
-            )
-        )
-    progress(f"reports {year}", len(chosen), len(chosen))
-    return YearBuild(framework, reports, values)
-
-
 def _published_years(force_id: str, frameworks: Sequence[Framework]) -> list[dict[str, object]]:
     """Per cycle with any: the grades the inspectorate published for the force, with sources."""
     out: list[dict[str, object]] = []
@@ -178,94 +117,79 @@ def _published_years(force_id: str, frameworks: Sequence[Framework]) -> list[dic
     return out
 
 
-def _force_years(
-    con: duckdb.DuckDBPyConnection,
-    evidence_for: Callable[[int], dict[str, EvidenceFile]],
-    built: set[int],
-    judgements_for: Callable[[int], Mapping[str, dict[str, Judgement]]],
-) -> dict[str, dict[str, object]]:
-    """Per force: grades and indicator cells for every PEEL year openpeel knows."""
-    years = available_years()
-    frameworks = [load_framework(y) for y in years]
-    per_year = [_values_by_area(values_for_year(con, f)) for f in frameworks]
+def _force_years(cycles: Sequence[Cycle], built: set[int], force: Force) -> dict[str, object]:
+    """One force's grades and indicator cells for every PEEL cycle given."""
     titles = {ind.id: ind.title for ind in catalogue().indicators}
-    out: dict[str, dict[str, object]] = {}
-    for force in territorial_forces():
-        year_rows = []
-        cells: dict[str, list[str]] = {}
-        for fw, by_area in zip(frameworks, per_year, strict=True):
-            values = by_area.get(force.force_id, {})
-            evidence = evidence_for(fw.year).get(force.force_id)
-            proposals = propose_grades(fw, evidence, dict(values))
-            stored = judgements_for(fw.year).get(force.force_id, {}) if evidence is not None else {}
-            shown_by_question = shown_grades(fw, proposals, stored)
-            grades = [
-                (
-                    q.text,
-                    fw.grade(g.grade_id).label
-                    if (g := shown_by_question.get(q.id)) and g.grade_id
-                    else NOT_GRADED,
-                )
-                for q in fw.pillars[0].questions
-                if q.graded
-            ]
-            year_rows.append(
-                {
-                    "title": fw.title,
-                    "grades": grades,
-                    "report_href": f"../{fw.year}/{force.force_id}.html" if fw.year in built else None,
-                }
+    year_rows = []
+    for cycle in cycles:
+        fw = cycle.framework
+        evidence = cycle.evidence.get(force.force_id)
+        stored = cycle.judgements.get(force.force_id, {}) if evidence is not None else {}
+        shown_by_question = shown_grades(fw, cycle.proposals(force.force_id), stored)
+        grades = [
+            (
+                q.text,
+                fw.grade(g.grade_id).label
+                if (g := shown_by_question.get(q.id)) and g.grade_id
+                else NOT_GRADED,
             )
-        for ind_id in titles:
-            row = []
-            for by_area in per_year:
-                v = by_area.get(force.force_id, {}).get(ind_id)
-                if v is None:
-                    row.append("–")
-                    continue
-                shown = f"{v.value:+.1f}%" if v.indicator.kind == "change" else f"{v.value:.1f}"
-                ew = (
-                    (f"{v.ew_value:+.1f}%" if v.indicator.kind == "change" else f"{v.ew_value:.1f}")
-                    if v.ew_value is not None
-                    else "–"
-                )
-                band = f"; {v.band}" if v.band else ""
-                row.append(
-                    f"{shown} (England and Wales {ew}{band}; period ending {v.period_end.isoformat()})"
-                )
-            cells[ind_id] = row
-        out[force.force_id] = {
-            "published": _published_years(force.force_id, frameworks),
-            "years": year_rows,
-            "indicators": [(titles[i], cells[i]) for i in titles if any(c != "–" for c in cells[i])],
-        }
-    return out
+            for q in fw.pillars[0].questions
+            if q.graded
+        ]
+        year_rows.append(
+            {
+                "title": fw.title,
+                "grades": grades,
+                "report_href": f"../{fw.year}/{force.force_id}.html" if fw.year in built else None,
+            }
+        )
+    cells: dict[str, list[str]] = {}
+    for ind_id in titles:
+        row = []
+        for cycle in cycles:
+            v = cycle.force_values(force.force_id).get(ind_id)
+            if v is None:
+                row.append("–")
+                continue
+            shown = f"{v.value:+.1f}%" if v.indicator.kind == "change" else f"{v.value:.1f}"
+            ew = (
+                (f"{v.ew_value:+.1f}%" if v.indicator.kind == "change" else f"{v.ew_value:.1f}")
+                if v.ew_value is not None
+                else "–"
+            )
+            band = f"; {v.band}" if v.band else ""
+            row.append(f"{shown} (England and Wales {ew}{band}; period ending {v.period_end.isoformat()})")
+        cells[ind_id] = row
+    return {
+        "published": _published_years(force.force_id, [c.framework for c in cycles]),
+        "years": year_rows,
+        "indicators": [(titles[i], cells[i]) for i in titles if any(c != "–" for c in cells[i])],
+    }
 
 
-def overview_page(con: duckdb.DuckDBPyConnection, built: YearBuild, scan: list[ScanRow] | None = None) -> str:
+def overview_page(cycle: Cycle) -> str:
     """DIR/YEAR/index.html: the national overview of a year."""
-    scan = national_scan(con, built.framework) if scan is None else scan
-    ov = build_overview(built.framework, built.reports, scan)
-    pub = build_published_overview(built.framework)
-    nav = site_nav(1, built.framework.year)
+    ov = build_overview(cycle.framework, cycle.reports(), cycle.scan)
+    pub = build_published_overview(cycle.framework)
+    nav = site_nav(1, cycle.year)
     return _page(
         "overview.html.j2",
         ov=ov,
         pub=pub,
         nav=nav,
         any_graded=any(r.has_evidence for r in ov.rows),
-        band_map=_headline_band_map(con, built.framework),
+        band_map=_headline_band_map(cycle),
     )
 
 
-def _headline_band_map(con: duckdb.DuckDBPyConnection, framework: Framework) -> Chart | None:
+def _headline_band_map(cycle: Cycle) -> Chart | None:
     """The first graded question's first primary indicator, mapped by its band: the year's
     headline figure (recorded crime over one year in 2014) for every force at a glance."""
-    question = next((q for q in framework.questions() if q.graded and q.primary_indicators), None)
+    question = next((q for q in cycle.framework.questions() if q.graded and q.primary_indicators), None)
     if question is None:
         return None
     wanted = question.primary_indicators[0]
-    values = [v for v in values_for_year(con, framework) if v.indicator.id == wanted and v.area_id != EW_ID]
+    values = [v for v in cycle.values if v.indicator.id == wanted and v.area_id != EW_ID]
     return band_map(values) if values else None
 
 
@@ -304,18 +228,12 @@ def download_counts(folder: Path) -> list[tuple[Download, int]]:
     return counts
 
 
-def force_years_pages(
-    con: duckdb.DuckDBPyConnection,
-    evidence_for: Callable[[int], dict[str, EvidenceFile]],
-    built: set[int],
-    latest_year: int,
-    judgements_for: Callable[[int], Mapping[str, dict[str, Judgement]]] = lambda _year: {},
-) -> dict[str, str]:
-    """DIR/forces/FORCE.html for every force: the force across every PEEL year."""
-    return {
-        force_id: _page("force_years.html.j2", force=get_force(force_id), nav=site_nav(1, latest_year), **ctx)
-        for force_id, ctx in _force_years(con, evidence_for, built, judgements_for).items()
-    }
+def force_years_page(cycles: Sequence[Cycle], built: set[int], latest_year: int, force_id: str) -> str:
+    """DIR/forces/FORCE.html: one force across every PEEL cycle in `cycles`."""
+    force = get_force(force_id)
+    return _page(
+        "force_years.html.j2", force=force, nav=site_nav(1, latest_year), **_force_years(cycles, built, force)
+    )
 
 
 def index_page(frameworks: Sequence[Framework]) -> str:
@@ -382,20 +300,22 @@ def publish_site(
         (staging / MARKER).write_text("written by openpeel publish\n", encoding="utf-8")
         pages: list[Path] = []
         frameworks = []
+        # Every cycle's inputs once: the force-across-years pages show all of them.
+        cycles = {y: Cycle(con, y, evidence_for(y), judgements_for(y)) for y in available_years()}
         for year in years:
             started = time.perf_counter()
+            cycle = cycles[year]
             ydir = staging / str(year)
             ydir.mkdir()
-            evidence = evidence_for(year)
-            judgements = judgements_for(year)
-            built = build_year_reports(con, year, evidence, progress=progress, judgements=judgements)
-            frameworks.append(built.framework)
+            frameworks.append(cycle.framework)
             nav = site_nav(1, year)
-            for report in built.reports:
+            reports = cycle.reports()
+            for i, report in enumerate(reports):
+                progress(f"reports {year}", i, len(reports))
                 if versioning is None:
                     texts = {f: render(report, f, nav=nav if f == "html" else ()) for f in fmts}
                 else:
-                    texts = versioning.texts(report, judgements.get(report.force_id, {}), fmts, nav)
+                    texts = versioning.texts(report, cycle.judgements.get(report.force_id, {}), fmts, nav)
                     for name, text in versioning.earlier_files(report.force_id, year, fmts).items():
                         (ydir / name).write_text(text, encoding="utf-8")
                         pages.append(ydir / name)
@@ -403,17 +323,15 @@ def publish_site(
                     path = ydir / f"{report.force_id}.{EXTENSIONS[fmt]}"
                     path.write_text(text, encoding="utf-8")
                     pages.append(path)
-            scan = national_scan(con, built.framework)
-            (ydir / "index.html").write_text(overview_page(con, built, scan), encoding="utf-8")
+            progress(f"reports {year}", len(reports), len(reports))
+            (ydir / "index.html").write_text(overview_page(cycle), encoding="utf-8")
             result.timings[f"reports and overview {year} (s)"] = time.perf_counter() - started
-            names = {r.force_id: r.force_name for r in built.reports}
-            (ydir / "scan.html").write_text(scan_page(names, built.framework, scan), encoding="utf-8")
-            downloads = export_year(
-                con, built.framework, evidence, ydir / "downloads", values=built.values, judgements=judgements
-            )
+            names = {r.force_id: r.force_name for r in reports}
+            (ydir / "scan.html").write_text(scan_page(names, cycle.framework, cycle.scan), encoding="utf-8")
+            downloads = export_year(cycle, ydir / "downloads")
             result.downloads += downloads
             (ydir / "downloads.html").write_text(
-                downloads_page(built.framework, download_counts(ydir / "downloads")), encoding="utf-8"
+                downloads_page(cycle.framework, download_counts(ydir / "downloads")), encoding="utf-8"
             )
             pages += [ydir / "index.html", ydir / "scan.html", ydir / "downloads.html"]
             if pdf:
@@ -421,8 +339,8 @@ def publish_site(
 
                 started = time.perf_counter()
                 with pdf_printer() as printer:
-                    for i, report in enumerate(built.reports):
-                        progress(f"PDF {year}", i, len(built.reports))
+                    for i, report in enumerate(reports):
+                        progress(f"PDF {year}", i, len(reports))
                         out = ydir / f"{report.force_id}.pdf"
                         frozen = versioning is not None and versioning.is_versioned(report.force_id, year)
                         # A published version is printed as it was published, not re-rendered.
@@ -433,16 +351,17 @@ def publish_site(
                         )
                         printer.print(html, out)
                         result.pdfs.append(out)
-                progress(f"PDF {year}", len(built.reports), len(built.reports))
+                progress(f"PDF {year}", len(reports), len(reports))
                 result.timings[f"PDF {year} (s)"] = time.perf_counter() - started
 
         fdir = staging / "forces"
         fdir.mkdir()
-        for force_id, text in force_years_pages(
-            con, evidence_for, set(years), years[-1], judgements_for
-        ).items():
-            path = fdir / f"{force_id}.html"
-            path.write_text(text, encoding="utf-8")
+        ordered = [cycles[y] for y in sorted(cycles)]
+        for force in territorial_forces():
+            path = fdir / f"{force.force_id}.html"
+            path.write_text(
+                force_years_page(ordered, set(years), years[-1], force.force_id), encoding="utf-8"
+            )
             pages.append(path)
         (staging / "index.html").write_text(index_page(frameworks), encoding="utf-8")
         (staging / "methodology.html").write_text(methodology_page(years[-1]), encoding="utf-8")

@@ -21,6 +21,7 @@ from openpeel.store.publications import publication_version
 from openpeel.warehouse import WarehouseReader
 from openpeel.web import api_docs, errors
 from openpeel.web.cache import PageCache
+from openpeel.web.cycles import Cycles
 from openpeel.web.hosts import AllowedHosts
 from openpeel.web.ratelimit import LoginThrottle, StoreCounts
 from openpeel.web.response_cache import DataVersion, ResponseCache
@@ -65,8 +66,10 @@ def create_app(settings: Settings, data: tuple[WarehouseReader, Store] | None = 
         if owned:
             app.state.warehouse, app.state.store = open_data(settings)
             app.state.throttle = _throttle(settings, app.state.store)
+            app.state.cycles = Cycles(app.state.warehouse)
         yield
         if owned:
+            app.state.cycles.close()
             app.state.warehouse.close()
             app.state.store.dispose()
 
@@ -82,9 +85,9 @@ def create_app(settings: Settings, data: tuple[WarehouseReader, Store] | None = 
     if data is not None:
         app.state.warehouse, app.state.store = data
         app.state.throttle = _throttle(settings, data[1])
+        app.state.cycles = Cycles(data[0])
     app.state.pages = PageCache()
     app.state.downloads = {}
-    app.state.year_inputs = {}
     errors.install(app)
 
     @app.exception_handler(NotSignedIn)

@@ -13,7 +13,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
@@ -21,25 +20,22 @@ from fastapi.responses import FileResponse, HTMLResponse
 from openpeel.assessment.public import public_force, public_year
 from openpeel.forces import get_force, lookup
 from openpeel.framework import available_years, load_framework
-from openpeel.indicators.scan import national_scan
-from openpeel.publish import build_report, render
+from openpeel.publish import render
+from openpeel.publish.cycle import Cycle
 from openpeel.publish.export import DOWNLOADS, export_year
 from openpeel.publish.site import (
-    YearInputs,
-    build_year_reports,
     dictionary_page,
     download_counts,
     downloads_page,
-    force_years_pages,
+    force_years_page,
     index_page,
     methodology_page,
     overview_page,
     scan_page,
     site_nav,
-    year_inputs,
 )
 from openpeel.store.publications import latest_publication, read_blob, report_versions
-from openpeel.web.deps import Db, Ws
+from openpeel.web.deps import Ws
 from openpeel.web.errors import ApiError
 
 router = APIRouter(include_in_schema=False)
@@ -74,65 +70,54 @@ def data_dictionary(request: Request) -> Response:
     return _cached(request, ("dictionary",), lambda: dictionary_page(available_years()[-1]))
 
 
+def _cycle(request: Request, year: int) -> Cycle:
+    """The cycle's warehouse inputs, read once per warehouse snapshot (openpeel.web.cycles)."""
+    cycle: Cycle = request.app.state.cycles.get(year)
+    return cycle
+
+
+def _public_cycle(request: Request, ws: sa.Connection, year: int) -> Cycle:
+    public = public_year(ws, year)
+    return _cycle(request, year).with_public(public.evidence, public.judgements)
+
+
 @router.get("/forces/{force}.html", response_class=HTMLResponse)
-def force_across_years(request: Request, con: Db, ws: Ws, force: str) -> Response:
+def force_across_years(request: Request, ws: Ws, force: str) -> Response:
     area = lookup(force)
     if not area.is_territorial:
         raise ApiError(404, f"{area.name} is not one of the 43 territorial forces assessed")
 
     def render_page() -> str:
         years = available_years()
-        return force_years_pages(
-            con,
-            lambda y: public_year(ws, y).evidence,
-            set(years),
-            years[-1],
-            lambda y: public_year(ws, y).judgements,
-        )[area.force_id]
+        cycles = []
+        for y in years:
+            evidence, stored = public_force(ws, area.force_id, y)
+            shown = {area.force_id: evidence} if evidence is not None else {}
+            cycles.append(_cycle(request, y).with_public(shown, {area.force_id: stored}))
+        return force_years_page(cycles, set(years), years[-1], area.force_id)
 
     return _cached(request, ("force-years", area.force_id), render_page)
 
 
 @router.get("/{year}/index.html", response_class=HTMLResponse)
-def overview(request: Request, con: Db, ws: Ws, year: int) -> Response:
+def overview(request: Request, ws: Ws, year: int) -> Response:
     _year(year)
-
-    def render_page() -> str:
-        public = public_year(ws, year)
-        return overview_page(
-            con, build_year_reports(con, year, public.evidence, judgements=public.judgements)
-        )
-
-    return _cached(request, ("overview", str(year)), render_page)
+    return _cached(request, ("overview", str(year)), lambda: overview_page(_public_cycle(request, ws, year)))
 
 
 @router.get("/{year}/scan.html", response_class=HTMLResponse)
-def scan(request: Request, con: Db, year: int) -> Response:
+def scan(request: Request, year: int) -> Response:
     _year(year)
 
     def render_page() -> str:
-        framework = load_framework(year)
-        names = {f.force_id: f.name for f in (get_force(r.force_id) for r in national_scan(con, framework))}
-        return scan_page(names, framework, national_scan(con, framework))
+        cycle = _cycle(request, year)
+        names = {f.force_id: f.name for f in (get_force(r.force_id) for r in cycle.scan)}
+        return scan_page(names, cycle.framework, cycle.scan)
 
     return _cached(request, ("scan", str(year)), render_page)
 
 
-def _year_inputs(request: Request, con: duckdb.DuckDBPyConnection, year: int) -> YearInputs:
-    """The year's chart data and indicator values, read once per warehouse snapshot: a report
-    re-rendered after a workspace edit then costs only its own sentences."""
-    cache: dict[tuple[str, int], YearInputs] = request.app.state.year_inputs
-    key = (request.app.state.warehouse.snapshot(), year)
-    found = cache.get(key)
-    if found is None:
-        found = year_inputs(con, year)
-        for old in [k for k in cache if k[1] == year]:
-            cache.pop(old, None)
-        cache[key] = found
-    return found
-
-
-def _downloads_folder(request: Request, con: duckdb.DuckDBPyConnection, ws: sa.Connection, year: int) -> Path:
+def _downloads_folder(request: Request, ws: sa.Connection, year: int) -> Path:
     """The year's download files, written once per data version into a temporary folder."""
     version = request.app.state.data_version()
     folders: dict[tuple[int, str], tempfile.TemporaryDirectory[str]] = request.app.state.downloads
@@ -148,18 +133,15 @@ def _downloads_folder(request: Request, con: duckdb.DuckDBPyConnection, ws: sa.C
                 if path.startswith(prefix):
                     (Path(holder.name) / path.removeprefix(prefix)).write_bytes(read_blob(ws, digest))
         else:
-            public = public_year(ws, year)
-            export_year(
-                con, load_framework(year), public.evidence, Path(holder.name), judgements=public.judgements
-            )
+            export_year(_public_cycle(request, ws, year), Path(holder.name))
         folders[key] = holder
     return Path(folders[key].name)
 
 
 @router.get("/{year}/downloads.html", response_class=HTMLResponse)
-def downloads(request: Request, con: Db, ws: Ws, year: int) -> Response:
+def downloads(request: Request, ws: Ws, year: int) -> Response:
     _year(year)
-    folder = _downloads_folder(request, con, ws, year)
+    folder = _downloads_folder(request, ws, year)
     return _cached(
         request,
         ("downloads", str(year)),
@@ -168,12 +150,12 @@ def downloads(request: Request, con: Db, ws: Ws, year: int) -> Response:
 
 
 @router.get("/{year}/downloads/{name}")
-def download_file(request: Request, con: Db, ws: Ws, year: int, name: str) -> Response:
+def download_file(request: Request, ws: Ws, year: int, name: str) -> Response:
     _year(year)
     allowed = {f"{d.name}.{ext}" for d in DOWNLOADS for ext in ("csv", "parquet")}
     if name not in allowed:
         raise ApiError(404, f"no download {name!r}; files: {', '.join(sorted(allowed))}")
-    path = _downloads_folder(request, con, ws, year) / name
+    path = _downloads_folder(request, ws, year) / name
     media = "text/csv; charset=utf-8" if name.endswith(".csv") else "application/vnd.apache.parquet"
     return FileResponse(path, media_type=media, filename=name)
 
@@ -201,7 +183,7 @@ def report_version(request: Request, ws: Ws, year: int, force: str, version: int
 
 
 @router.get("/{year}/{force}.html", response_class=HTMLResponse)
-def report(request: Request, con: Db, ws: Ws, year: int, force: str) -> Response:
+def report(request: Request, ws: Ws, year: int, force: str) -> Response:
     _year(year)
     area = lookup(force)
     if area.force_id != force:
@@ -214,16 +196,8 @@ def report(request: Request, con: Db, ws: Ws, year: int, force: str) -> Response
         if published is not None:
             return published
         evidence, stored = public_force(ws, area.force_id, year)
-        shared = _year_inputs(request, con, year)
-        report = build_report(
-            con,
-            area.force_id,
-            year,
-            evidence,
-            stored=stored,
-            chart_data=shared.chart_data,
-            values=shared.values_by_area.get(area.force_id, {}),
-        )
-        return render(report, "html", nav=site_nav(1, year))
+        shown = {area.force_id: evidence} if evidence is not None else {}
+        cycle = _cycle(request, year).with_public(shown, {area.force_id: stored})
+        return render(cycle.report(area.force_id), "html", nav=site_nav(1, year))
 
     return _cached(request, ("report", str(year), area.force_id), render_page)
