@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from openpeel.core.errors import OpenpeelError
@@ -23,8 +24,21 @@ if TYPE_CHECKING:
     from openpeel.core.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True)
-out = Console()
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A Rich console; writing to a pipe or file, as wide as its lines need (Rich would otherwise
+    cut every table to 80 columns), unless $COLUMNS says otherwise."""
+    import os
+    import sys
+
+    stream = sys.stderr if stderr else sys.stdout
+    wide = not stream.isatty() and "COLUMNS" not in os.environ
+    return Console(stderr=stderr, width=1000 if wide else None)
+
+
+err = console(stderr=True)
+out = console()
 
 DbOption = Annotated[
     Path | None,
@@ -68,13 +82,30 @@ def settings(**values: Any) -> Settings:
     """The settings this command runs with: its own options over the global ones over the
     environment and the config file."""
     # Imported here, not above: pydantic-settings is a tenth of a second that `--help` never needs.
+    from pydantic import ValidationError
+
     from openpeel.core.settings import Settings
 
     chosen = {**_overrides, **{k: v for k, v in values.items() if v is not None}}
     try:
         return Settings(**chosen)
+    except ValidationError as exc:
+        raise OpenpeelError(setting_errors(exc)) from None
     except ValueError as exc:
         raise OpenpeelError(f"invalid setting: {exc}") from None
+
+
+def setting_errors(exc: Any) -> str:
+    """A pydantic ValidationError of the settings as one line per setting: which, what is wrong
+    and the value given (never pydantic's multi-line report with its documentation links)."""
+    parts = []
+    for error in exc.errors():
+        name = ".".join(str(p) for p in error["loc"]) or "settings"
+        given = error.get("input")
+        shown = f" (given: {given!r})" if given is not None and not isinstance(given, dict) else ""
+        message = str(error["msg"]).removeprefix("Value error, ")
+        parts.append(f"invalid setting {name}: {message}{shown}")
+    return "; ".join(parts)
 
 
 def locations(**values: Any) -> Locations:
@@ -93,7 +124,8 @@ def friendly_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except OpenpeelError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            # The message is text, not markup: "openpeel[pdf]" and file names keep their brackets.
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]

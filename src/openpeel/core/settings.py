@@ -53,7 +53,7 @@ class Settings(BaseSettings):
         default=None, description="Folder of the original files (default: the bundled aggregate table)"
     )
     host: str = Field(default="127.0.0.1", description="Address to listen on")
-    port: int = Field(default=8000, ge=1, le=65535, description="Port to listen on")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port to listen on (0: any free port)")
     secret_key: str = Field(default=DEV_SECRET, min_length=16, description="Secret for session tokens")
     audit_key: str | None = Field(
         default=None,
@@ -61,6 +61,7 @@ class Settings(BaseSettings):
         description="Secret the audit trail's hash chain is keyed with (HMAC-SHA256); kept outside the "
         "database. Default for an SQLite store: a random key in audit.key beside it (the home folder)",
     )
+    access_log: bool = Field(default=True, description="`openpeel serve`: one line per request on stderr")
     session_hours: float = Field(default=8.0, gt=0, description="How long a sign-in lasts")
     cookie_secure: bool = Field(default=False, description="Send the session cookie over HTTPS only")
     login_attempts: int = Field(

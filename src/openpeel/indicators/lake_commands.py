@@ -59,17 +59,32 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print(json.dumps(rows, indent=2))
             return
+        if not rows:
+            out.print(
+                f"no data.police.uk records in the lake at {where}"
+                + (" for those months" if start or end else "")
+                + ": load some with `openpeel ingest FILES`",
+                markup=False,
+                highlight=False,
+            )
+            return
         table = Table("force", "month", "crimes", "charged", "no suspect", "ASB share", "median months")
         for row in rows:
             table.add_row(
                 str(row["force_id"]),
                 str(row["month"]),
                 f"{row['crimes'] or 0:,}",
-                f"{row['charged_or_summonsed_share'] or 0:.1%}",
-                f"{row['no_suspect_identified_share'] or 0:.1%}",
-                f"{row['asb_share'] or 0:.1%}",
-                "" if row["median_months_to_outcome"] is None else f"{row['median_months_to_outcome']:g}",
+                _share(row["charged_or_summonsed_share"]),
+                _share(row["no_suspect_identified_share"]),
+                _share(row["asb_share"]),
+                "–" if row["median_months_to_outcome"] is None else f"{row['median_months_to_outcome']:g}",
             )
         out.print(table)
+        out.print("– : no value (no crimes, or no outcome recorded yet, in that force-month)", markup=False)
 
     _ = lake_indicators_command
+
+
+def _share(value: float | None) -> str:
+    """A share as a percentage; a missing one (nothing to divide by) as a dash, never 0.0%."""
+    return "–" if value is None else f"{value:.1%}"

@@ -60,6 +60,15 @@ def _sqlite_events(engine: sa.Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get(_WRITE) else "BEGIN")
 
 
+def _require_psycopg() -> None:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        raise OpenpeelError(
+            "a PostgreSQL workspace store needs the psycopg driver: pip install 'openpeel[postgres]'"
+        ) from None
+
+
 class Store:
     """The workspace database: `write()` for a transaction that changes it, `read()` to look."""
 
@@ -71,6 +80,7 @@ class Store:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs: dict[str, Any]
         if self.backend == "postgresql":
+            _require_psycopg()
             # Enough connections for the web app's worker threads (40) without queueing for one.
             kwargs = {"pool_size": 10, "max_overflow": 40, "pool_timeout": 60, "pool_pre_ping": True}
         else:

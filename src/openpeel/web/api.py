@@ -24,6 +24,21 @@ from openpeel.indicators import catalogue
 from openpeel.indicators.query import VALUE_COLUMNS, period_for, value_rows
 from openpeel.indicators.scan import national_scan
 from openpeel.ingest.police_uk.coverage import COVERAGE_COLUMNS, coverage_page
+from openpeel.web.api_schemas import (
+    CatalogueEntry,
+    CoverageEntry,
+    FindingEntry,
+    Force,
+    Framework,
+    FrameworkSummary,
+    JudgementEntry,
+    One,
+    Page,
+    PublishedGradeEntry,
+    ScanEntry,
+    ValueRow,
+    answers,
+)
 from openpeel.web.deps import Db, Ws
 from openpeel.web.errors import ApiError
 from openpeel.web.responses import ResponseFormat, json_response, page
@@ -85,7 +100,7 @@ def _force_json(area: Any) -> dict[str, Any]:
     return data
 
 
-@router.get("/forces", summary="The forces registry")
+@router.get("/forces", summary="The forces registry", responses=answers(Page[Force]))
 def forces(
     request: Request, limit: Limit = 100, offset: Offset = 0, fmt: Format = "json", kind: str | None = None
 ) -> Response:
@@ -94,18 +109,26 @@ def forces(
     return page(request, rows[offset : offset + limit], len(rows), limit, offset, fmt, FORCE_COLUMNS)
 
 
-@router.get("/forces/{force}", summary="One force, by id or any name the sources use")
+@router.get(
+    "/forces/{force}", summary="One force, by id or any name the sources use", responses=answers(One[Force])
+)
 def force(request: Request, force: str) -> Response:
     return json_response(request, {"data": _force_json(lookup(force))})
 
 
-@router.get("/frameworks", summary="PEEL years with a framework")
+@router.get(
+    "/frameworks", summary="PEEL years with a framework", responses=answers(One[list[FrameworkSummary]])
+)
 def frameworks(request: Request) -> Response:
     rows = [{"year": y, "title": load_framework(y).title} for y in available_years()]
     return json_response(request, {"data": rows})
 
 
-@router.get("/frameworks/{year}", summary="One PEEL year's framework: pillars, questions, grade scale")
+@router.get(
+    "/frameworks/{year}",
+    summary="One PEEL year's framework: pillars, questions, grade scale",
+    responses=answers(One[Framework]),
+)
 def framework(request: Request, year: int) -> Response:
     if year not in available_years():
         raise ApiError(
@@ -114,14 +137,22 @@ def framework(request: Request, year: int) -> Response:
     return json_response(request, {"data": load_framework(year).model_dump(mode="json")})
 
 
-@router.get("/catalogue", summary="The indicator catalogue")
+@router.get(
+    "/catalogue",
+    summary="The indicator catalogue",
+    responses=answers(One[list[CatalogueEntry]]),
+)
 def indicator_catalogue(request: Request) -> Response:
     return json_response(
         request, {"data": [i.model_dump(mode="json", exclude={"sql"}) for i in catalogue().indicators]}
     )
 
 
-@router.get("/indicators", summary="Indicator values, filtered by force, indicator, period or PEEL year")
+@router.get(
+    "/indicators",
+    summary="Indicator values, filtered by force, indicator, period or PEEL year",
+    responses=answers(Page[ValueRow]),
+)
 def indicators(
     request: Request,
     con: Db,
@@ -156,7 +187,11 @@ def indicators(
     return _rows_page(request, rows, total, VALUE_COLUMNS, limit, offset, fmt)
 
 
-@router.get("/scan", summary="The national scan: significant and material differences for a PEEL year")
+@router.get(
+    "/scan",
+    summary="The national scan: significant and material differences for a PEEL year",
+    responses=answers(Page[ScanEntry]),
+)
 def scan(
     request: Request, con: Db, year: int, limit: Limit = 1000, offset: Offset = 0, fmt: Format = "json"
 ) -> Response:
@@ -173,6 +208,7 @@ def scan(
     "/judgements",
     summary="openpeel's judgements in the state 'published', by force and PEEL year "
     "(the inspectorate's own grades are at /api/v1/published-grades)",
+    responses=answers(Page[JudgementEntry]),
 )
 def published_judgements(
     request: Request,
@@ -187,7 +223,11 @@ def published_judgements(
     return _store_page(request, ws, query, PUBLIC_JUDGEMENT_COLUMNS, limit, offset, fmt)
 
 
-@router.get("/findings", summary="Findings behind published judgements, by force and PEEL year")
+@router.get(
+    "/findings",
+    summary="Findings behind published judgements, by force and PEEL year",
+    responses=answers(Page[FindingEntry]),
+)
 def published_findings(
     request: Request,
     ws: Ws,
@@ -201,7 +241,11 @@ def published_findings(
     return _store_page(request, ws, query, PUBLIC_FINDING_COLUMNS, limit, offset, fmt)
 
 
-@router.get("/coverage", summary="data.police.uk files loaded: force, month and kind, with row counts")
+@router.get(
+    "/coverage",
+    summary="data.police.uk files loaded: force, month and kind, with row counts",
+    responses=answers(Page[CoverageEntry]),
+)
 def coverage(
     request: Request,
     con: Db,
@@ -235,6 +279,7 @@ PUBLISHED_GRADE_COLUMNS = (
 @router.get(
     "/published-grades",
     summary="The grades the inspectorate published, by force and PEEL cycle, each with its source page",
+    responses=answers(Page[PublishedGradeEntry]),
 )
 def inspectorate_grades(
     request: Request,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
@@ -20,6 +22,7 @@ from openpeel.store.audit import workspace_version
 from openpeel.store.publications import publication_version
 from openpeel.warehouse import WarehouseReader
 from openpeel.web import api_docs, errors
+from openpeel.web.access_log import AccessLog
 from openpeel.web.cache import PageCache
 from openpeel.web.cycles import Cycles
 from openpeel.web.hosts import AllowedHosts
@@ -67,6 +70,8 @@ def create_app(settings: Settings, data: tuple[WarehouseReader, Store] | None = 
             app.state.warehouse, app.state.store = open_data(settings)
             app.state.throttle = _throttle(settings, app.state.store)
             app.state.cycles = Cycles(app.state.warehouse)
+            sys.stderr.write(f"openpeel: ready ({os.getpid()}): {settings.public_base_url}\n")
+            sys.stderr.flush()
         yield
         if owned:
             app.state.cycles.close()
@@ -125,4 +130,6 @@ def create_app(settings: Settings, data: tuple[WarehouseReader, Store] | None = 
     # host is refused before anything else runs, the response cache included.
     app.add_middleware(AllowedHosts, allowed=settings.hosts_allowed())
     app.add_middleware(SecurityHeaders)
+    if settings.access_log:
+        app.add_middleware(AccessLog)
     return app

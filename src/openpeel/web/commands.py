@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from openpeel.core.cli_support import ByOption, DbOption, friendly_errors, locations, settings
+from openpeel.core.errors import OpenpeelError
 
 
 def register(app: typer.Typer) -> None:
@@ -30,13 +31,20 @@ def register(app: typer.Typer) -> None:
             ),
         ] = 1,
         db: DbOption = None,
+        quiet: Annotated[
+            bool, typer.Option("--quiet", "-q", help="No access log (one line per request on stderr).")
+        ] = False,
     ) -> None:
-        """Serve the reports, the JSON API (/api/v1, OpenAPI at /docs) and the inspector workspace."""
+        """Serve the reports, the JSON API (/api/v1, OpenAPI at /docs) and the inspector workspace.
+
+        Prints the address it listens on, a line when it is ready, and one line per request on
+        stderr (--quiet: none)."""
         import os
 
         import uvicorn
 
-        from openpeel.web.app import create_app, open_data
+        from openpeel.web.app import open_data
+        from openpeel.web.serving import announce, serve_one
 
         chosen = settings(db=db, host=host, port=port)
         chosen.check_safe()
@@ -48,8 +56,12 @@ def register(app: typer.Typer) -> None:
         # it only from the configured trusted_proxies (web/hosts.py).
         options = {"host": chosen.host, "port": chosen.port, "log_level": "warning", "proxy_headers": False}
         if workers == 1:
-            uvicorn.run(create_app(chosen), **options)  # type: ignore[arg-type]
+            serve_one(chosen, options, access_log=not quiet)
             return
+        if chosen.port == 0:
+            raise OpenpeelError(
+                "--port 0 (any free port) needs --workers 1: worker processes share a fixed port"
+            )
         # Worker processes build the app from the environment: hand them these settings there.
         # The warehouse is prepared once here, so workers never race to build it.
         open_data(chosen)[0].close()
@@ -60,7 +72,9 @@ def register(app: typer.Typer) -> None:
             OPENPEEL_STORE=chosen.store_url(),
             OPENPEEL_HOST=chosen.host,
             OPENPEEL_PORT=str(chosen.port),
+            OPENPEEL_ACCESS_LOG="false" if quiet else "true",
         )
+        announce(chosen.public_base_url, workers=workers)
         uvicorn.run("openpeel.web.app:app_from_environment", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
     users = typer.Typer(help="Inspector workspace accounts.", no_args_is_help=True)

@@ -8,16 +8,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from openpeel.core.cli_support import DbOption, friendly_errors, locations, waiting_message
+from openpeel.core.cli_support import console as cli_console
 from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT
 from openpeel.warehouse import open_reader, writing
 
-console = Console()
-errors = Console(stderr=True)
+console = cli_console()
+errors = cli_console(stderr=True)
 
 
 def _progress() -> Progress:
