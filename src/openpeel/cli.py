@@ -247,11 +247,23 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
     "openpeel.store.commands": ("store", "audit"),
     "openpeel.ingest.police_uk.commands": ("ingest", "coverage", "demo-archive", "download"),
     "openpeel.indicators.commands": ("scan", "import-measures", "peers", "backtest", "lake"),
-    "openpeel.assessment.commands": ("history", "moderate", "evidence", "judgement"),
+    "openpeel.evidence.commands": ("evidence",),
+    "openpeel.assessment.commands": ("history", "moderate", "judgement"),
     "openpeel.assessment.calibration_commands": ("published-grades", "calibrate"),
     "openpeel.publish.commands": ("publish", "pdf", "export", "publications"),
     "openpeel.web.commands": ("serve", "users"),
 }
+
+
+def _record_drafts(pairs: list[tuple[str, int]], by: str, db: Path | None) -> int:
+    from openpeel.assessment.commands import record_drafts
+
+    return record_drafts(pairs, by, db)
+
+
+# What a stage's commands need from a later stage, handed in here since a stage imports only the
+# stages before it: `evidence import --propose` records the assessment stage's draft judgements.
+STAGE_HOOKS: dict[str, dict[str, Any]] = {"openpeel.evidence.commands": {"after_import": _record_drafts}}
 CORE_COMMANDS: tuple[Callable[..., None], ...] = (build, indicators, report, forces, bundle, dictionary)
 # The options of `main` whose value is the next argument, which is then not the command.
 GLOBAL_VALUE_OPTIONS = ("--home", "--store")
@@ -276,7 +288,7 @@ def make_app(stages: Collection[str] = STAGE_COMMANDS) -> typer.Typer:
         made.command()(command)
     for module in STAGE_COMMANDS:
         if module in stages:
-            importlib.import_module(module).register(made)
+            importlib.import_module(module).register(made, **STAGE_HOOKS.get(module, {}))
     return made
 
 

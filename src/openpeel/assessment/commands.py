@@ -1,7 +1,8 @@
-"""CLI commands for evidence store, judgements, moderation and history, registered on the main Typer app by openpeel.cli.
+"""CLI commands for judgements, moderation and history, registered on the main Typer app by openpeel.cli
+(the evidence commands are openpeel.evidence.commands).
 
-Every command is a thin layer over openpeel.evidence.store and openpeel.assessment.*; every
-write says who (--by) and, where the rules require it, why (--reason).
+Every command is a thin layer over openpeel.assessment.*; every write says who (--by) and, where the
+rules require it, why (--reason).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from openpeel.core.cli_support import (
     out,
 )
 from openpeel.core.errors import OpenpeelError
-from openpeel.framework.cli_options import OptionalYearOption, YearOption
+from openpeel.framework.cli_options import YearOption
 
 if TYPE_CHECKING:
     import duckdb
@@ -113,88 +114,16 @@ def _judgement_table(ws: Any, force_id: str, year: int) -> Table:
 
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to `app`."""
-    evidence_app = typer.Typer(
-        help="The evidence store: import and export inspections and findings (YAML or CSV).",
-        no_args_is_help=True,
-        rich_markup_mode=None,
-    )
     judgement_app = typer.Typer(
         help="Judgements: propose, confirm, override, moderate, publish and reopen; show the current state.",
         no_args_is_help=True,
         rich_markup_mode=None,
     )
-    app.add_typer(evidence_app, name="evidence")
     app.add_typer(judgement_app, name="judgement")
-    _evidence_commands(evidence_app)
     _judgement_commands(judgement_app)
     _state_commands(judgement_app)
     _history_command(app)
     _moderate_command(app)
-
-
-def _evidence_commands(evidence_app: typer.Typer) -> None:
-    @evidence_app.command("import")
-    @friendly_errors
-    def evidence_import(
-        paths: Annotated[
-            list[Path],
-            typer.Argument(help="Evidence YAML files, or folders of inspections.csv and findings.csv."),
-        ],
-        by: ByOption,
-        reason: ReasonOption = None,
-        propose: Annotated[
-            bool,
-            typer.Option("--propose/--no-propose", help="Record the rubric's proposals as draft judgements."),
-        ] = True,
-        db: DbOption = None,
-    ) -> None:
-        """Import evidence: the store then holds exactly what the files say (each change audited)."""
-        from openpeel.assessment.judgements import record_all
-        from openpeel.evidence.store import import_paths
-
-        store = _store()
-        con = _warehouse(db, store) if propose else None
-        with store.write() as ws:
-            results = import_paths(ws, paths, by=by, reason=reason)
-            events = record_all(con, ws, [(r.force_id, r.year) for r in results], by=by) if con else []
-        for result in results:
-            err.print(result.summary())
-        if propose:
-            err.print(f"draft judgements: {len(events)} change(s) recorded")
-
-    @evidence_app.command("export")
-    @friendly_errors
-    def evidence_export(
-        out_dir: Annotated[Path, typer.Option("--out", help="Folder to write to.")],
-        force: Annotated[str | None, typer.Argument(help="Only this force (default: all).")] = None,
-        year: OptionalYearOption = None,
-        fmt: Annotated[
-            str, typer.Option("--format", "-f", help="yaml (one file per force and year) or csv.")
-        ] = "yaml",
-        db: DbOption = None,
-    ) -> None:
-        """Export stored evidence as YAML evidence files or as inspections.csv and findings.csv."""
-        from openpeel.evidence.store import export_evidence
-
-        with _store().read() as ws:
-            written = export_evidence(ws, out_dir, force_id=force, year=year, fmt=fmt)
-        for path in written:
-            err.print(f"wrote {path}")
-
-    @evidence_app.command("list")
-    @friendly_errors
-    def evidence_list(
-        year: OptionalYearOption = None,
-    ) -> None:
-        """Forces and years with stored evidence, and how many inspections and findings each has."""
-        from openpeel.evidence.store import evidence_counts
-
-        with _store().read() as ws:
-            rows = evidence_counts(ws, year)
-        table = Table("force", "year", "inspections", "findings")
-        for row in rows:
-            table.add_row(*(str(v) for v in row))
-        out.print(table)
 
 
 def _judgement_commands(judgement_app: typer.Typer) -> None:
@@ -459,3 +388,15 @@ def _moderate_command(app: typer.Typer) -> None:
         if view.unconfirmed:
             waiting = ", ".join(f"{jd.force_id}/{jd.question_id}" for jd in view.unconfirmed)
             out.print(f"Proposed, awaiting an inspector's confirmation or override: {waiting}")
+
+
+def record_drafts(pairs: list[tuple[str, int]], by: str, db: Path | None) -> int:
+    """After `openpeel evidence import`: record the rubric's proposals for the forces and years it
+    changed as draft judgements; the number of changes recorded. Handed to the evidence stage's
+    commands by openpeel.cli, since the evidence stage cannot import this one."""
+    from openpeel.assessment.judgements import record_all
+
+    store = _store()
+    con = _warehouse(db, store)
+    with store.write() as ws:
+        return len(record_all(con, ws, pairs, by=by))

@@ -1,0 +1,107 @@
+"""CLI commands for the evidence store: `openpeel evidence import | export | list`, registered on the
+main Typer app by openpeel.cli.
+
+Every command is a thin layer over openpeel.evidence.store; every write says who (--by) and, where
+the rules require it, why (--reason). Recording the rubric's draft judgements after an import is
+the assessment stage's work: openpeel.cli hands it in as `after_import`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from openpeel.core.cli_support import ByOption, DbOption, ReasonOption, err, friendly_errors, locations, out
+from openpeel.framework.cli_options import OptionalYearOption
+
+if TYPE_CHECKING:
+    from openpeel.store import Store
+
+AfterImport = Callable[[list[tuple[str, int]], str, Path | None], int]
+"""(the forces and years an import changed, who, the --db option) -> draft judgements recorded"""
+
+
+def _store() -> Store:
+    from openpeel.store import open_store
+
+    return open_store(locations())
+
+
+def register(app: typer.Typer, *, after_import: AfterImport | None = None) -> None:
+    """Add the `evidence` group to `app`; `after_import` records draft judgements (--propose)."""
+    evidence_app = typer.Typer(
+        help="The evidence store: import and export inspections and findings (YAML or CSV).",
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    app.add_typer(evidence_app, name="evidence")
+    _import_command(evidence_app, after_import)
+    _export_commands(evidence_app)
+
+
+def _import_command(evidence_app: typer.Typer, after_import: AfterImport | None) -> None:
+    @evidence_app.command("import")
+    @friendly_errors
+    def evidence_import(
+        paths: Annotated[
+            list[Path],
+            typer.Argument(help="Evidence YAML files, or folders of inspections.csv and findings.csv."),
+        ],
+        by: ByOption,
+        reason: ReasonOption = None,
+        propose: Annotated[
+            bool,
+            typer.Option("--propose/--no-propose", help="Record the rubric's proposals as draft judgements."),
+        ] = True,
+        db: DbOption = None,
+    ) -> None:
+        """Import evidence: the store then holds exactly what the files say (each change audited)."""
+        from openpeel.evidence.store import import_paths
+
+        store = _store()
+        with store.write() as ws:
+            results = import_paths(ws, paths, by=by, reason=reason)
+        for result in results:
+            err.print(result.summary(), markup=False, highlight=False)
+        if propose and after_import is not None:
+            recorded = after_import([(r.force_id, r.year) for r in results], by, db)
+            err.print(f"draft judgements: {recorded} change(s) recorded")
+
+
+def _export_commands(evidence_app: typer.Typer) -> None:
+    @evidence_app.command("export")
+    @friendly_errors
+    def evidence_export(
+        out_dir: Annotated[Path, typer.Option("--out", help="Folder to write to.")],
+        force: Annotated[str | None, typer.Argument(help="Only this force (default: all).")] = None,
+        year: OptionalYearOption = None,
+        fmt: Annotated[
+            str, typer.Option("--format", "-f", help="yaml (one file per force and year) or csv.")
+        ] = "yaml",
+    ) -> None:
+        """Export stored evidence as YAML evidence files or as inspections.csv and findings.csv."""
+        from openpeel.evidence.store import export_evidence
+
+        with _store().read() as ws:
+            written = export_evidence(ws, out_dir, force_id=force, year=year, fmt=fmt)
+        for path in written:
+            err.print(f"wrote {path}", markup=False, highlight=False)
+
+    @evidence_app.command("list")
+    @friendly_errors
+    def evidence_list(
+        year: OptionalYearOption = None,
+    ) -> None:
+        """Forces and years with stored evidence, and how many inspections and findings each has."""
+        from openpeel.evidence.store import evidence_counts
+
+        with _store().read() as ws:
+            rows = evidence_counts(ws, year)
+        table = Table("force", "year", "inspections", "findings")
+        for row in rows:
+            table.add_row(*(str(v) for v in row))
+        out.print(table)
