@@ -154,8 +154,11 @@ def test_every_cycle_after_2014_has_a_complete_crosswalk() -> None:
 def test_relations_are_computed_from_the_crosswalk() -> None:
     m16, m18, m21 = mapping_into(2016), mapping_into(2018), mapping_into(2021)
     assert m16 is not None and m18 is not None and m21 is not None
-    assert m16.relation("preventing-crime") == "same"
+    # 2016 asked the 2015 effectiveness questions in slightly different words.
+    assert m16.relation("preventing-crime") == "reworded"
     assert m16.relation("investigating-crime") == "reworded"
+    assert m16.relation("fairness-to-public") == "merged"  # with 2015's stop and search and Taser
+    assert [d.id for d in m16.dropped] == ["crime-recording"]
     assert m16.relation("understanding-demand") == "split"
     assert m16.relation("planning-for-future") == "merged"
     assert m16.relation("specialist-capabilities") == "new"
@@ -165,7 +168,9 @@ def test_relations_are_computed_from_the_crosswalk() -> None:
 
 def test_comparable_with_previous_cycle() -> None:
     assert comparable_with_previous(2017, "preventing-crime")
-    assert comparable_with_previous(2016, "fairness-to-public")
+    assert comparable_with_previous(2016, "preventing-crime")
+    assert not comparable_with_previous(2016, "fairness-to-public")  # 2015 asked two questions
+    assert not comparable_with_previous(2016, "ethical-workforce")  # part of 2015's ethical culture
     assert not comparable_with_previous(2016, "understanding-demand")  # partly comparable
     assert not comparable_with_previous(2015, "protecting-vulnerable")  # not graded in 2014
     assert not comparable_with_previous(2017, "specialist-capabilities")  # graded in neither

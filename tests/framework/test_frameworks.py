@@ -42,12 +42,33 @@ def test_both_years_hold_all_three_pillars() -> None:
     assert all(q.graded for q in fw14.pillar("efficiency").questions)
     assert not any(q.graded for q in fw14.pillar("legitimacy").questions)
     assert all(p.has_overall_grade for p in fw15.pillars)
-    assert all(q.graded for q in fw15.questions())
+    # PEEL 2015 graded every question but legitimacy's question on crime recording.
+    assert [q.id for q in fw15.questions() if not q.graded] == ["crime-recording"]
     assert [q.text for q in fw15.pillar("efficiency").questions] == [
         "How well does the force use its resources to meet its demand?",
         "How sustainable and affordable is the workforce model?",
         "How sustainable is the force's financial position for the short and long term?",
     ]
+
+
+def test_2015_question_texts_are_the_inspectorates_2015_list_with_sources() -> None:
+    fw15, fw16 = load_framework(2015), load_framework(2016)
+    assert fw15.question("preventing-crime").text == (
+        "How effective is the force at preventing crime and anti-social behaviour, and keeping people safe?"
+    )
+    assert fw15.question("investigating-crime").text.endswith("investigating crime and managing offenders?")
+    assert [q.id for q in fw15.pillar("legitimacy").questions] == [
+        "ethical-culture",
+        "crime-recording",
+        "fairness-to-public",
+        "stop-search-taser",
+    ]
+    for question in fw15.questions():
+        assert question.wording_confirmed and question.wording_note
+        assert "justiceinspectorates.gov.uk" in question.wording_note
+        # 2015 was asked in its own words, not 2016's.
+        if question.id in {q.id for q in fw16.questions()}:
+            assert question.text != fw16.question(question.id).text
 
 
 def test_2014_to_2015_mapping_accounts_for_every_question() -> None:
