@@ -21,9 +21,10 @@ from pathlib import Path
 
 import polars as pl
 
+from openpeel.core.months import month_text
 from openpeel.forces import all_areas
 from openpeel.ingest.police_uk.code_lists import crime_types, outcome_categories
-from openpeel.ingest.police_uk.layout import FileKind, SourceFile, discover, month_text
+from openpeel.ingest.police_uk.layout import FileKind, SourceFile, discover
 from openpeel.ingest.police_uk.load import _batches
 from openpeel.ingest.police_uk.schema import COLUMNS
 from openpeel.ingest.police_uk.validate import (

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from openpeel.assessment.attribution import attributions
 from openpeel.assessment.judgement_model import Judgement as Judgement
-from openpeel.assessment.judgement_model import judgement_from_row as _judgement
+from openpeel.assessment.judgement_model import judgement_from_row
 from openpeel.assessment.rubric import Proposal, propose_grades
 from openpeel.core.errors import OpenpeelError, UnknownNameError
 from openpeel.evidence.models import EvidenceFile
@@ -59,7 +59,7 @@ def current_judgements(ws: sa.Connection, force_id: str, year: int) -> dict[str,
     rows = read_rows(ws, "judgement", force_id, year)
     credits = attributions(ws, force_id, year) if rows else {}
     items = sorted(
-        (replace(_judgement(r), attribution=credits.get(r["question_id"])) for r in rows.values()),
+        (replace(judgement_from_row(r), attribution=credits.get(r["question_id"])) for r in rows.values()),
         key=lambda j: order.get(j.question_id, len(order)),
     )
     return {j.question_id: j for j in items}
@@ -69,7 +69,7 @@ def judgements_for_year(ws: sa.Connection, year: int) -> list[Judgement]:
     order = _question_order(load_framework(year))
     rows = read_rows(ws, "judgement", None, year)
     return sorted(
-        (_judgement(r) for r in rows.values()),
+        (judgement_from_row(r) for r in rows.values()),
         key=lambda j: (j.force_id, order.get(j.question_id, len(order))),
     )
 

@@ -8,6 +8,7 @@ the assessment stage's work: openpeel.cli hands it in as `after_import`.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -16,6 +17,8 @@ import typer
 from rich.table import Table
 
 from openpeel.core.cli_support import ByOption, DbOption, ReasonOption, err, friendly_errors, locations, out
+from openpeel.core.errors import InputError
+from openpeel.core.user_input import read_user_file
 from openpeel.framework.cli_options import OptionalYearOption
 
 if TYPE_CHECKING:
@@ -41,6 +44,7 @@ def register(app: typer.Typer, *, after_import: AfterImport | None = None) -> No
     app.add_typer(evidence_app, name="evidence")
     _import_command(evidence_app, after_import)
     _export_commands(evidence_app)
+    _blind_command(evidence_app)
 
 
 def _import_command(evidence_app: typer.Typer, after_import: AfterImport | None) -> None:
@@ -105,3 +109,52 @@ def _export_commands(evidence_app: typer.Typer) -> None:
         for row in rows:
             table.add_row(*(str(v) for v in row))
         out.print(table)
+
+
+def _blind_command(evidence_app: typer.Typer) -> None:
+    @evidence_app.command("blind")
+    @friendly_errors
+    def evidence_blind(
+        sources: Annotated[
+            list[Path], typer.Argument(help="Text files of inspection pages, or folders of them (*.txt).")
+        ],
+        out_dir: Annotated[
+            Path | None,
+            typer.Option(
+                "--out", help="Folder for the blinded copies (same names); default: print to stdout."
+            ),
+        ] = None,
+        quiet: Annotated[
+            bool, typer.Option("--quiet", "-q", help="Do not list the removed sentences.")
+        ] = False,
+    ) -> None:
+        """The blind protocol's first step: remove every sentence that states or paraphrases a grade,
+        and print what was removed and why (docs/methodology.md, "The blind protocol")."""
+        from openpeel.evidence.blind import blind_text
+
+        files = [f for s in sources for f in (sorted(s.rglob("*.txt")) if s.is_dir() else [s])]
+        if not files:
+            raise InputError("no text files given", hint="give .txt files or folders holding them")
+        total_removed = total_kept = 0
+        for path in files:
+            blinded = blind_text(read_user_file(path, what="page text"), where=str(path))
+            total_removed += len(blinded.removed)
+            total_kept += blinded.kept
+            if not quiet:
+                for r in blinded.removed:
+                    err.print(
+                        f"{path}:{r.line}: removed ({r.rule}): {r.sentence}", markup=False, highlight=False
+                    )
+            if out_dir is None:
+                sys.stdout.write(blinded.text)
+                continue
+            root = next((s for s in sources if s.is_dir() and path.is_relative_to(s)), path.parent)
+            target = out_dir / path.relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(blinded.text, encoding="utf-8")
+        err.print(
+            f"{len(files)} file(s): {total_removed} sentence(s) removed, {total_kept} kept "
+            f"(protocol {blinded.protocol})",
+            markup=False,
+            highlight=False,
+        )

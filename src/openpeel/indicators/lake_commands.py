@@ -37,8 +37,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Outcome shares, months to outcome and ASB share per force-month, computed from the lake's
         Parquet files by DuckDB or by Spark with the same SQL."""
+        from openpeel.core.months import parse_month
         from openpeel.indicators.lake_engines import run_duckdb, run_spark, spark_session
-        from openpeel.ingest.police_uk.layout import parse_month
 
         start = parse_month(month_from) if month_from else None
         end = parse_month(month_to) if month_to else None

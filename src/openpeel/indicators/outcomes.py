@@ -29,12 +29,11 @@ from dataclasses import dataclass
 
 import duckdb
 
+from openpeel.core.months import month_text, months_between
 from openpeel.core.sql import sql_str
 from openpeel.forces import get_force, territorial_forces
 from openpeel.indicators.record_level import crimes_sql, force_month_sql
 from openpeel.ingest.police_uk.code_lists import OUTCOME_GROUP_LABELS, OUTCOME_GROUPS
-from openpeel.ingest.police_uk.coverage import months_between
-from openpeel.ingest.police_uk.layout import month_text
 
 
 @dataclass(frozen=True)

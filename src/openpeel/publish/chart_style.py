@@ -54,7 +54,7 @@ def break_index(ind: Indicator, points: Sequence[TrendPoint]) -> int | None:
     return after[0] if after and after[0] > 0 else None
 
 
-def _limits(section: CrossSection, size: float, z: float) -> tuple[float, float]:
+def section_limits(section: CrossSection, size: float, z: float) -> tuple[float, float]:
     # The comparisons' own model (chance plus the spread between forces), so the chart's bands
     # and the report's significance come from one method.
     assert section.ew_value is not None

@@ -27,8 +27,8 @@ from openpeel.publish.chart_style import (
     TOP,
     H,
     W,
-    _limits,
     fmt,
+    section_limits,
     unit_label,
 )
 from openpeel.publish.chart_svg import LEGEND_ROW, Scale, legend, nice_ticks, open_svg, text, y_axis
@@ -47,10 +47,10 @@ def funnel_svg(chart: Chart, data: SectionData) -> str:
     ]
     lx0, lx1 = math.log10(min(min(pops) * 0.8, x_ticks[0])), math.log10(max(max(pops) * 1.2, x_ticks[-1]))
     curve_x = [10 ** (lx0 + (lx1 - lx0) * i / 60) for i in range(61)]
-    limits = {z: [_limits(section, px, z) for px in curve_x] for z in (Z_95, Z_998)}
+    limits = {z: [section_limits(section, px, z) for px in curve_x] for z in (Z_95, Z_998)}
     material = (ew * (1 - ind.materiality), ew * (1 + ind.materiality))
     # The 99.8% limits at the smallest force set the range, so both limits are seen in full.
-    values = [r.value for r in rows] + list(material) + list(_limits(section, min(pops), Z_998))
+    values = [r.value for r in rows] + list(material) + list(section_limits(section, min(pops), Z_998))
     span = max(values) - min(values)
     ticks = nice_ticks(max(0.0, min(values) - span * 0.05), max(values) + span * 0.05)
     lin = Scale((lx0, lx1), (LEFT, W - RIGHT))
@@ -103,7 +103,7 @@ def funnel_svg(chart: Chart, data: SectionData) -> str:
         lines.append(
             f'<circle cx="{x(r.denominator):.1f}" cy="{y(r.value):.1f}" r="3.5" fill="{OTHER}" fill-opacity="0.85"/>'
         )
-        low, high = _limits(section, r.denominator, Z_95)
+        low, high = section_limits(section, r.denominator, Z_95)
         if not low <= r.value <= high:
             cx = x(r.denominator)
             anchor = "start" if cx < W * 0.7 else "end"

@@ -26,7 +26,7 @@ from openpeel.publish.chart_data import (
     TrendPoint,
     YearChartData,
 )
-from openpeel.publish.chart_style import _limits, break_index, fmt, unit_label
+from openpeel.publish.chart_style import break_index, fmt, section_limits, unit_label
 from openpeel.publish.chart_svg import grades_svg, nice_ticks, trend_svg
 from openpeel.publish.chart_svg_forces import funnel_svg, ranked_svg
 from openpeel.publish.model import Chart
@@ -100,7 +100,7 @@ def trend_chart(data: YearChartData, ind: Indicator, area_id: str, area_name: st
 def _position(section: CrossSection, row: AreaValue) -> str:
     """Where a force lies against the limits: 'above the 99.8% limit', 'below the 95% limit', 'within'."""
     for z, label in ((Z_998, "99.8%"), (Z_95, "95%")):
-        lo, hi = _limits(section, row.denominator, z)
+        lo, hi = section_limits(section, row.denominator, z)
         if row.value > hi:
             return f"above the {label} limit"
         if row.value < lo:
@@ -158,8 +158,8 @@ def funnel_chart(section: CrossSection, area_id: str | None, area_name: str | No
         summary += f" {names} not shown: its {ind.short_title} rate per resident is not meaningful."
     table_rows = []
     for r in sorted(rows, key=lambda r: r.denominator):
-        lo, hi = _limits(section, r.denominator, Z_95)
-        lo998, hi998 = _limits(section, r.denominator, Z_998)
+        lo, hi = section_limits(section, r.denominator, Z_95)
+        lo998, hi998 = section_limits(section, r.denominator, Z_998)
         table_rows.append(
             (
                 r.name,

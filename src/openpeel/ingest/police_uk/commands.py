@@ -54,8 +54,8 @@ def _ingest_command(app: typer.Typer) -> None:
         ] = MEMORY_LIMIT,
     ) -> None:
         """Validate and load data.police.uk street, outcome and stop-and-search files (all or nothing)."""
+        from openpeel.core.months import parse_month
         from openpeel.forces import get_force
-        from openpeel.ingest.police_uk.layout import parse_month
         from openpeel.ingest.police_uk.load import ingest
 
         forces = [get_force(f).force_id for f in force] if force else None
@@ -126,6 +126,7 @@ def _coverage_command(app: typer.Typer) -> None:
     ) -> None:
         """Show which force-months are in the warehouse, and which are missing (every expected
         force is listed: the 43 and British Transport Police)."""
+        from openpeel.core.months import parse_month
         from openpeel.forces import get_force
         from openpeel.ingest.police_uk.coverage import (
             coverage_grid,
@@ -133,7 +134,6 @@ def _coverage_command(app: typer.Typer) -> None:
             coverage_rows,
             file_kind,
         )
-        from openpeel.ingest.police_uk.layout import parse_month
 
         chosen_kind = file_kind(kind)
         forces = [get_force(f).force_id for f in force] if force else None

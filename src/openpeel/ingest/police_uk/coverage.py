@@ -9,8 +9,9 @@ import duckdb
 from rich.table import Table
 
 from openpeel.core.errors import OpenpeelError
+from openpeel.core.months import month_text, months_between
 from openpeel.forces import all_areas
-from openpeel.ingest.police_uk.layout import FileKind, add_months, month_text
+from openpeel.ingest.police_uk.layout import FileKind
 
 
 def file_kind(text: str) -> FileKind:
@@ -25,16 +26,6 @@ def file_kind(text: str) -> FileKind:
 def expected_forces() -> list[str]:
     """Forces expected in every month of data.police.uk: the 43 and British Transport Police."""
     return [a.force_id for a in all_areas() if a.kind in ("territorial", "special")]
-
-
-def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
-    """Every first-of-month from start's month to end's month, inclusive."""
-    first = start.replace(day=1)
-    out = []
-    while first <= end:
-        out.append(first)
-        first = add_months(first, 1)
-    return out
 
 
 def missing_months(

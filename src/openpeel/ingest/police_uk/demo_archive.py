@@ -34,9 +34,10 @@ from pathlib import Path
 import duckdb
 
 from openpeel.core.errors import InputError
+from openpeel.core.months import add_months, month_text, parse_month
 from openpeel.core.sql import sql_list
 from openpeel.forces import get_force, territorial_forces
-from openpeel.ingest.police_uk.layout import FileKind, add_months, month_text, parse_month
+from openpeel.ingest.police_uk.layout import FileKind
 from openpeel.ingest.police_uk.schema import COLUMNS
 from openpeel.ingest.police_uk.statements import read_csv_sql
 

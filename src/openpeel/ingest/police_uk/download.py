@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpeel.core.errors import InputError, OpenpeelError
-from openpeel.ingest.police_uk.layout import add_months, month_text, parse_month
+from openpeel.core.months import add_months, month_text, parse_month
 from openpeel.ingest.police_uk.members import READ_ERRORS, check_member_names
 
 ARCHIVE_MONTHS = 36

@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from openpeel.core.errors import InputError, UnknownNameError
+from openpeel.core.months import month_text, parse_month
 from openpeel.forces import get_force
 from openpeel.ingest.police_uk.members import READ_ERRORS, check_member_names
 
@@ -43,24 +44,6 @@ _MEMBER = re.compile(
     r"(?P<kind>street|outcomes|stop-and-search)\.csv$"
 )
 _EDITION = re.compile(r"^(\d{4}-\d{2})(?:\.zip)?$")
-
-
-def parse_month(text: str) -> dt.date:
-    """'2014-06' -> 2014-06-01; anything else is an error that says the expected shape."""
-    try:
-        year, month = text.split("-")
-        return dt.date(int(year), int(month), 1)
-    except ValueError:
-        raise InputError(f"month {text!r} is not YYYY-MM", hint="e.g. 2014-06") from None
-
-
-def month_text(month: dt.date) -> str:
-    return f"{month.year:04d}-{month.month:02d}"
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,9 @@ from pathlib import Path
 import duckdb
 
 from openpeel.core.errors import InputError, OpenpeelError
+from openpeel.core.months import month_text
 from openpeel.core.sql import sql_list, sql_str
-from openpeel.ingest.police_uk.layout import FileKind, SourceFile, discover, month_text
+from openpeel.ingest.police_uk.layout import FileKind, SourceFile, discover
 from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT, check_memory_limit, memory_bounded
 from openpeel.ingest.police_uk.prepared_files import PreparedFile, _Preparer
 from openpeel.ingest.police_uk.progress import ProgressFn, StatementProgress
