@@ -47,11 +47,25 @@ class Finding(Strict):
     )
 
 
+class Gap(Strict):
+    """A framework question the sources say too little about to write its findings."""
+
+    question: str
+    reason: str = Field(min_length=1)
+
+
 class EvidenceFile(Strict):
     force: str
     year: int
+    protocol: str | None = Field(
+        default=None,
+        description="The protocol the findings were written under (e.g. blind-1: docs/methodology.md)",
+    )
     inspections: tuple[Inspection, ...]
     findings: tuple[Finding, ...]
+    gaps: tuple[Gap, ...] = Field(
+        default=(), description="Questions the sources say too little about; left out of calibration"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> EvidenceFile:
