@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 from openpeel.assessment.judgements import confirm, current_judgements, moderate, publish
+from openpeel.core.locations import Locations
 from openpeel.pipeline import build
 from openpeel.store import Store
 from openpeel.store.audit import events, replay, table_state
@@ -15,7 +16,14 @@ def test_build_imports_shipped_evidence_and_keeps_published_judgements(
 ) -> None:
     warehouse = tmp_path / "w.duckdb"
     shutil.copyfile(statistics_db, warehouse)
-    build(warehouse, store, 2014, tmp_path / "out", forces=["northamptonshire"], formats=["text"])
+    build(
+        Locations.in_folder(tmp_path).with_warehouse(warehouse),
+        store,
+        2014,
+        tmp_path / "out",
+        forces=["northamptonshire"],
+        formats=["text"],
+    )
     with store.read() as ws:
         found = current_judgements(ws, "northamptonshire", 2014)
         assert [
@@ -36,7 +44,14 @@ def test_build_imports_shipped_evidence_and_keeps_published_judgements(
         publish(ws, "northamptonshire", 2014, by="dan")
     with store.read() as ws:
         count = len(events(ws))
-    build(warehouse, store, 2014, tmp_path / "out", forces=["northamptonshire"], formats=["text"])
+    build(
+        Locations.in_folder(tmp_path).with_warehouse(warehouse),
+        store,
+        2014,
+        tmp_path / "out",
+        forces=["northamptonshire"],
+        formats=["text"],
+    )
     with store.read() as ws:
         assert len(events(ws)) == count
         assert all(j.state == "published" for j in current_judgements(ws, "northamptonshire", 2014).values())

@@ -252,13 +252,13 @@ def test_imported_domestic_abuse_arrests_reach_the_report(tmp_path: Path) -> Non
 
 
 @pytest.mark.shared_data
-def test_police_uk_outcomes_reach_the_investigating_question(shared_data: Path) -> None:
+def test_police_uk_outcomes_reach_the_investigating_question(shared_data: Path, tmp_path: Path) -> None:
     from openpeel.assessment.prepare import load_evidence
     from openpeel.indicators.prepare import prepare_warehouse
     from openpeel.ingest.police_uk.load import ingest
     from openpeel.warehouse import connect
 
-    con = connect(":memory:")
+    con = connect(":memory:", lake=tmp_path / "lake")
     prepare_warehouse(con, None)
     ingest(con, [shared_data / "police-uk" / "2014-02", shared_data / "police-uk" / "2014-03"])
     evidence = load_evidence(2014)
