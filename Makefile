@@ -1,4 +1,13 @@
-.PHONY: bench
+.PHONY: bench test test-fast
+
+# The fast loop while working: no national lakes, no Spark, no browser (see the markers in pyproject.toml).
+test-fast:
+	python -m pytest -q -m "not slow and not browser"
+
+# Everything, as .ci/run does (it also installs Chromium and starts PostgreSQL).
+test:
+	python -m pytest -q
+
 
 # Ingest benchmarks on the real 2014 files and on one synthetic national year (needs `pip install -e '.[bench]'`):
 # whole processes against DuckDB COPY-to-Parquet and polars, then the earlier in-process comparison.

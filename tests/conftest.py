@@ -11,6 +11,7 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
+from openpeel.core.locations import lake_beside
 from openpeel.store import Store, open_store
 from openpeel.warehouse import connect
 
@@ -22,6 +23,17 @@ def shared_data_path() -> Path:
     """../shared/data beside the clone, or OPENPEEL_SHARED_DATA when set."""
     env = os.environ.get("OPENPEEL_SHARED_DATA")
     return Path(env) if env else REPO.parent / "shared" / "data"
+
+
+# Tests that need these fixtures are slow (a national synthetic lake, a Spark session): marked
+# `slow`, so `make test-fast` (-m "not slow and not browser") leaves them to the full run.
+SLOW_FIXTURES = frozenset({"national_demo", "spark"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
@@ -137,3 +149,21 @@ def statistics_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     prepare_warehouse(con, None)
     con.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def national_demo(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic national slice built once per test run: every force's data.police.uk files for
+    January and February 2014 (invented rows from the demo generator, seed 5), Kent's February
+    missing, ingested into `w.duckdb` with its lake `w-lake` in the returned folder."""
+    from openpeel.ingest.police_uk.demo_archive import generate
+    from openpeel.ingest.police_uk.load import ingest
+
+    out = tmp_path_factory.mktemp("national")
+    result = generate(
+        out, shared_data=shared_data, months=2, start="2014-01", seed=5, missing=["kent:2014-02"]
+    )
+    con = connect(out / "w.duckdb", lake=lake_beside(out / "w.duckdb"))
+    ingest(con, [result.archive])
+    con.close()
+    return out

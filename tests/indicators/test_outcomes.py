@@ -11,7 +11,6 @@ import pytest
 from openpeel.core.locations import lake_beside
 from openpeel.indicators.outcomes import outcome_indicators_by_force_month, outcome_summary
 from openpeel.ingest.police_uk.code_lists import OUTCOME_GROUPS
-from openpeel.ingest.police_uk.demo_archive import generate
 from openpeel.ingest.police_uk.load import ingest
 from openpeel.warehouse import connect, table
 
@@ -72,14 +71,8 @@ def test_no_data_is_none(city: duckdb.DuckDBPyConnection) -> None:
 
 
 @pytest.fixture(scope="module")
-def national(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
-    out = tmp_path_factory.mktemp("national")
-    result = generate(
-        out, shared_data=shared_data, months=2, start="2014-01", seed=5, missing=["kent:2014-02"]
-    )
-    con = connect(out / "w.duckdb", lake=lake_beside(out / "w.duckdb"))
-    ingest(con, [result.archive])
-    return con
+def national(national_demo: Path) -> duckdb.DuckDBPyConnection:
+    return connect(national_demo / "w.duckdb", lake=lake_beside(national_demo / "w.duckdb"))
 
 
 def test_missing_month_is_flagged_not_zero_and_blocks_ew(national: duckdb.DuckDBPyConnection) -> None:

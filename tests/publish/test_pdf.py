@@ -14,6 +14,8 @@ from openpeel.publish import build_report, render
 
 from .conftest import chromium_path, need
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture(scope="module")
 def pdf_file(publish_con: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory) -> Path:

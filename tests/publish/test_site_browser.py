@@ -18,6 +18,8 @@ from openpeel.publish.site import SiteResult
 
 from .conftest import chromium_path, need
 
+pytestmark = pytest.mark.browser
+
 AXE_CANDIDATES = (
     Path("/tmp/openpeel-node/node_modules/axe-core/axe.min.js"),
     Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js",

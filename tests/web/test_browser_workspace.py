@@ -24,6 +24,8 @@ from tests.web.conftest import PASSWORD, make_home
 from openpeel.core.settings import Settings
 from openpeel.web.app import create_app
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture(scope="module")
 def server(statistics_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
