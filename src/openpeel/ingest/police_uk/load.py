@@ -188,8 +188,8 @@ def _fast_load(
 
 
 def _write_empty(con: duckdb.DuckDBPyConnection, kind: FileKind, part: Path) -> None:
-    """A partition file with no rows, for a file whose every row was quarantined: it replaces
-    whatever the lake held for that force-month."""
+    """A partition file with no rows, for a file stored with none (header only, or every row bad,
+    stored only under `replace`): it replaces whatever the lake held for that force-month."""
     part.parent.mkdir(parents=True, exist_ok=True)
     cols = ", ".join(f"CAST(NULL AS {type_}) AS {name}" for name, type_ in file_columns(kind.value))
     con.execute(f"COPY (SELECT {cols} WHERE false) TO {sql_str(str(part))} (FORMAT parquet)")
