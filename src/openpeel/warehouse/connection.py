@@ -14,6 +14,7 @@ Parquet lake of record-level data changes with the warehouse, in the same step
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import itertools
 import os
@@ -27,7 +28,15 @@ from pathlib import Path
 import duckdb
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.warehouse.lake import attach_lake, commit_with_warehouse, defer_commits, recover, take_commits
+from openpeel.warehouse.disk import disk_error, megabytes, on_disk
+from openpeel.warehouse.lake import (
+    attach_lake,
+    commit_with_warehouse,
+    defer_commits,
+    journal_path,
+    recover,
+    take_commits,
+)
 from openpeel.warehouse.migrations import migrate
 
 _NEXT = ".next-"
@@ -66,8 +75,10 @@ def _lock_path(path: Path) -> Path:
 
 @contextmanager
 def _writer_lock(path: Path, on_wait: Callable[[], None] | None) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(_lock_path(path), "a+b") as handle:
+    with on_disk(path.parent):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(_lock_path(path), "a+b")  # noqa: SIM115 - closed by the with below
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -81,9 +92,29 @@ def _writer_lock(path: Path, on_wait: Callable[[], None] | None) -> Iterator[Non
 
 
 def _remove_stale_copies(path: Path) -> None:
-    # Only called under the writer lock: any private copy left is from a writer that died.
+    # Only called under the writer lock: any private copy left is from a writer that died, with its
+    # WAL and, if DuckDB spilled to disk, its temporary folder.
     for stale in path.parent.glob(f".{path.name}{_NEXT}*"):
-        stale.unlink(missing_ok=True)
+        if stale.is_dir():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
+
+
+def _remove_copy(copy: Path) -> None:
+    for leftover in (copy, Path(str(copy) + ".wal")):
+        leftover.unlink(missing_ok=True)
+    shutil.rmtree(Path(str(copy) + ".tmp"), ignore_errors=True)
+
+
+def _disk_failure(
+    exc: BaseException, path: Path, copy: Path, after: str | None = None
+) -> OpenpeelError | None:
+    """A full or unwritable disk while writing the warehouse, as one line naming the place."""
+    size = path.stat().st_size if path.exists() else 0
+    return disk_error(
+        exc, copy, need=f"{megabytes(2 * size)} for the warehouse and its working copy", after=after
+    )
 
 
 @contextmanager
@@ -96,12 +127,8 @@ def writing(
     if str(path) == ":memory:":
         raise ValueError("writing() needs a file; use connect(':memory:') for a throwaway warehouse")
     with _writer_lock(path, on_wait):
-        recover(path, lambda p: connect(p, lake=lake))
-        _remove_stale_copies(path)
         copy = path.with_name(f".{path.name}{_NEXT}{os.getpid()}")
-        if path.exists():
-            shutil.copyfile(path, copy)
-        con = connect(copy, lake=lake)
+        con = _open_copy(path, copy, lake)
         defer_commits(con)
         try:
             yield con
@@ -109,17 +136,53 @@ def writing(
             for commit in take_commits(con):
                 commit.discard()
             con.close()
-            copy.unlink(missing_ok=True)
-            Path(str(copy) + ".wal").unlink(missing_ok=True)
+            _remove_copy(copy)
             raise
-        # The lake's new files move into place with the warehouse (see openpeel.warehouse.lake).
-        commits = take_commits(con)
+        _commit(con, path, copy)
 
-        def close() -> None:
-            con.execute("CHECKPOINT")
-            con.close()
 
+def _open_copy(path: Path, copy: Path, lake: Path) -> duckdb.DuckDBPyConnection:
+    try:
+        recover(path, lambda p: connect(p, lake=lake))
+        _remove_stale_copies(path)
+        if path.exists():
+            shutil.copyfile(path, copy)
+        return connect(copy, lake=lake)
+    except (OSError, duckdb.Error) as exc:
+        _remove_copy(copy)
+        found = _disk_failure(exc, path, copy)
+        if found is None:
+            raise
+        raise found from None
+
+
+def _commit(con: duckdb.DuckDBPyConnection, path: Path, copy: Path) -> None:
+    """Move the lake's new files into place with the warehouse (see openpeel.warehouse.lake)."""
+    commits = take_commits(con)
+
+    def close() -> None:
+        con.execute("CHECKPOINT")
+        con.close()
+
+    try:
         commit_with_warehouse(con, commits, copy, path, close)
+    except (OSError, duckdb.Error) as exc:
+        if journal_path(path).exists():
+            # Part of the lake may have moved: the journal lets the next writer finish the commit.
+            after = (
+                "The new data waits beside the warehouse; the next command that writes it finishes the move."
+            )
+            found = _disk_failure(exc, path, copy, after=after)
+        else:
+            for commit in commits:
+                commit.discard()
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+            _remove_copy(copy)
+            found = _disk_failure(exc, path, copy)
+        if found is None:
+            raise
+        raise found from None
 
 
 def _open_snapshot(path: Path) -> tuple[duckdb.DuckDBPyConnection, tuple[int, int]]:

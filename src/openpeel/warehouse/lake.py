@@ -175,7 +175,7 @@ def publish(con: duckdb.DuckDBPyConnection, commit: LakeCommit) -> None:
     commit.discard()
 
 
-def _journal_path(warehouse: Path) -> Path:
+def journal_path(warehouse: Path) -> Path:
     return warehouse.with_name(f".{warehouse.name}.lake-commit")
 
 
@@ -199,7 +199,7 @@ def commit_with_warehouse(
     close: Callable[[], None],
 ) -> None:
     """Move staged files into place and replace the warehouse with its copy, recoverably."""
-    journal = _journal_path(warehouse)
+    journal = journal_path(warehouse)
     if commits:
         record = {
             "copy": str(copy),
@@ -223,7 +223,7 @@ def commit_with_warehouse(
 def recover(warehouse: Path, connect: Callable[[Path], duckdb.DuckDBPyConnection]) -> None:
     """Finish a lake commit a killed writer began: its journal was written, so the warehouse copy
     was complete; move the rest of its files, point the views at them and replace the warehouse."""
-    journal = _journal_path(warehouse)
+    journal = journal_path(warehouse)
     if not journal.exists():
         return
     record = json.loads(journal.read_text(encoding="utf-8"))

@@ -135,6 +135,42 @@ POLICE_UK_TABLES: tuple[Table, ...] = (
         primary_key=("force_id", "month", "file_kind"),
     ),
     Table(
+        name="meta_police_uk_refusals",
+        description="Files refused for their force-month: not stored, and whatever was stored for that "
+        "force-month kept. One row per force-month and kind, the latest refusal; removed when a file is "
+        "accepted for it.",
+        columns=(
+            column("force_id", "VARCHAR", "data.police.uk force id", nullable=False),
+            column("month", "DATE", "First day of the month", nullable=False),
+            column("file_kind", "VARCHAR", "street, outcomes or stop-and-search", nullable=False),
+            column(
+                "source_path", "VARCHAR", "Archive or folder and member of the refused file", nullable=False
+            ),
+            column("edition", "VARCHAR", "Archive edition (YYYY-MM of the archive zip) when known"),
+            column("sha256", "VARCHAR", "SHA-256 of the refused file's bytes", nullable=False),
+            column("bytes", "BIGINT", "File size", "bytes", nullable=False),
+            column("rows_in_file", "BIGINT", "Data lines in the refused file", "rows", nullable=False),
+            column("rows_valid", "BIGINT", "Its rows that passed validation", "rows", nullable=False),
+            column(
+                "rows_quarantined",
+                "BIGINT",
+                "Its rows that failed validation (at least this many when reading stopped early)",
+                "rows",
+                nullable=False,
+            ),
+            column(
+                "rows_kept",
+                "BIGINT",
+                "Rows stored for the force-month before, and kept",
+                "rows",
+                nullable=False,
+            ),
+            column("reason", "VARCHAR", "Why it was refused", nullable=False),
+            column("refused_at", "TIMESTAMP", "When (UTC)", nullable=False),
+        ),
+        primary_key=("force_id", "month", "file_kind"),
+    ),
+    Table(
         name="meta_quarantine",
         description="Rows that failed validation, with where and why; they are never counted in any indicator.",
         columns=(

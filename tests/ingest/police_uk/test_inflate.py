@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from openpeel.ingest.police_uk.inflate import INFLATE_ERRORS, member_chunks
+from openpeel.ingest.police_uk.inflate import INFLATE_ERRORS, Budget, InflateLimitError, member_chunks
 
 CSV = b"Crime ID,Month\n" + b"".join(b"%064x,2014-06\n" % i for i in range(20_000))
 DAMAGE = (zipfile.BadZipFile, EOFError, *INFLATE_ERRORS)
@@ -21,9 +21,9 @@ def _archive(tmp_path: Path, members: dict[str, tuple[bytes, int]]) -> Path:
     return path
 
 
-def _read(path: Path, name: str, chunk: int = 1000) -> list[bytes]:
+def _read(path: Path, name: str, chunk: int = 1000, budget: Budget | None = None) -> list[bytes]:
     with zipfile.ZipFile(path) as z:
-        return list(member_chunks(z, path, name, chunk))
+        return list(member_chunks(z, path, name, chunk, budget))
 
 
 def test_deflated_and_stored_members_come_out_as_zipfile_gives_them(tmp_path: Path) -> None:
@@ -38,8 +38,11 @@ def test_deflated_and_stored_members_come_out_as_zipfile_gives_them(tmp_path: Pa
 def test_a_member_that_inflates_a_thousandfold_still_comes_in_bounded_chunks(tmp_path: Path) -> None:
     path = _archive(tmp_path, {"bomb.csv": (b"\0" * (20 << 20), zipfile.ZIP_DEFLATED)})
     assert path.stat().st_size < 100_000
-    sizes = [len(c) for c in _read(path, "bomb.csv", chunk=1 << 16)]
+    no_ratio_cap = Budget(member=1 << 30, archive=1 << 30, ratio=None)
+    sizes = [len(c) for c in _read(path, "bomb.csv", chunk=1 << 16, budget=no_ratio_cap)]
     assert sum(sizes) == 20 << 20 and max(sizes) <= 1 << 16
+    with pytest.raises(InflateLimitError, match="ratio cap"):  # the default caps refuse it
+        _read(path, "bomb.csv", chunk=1 << 16)
 
 
 def _damaged(tmp_path: Path, at: int, value: bytes) -> Path:

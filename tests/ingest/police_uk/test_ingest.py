@@ -231,7 +231,8 @@ def test_newer_edition_supersedes_older_in_any_order(demo: DemoResult, tmp_path:
 
 
 def test_file_whose_rows_name_another_force(demo: DemoResult, tmp_path: Path) -> None:
-    # A whole Kent file renamed to Northamptonshire: every row is quarantined, none counted.
+    # A whole Kent file renamed to Northamptonshire: no row passes, so the file is refused whole
+    # (issue 21): nothing stored, the month a gap, the refusal naming the failing check.
     with zipfile.ZipFile(demo.archive) as z:
         data = z.read("2014-01/2014-01-kent-street.csv")
     folder = tmp_path / "in" / "2014-01"
@@ -239,11 +240,13 @@ def test_file_whose_rows_name_another_force(demo: DemoResult, tmp_path: Path) ->
     (folder / "2014-01-northamptonshire-street.csv").write_bytes(data)
     con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     report = ingest(con, [tmp_path / "in"])
-    assert report.rows_stored == 0 and report.rows_quarantined == _data_lines(
-        folder / "2014-01-northamptonshire-street.csv"
-    )
-    fields = con.execute("SELECT DISTINCT field FROM meta_quarantine").fetchall()
-    assert fields == [("Reported by",)]
+    (result,) = report.files
+    assert result.status == "refused" and report.rows_stored == 0
+    assert result.rows_in_file == _data_lines(folder / "2014-01-northamptonshire-street.csv")
+    assert result.refusal is not None and "Reported by" in result.refusal
+    assert con.execute("SELECT count(*) FROM meta_quarantine").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM meta_police_uk_coverage").fetchone() == (0,)
+    assert con.execute("SELECT force_id FROM meta_police_uk_refusals").fetchall() == [("northamptonshire",)]
 
 
 def test_unknown_force_in_file_name_is_an_error_with_suggestion(tmp_path: Path) -> None:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
@@ -16,6 +20,9 @@ from openpeel.core.cli_support import console as cli_console
 from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT
 from openpeel.warehouse import open_reader, writing
 
+if TYPE_CHECKING:
+    from openpeel.ingest.police_uk.load import FileResult
+
 console = cli_console()
 errors = cli_console(stderr=True)
 
@@ -24,6 +31,25 @@ def _progress() -> Progress:
     return Progress(
         TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(), console=errors
     )
+
+
+@contextmanager
+def _terminate_as_exit() -> Iterator[None]:
+    """SIGTERM ends the command as Ctrl-C does, so the work folder and the warehouse copy are removed
+    on the way out (kill -9 cannot be caught: the next ingest removes what it leaves)."""
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def register(app: typer.Typer) -> None:
@@ -45,6 +71,14 @@ def _ingest_command(app: typer.Typer) -> None:
         month_from: Annotated[str | None, typer.Option("--from", help="First month, YYYY-MM")] = None,
         month_to: Annotated[str | None, typer.Option("--to", help="Last month, YYYY-MM")] = None,
         recheck: Annotated[bool, typer.Option(help="Reload files even if the same bytes are loaded")] = False,
+        replace: Annotated[
+            bool,
+            typer.Option(
+                "--replace",
+                help="Store files even where they are refused: header only, mostly bad rows, or far fewer "
+                "rows than the force-month stored",
+            ),
+        ] = False,
         memory_limit: Annotated[
             str,
             typer.Option(
@@ -53,9 +87,14 @@ def _ingest_command(app: typer.Typer) -> None:
             ),
         ] = MEMORY_LIMIT,
     ) -> None:
-        """Validate and load data.police.uk street, outcome and stop-and-search files (all or nothing)."""
+        """Validate and load data.police.uk street, outcome and stop-and-search files (all or nothing).
+
+        A file that is not at least as good as the force-month stored (header only, mostly bad rows,
+        far fewer rows) is refused and the stored rows kept; the rest still loads, and the command
+        then exits with status 1."""
         from openpeel.core.months import parse_month
         from openpeel.forces import get_force
+        from openpeel.ingest.police_uk import bounds
         from openpeel.ingest.police_uk.load import ingest
 
         forces = [get_force(f).force_id for f in force] if force else None
@@ -63,7 +102,11 @@ def _ingest_command(app: typer.Typer) -> None:
         end = parse_month(month_to) if month_to else None
         where = locations(db=db)
         path = where.warehouse
-        with writing(path, where.lake, on_wait=waiting_message) as con, _progress() as bar:
+        with (
+            _terminate_as_exit(),
+            writing(path, where.lake, on_wait=waiting_message) as con,
+            _progress() as bar,
+        ):
             task = bar.add_task("ingesting", total=None)
             report = ingest(
                 con,
@@ -72,8 +115,10 @@ def _ingest_command(app: typer.Typer) -> None:
                 month_from=start,
                 month_to=end,
                 recheck=recheck,
+                replace=replace,
                 memory_limit=None if memory_limit.strip().lower() == "none" else memory_limit,
                 lake=where.lake,
+                home=where.home,
                 on_start=lambda total: bar.update(task, total=total),
                 progress=lambda done, what: bar.update(task, advance=done, description=what),
             )
@@ -100,11 +145,44 @@ def _ingest_command(app: typer.Typer) -> None:
                 .fetchall()
             )
             table = Table(
-                "file", "line", "field", "reason", title="Quarantined rows (first 20; all in meta_quarantine)"
+                "file",
+                "line",
+                "field",
+                "reason",
+                title="Quarantined rows (first 20; meta_quarantine keeps the first "
+                f"{bounds.QUARANTINE_KEEP:,} of each file, the rest are counted)",
             )
             for path, line, fld, reason in rows:
                 table.add_row(str(path), str(line), str(fld), str(reason))
             console.print(table)
+        if report.refused:
+            _print_refusals(report.refused)
+            raise typer.Exit(1)
+
+
+def _print_refusals(refused: list[FileResult]) -> None:
+    from openpeel.core.months import month_text
+
+    n = len(refused)
+    console.print(
+        f"[bold yellow]{n} force-month{'' if n == 1 else 's'} refused[/], the rows stored for "
+        f"{'it' if n == 1 else 'them'} kept (`openpeel coverage` lists {'it' if n == 1 else 'them'}; "
+        "--replace stores a refused file anyway):",
+        soft_wrap=True,
+    )
+    for f in refused[:50]:
+        keeps = (
+            f"the {f.rows_kept:,} rows stored before are kept" if f.rows_kept else "nothing is stored for it"
+        )
+        console.print(
+            f"  {f.source.force_id} {month_text(f.source.month)} {f.source.kind.value}: "
+            f"{f.source.display_path}: {f.refusal}; {keeps}",
+            soft_wrap=True,
+            markup=False,
+            highlight=False,
+        )
+    if n > 50:
+        console.print(f"  ... and {n - 50} more (all in meta_police_uk_refusals)", soft_wrap=True)
 
 
 def _coverage_command(app: typer.Typer) -> None:
@@ -133,6 +211,7 @@ def _coverage_command(app: typer.Typer) -> None:
             coverage_records,
             coverage_rows,
             file_kind,
+            refusal_lines,
         )
 
         chosen_kind = file_kind(kind)
@@ -151,17 +230,30 @@ def _coverage_command(app: typer.Typer) -> None:
             return
         if detail:
             table = Table(
-                "force", "month", "kind", "rows", "stored", "quarantined", "bytes", "sha256", "ingested"
+                "force",
+                "month",
+                "kind",
+                "rows",
+                "stored",
+                "quarantined",
+                "bytes",
+                "sha256",
+                "ingested",
+                "status",
             )
             for row in coverage_rows(con, kind, forces):
                 table.add_row(*[str(v) for v in row])
             console.print(table)
-            return
-        grid = coverage_grid(con, kind, forces)
-        if grid is None:
-            console.print(f"no {kind} files ingested yet")
-            return
-        console.print(grid)
+        else:
+            grid = coverage_grid(con, kind, forces)
+            console.print(grid if grid is not None else f"no {kind} files ingested yet")
+        refused = refusal_lines(con, kind, forces)
+        if refused:
+            console.print(
+                f"[bold yellow]{len(refused)} refused[/] (the latest file offered for each was not stored):"
+            )
+            for line in refused:
+                console.print(f"  {line}", soft_wrap=True, markup=False, highlight=False)
 
 
 def _demo_archive_command(app: typer.Typer) -> None:

@@ -1,4 +1,9 @@
-"""What the warehouse holds of data.police.uk, force by month, and what is missing."""
+"""What the warehouse holds of data.police.uk, force by month, what is missing, and what was refused.
+
+A refused force-month (meta_police_uk_refusals: the latest file offered for it was not stored,
+see acceptance.py) is shown as refused with its reason, never as "ingested, 0 rows"; whatever was
+stored for it before is kept and still counted as stored.
+"""
 
 from __future__ import annotations
 
@@ -42,24 +47,59 @@ def missing_months(
     return [m for m in months_between(start, end) if m not in have]
 
 
+def refusals(
+    con: duckdb.DuckDBPyConnection, kind: str, forces: Sequence[str] | None = None
+) -> dict[tuple[str, dt.date], tuple[str, str, int]]:
+    """(force, month) -> (refused file, reason, rows kept) of the refused force-months of a kind."""
+    rows = con.execute(
+        "SELECT force_id, month, source_path, reason, rows_kept FROM meta_police_uk_refusals WHERE file_kind = ?",
+        [kind],
+    ).fetchall()
+    return {(str(f), m): (str(p), str(r), int(k)) for f, m, p, r, k in rows if not forces or str(f) in forces}
+
+
+def refusal_lines(
+    con: duckdb.DuckDBPyConnection, kind: str, forces: Sequence[str] | None = None
+) -> list[str]:
+    """One line per refused force-month: which file, why, and what was kept."""
+    out = []
+    for (force_id, month), (path, reason, kept) in sorted(refusals(con, kind, forces).items()):
+        keeps = f"the {kept:,} rows stored before are kept" if kept else "nothing is stored for it"
+        out.append(f"{force_id} {month_text(month)} {kind}: refused {path}: {reason}; {keeps}")
+    return out
+
+
 def coverage_rows(
     con: duckdb.DuckDBPyConnection, kind: str, forces: Sequence[str] | None = None
 ) -> list[tuple[object, ...]]:
+    """One row per force-month of a kind stored or refused: force, month, kind, data lines, stored,
+    quarantined, bytes, checksum (first 12), when, status (ingested or refused: refusal_lines says why)."""
     sql = (
-        "SELECT force_id, strftime(month, '%Y-%m'), file_kind, rows_in_file, rows_stored, rows_quarantined, bytes, "
-        "left(sha256, 12), strftime(ingested_at, '%Y-%m-%d %H:%M') FROM meta_police_uk_coverage WHERE file_kind = ?"
+        "SELECT force_id, month, file_kind, rows_in_file, rows_stored, rows_quarantined, bytes, left(sha256, 12), "
+        "strftime(ingested_at, '%Y-%m-%d %H:%M') FROM meta_police_uk_coverage WHERE file_kind = ?"
     )
     params: list[object] = [kind]
     if forces:
         sql += " AND list_contains(?, force_id)"
         params.append(list(forces))
-    return con.execute(sql + " ORDER BY force_id, month", params).fetchall()
+    stored = {(str(r[0]), r[1]): r for r in con.execute(sql, params).fetchall()}
+    refused = refusals(con, kind, forces)
+    out: list[tuple[object, ...]] = []
+    for key in sorted({*stored, *refused}):
+        force_id, month = key
+        status = "refused" if key in refused else "ingested"
+        row = stored.get(key)
+        if row is None:  # nothing stored: the month is a gap, its refusal the only record
+            out.append((force_id, month_text(month), kind, "-", 0, "-", "-", "-", "-", status))
+        else:
+            out.append((force_id, month_text(month), *row[2:], status))
+    return out
 
 
 def coverage_grid(
     con: duckdb.DuckDBPyConnection, kind: str, forces: Sequence[str] | None = None
 ) -> Table | None:
-    """Forces down, years across: months present per year, gaps named."""
+    """Forces down, years across: months present per year, gaps named, refused months counted."""
     rows = con.execute(
         "SELECT force_id, month FROM meta_police_uk_coverage WHERE file_kind = ?", [kind]
     ).fetchall()
@@ -68,11 +108,16 @@ def coverage_grid(
     have: dict[str, set[dt.date]] = {}
     for force_id, month in rows:
         have.setdefault(str(force_id), set()).add(month)
+    refused: dict[str, int] = {}
+    for force_id, _ in refusals(con, kind, forces):
+        refused[force_id] = refused.get(force_id, 0) + 1
     first = min(m for ms in have.values() for m in ms)
     last = max(m for ms in have.values() for m in ms)
     all_months = months_between(first, last)
     years = sorted({m.year for m in all_months})
-    table = Table("force", *[str(y) for y in years], "missing", title=f"{kind}: months ingested per year")
+    table = Table(
+        "force", *[str(y) for y in years], "missing", "refused", title=f"{kind}: months ingested per year"
+    )
     for force_id in sorted(forces or {*expected_forces(), *have}):
         got = have.get(force_id, set())
         cells = []
@@ -82,7 +127,7 @@ def coverage_grid(
             cells.append(f"{n}/{len(in_year)}")
         gaps = [month_text(m) for m in all_months if m not in got]
         gap_text = ", ".join(gaps[:6]) + (f" (+{len(gaps) - 6})" if len(gaps) > 6 else "")
-        table.add_row(force_id, *cells, gap_text or "-")
+        table.add_row(force_id, *cells, gap_text or "-", str(refused.get(force_id, "-")))
     return table
 
 
@@ -94,14 +139,16 @@ def coverage_records(
     end: dt.date | None = None,
 ) -> list[dict[str, object]]:
     """One record per force x month x kind: every expected force for every month in range
-    (default: the months any force has of this kind), a missing one marked, never left out."""
+    (default: the months any force has of this kind, stored or refused), a missing one marked,
+    never left out; a refused one marked "refused" with the reason, its rows those kept."""
     rows = con.execute(
         "SELECT force_id, month, rows_stored, rows_quarantined, rows_in_file FROM meta_police_uk_coverage "
         "WHERE file_kind = ?",
         [kind.value],
     ).fetchall()
     found = {(str(f), m): (int(s), int(q), int(n)) for f, m, s, q, n in rows}
-    months = sorted({m for _, m in found})
+    refused = refusals(con, kind.value)
+    months = sorted({m for _, m in found} | {m for _, m in refused})
     first = start or (months[0] if months else None)
     last = end or (months[-1] if months else None)
     if first is None or last is None:
@@ -111,12 +158,16 @@ def coverage_records(
     for force_id in chosen:
         for month in months_between(first, last):
             got = found.get((force_id, month))
+            why = refused.get((force_id, month))
+            status = "refused" if why else "ingested" if got else "missing"
             out.append(
                 {
                     "force_id": force_id,
                     "month": month_text(month),
                     "kind": kind.value,
-                    "status": "ingested" if got else "missing",
+                    "status": status,
+                    "reason": why[1] if why else None,
+                    "refused_file": why[0] if why else None,
                     "rows_stored": got[0] if got else 0,
                     "rows_quarantined": got[1] if got else 0,
                     "data_lines": got[2] if got else 0,

@@ -18,6 +18,8 @@ from pathlib import Path
 from openpeel.core.errors import InputError, UnknownNameError
 from openpeel.core.months import month_text, parse_month
 from openpeel.forces import get_force
+from openpeel.ingest.police_uk import bounds
+from openpeel.ingest.police_uk.inflate import size_text
 from openpeel.ingest.police_uk.members import READ_ERRORS, check_member_names
 
 
@@ -39,10 +41,11 @@ class FileKind(StrEnum):
         return f"police-uk-{self.value}"
 
 
-_MEMBER = re.compile(
-    r"(?:^|/)(?:(?P<dir>\d{4}-\d{2})/)?(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+?)-"
-    r"(?P<kind>street|outcomes|stop-and-search)\.csv$"
+_LOOKS_LIKE_DATA = re.compile(r".*-(?:street|outcomes|stop-and-search)\.csv")
+_FILE = re.compile(
+    r"(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+?)-(?P<kind>street|outcomes|stop-and-search)\.csv"
 )
+SHAPE = "YYYY-MM/YYYY-MM-<force>-<kind>.csv"
 _EDITION = re.compile(r"^(\d{4}-\d{2})(?:\.zip)?$")
 
 
@@ -86,33 +89,62 @@ def _edition_of(path: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def _match(name: str, container: Path, is_zip: bool, edition: str | None, size: int) -> SourceFile | None:
-    match = _MEMBER.search(name)
-    if not match:
+def _match(
+    name: str,
+    container: Path,
+    is_zip: bool,
+    edition: str | None,
+    size: int,
+    folder: str | None,
+    today: dt.date,
+) -> SourceFile | None:
+    """The monthly file at `name` (a member of a zip, or a path below a folder), None for a file that
+    is not one (listed as ignored); an error for one that looks like a data file but is not named
+    exactly `YYYY-MM/YYYY-MM-<force>-<kind>.csv`. `folder` is the name of the folder it sits in."""
+    where = f"{container}!{name}" if is_zip else str(container / name)
+    base = name.rsplit("/", 1)[-1]
+    if not _LOOKS_LIKE_DATA.fullmatch(base):
         return None
-    if match.group("dir") and match.group("dir") != match.group("month"):
+    match = _FILE.fullmatch(base)
+    if not match:
         raise InputError(
-            f"file month {match.group('month')} is in folder {match.group('dir')}",
-            path=f"{container}!{name}" if is_zip else container / name,
-            hint="files must sit in the folder of their own month, as in the published archives",
+            "not a data.police.uk file name",
+            path=where,
+            hint=f"expected {SHAPE}, e.g. 2014-06/2014-06-kent-street.csv",
+        )
+    month_name = match.group("month")
+    try:
+        month = parse_month(month_name)
+    except InputError:
+        raise InputError(f"{month_name!r} is not a month", path=where, hint=f"expected {SHAPE}") from None
+    if folder != month_name:
+        place = f"in folder {folder!r}" if folder else "in no month folder"
+        raise InputError(
+            f"file month {month_name} is {place}",
+            path=where,
+            hint=f"expected {SHAPE}: each file in the folder of its own month, as in the published archives",
+        )
+    if month > today.replace(day=1):
+        raise InputError(
+            f"month {month_name} is after the current month ({month_text(today)})",
+            path=where,
+            hint="data.police.uk publishes months after they end; a file dated later is not a published one",
         )
     force_id = match.group("force")
     try:
         force = get_force(force_id)
     except UnknownNameError as exc:
         raise InputError(
-            f"unknown force id {force_id!r} in the file name",
-            path=f"{container}!{name}" if is_zip else container / name,
-            hint=str(exc),
+            f"unknown force id {force_id!r} in the file name", path=where, hint=str(exc)
         ) from None
     if force.force_id != force_id:
         raise InputError(
             f"force {force_id!r} in the file name is not a data.police.uk id",
-            path=container / name,
+            path=where,
             hint=f"did you mean {force.force_id!r}?",
         )
     return SourceFile(
-        month=parse_month(match.group("month")),
+        month=month,
         force_id=force_id,
         kind=FileKind(match.group("kind")),
         member=name,
@@ -123,7 +155,64 @@ def _match(name: str, container: Path, is_zip: bool, edition: str | None, size: 
     )
 
 
-def _scan_zip(path: Path) -> tuple[list[SourceFile], list[str]]:
+def _one_per_force_month(found: list[SourceFile], where: str) -> None:
+    """Two files of one container (an archive, or the loose files of a folder) for the same
+    force-month-kind: which is the published one is unknown, so neither is taken."""
+    first: dict[tuple[dt.date, str, FileKind], SourceFile] = {}
+    for source in found:
+        earlier = first.setdefault(source.key, source)
+        if earlier is not source:
+            raise InputError(
+                f"two files for {source.force_id} {month_text(source.month)} {source.kind.value}: "
+                f"{earlier.member!r} and {source.member!r}",
+                path=where,
+                hint="an archive or folder holds one file per force, month and kind; remove the copy",
+            )
+
+
+def _check_unique_names(path: Path, every: list[zipfile.ZipInfo]) -> None:
+    seen: dict[str, int] = {}
+    for position, info in enumerate(every, start=1):
+        earlier = seen.setdefault(info.filename, position)
+        if earlier != position:
+            first = every[earlier - 1]
+            raise InputError(
+                f"member {info.filename!r} appears twice: as member {earlier} ({first.file_size:,} bytes) "
+                f"and as member {position} ({info.file_size:,} bytes)",
+                path=path,
+                hint="either could be taken for the published file, so the archive is refused; nothing was read",
+            )
+
+
+def _check_declared_sizes(path: Path, chosen: list[tuple[zipfile.ZipInfo, SourceFile]]) -> None:
+    """Refuse members whose directory entries say they inflate past a cap, before any is read."""
+    total = 0
+    for info, source in chosen:
+        size, packed = info.file_size, info.compress_size
+        if size > bounds.MAX_MEMBER_BYTES:
+            reason = f"more than the {size_text(bounds.MAX_MEMBER_BYTES)} cap for one member"
+        elif size > bounds.RATIO_FLOOR_BYTES and size > bounds.MAX_RATIO * max(packed, 1):
+            reason = (
+                f"{size / max(packed, 1):,.0f} times its compressed size, past the {bounds.MAX_RATIO}:1 cap"
+            )
+        else:
+            total += size
+            continue
+        raise InputError(
+            f"refusing archive member: it inflates to {size:,} bytes from {packed:,}, {reason}",
+            path=source.display_path,
+            hint="no published file is near this; nothing was extracted",
+        )
+    if total > bounds.MAX_ARCHIVE_BYTES:
+        raise InputError(
+            f"refusing archive: its data members inflate to {total:,} bytes, more than the "
+            f"{size_text(bounds.MAX_ARCHIVE_BYTES)} archive cap",
+            path=path,
+            hint="nothing was extracted; split the archive, or raise bounds.MAX_ARCHIVE_BYTES",
+        )
+
+
+def _scan_zip(path: Path, today: dt.date) -> tuple[list[SourceFile], list[str]]:
     try:
         with zipfile.ZipFile(path) as archive:
             every = archive.infolist()
@@ -134,36 +223,45 @@ def _scan_zip(path: Path) -> tuple[list[SourceFile], list[str]]:
             hint="the download may be truncated: run `openpeel download` again to fetch it whole",
         ) from None
     check_member_names(path, [info.filename for info in every])
-    infos = [(info.filename, info.file_size) for info in every if not info.is_dir()]
-    found, ignored = [], []
+    _check_unique_names(path, every)
+    chosen: list[tuple[zipfile.ZipInfo, SourceFile]] = []
+    ignored = []
     edition = _edition_of(path.with_suffix(""))
-    for name, size in infos:
-        source = _match(name, path, True, edition, size)
+    for info in every:
+        if info.is_dir():
+            continue
+        name = info.filename
+        folder = name.rsplit("/", 2)[-2] if "/" in name else None
+        source = _match(name, path, True, edition, info.file_size, folder, today)
         if source is None:
             ignored.append(f"{path}!{name}")
         else:
-            found.append(source)
+            chosen.append((info, source))
+    found = [source for _, source in chosen]
+    _one_per_force_month(found, str(path))
+    _check_declared_sizes(path, chosen)
     return found, ignored
 
 
-def _scan_dir(path: Path) -> tuple[list[SourceFile], list[str]]:
-    found, ignored = [], []
+def _scan_dir(path: Path, today: dt.date) -> tuple[list[SourceFile], list[str]]:
+    found, loose, ignored = [], [], []
     edition = _edition_of(path)
     for file in sorted(path.rglob("*")):
         if file.is_dir():
             continue
         if file.suffix == ".zip":
-            zfound, zignored = _scan_zip(file)
+            zfound, zignored = _scan_zip(file, today)
             found += zfound
             ignored += zignored
             continue
         name = file.relative_to(path).as_posix()
-        source = _match(name, path, False, edition, file.stat().st_size)
+        source = _match(name, path, False, edition, file.stat().st_size, file.parent.name, today)
         if source is None:
             ignored.append(str(file))
         else:
-            found.append(source)
-    return found, ignored
+            loose.append(source)
+    _one_per_force_month(loose, str(path))
+    return found + loose, ignored
 
 
 def discover(
@@ -172,12 +270,19 @@ def discover(
     forces: Iterable[str] | None = None,
     month_from: dt.date | None = None,
     month_to: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> Discovery:
     """Every monthly file under `paths` (zips, folders, single CSVs), one per force-month-kind.
 
-    When a force-month-kind appears more than once, the copy from the newest edition wins (then
-    the one given last); the others are returned as `superseded`.
+    A file that looks like a data file must be named exactly `YYYY-MM/YYYY-MM-<force>-<kind>.csv`
+    (its folder its own month) for a month no later than `today`'s (default: the date now), and an
+    archive or folder may hold only one file per force-month-kind; otherwise InputError, before
+    anything is read. Archive members whose directory entries declare more than the caps of
+    `bounds` are refused the same way. When a force-month-kind comes from several archives or
+    folders, the copy from the newest edition wins (then the one given last); the others are
+    returned as `superseded`.
     """
+    today = today or dt.date.today()
     wanted = set(forces) if forces else None
     candidates: list[SourceFile] = []
     ignored: list[str] = []
@@ -185,11 +290,11 @@ def discover(
         if not path.exists():
             raise InputError("no such file or folder", path=path)
         if path.is_dir():
-            found, skipped = _scan_dir(path)
+            found, skipped = _scan_dir(path, today)
         elif path.suffix == ".zip":
-            found, skipped = _scan_zip(path)
+            found, skipped = _scan_zip(path, today)
         else:
-            source = _match(path.name, path.parent, False, None, path.stat().st_size)
+            source = _match(path.name, path.parent, False, None, path.stat().st_size, path.parent.name, today)
             if source is None:
                 raise InputError(
                     "not a data.police.uk monthly file name",

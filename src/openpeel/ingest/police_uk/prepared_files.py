@@ -1,6 +1,10 @@
 """Getting data.police.uk files ready for DuckDB: extracted from their archives (every member's
-path checked to stay inside the work folder), header checked, and fingerprinted (SHA-256, size,
-line count) on a background thread while the previous batch loads."""
+path checked to stay inside the work folder, its inflation capped while it streams: see
+inflate.Budget), header checked on the first bytes before more are written, and fingerprinted
+(SHA-256, size, line count) on a background thread while the previous batch loads.
+
+A failure reading an archive is the archive's (InputError); a failure writing the work folder is
+the disk's (warehouse.disk.DiskError), and says so."""
 
 from __future__ import annotations
 
@@ -8,15 +12,19 @@ import datetime as dt
 import hashlib
 import shutil
 import zipfile
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from openpeel.core.errors import InputError
-from openpeel.ingest.police_uk.inflate import INFLATE_ERRORS, member_chunks
+from openpeel.ingest.police_uk import bounds
+from openpeel.ingest.police_uk.inflate import INFLATE_ERRORS, Budget, InflateLimitError, member_chunks
 from openpeel.ingest.police_uk.layout import SourceFile
 from openpeel.ingest.police_uk.members import READ_ERRORS, member_path
 from openpeel.ingest.police_uk.schema import header_line
+from openpeel.warehouse.disk import disk_error, megabytes, on_disk
 
 _CHUNK = 4 << 20
 
@@ -98,6 +106,32 @@ def _fingerprint(local: Path) -> Fingerprint:
     return digest.result()
 
 
+def _write(dst: BinaryIO, chunk: bytes) -> None:
+    """One chunk of an extracted member onto the disk (a seam the disk-full tests replace)."""
+    dst.write(chunk)
+
+
+def _reading(source: SourceFile, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The member's chunks; a failure to read them is the archive's, or the disk's, never the work folder's."""
+    try:
+        yield from chunks
+    except InflateLimitError as exc:
+        raise InputError(
+            f"refusing archive member: {exc}",
+            path=source.display_path,
+            hint="no published file inflates so; nothing past the cap was written",
+        ) from None
+    except (*READ_ERRORS, *INFLATE_ERRORS) as exc:
+        found = disk_error(exc, source.container, reading=True) if isinstance(exc, OSError) else None
+        if found is not None:
+            raise found from None
+        raise InputError(
+            f"cannot read this member of the archive ({type(exc).__name__}: {exc})",
+            path=source.display_path,
+            hint="the archive may be truncated or corrupt: download it again; nothing was stored",
+        ) from None
+
+
 class _Preparer:
     """Gets a batch's files onto local disk (extracting from zips) and fingerprints them.
 
@@ -113,34 +147,45 @@ class _Preparer:
         self.hasher = hasher
         self.known = known
         self._zips: dict[Path, zipfile.ZipFile] = {}
+        self._budgets: dict[Path, Budget] = {}
 
     def _zip(self, path: Path) -> zipfile.ZipFile:
         if path not in self._zips:
             self._zips[path] = zipfile.ZipFile(path)
         return self._zips[path]
 
+    def _budget(self, archive: Path) -> Budget:
+        if archive not in self._budgets:
+            self._budgets[archive] = Budget(bounds.MAX_MEMBER_BYTES, bounds.MAX_ARCHIVE_BYTES)
+        return self._budgets[archive]
+
     def _extract(self, source: SourceFile, batch: int) -> PreparedFile:
         local = member_path(self.workdir / str(batch), source.container, source.member)
-        local.parent.mkdir(parents=True, exist_ok=True)
+        need = megabytes(source.size)
         digest = _Digest()
-        first = b""
-        try:
-            with local.open("wb") as dst:
-                for chunk in member_chunks(
-                    self._zip(source.container), source.container, source.member, _CHUNK
-                ):
-                    if not first:
-                        first = chunk[:4096]
-                    digest.update(chunk)
-                    dst.write(chunk)
-        except (*READ_ERRORS, *INFLATE_ERRORS) as exc:
-            raise InputError(
-                f"cannot read this member of the archive ({type(exc).__name__}: {exc})",
-                path=source.display_path,
-                hint="the archive may be truncated or corrupt: download it again; nothing was stored",
-            ) from None
-        _check_header(source, first)
+        head = b""
+        with on_disk(local, need=need):
+            local.parent.mkdir(parents=True, exist_ok=True)
+            dst = local.open("wb")
+        with dst:
+            for chunk in _reading(source, self._chunks(source)):
+                if len(head) < 4096 and b"\n" not in head:
+                    head += chunk[:4096]
+                    if len(head) >= 4096 or b"\n" in head:
+                        _check_header(source, head)  # before the rest of the member is written
+                digest.update(chunk)
+                with on_disk(local, need=need):
+                    _write(dst, chunk)
+        if len(head) < 4096 and b"\n" not in head:
+            _check_header(source, head)
         return PreparedFile(source, local, digest.result())
+
+    def _chunks(self, source: SourceFile) -> Iterator[bytes]:
+        # A generator, so opening the archive fails inside _reading, as the archive's failure.
+        archive = self._zip(source.container)
+        yield from member_chunks(
+            archive, source.container, source.member, _CHUNK, self._budget(source.container)
+        )
 
     def prepare(self, sources: list[SourceFile], batch: int) -> list[PreparedFile]:
         out = []
@@ -149,8 +194,15 @@ class _Preparer:
                 out.append(self._extract(source, batch))
                 continue
             local = source.container / source.member
-            with local.open("rb") as fh:
-                _check_header(source, fh.read(4096))
+            try:
+                with local.open("rb") as fh:
+                    first = fh.read(4096)
+            except OSError as exc:
+                found = disk_error(exc, local, reading=True)
+                if found is None:
+                    raise
+                raise found from None
+            _check_header(source, first)
             if (source.month, source.force_id, source.kind.value) in self.known:
                 out.append(PreparedFile(source, local, _fingerprint(local)))
             else:

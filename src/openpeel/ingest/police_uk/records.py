@@ -7,14 +7,23 @@ The row-by-row path exists to say what is wrong with a row, so it works on the b
   reading goes on from the next line, so one stray quote does not swallow the rest of the file;
 - bytes that are not UTF-8 are kept as they are, so the quarantine holds the evidence (a decoded
   string would only hold U+FFFD where the bytes were).
+
+The file is read as a stream, a line at a time, with at most one record's lines held: a line longer
+than bounds.MAX_LINE_BYTES is a bad record of its own (its first bytes kept as evidence, the rest
+skipped unread), and a record may not pass bounds.MAX_RECORD_BYTES. A file of any size costs the
+same memory.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import BinaryIO
+
+from openpeel.ingest.police_uk import bounds
 
 QUOTE = b'"'
 MAX_RECORD_LINES = 100
@@ -41,14 +50,6 @@ class Record:
     def text(self) -> str:
         """The record as text, for people: undecodable bytes show as U+FFFD (raw keeps them)."""
         return self.raw.decode("utf-8", "replace")
-
-
-def physical_lines(data: bytes) -> list[bytes]:
-    """The file's lines, split at LF (a CR before it stays on the line), as the line count sees them."""
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    return lines
 
 
 def _parse(line: int, last_line: int, raw: bytes) -> Record:
@@ -97,33 +98,85 @@ def _ends_quoted(line: bytes, quoted: bool) -> bool:
     return quoted
 
 
-def _end_of_record(lines: list[bytes], start: int) -> int | None:
-    """Index of the record's last line, or None if its quoted field is not closed in time."""
-    end = start
-    quoted = _ends_quoted(lines[start], False)
+@dataclass(frozen=True)
+class _Line:
+    data: bytes
+    """The line without its LF (a CR before it stays); only the first bytes of an overlong one."""
+    overlong: bool = False
+
+
+def _lines(stream: BinaryIO) -> Iterator[_Line]:
+    """The stream's lines, split at LF, as the line count sees them; an overlong one is read past."""
+    limit = bounds.MAX_LINE_BYTES
+    while line := stream.readline(limit + 1):
+        if line.endswith(b"\n"):
+            yield _Line(line[:-1])
+        elif len(line) <= limit:
+            yield _Line(line)  # the last line, without a line ending
+        else:
+            while (rest := stream.readline(limit)) and not rest.endswith(b"\n"):
+                pass
+            yield _Line(line[: bounds.EVIDENCE_BYTES], overlong=True)
+
+
+def records_from(stream: BinaryIO, *, skip_header: bool = True) -> Iterator[Record]:
+    """Every record of a CSV stream, in order, accounting for every line exactly once."""
+    lines = _lines(stream)
+    window: deque[_Line] = deque()
+    number = 1  # the line number of window[0]
+    if skip_header and next(lines, None) is not None:
+        number = 2
+
+    def have(n: int) -> bool:
+        while len(window) < n:
+            line = next(lines, None)
+            if line is None:
+                return False
+            window.append(line)
+        return True
+
+    while have(1):
+        first = window[0]
+        if first.overlong:
+            problem = f"the line is longer than {bounds.MAX_LINE_BYTES:,} bytes (its first bytes are kept)"
+            yield Record(number, number, first.data, None, problem)
+            window.popleft()
+            number += 1
+            continue
+        end = _end_of_record(window, have)
+        if end is None:
+            problem = (
+                f"a quoted field opened on line {number} is not closed "
+                f"(by the end of the file, or within {MAX_RECORD_LINES} lines)"
+            )
+            yield Record(number, number, first.data.removesuffix(b"\r"), None, problem)
+            window.popleft()
+            number += 1
+            continue
+        raw = b"\n".join(window[i].data for i in range(end + 1)).removesuffix(b"\r")
+        yield _parse(number, number + end, raw)
+        for _ in range(end + 1):
+            window.popleft()
+        number += end + 1
+
+
+def _end_of_record(window: deque[_Line], have: Callable[[int], bool]) -> int | None:
+    """Index in `window` of the record's last line, or None if its quoted field is not closed in
+    time (within MAX_RECORD_LINES lines and bounds.MAX_RECORD_BYTES bytes, no overlong line)."""
+    end = 0
+    size = len(window[0].data)
+    quoted = _ends_quoted(window[0].data, False)
     while quoted:
         end += 1
-        if end == len(lines) or end - start >= MAX_RECORD_LINES:
+        if end >= MAX_RECORD_LINES or not have(end + 1) or window[end].overlong:
             return None
-        quoted = _ends_quoted(lines[end], True)
+        size += len(window[end].data)
+        if size > bounds.MAX_RECORD_BYTES:
+            return None
+        quoted = _ends_quoted(window[end].data, True)
     return end
 
 
 def records(data: bytes, *, skip_header: bool = True) -> Iterator[Record]:
-    """Every record of a CSV file's bytes, in order, accounting for every line exactly once."""
-    lines = physical_lines(data)
-    pos = 1 if skip_header else 0
-    while pos < len(lines):
-        end = _end_of_record(lines, pos)
-        if end is None:
-            raw = lines[pos].removesuffix(b"\r")
-            problem = (
-                f"a quoted field opened on line {pos + 1} is not closed "
-                f"(by the end of the file, or within {MAX_RECORD_LINES} lines)"
-            )
-            yield Record(pos + 1, pos + 1, raw, None, problem)
-            pos += 1
-            continue
-        raw = b"\n".join(lines[pos : end + 1]).removesuffix(b"\r")
-        yield _parse(pos + 1, end + 1, raw)
-        pos = end + 1
+    """Every record of a CSV file's bytes (see records_from)."""
+    return records_from(io.BytesIO(data), skip_header=skip_header)
