@@ -158,8 +158,9 @@ _BIG_BAD_FILE = textwrap.dedent(
     import sys, time
     from pathlib import Path
     from openpeel.ingest.police_uk.load import ingest
+    from openpeel.core.locations import lake_beside
     from openpeel.warehouse import connect
-    con = connect(sys.argv[1], lake=lake_beside(sys.argv[1]))
+    con = connect(sys.argv[1], lake=lake_beside(Path(sys.argv[1])))
     start = time.monotonic()
     report = ingest(con, [Path(sys.argv[2])], memory_limit="256MB")
     (result,) = report.files
@@ -218,24 +219,25 @@ def test_work_files_live_under_home_and_are_removed_after_an_error(
     )
     con = connect(":memory:", lake=tmp_path / "lake")
     with pytest.raises(InputError, match="header"):
-        ingest(con, [archive])
+        ingest(con, [archive], home=home)  # as `openpeel ingest` passes its home folder
     assert seen and all(p.is_relative_to(home / "tmp") for p in seen)
     assert _work_files() == []
 
 
 _KILLED = textwrap.dedent(
     """
-    import sys, time
+    import os, sys, time
     from pathlib import Path
+    from openpeel.core.locations import lake_beside
     from openpeel.ingest.police_uk import load
     from openpeel.warehouse import connect
     load.BATCH_BYTES = 1
-    con = connect(sys.argv[1], lake=lake_beside(sys.argv[1]))
+    con = connect(sys.argv[1], lake=lake_beside(Path(sys.argv[1])))
     def progress(done, what):
         if what.startswith("ingested"):
             print("BATCH", flush=True)
             time.sleep(60)
-    load.ingest(con, [Path(sys.argv[2])], progress=progress)
+    load.ingest(con, [Path(sys.argv[2])], progress=progress, home=Path(os.environ["OPENPEEL_HOME"]))
     """
 )
 
@@ -259,7 +261,10 @@ def test_work_files_of_a_killed_ingest_are_removed_at_the_next_start(tmp_path: P
     proc.wait(timeout=30)
     assert all(p.exists() for p in left)
     con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
-    ingest(con, [make_zip(tmp_path / "b" / "2014-01.zip", {member("2014-01"): street_csv("2014-01")})])
+    home = Path(os.environ["OPENPEEL_HOME"])
+    ingest(
+        con, [make_zip(tmp_path / "b" / "2014-01.zip", {member("2014-01"): street_csv("2014-01")})], home=home
+    )
     con.close()
     assert not any(p.exists() for p in left) and _work_files() == []
 
