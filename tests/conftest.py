@@ -46,6 +46,8 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     # key-file tests unset it).
     monkeypatch.setenv("OPENPEEL_AUDIT_KEY", TEST_AUDIT_KEY)
     monkeypatch.setenv("OPENPEEL_HOME", str(tmp_path_factory.mktemp("home")))
+    # Key files live in the user's configuration folder: never the real one.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,6 @@ audit key): each tampering is caught and named; an untouched store verifies."""
 from __future__ import annotations
 
 import json
-import os
-import stat
 from pathlib import Path
 
 import duckdb
@@ -142,24 +140,3 @@ def test_a_store_without_a_key_writes_no_audit_events(
             assert not verify_store(ws).ok
     finally:
         keyless.dispose()
-
-
-def test_sqlite_generates_its_key_once_beside_the_database(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.delenv("OPENPEEL_AUDIT_KEY")
-    monkeypatch.setenv("OPENPEEL_HOME", str(tmp_path / "home"))
-    result = CliRunner().invoke(
-        app, ["evidence", "import", str(NORTHANTS_2014), "--by", "alice", "--no-propose"]
-    )
-    assert result.exit_code == 0, result.output
-    key_file = tmp_path / "home" / "audit.key"
-    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
-    key = key_file.read_text()
-    assert len(key.strip()) == 64
-    assert CliRunner().invoke(app, ["audit", "verify"]).exit_code == 0
-    assert key_file.read_text() == key
-    # Another key (someone who regenerated the file to re-sign a rewritten log) does not verify.
-    key_file.write_text("f" * 64)
-    verified = CliRunner().invoke(app, ["audit", "verify"])
-    assert verified.exit_code == 1 and "event 1: its content does not match its hash" in verified.stderr

@@ -21,6 +21,7 @@ SHIPPED = {
     "0002_user_disabling.py": "54139d5817298147",
     "0003_publications.py": "0ed2110777bcbaf4",
     "0004_login_failures.py": "4eac067ef2134c08",
+    "0005_audited_users.py": "543fa1f6a6ea112a",
 }
 
 

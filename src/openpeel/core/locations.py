@@ -42,6 +42,8 @@ class Locations:
     """the audit chain's key where configured; else the key file (see openpeel.store.keys)"""
     data: Path | None = None
     """the original ONS and Home Office files, where given; else the bundled table"""
+    head_log_file: Path | None = None
+    """the audit head log where configured; else `head_log` in the home folder"""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Locations:
@@ -52,6 +54,7 @@ class Locations:
             store_url=settings.store_url(),
             audit_key=settings.audit_key,
             data=settings.data,
+            head_log_file=settings.audit_head_log,
         )
 
     @classmethod
@@ -68,6 +71,12 @@ class Locations:
     def with_warehouse(self, path: Path) -> Locations:
         """Another warehouse file with its own lake beside it (`NAME-lake`), as `--db` gives."""
         return replace(self, warehouse=path, lake=lake_beside(path))
+
+    @property
+    def head_log(self) -> Path:
+        """The audit chain's append-only head log (openpeel.store.head_log): outside the
+        database, written at every publication, `openpeel audit head` and key rotation."""
+        return self.head_log_file if self.head_log_file is not None else self.home / HEAD_LOG
 
     @property
     def tmp(self) -> Path:

@@ -59,7 +59,13 @@ class Settings(BaseSettings):
         default=None,
         min_length=16,
         description="Secret the audit trail's hash chain is keyed with (HMAC-SHA256); kept outside the "
-        "database. Default for an SQLite store: a random key in audit.key beside it (the home folder)",
+        "database. Default for an SQLite store: a random key in a file named for the store under "
+        "$XDG_CONFIG_HOME/openpeel/audit-keys (else ~/.config/openpeel/audit-keys)",
+    )
+    audit_head_log: Path | None = Field(
+        default=None,
+        description="Append-only log of the audit chain's head, written at every publication and "
+        "`openpeel audit head` (default: audit-heads.log in home)",
     )
     access_log: bool = Field(default=True, description="`openpeel serve`: one line per request on stderr")
     session_hours: float = Field(default=8.0, gt=0, description="How long a sign-in lasts")

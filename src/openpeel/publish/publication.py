@@ -23,6 +23,7 @@ from openpeel.assessment.public import PUBLISHED
 from openpeel.publish.model import Report
 from openpeel.publish.render import EXTENSIONS, Format, render
 from openpeel.store.audit import ChainHead, events
+from openpeel.store.head_log import ship_head_log
 from openpeel.store.publications import (
     NewVersion,
     Publication,
@@ -139,7 +140,7 @@ class Versioning:
         files = {
             p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
         }
-        return record_publication(
+        publication = record_publication(
             self.ws,
             by=by,
             years=years,
@@ -149,3 +150,6 @@ class Versioning:
             versions=self.new,
             kept=[f"{y}/downloads/" for y in years],
         )
+        # The audit head log ships with the site (after hashing: it holds this publication's head).
+        ship_head_log(self.ws, folder)
+        return publication

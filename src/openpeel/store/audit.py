@@ -5,6 +5,11 @@ the row as it stands (before), writes the new row (after), and appends one event
 before, after and why, all in one transaction. Events are never updated or deleted; each carries
 the hash of the one before it, so `verify_chain` detects an edited or removed event, and `replay`
 rebuilds the three tables from the events alone.
+
+The same chain records publications (openpeel.store.publications), workspace users
+(openpeel.store.user_audit) and rotations of the audit key (openpeel.store.rotation): from a
+rotation on, events are signed with the new key, and the rotation event carries a digest of every
+event before it, so they stay pinned even where the old key is gone.
 """
 
 from __future__ import annotations
@@ -14,14 +19,14 @@ import hashlib
 import hmac
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import sqlalchemy as sa
 
 from openpeel.core.errors import ConflictError, OpenpeelError
 from openpeel.store.engine import transaction
-from openpeel.store.keys import connection_key, require_key
+from openpeel.store.keys import connection_key, connection_keys, key_id, require_key
 from openpeel.store.schema import sa_table
 from openpeel.store.tables import workspace_table
 
@@ -42,6 +47,10 @@ ENTITIES: dict[str, EntitySpec] = {
     "judgement": EntitySpec("as_judgements", "question_id"),
 }
 GENESIS = "0" * 64
+# Events about the workspace itself (users, the audit key) carry this in place of a force, and year 0.
+WORKSPACE_SCOPE = "workspace"
+USER_ENTITY = "user"
+KEY_ENTITY = "audit-key"
 
 
 @dataclass(frozen=True)
@@ -277,42 +286,76 @@ def apply_change(
             else:
                 changed = {c: v for c, v in values.items() if before[c] != new[c]}
                 conn.execute(sa.update(tbl).where(_where(entity, key)).values(**changed))
-        last_id, prev_hash = _last(conn)
-        recorded_at = (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(microsecond=0)
-        why = (reason or "").strip() or None
-        draft = AuditEvent(
-            event_id=last_id + 1,
-            recorded_at=recorded_at,
+        return append_event(
+            conn,
+            key_bytes,
             actor=actor,
             action=action,
             entity=entity,
-            force_id=key[0],
-            year=key[1],
+            scope=(key[0], key[1]),
             entity_id=key[2],
             before=before,
             after=new,
-            reason=why,
-            prev_hash=prev_hash,
-            hash="",
+            reason=reason,
+            now=now,
         )
-        event = replace(draft, hash=keyed_hash(key_bytes, prev_hash, _content(draft)))
-        conn.execute(
-            sa.insert(_EVENTS).values(
-                event_id=event.event_id,
-                recorded_at=event.recorded_at,
-                actor=actor,
-                action=action,
-                entity=entity,
-                force_id=key[0],
-                year=key[1],
-                entity_id=key[2],
-                before_json=json.dumps(before, ensure_ascii=False) if before is not None else None,
-                after_json=json.dumps(new, ensure_ascii=False) if new is not None else None,
-                reason=why,
-                prev_hash=prev_hash,
-                hash=event.hash,
-            )
-        )
+
+
+def event_row(event: AuditEvent) -> dict[str, Any]:
+    """The `as_audit_events` row of an event."""
+    return {
+        "event_id": event.event_id,
+        "recorded_at": event.recorded_at,
+        "actor": event.actor,
+        "action": event.action,
+        "entity": event.entity,
+        "force_id": event.force_id,
+        "year": event.year,
+        "entity_id": event.entity_id,
+        "before_json": json.dumps(event.before, ensure_ascii=False) if event.before is not None else None,
+        "after_json": json.dumps(event.after, ensure_ascii=False) if event.after is not None else None,
+        "reason": event.reason,
+        "prev_hash": event.prev_hash,
+        "hash": event.hash,
+    }
+
+
+def append_event(
+    conn: sa.Connection,
+    key: bytes,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    scope: tuple[str, int],
+    entity_id: str,
+    before: Snapshot | None,
+    after: Snapshot | None,
+    reason: str | None = None,
+    now: dt.datetime | None = None,
+) -> AuditEvent:
+    """Append one event after the chain's head, signed with `key`; `scope` is (force, year), or
+    (WORKSPACE_SCOPE, 0) for the workspace itself. The caller has written the change it records,
+    in the same transaction."""
+    last_id, prev_hash = _last(conn)
+    recorded_at = (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(microsecond=0)
+    draft = AuditEvent(
+        event_id=last_id + 1,
+        recorded_at=recorded_at,
+        actor=actor,
+        action=action,
+        entity=entity,
+        force_id=scope[0],
+        year=scope[1],
+        entity_id=entity_id,
+        before=before,
+        after=after,
+        reason=(reason or "").strip() or None,
+        prev_hash=prev_hash,
+        hash="",
+    )
+    event = replace(draft, hash=keyed_hash(key, prev_hash, _content(draft)))
+    conn.execute(sa.insert(_EVENTS).values(**event_row(event)))
     return event
 
 
@@ -368,6 +411,15 @@ def events(
 
 
 @dataclass(frozen=True)
+class Segment:
+    """Events signed with one key: from `first_event` to the next rotation."""
+
+    first_event: int
+    key_id: str | None
+    key: bytes | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
 class ChainCheck:
     events: int
     first_bad_event: int | None
@@ -377,6 +429,8 @@ class ChainCheck:
     # only while a keyed event or a keyed head file follows and pins them.
     plain: int = 0
     head: tuple[int, str] | None = None
+    segments: tuple[Segment, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def is_intact(self) -> bool:
@@ -387,42 +441,140 @@ class ChainCheck:
         """Every plain link is followed by a keyed one (or there are none)."""
         return self.plain == 0 or self.plain < self.events
 
+    def key_for(self, event_id: int) -> bytes | None:
+        """The key event `event_id` was signed with, where this command holds it."""
+        found = [s for s in self.segments if s.first_event <= event_id]
+        return found[-1].key if found else None
+
+
+def rotation_proof(old_key: bytes, new_key_id: str, prev_hash: str) -> str:
+    """What the holder of the old key signs when handing the chain on to the new one."""
+    return hmac.new(old_key, f"rotate-to:{new_key_id}:{prev_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+def _rotation_problem(event: AuditEvent, digest: str, previous: Segment) -> str | None:
+    after = event.after or {}
+    if after.get("prior_events") != event.event_id - 1 or after.get("prior_digest") != digest:
+        return (
+            "the events before this key rotation differ from the ones it recorded (an earlier event "
+            "was rewritten, added or removed)"
+        )
+    old = after.get("old_key_id")
+    if old is not None and previous.key_id is not None and old != previous.key_id:
+        return f"it hands on from key {old}, but the events before it were signed with key {previous.key_id}"
+    proof = after.get("old_key_proof")
+    if previous.key is not None and proof is not None:
+        expected = rotation_proof(previous.key, str(after.get("key_id")), event.prev_hash)
+        if not hmac.compare_digest(expected, str(proof)):
+            return "its proof that the old key's holder handed the chain on does not match"
+    return None
+
+
+def _link(
+    event: AuditEvent, prev: str, content: Mapping[str, Any], segments: list[Segment], *, plain_prefix: bool
+) -> Literal["plain", "keyed", "unchecked", "recomputed", "mismatch"]:
+    """What kind of link an event's hash is: a plain SHA-256 (allowed only in the first
+    segment's prefix), keyed with its segment's key, or not checkable here (no key)."""
+    segment = segments[-1]
+    is_plain = _hash(prev, content) == event.hash
+    if is_plain and plain_prefix and len(segments) == 1:
+        return "plain"
+    if segment.key is not None and hmac.compare_digest(keyed_hash(segment.key, prev, content), event.hash):
+        return "keyed"
+    if is_plain:
+        return "recomputed"
+    return "unchecked" if segment.key is None else "mismatch"
+
+
+def _link_problem(link: str, segment: Segment, current: bytes | None) -> str:
+    if link == "recomputed":
+        return "its hash is a plain SHA-256 after keyed events (hashes recomputed without the key)"
+    if link == "unchecked" and current is not None and segment.key_id is not None:
+        return (
+            f"it is signed with key {segment.key_id} (from key rotation event {segment.first_event}), "
+            f"but this command holds key {key_id(current)}: set the audit key to the rotated one"
+        )
+    return "its content does not match its hash" + ("" if current else " (no audit key to check with)")
+
 
 def verify_chain(conn: sa.Connection, key: bytes | None = None) -> ChainCheck:
     """Recompute every link: an edited, inserted or removed event breaks the chain from there on.
 
-    A link must be the keyed hash (HMAC with the audit key), except in a prefix of plain SHA-256
-    links (see `ChainCheck.plain`): a plain link after a keyed one is someone recomputing hashes.
+    A link must be the keyed hash (HMAC with the key of its segment: the current key, or one a
+    rotation retired), except in a prefix of plain SHA-256 links (see `ChainCheck.plain`): a
+    plain link after a keyed one is someone recomputing hashes. Events signed with a key this
+    command does not hold (lost before a rotation) are checked through the rotation's digest.
     """
-    key = key if key is not None else connection_key(conn)
+    keys = connection_keys(conn)
+    current = key if key is not None else connection_key(conn)
+
+    def lookup(kid: str | None) -> bytes | None:
+        if kid is None:
+            return None
+        if current is not None and key_id(current) == kid:
+            return current
+        return keys.by_id(kid) if keys is not None else None
+
+    all_events = events(conn)
+    rotations = [e for e in all_events if e.entity == KEY_ENTITY]
+    if rotations:
+        first_id = (rotations[0].after or {}).get("old_key_id")
+        segments = [Segment(1, first_id, lookup(first_id))]
+    else:
+        segments = [Segment(1, key_id(current) if current else None, current)]
+    last_rotation = rotations[-1].event_id if rotations else 0
+    digest = hashlib.sha256()
+    notes: list[str] = []
+    unchecked_from: int | None = None
     prev = GENESIS
     expected_id = 1
     plain = 0
-    all_events = events(conn)
+
+    def failed(event: AuditEvent, why: str) -> ChainCheck:
+        return ChainCheck(len(all_events), event.event_id, why, plain, None, tuple(segments), tuple(notes))
+
     for event in all_events:
         if event.event_id != expected_id:
-            return ChainCheck(len(all_events), event.event_id, f"event {expected_id} is missing", plain)
+            return failed(event, f"event {expected_id} is missing")
         if event.prev_hash != prev:
-            return ChainCheck(len(all_events), event.event_id, "does not follow the previous event", plain)
+            return failed(event, "does not follow the previous event")
         content = _content(event)
-        if key is not None and hmac.compare_digest(keyed_hash(key, prev, content), event.hash):
-            pass
-        elif _hash(prev, content) == event.hash and plain == event.event_id - 1:
+        if event.entity == KEY_ENTITY:
+            problem = _rotation_problem(event, digest.hexdigest(), segments[-1])
+            if problem:
+                return failed(event, problem)
+            if unchecked_from is not None:
+                notes.append(
+                    f"events {unchecked_from}-{event.event_id - 1} were signed with a key this command "
+                    f"does not hold: they are checked through key rotation event {event.event_id}, which "
+                    "recorded a digest of every event before it, not each by its own key"
+                )
+                unchecked_from = None
+            new_id = str((event.after or {}).get("key_id"))
+            segments.append(Segment(event.event_id, new_id, lookup(new_id)))
+        link = _link(event, prev, content, segments, plain_prefix=plain == event.event_id - 1)
+        if link == "plain":
             plain += 1
-        elif _hash(prev, content) == event.hash:
-            return ChainCheck(
-                len(all_events),
-                event.event_id,
-                "its hash is a plain SHA-256 after keyed events (hashes recomputed without the key)",
-                plain,
-            )
-        else:
-            why = "its content does not match its hash" + ("" if key else " (no audit key to check with)")
-            return ChainCheck(len(all_events), event.event_id, why, plain)
+        elif link == "unchecked" and event.event_id < last_rotation:
+            unchecked_from = unchecked_from or event.event_id
+        elif link != "keyed":
+            return failed(event, _link_problem(link, segments[-1], current))
+        digest.update(_payload(prev, content))
+        digest.update(event.hash.encode("ascii"))
         prev = event.hash
         expected_id += 1
     last = (all_events[-1].event_id, all_events[-1].hash) if all_events else None
-    return ChainCheck(len(all_events), None, None, plain, last)
+    return ChainCheck(len(all_events), None, None, plain, last, tuple(segments), tuple(notes))
+
+
+def chain_digest(conn: sa.Connection) -> tuple[int, str]:
+    """How many events there are, and the digest of them all a key rotation records."""
+    digest = hashlib.sha256()
+    found = events(conn)
+    for event in found:
+        digest.update(_payload(event.prev_hash, _content(event)))
+        digest.update(event.hash.encode("ascii"))
+    return len(found), digest.hexdigest()
 
 
 State = dict[str, dict[Key, Snapshot]]
@@ -440,7 +592,7 @@ def replay(conn: sa.Connection) -> State:
     """
     state: State = {entity: {} for entity in ENTITIES}
     for event in events(conn):
-        if event.entity not in state:  # a publication: no table row to rebuild
+        if event.entity not in state:  # a publication, user or key rotation: not these tables
             continue
         key = (event.force_id, event.year, event.entity_id)
         rows = state[event.entity]
@@ -473,6 +625,10 @@ class ChainHead:
 
     def as_json(self) -> dict[str, object]:
         return {"event_id": self.event_id, "hash": self.hash, "recorded_at": self.recorded_at}
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> ChainHead:
+        return cls(event.event_id, event.hash, _plain(event.recorded_at))
 
 
 def chain_head(conn: sa.Connection) -> ChainHead:

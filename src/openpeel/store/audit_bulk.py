@@ -11,7 +11,6 @@ executemany per table and kind of statement.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -32,6 +31,7 @@ from openpeel.store.audit import (
     _with_version,
     canonical,
     check_version,
+    event_row,
     keyed_hash,
     read_rows,
     require_actor,
@@ -146,23 +146,5 @@ def apply_changes(
             prev_hash = event.hash
         _write_rows(conn, writes)
         if made:
-            conn.execute(sa.insert(_EVENTS), [_event_row(e) for e in made])
+            conn.execute(sa.insert(_EVENTS), [event_row(e) for e in made])
     return made
-
-
-def _event_row(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "event_id": event.event_id,
-        "recorded_at": event.recorded_at,
-        "actor": event.actor,
-        "action": event.action,
-        "entity": event.entity,
-        "force_id": event.force_id,
-        "year": event.year,
-        "entity_id": event.entity_id,
-        "before_json": json.dumps(event.before, ensure_ascii=False) if event.before is not None else None,
-        "after_json": json.dumps(event.after, ensure_ascii=False) if event.after is not None else None,
-        "reason": event.reason,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
-    }

@@ -8,7 +8,7 @@ both reading the same chain head. On PostgreSQL a transaction-scoped advisory lo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.store.keys import attach_key, resolve_audit_key
+from openpeel.store.keys import AuditKeys, attach
 
 StoreConnection = sa.Connection
 BUSY_TIMEOUT_MS = 30_000
@@ -26,6 +26,7 @@ WRITE_LOCK_KEY = 0x6F70656E7065656C % (2**63)
 _WRITE = "openpeel_write"
 _READ_ONLY = "openpeel_read_only"
 _NO_SAVEPOINTS = "openpeel_no_savepoints"
+_AFTER_COMMIT = "openpeel_after_commit"
 
 
 def _driver_url(url: str) -> sa.URL:
@@ -72,7 +73,7 @@ def _require_psycopg() -> None:
 class Store:
     """The workspace database: `write()` for a transaction that changes it, `read()` to look."""
 
-    def __init__(self, url: str, *, audit_key: str | None = None) -> None:
+    def __init__(self, url: str, *, audit_key: str | None = None, head_log: Path | None = None) -> None:
         parsed = _driver_url(url)
         self.url = url
         self.backend = parsed.get_backend_name()
@@ -90,7 +91,9 @@ class Store:
         self.engine = sa.create_engine(parsed, **kwargs)
         if self.backend == "sqlite":
             _sqlite_events(self.engine)
-        attach_key(self.engine, resolve_audit_key(url, audit_key))
+        self.keys = AuditKeys.for_store(url, audit_key)
+        self.head_log = head_log
+        attach(self.engine, self.keys, head_log)
 
     def describe(self) -> str:
         """The URL without its password, for messages."""
@@ -109,14 +112,19 @@ class Store:
         with self.engine.connect() as conn:
             conn.info[_WRITE] = True
             conn.info[_NO_SAVEPOINTS] = not savepoints
+            conn.info[_AFTER_COMMIT] = []
             try:
                 with conn.begin():
                     if self.backend == "postgresql" and lock:
                         conn.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
                     yield conn
+                hooks = conn.info.get(_AFTER_COMMIT) or []
             finally:
                 conn.info.pop(_WRITE, None)
                 conn.info.pop(_NO_SAVEPOINTS, None)
+                conn.info.pop(_AFTER_COMMIT, None)
+            for hook in hooks:
+                hook()
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
@@ -131,6 +139,23 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def after_commit(conn: sa.Connection, hook: Callable[[], None]) -> None:
+    """Run `hook` once the write transaction `conn` is in has committed (not at all if it rolls
+    back); outside `Store.write`, at once. Files written outside the database (the audit head
+    log) must never name an event that was rolled back."""
+    pending = conn.info.get(_AFTER_COMMIT)
+    if isinstance(pending, list):
+        pending.append(hook)
+    else:
+        hook()
+
+
+def pending_after_commit(conn: sa.Connection) -> list[Callable[[], None]]:
+    """The hooks waiting for `conn`'s transaction to commit (empty outside `Store.write`)."""
+    pending = conn.info.get(_AFTER_COMMIT)
+    return list(pending) if isinstance(pending, list) else []
 
 
 @contextmanager

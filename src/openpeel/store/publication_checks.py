@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -45,21 +46,29 @@ def _blob_problems(conn: sa.Connection) -> list[str]:
     return out
 
 
-def check_publications(conn: sa.Connection, key: bytes | None) -> tuple[int, list[str]]:
-    """How many publications there are, and every problem found (empty: all as recorded)."""
+def check_publications(
+    conn: sa.Connection, key_for_event: Callable[[int], bytes | None]
+) -> tuple[int, list[str]]:
+    """How many publications there are, and every problem found (empty: all as recorded).
+    `key_for_event` gives the key an event was signed with (the one in force when each
+    publication was recorded, across key rotations), or None where it is not held."""
     problems: list[str] = []
     found = publications(conn)
     stored = {r[0] for r in conn.execute(sa.select(sa_table("pb_blobs").c.sha256))}
+    logged = {int(e.entity_id): e for e in events(conn, entities=["publication"])}
+    keys: dict[int, bytes | None] = {
+        number: key_for_event(event.event_id) for number, event in logged.items()
+    }
     for n, pub in enumerate(found, start=1):
         if pub.publication_id != n:
             problems.append(f"publication {n} is missing")
             break
+        key = keys.get(n)
         if key is not None and not hmac.compare_digest(row_mac(key, pub.signed_fields()), pub.mac):
             problems.append(f"publication {n}: the row differs from what was signed when it was published")
         head = _head_problem(conn, n, pub.head_event_id, pub.head_hash)
         if head:
             problems.append(head)
-    logged = {int(e.entity_id): e for e in events(conn, entities=["publication"])}
     for pub in found:
         event = logged.get(pub.publication_id)
         if event is None:
@@ -82,6 +91,7 @@ def check_publications(conn: sa.Connection, key: bytes | None) -> tuple[int, lis
         if version.version != expected[key_fy]:
             problems.append(f"{what}: version {expected[key_fy]} is missing")
             expected[key_fy] = version.version
+        key = keys.get(version.publication_id)
         if key is not None and not hmac.compare_digest(row_mac(key, version.signed_fields()), version.mac):
             problems.append(f"{what}: the row differs from what was signed when it was published")
         if version.publication_id not in ids:

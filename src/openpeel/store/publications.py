@@ -23,17 +23,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.store.audit import (
-    _EVENTS,
-    AuditEvent,
-    ChainHead,
-    _content,
-    _last,
-    keyed_hash,
-    require_actor,
-)
-from openpeel.store.audit_bulk import _event_row
-from openpeel.store.keys import require_key
+from openpeel.store.audit import ChainHead, append_event, require_actor
+from openpeel.store.head_log import append_head
+from openpeel.store.keys import connection_head_log, require_key
 from openpeel.store.schema import sa_table
 
 _PUBLICATIONS = sa_table("pb_publications")
@@ -290,8 +282,10 @@ PUBLICATION_SCOPE = "all-forces"
 
 
 def _append_event(conn: sa.Connection, key: bytes, pub: Publication) -> None:
-    last_id, prev_hash = _last(conn)
+    """The publication's event in the chain, then its head in the head log (after the commit):
+    cutting the publication from the store later leaves a line naming an event that is gone."""
     files = json.dumps(pub.files, sort_keys=True).encode("utf-8")
+    log = connection_head_log(conn)
     after = {
         "publication_id": pub.publication_id,
         "years": list(pub.years),
@@ -299,10 +293,20 @@ def _append_event(conn: sa.Connection, key: bytes, pub: Publication) -> None:
         "head_hash": pub.head_hash,
         "files_sha256": sha256_hex(files),
         "mac": pub.mac,
+        # Where its head went: a head log missing from there later is itself a finding.
+        "head_log": str(log.resolve()) if log is not None else None,
     }
-    draft = AuditEvent(
-        last_id + 1, pub.published_at, pub.published_by, "publish-site", "publication",
-        PUBLICATION_SCOPE, pub.years[0], str(pub.publication_id), None, after, pub.note, prev_hash, "",
-    )  # fmt: skip
-    event = replace(draft, hash=keyed_hash(key, prev_hash, _content(draft)))
-    conn.execute(sa.insert(_EVENTS).values(**_event_row(event)))
+    event = append_event(
+        conn,
+        key,
+        actor=pub.published_by,
+        action="publish-site",
+        entity="publication",
+        scope=(PUBLICATION_SCOPE, pub.years[0]),
+        entity_id=str(pub.publication_id),
+        before=None,
+        after=after,
+        reason=pub.note,
+        now=pub.published_at,
+    )
+    append_head(conn, ChainHead.of(event), f"publication {pub.publication_id}", key=key)

@@ -112,7 +112,7 @@ WORKSPACE_TABLES: tuple[Table, ...] = (
     ),
     Table(
         name="as_audit_events",
-        description="Append-only audit trail: every change to inspections, findings and judgements, with who, when, before, after and why. Each event's hash covers the previous one.",
+        description="Append-only audit trail: every change to inspections, findings, judgements and workspace users, every publication and every rotation of the audit key, with who, when, before, after and why. Each event's hash (keyed with the audit key) covers the previous one.",
         columns=(
             column("event_id", "BIGINT", "Order of the event, from 1", nullable=False),
             column("recorded_at", "TIMESTAMP", "When (UTC)", nullable=False),
@@ -123,7 +123,12 @@ WORKSPACE_TABLES: tuple[Table, ...] = (
                 "What was done, e.g. import, propose, confirm, override, publish",
                 nullable=False,
             ),
-            column("entity", "VARCHAR", "inspection, finding, judgement or publication", nullable=False),
+            column(
+                "entity",
+                "VARCHAR",
+                "inspection, finding, judgement, publication, user or audit-key",
+                nullable=False,
+            ),
             _FORCE,
             _YEAR,
             column("entity_id", "VARCHAR", "Inspection, finding or question id", nullable=False),

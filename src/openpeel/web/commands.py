@@ -10,6 +10,11 @@ import typer
 from openpeel.core.cli_support import ByOption, DbOption, friendly_errors, locations, settings
 from openpeel.core.errors import OpenpeelError
 
+OptionalBy = Annotated[
+    str | None,
+    typer.Option("--by", help="Who is making the change, for the audit trail (default: your login name)."),
+]
+
 
 def register(app: typer.Typer) -> None:
     """Add `serve` and `users` to `app`."""
@@ -91,8 +96,9 @@ def register(app: typer.Typer) -> None:
         password_stdin: Annotated[
             bool, typer.Option("--password-stdin", help="Read the password from standard input.")
         ] = False,
+        by: OptionalBy = None,
     ) -> None:
-        """Add a workspace user (the password is asked for, or read with --password-stdin)."""
+        """Add a workspace user (the password is asked for, or read with --password-stdin); audited."""
         from openpeel.store import open_store
         from openpeel.web.users import add_user
 
@@ -101,8 +107,40 @@ def register(app: typer.Typer) -> None:
         else:
             password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
         with open_store(locations()).write() as ws:
-            user = add_user(ws, username, password, role, name)
+            user = add_user(ws, username, password, role, name, by=by)
         typer.echo(f"added {user.username} ({user.role})")
+
+    @users.command("role")
+    @friendly_errors
+    def users_role(
+        username: Annotated[str, typer.Argument(help="Sign-in name.")],
+        role: Annotated[str, typer.Argument(help="viewer, inspector, lead-inspector, moderator or admin.")],
+        by: ByOption,
+        reason: Annotated[str | None, typer.Option("--reason", help="Why (kept in the audit trail).")] = None,
+    ) -> None:
+        """Give a user another role (audited: `openpeel audit verify` checks roles against the trail)."""
+        from openpeel.store import open_store
+        from openpeel.web.users import set_role
+
+        with open_store(locations()).write() as ws:
+            changed = set_role(ws, username, role, by=by, reason=reason)
+        typer.echo(f"{username} is now {role}" if changed else f"{username} was already {role}")
+
+    @users.command("adopt")
+    @friendly_errors
+    def users_adopt(by: ByOption) -> None:
+        """Record in the audit trail every user it does not hold yet, as they stand (users added
+        before users were audited; done on its own at upgrade where the audit key was at hand)."""
+        from openpeel.store import open_store
+        from openpeel.store.user_audit import adopt_users
+
+        with open_store(locations()).write() as ws:
+            names = adopt_users(ws, by=by)
+        typer.echo(
+            f"recorded {len(names)} user(s): {', '.join(names)}"
+            if names
+            else "every user is in the audit trail"
+        )
 
     @users.command("list")
     @friendly_errors
@@ -132,11 +170,13 @@ def register(app: typer.Typer) -> None:
 
     @users.command("remove")
     @friendly_errors
-    def users_remove(username: Annotated[str, typer.Argument(help="Sign-in name.")]) -> None:
-        """Delete a user who never made a change (anyone else: disable them instead)."""
+    def users_remove(
+        username: Annotated[str, typer.Argument(help="Sign-in name.")], by: OptionalBy = None
+    ) -> None:
+        """Delete a user who never made a change (anyone else: disable them instead); audited."""
         from openpeel.store import open_store
         from openpeel.web.users import remove_user
 
         with open_store(locations()).write() as ws:
-            remove_user(ws, username)
+            remove_user(ws, username, by=by)
         typer.echo(f"removed {username}")

@@ -1,12 +1,16 @@
 """Users of the inspector workspace: roles, argon2 password hashes, sessions.
 
-A plain library: the CLI (`openpeel users add`) and the web app both call it.
+A plain library: the CLI (`openpeel users add`) and the web app both call it. Who may sign in and
+with which role is audited: every change to `web_users` goes through
+`openpeel.store.user_audit.apply_user_change`, which records it in the audit trail, so `openpeel
+audit verify` catches a role or account changed in the database.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import getpass
 import hashlib
 import re
 import secrets
@@ -21,6 +25,7 @@ from openpeel.core.errors import OpenpeelError
 from openpeel.store import transaction
 from openpeel.store.audit import require_actor
 from openpeel.store.schema import sa_table
+from openpeel.store.user_audit import apply_user_change
 
 Role = Literal["viewer", "inspector", "lead-inspector", "moderator", "admin"]
 ROLES: tuple[Role, ...] = ("viewer", "inspector", "lead-inspector", "moderator", "admin")
@@ -56,32 +61,69 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def _check_role(role: str) -> Role:
+    for known in ROLES:
+        if known == role:
+            return known
+    raise OpenpeelError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+
+
 def add_user(
-    ws: sa.Connection, username: str, password: str, role: str, display_name: str | None = None
+    ws: sa.Connection,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str | None = None,
+    *,
+    by: str | None = None,
 ) -> User:
+    """Add a user; `by` (default: the system account running this) is kept in the audit trail."""
     if not _USERNAME.match(username):
         raise OpenpeelError(
             f"user name {username!r} must be 2-40 characters: lower-case letters, digits, '.', '_' or '-'"
         )
-    if role not in ROLES:
-        raise OpenpeelError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    checked = _check_role(role)
     if len(password) < MIN_PASSWORD:
         raise OpenpeelError(f"password must be at least {MIN_PASSWORD} characters")
     with transaction(ws):
         exists = ws.execute(sa.select(_USERS.c.username).where(_USERS.c.username == username)).first()
         if exists:
             raise OpenpeelError(f"user {username!r} already exists")
-        ws.execute(
-            sa.insert(_USERS).values(
-                username=username,
-                display_name=display_name or username,
-                role=role,
-                password_hash=_hasher.hash(password),
-                created_at=_now(),
-                is_active=True,
-            )
+        apply_user_change(
+            ws,
+            username,
+            {
+                "username": username,
+                "display_name": display_name or username,
+                "role": role,
+                "password_hash": _hasher.hash(password),
+                "created_at": _now().replace(microsecond=0),
+                "is_active": True,
+                "disabled_at": None,
+                "disabled_by": None,
+            },
+            by=by or getpass.getuser(),
+            action="add-user",
         )
-    return User(username, display_name or username, role)
+    return User(username, display_name or username, checked)
+
+
+def _row(ws: sa.Connection, username: str) -> dict[str, object]:
+    row = ws.execute(sa.select(_USERS).where(_USERS.c.username == username)).mappings().first()
+    if row is None:
+        raise OpenpeelError(f"no user {username!r}; see openpeel users list")
+    return dict(row)
+
+
+def set_role(ws: sa.Connection, username: str, role: str, *, by: str, reason: str | None = None) -> bool:
+    """Give a user another role (audited); False if they had it already."""
+    _check_role(role)
+    with transaction(ws):
+        row = _row(ws, username)
+        event = apply_user_change(
+            ws, username, {**row, "role": role}, by=by, action="set-role", reason=reason
+        )
+    return event is not None
 
 
 def list_users(ws: sa.Connection) -> list[User]:
@@ -110,18 +152,16 @@ def disable_user(ws: sa.Connection, username: str, *, by: str) -> int:
         _, active = _existing(ws, username)
         if not active:
             raise OpenpeelError(f"user {username!r} is already disabled")
-        ws.execute(
-            sa.update(_USERS)
-            .where(_USERS.c.username == username)
-            .values(is_active=False, disabled_at=_now(), disabled_by=who)
-        )
+        row = _row(ws, username)
+        values = {**row, "is_active": False, "disabled_at": _now().replace(microsecond=0), "disabled_by": who}
+        apply_user_change(ws, username, values, by=who, action="disable-user")
         ended = ws.execute(sa.delete(_SESSIONS).where(_SESSIONS.c.username == username))
     return int(ended.rowcount or 0)
 
 
-def remove_user(ws: sa.Connection, username: str) -> None:
+def remove_user(ws: sa.Connection, username: str, *, by: str | None = None) -> None:
     """Delete a user who never made an audited change; anyone else is disabled instead, so that
-    the audit trail's names keep pointing at an account."""
+    the audit trail's names keep pointing at an account. The removal itself is audited."""
     e = sa_table("as_audit_events").c
     with transaction(ws):
         display_name, _ = _existing(ws, username)
@@ -133,7 +173,7 @@ def remove_user(ws: sa.Connection, username: str) -> None:
                 f"(openpeel users disable {username} --by NAME), which keeps it for the audit trail"
             )
         ws.execute(sa.delete(_SESSIONS).where(_SESSIONS.c.username == username))
-        ws.execute(sa.delete(_USERS).where(_USERS.c.username == username))
+        apply_user_change(ws, username, None, by=by or getpass.getuser(), action="remove-user")
 
 
 def authenticate(ws: sa.Connection, username: str, password: str) -> User | None:
