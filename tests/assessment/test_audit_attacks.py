@@ -22,12 +22,12 @@ from openpeel.assessment.judgements import override
 from openpeel.store import Store, open_store
 from openpeel.store.audit import (
     ENTITIES,
-    _columns,
-    _content,
-    _typed,
+    entity_columns,
+    event_content,
     events,
     keyed_hash,
     replay,
+    typed_values,
 )
 from openpeel.store.keys import key_id
 from openpeel.store.publications import (
@@ -71,9 +71,9 @@ def _restore_tables(ws: sa.Connection) -> None:
     for entity in ("judgement", "finding", "inspection"):
         ws.execute(sa.delete(sa_table(ENTITIES[entity].table)))
     for entity in ("inspection", "finding", "judgement"):
-        columns = _columns(entity)
+        columns = entity_columns(entity)
         for snapshot in state[entity].values():
-            values = dict(zip(columns, _typed(entity, snapshot), strict=True))
+            values = dict(zip(columns, typed_values(entity, snapshot), strict=True))
             ws.execute(sa.insert(sa_table(ENTITIES[entity].table)).values(**values))
     table = sa_table("web_users")
     ws.execute(sa.delete(sa_table("web_sessions")))
@@ -154,7 +154,7 @@ def _resign(ws: sa.Connection, key: bytes) -> None:
                 sa.text("UPDATE as_audit_events SET after_json = :a WHERE event_id = :e"),
                 {"a": json.dumps(after, ensure_ascii=False), "e": event.event_id},
             )
-        content = {**_content(event), "after": after}
+        content = {**event_content(event), "after": after}
         new = keyed_hash(key, prev, content)
         ws.execute(
             sa.text("UPDATE as_audit_events SET prev_hash = :p, hash = :h WHERE event_id = :e"),

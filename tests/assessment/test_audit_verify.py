@@ -16,7 +16,7 @@ from openpeel.cli import app
 from openpeel.core.errors import OpenpeelError
 from openpeel.evidence.store import import_paths
 from openpeel.store import Store, open_store
-from openpeel.store.audit import _content, _hash, events, verify_chain
+from openpeel.store.audit import event_content, events, plain_hash, verify_chain
 from openpeel.store.verify import verify_store
 
 
@@ -33,7 +33,7 @@ def _recompute_plain_hashes(ws: sa.Connection, start: int) -> None:
     found = events(ws)
     prev = found[start - 2].hash if start > 1 else "0" * 64
     for event in found[start - 1 :]:
-        new = _hash(prev, _content(event))
+        new = plain_hash(prev, event_content(event))
         ws.execute(
             sa.text("UPDATE as_audit_events SET prev_hash = :p, hash = :h WHERE event_id = :e"),
             {"p": prev, "h": new, "e": event.event_id},

@@ -14,7 +14,15 @@ from typer.testing import CliRunner
 
 from openpeel.cli import app
 from openpeel.store import Store
-from openpeel.store.audit import GENESIS, AuditEvent, _content, _hash, replay, table_state, verify_chain
+from openpeel.store.audit import (
+    GENESIS,
+    AuditEvent,
+    event_content,
+    plain_hash,
+    replay,
+    table_state,
+    verify_chain,
+)
 from openpeel.store.schema import sa_table
 from openpeel.warehouse.migrations import WORKSPACE_MOVED, applied_versions, migrate
 
@@ -37,7 +45,7 @@ def old_warehouse(path: Path) -> None:
             n, dt.datetime(2014, 11, n), "alice", "import", "inspection", "kent", 2014, "crime-2014",
             before, after, None, prev, "",
         )  # fmt: skip
-        event = replace(draft, hash=_hash(prev, _content(draft)))
+        event = replace(draft, hash=plain_hash(prev, event_content(draft)))
         con.execute(
             "INSERT INTO as_audit_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [n, event.recorded_at, "alice", "import", "inspection", "kent", 2014, "crime-2014",

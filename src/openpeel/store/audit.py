@@ -93,22 +93,22 @@ class AuditEvent:
         }
 
 
-def _columns(entity: str) -> list[str]:
+def entity_columns(entity: str) -> list[str]:
     return [c.name for c in workspace_table(ENTITIES[entity].table).columns]
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A JSON-safe form of a table value, identical whether it came from Python or from the store."""
     if isinstance(value, dt.datetime):
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain_value(v) for v in value]
     return value
 
 
-def _typed(entity: str, snapshot: Snapshot) -> list[Any]:
+def typed_values(entity: str, snapshot: Snapshot) -> list[Any]:
     spec = workspace_table(ENTITIES[entity].table)
     out = []
     for col in spec.columns:
@@ -123,7 +123,7 @@ def _typed(entity: str, snapshot: Snapshot) -> list[Any]:
 
 def canonical(entity: str, row: Mapping[str, Any]) -> Snapshot:
     """A full row of the entity's table, in column order, with JSON-safe values."""
-    return {name: _plain(row.get(name)) for name in _columns(entity)}
+    return {name: plain_value(row.get(name)) for name in entity_columns(entity)}
 
 
 def _where(entity: str, key: Key) -> sa.ColumnElement[bool]:
@@ -170,7 +170,7 @@ def _payload(prev_hash: str, content: Mapping[str, Any]) -> bytes:
     return (prev_hash + payload).encode("utf-8")
 
 
-def _hash(prev_hash: str, content: Mapping[str, Any]) -> str:
+def plain_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
     """The plain SHA-256 link: how events were chained before the audit key (warehouses from
     before the store, and stores written before this version). Anyone can recompute it."""
     return hashlib.sha256(_payload(prev_hash, content)).hexdigest()
@@ -182,11 +182,11 @@ def keyed_hash(key: bytes, prev_hash: str, content: Mapping[str, Any]) -> str:
     return hmac.new(key, _payload(prev_hash, content), hashlib.sha256).hexdigest()
 
 
-def _content(event: AuditEvent) -> dict[str, Any]:
+def event_content(event: AuditEvent) -> dict[str, Any]:
     """What an event's hash covers: everything but the hashes themselves."""
     return {
         "event_id": event.event_id,
-        "recorded_at": _plain(event.recorded_at),
+        "recorded_at": plain_value(event.recorded_at),
         "actor": event.actor,
         "action": event.action,
         "entity": event.entity,
@@ -199,17 +199,17 @@ def _content(event: AuditEvent) -> dict[str, Any]:
     }
 
 
-_EVENTS = sa_table("as_audit_events")
+EVENTS = sa_table("as_audit_events")
 
 
-def _last(conn: sa.Connection) -> tuple[int, str]:
+def last_event(conn: sa.Connection) -> tuple[int, str]:
     row = conn.execute(
-        sa.select(_EVENTS.c.event_id, _EVENTS.c.hash).order_by(_EVENTS.c.event_id.desc()).limit(1)
+        sa.select(EVENTS.c.event_id, EVENTS.c.hash).order_by(EVENTS.c.event_id.desc()).limit(1)
     ).first()
     return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
-def _with_version(new: Snapshot, before: Snapshot | None, expected_version: int | None) -> Snapshot:
+def with_version(new: Snapshot, before: Snapshot | None, expected_version: int | None) -> Snapshot:
     """The new row carrying the next edit version; a stale edit (it started from an older version
     than the row now has) is refused, so it cannot silently overwrite a newer one."""
     current = int(before["version"]) if before is not None else 0
@@ -229,14 +229,14 @@ def check_version(
     current = int(before["version"]) if before is not None else 0
     if expected_version is None or expected_version == current:
         return
-    e = _EVENTS.c
+    e = EVENTS.c
     last = conn.execute(
         sa.select(e.actor, e.recorded_at)
         .where(e.entity == entity, e.force_id == key[0], e.year == key[1], e.entity_id == key[2])
         .order_by(e.event_id.desc())
         .limit(1)
     ).first()
-    who = f" by {last[0]} at {_plain(last[1]).replace('T', ' ')} UTC" if last else ""
+    who = f" by {last[0]} at {plain_value(last[1]).replace('T', ' ')} UTC" if last else ""
     what = "removed" if before is None else f"changed to version {current}"
     raise ConflictError(
         f"{entity} {key[2]} was {what}{who} since you opened it at version {expected_version}: "
@@ -279,8 +279,8 @@ def apply_change(
         if new is None:
             conn.execute(sa.delete(tbl).where(_where(entity, key)))
         else:
-            new = _with_version(new, before, expected_version)
-            values = dict(zip(_columns(entity), _typed(entity, new), strict=True))
+            new = with_version(new, before, expected_version)
+            values = dict(zip(entity_columns(entity), typed_values(entity, new), strict=True))
             if before is None:
                 conn.execute(sa.insert(tbl).values(**values))
             else:
@@ -337,7 +337,7 @@ def append_event(
     """Append one event after the chain's head, signed with `key`; `scope` is (force, year), or
     (WORKSPACE_SCOPE, 0) for the workspace itself. The caller has written the change it records,
     in the same transaction."""
-    last_id, prev_hash = _last(conn)
+    last_id, prev_hash = last_event(conn)
     recorded_at = (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(microsecond=0)
     draft = AuditEvent(
         event_id=last_id + 1,
@@ -354,8 +354,8 @@ def append_event(
         prev_hash=prev_hash,
         hash="",
     )
-    event = replace(draft, hash=keyed_hash(key, prev_hash, _content(draft)))
-    conn.execute(sa.insert(_EVENTS).values(**event_row(event)))
+    event = replace(draft, hash=keyed_hash(key, prev_hash, event_content(draft)))
+    conn.execute(sa.insert(EVENTS).values(**event_row(event)))
     return event
 
 
@@ -385,7 +385,7 @@ def events(
     entities: Iterable[str] | None = None,
 ) -> list[AuditEvent]:
     """Events in the order they happened, optionally for one force and/or year."""
-    c = _EVENTS.c
+    c = EVENTS.c
     query = sa.select(
         c.event_id,
         c.recorded_at,
@@ -476,7 +476,7 @@ def _link(
     """What kind of link an event's hash is: a plain SHA-256 (allowed only in the first
     segment's prefix), keyed with its segment's key, or not checkable here (no key)."""
     segment = segments[-1]
-    is_plain = _hash(prev, content) == event.hash
+    is_plain = plain_hash(prev, content) == event.hash
     if is_plain and plain_prefix and len(segments) == 1:
         return "plain"
     if segment.key is not None and hmac.compare_digest(keyed_hash(segment.key, prev, content), event.hash):
@@ -538,7 +538,7 @@ def verify_chain(conn: sa.Connection, key: bytes | None = None) -> ChainCheck:
             return failed(event, f"event {expected_id} is missing")
         if event.prev_hash != prev:
             return failed(event, "does not follow the previous event")
-        content = _content(event)
+        content = event_content(event)
         if event.entity == KEY_ENTITY:
             problem = _rotation_problem(event, digest.hexdigest(), segments[-1])
             if problem:
@@ -572,7 +572,7 @@ def chain_digest(conn: sa.Connection) -> tuple[int, str]:
     digest = hashlib.sha256()
     found = events(conn)
     for event in found:
-        digest.update(_payload(event.prev_hash, _content(event)))
+        digest.update(_payload(event.prev_hash, event_content(event)))
         digest.update(event.hash.encode("ascii"))
     return len(found), digest.hexdigest()
 
@@ -628,27 +628,27 @@ class ChainHead:
 
     @classmethod
     def of(cls, event: AuditEvent) -> ChainHead:
-        return cls(event.event_id, event.hash, _plain(event.recorded_at))
+        return cls(event.event_id, event.hash, plain_value(event.recorded_at))
 
 
 def chain_head(conn: sa.Connection) -> ChainHead:
     """The chain's head now (event 0 and the genesis hash for an empty trail). Publications record
     it, as `openpeel audit head` does in a file."""
-    c = _EVENTS.c
+    c = EVENTS.c
     row = conn.execute(
         sa.select(c.event_id, c.hash, c.recorded_at).order_by(c.event_id.desc()).limit(1)
     ).first()
     if row is None:
         return ChainHead(0, GENESIS, "")
-    return ChainHead(int(row[0]), str(row[1]), _plain(row[2]))
+    return ChainHead(int(row[0]), str(row[1]), plain_value(row[2]))
 
 
 def workspace_version(conn: sa.Connection, force_id: str | None = None, year: int | None = None) -> str:
     """Changes with every audited change (of one force and year, when given): what pages built
     from the workspace depend on."""
-    query = sa.select(sa.func.max(_EVENTS.c.event_id))
+    query = sa.select(sa.func.max(EVENTS.c.event_id))
     if force_id is not None:
-        query = query.where(_EVENTS.c.force_id == force_id)
+        query = query.where(EVENTS.c.force_id == force_id)
     if year is not None:
-        query = query.where(_EVENTS.c.year == year)
+        query = query.where(EVENTS.c.year == year)
     return str(conn.execute(query).scalar() or 0)

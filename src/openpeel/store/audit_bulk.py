@@ -18,23 +18,23 @@ import sqlalchemy as sa
 
 from openpeel.core.errors import OpenpeelError
 from openpeel.store.audit import (
-    _EVENTS,
     ENTITIES,
+    EVENTS,
     AuditEvent,
     Entity,
     Key,
     Snapshot,
-    _columns,
-    _content,
-    _last,
-    _typed,
-    _with_version,
     canonical,
     check_version,
+    entity_columns,
+    event_content,
     event_row,
     keyed_hash,
+    last_event,
     read_rows,
     require_actor,
+    typed_values,
+    with_version,
 )
 from openpeel.store.engine import transaction
 from openpeel.store.keys import require_key
@@ -76,8 +76,8 @@ def _write_rows(conn: sa.Connection, writes: list[tuple[str, str, Key, Snapshot 
             if op == "delete":
                 conn.execute(sa.delete(tbl).where(where), keys)
                 continue
-            columns = _columns(entity)
-            values = [dict(zip(columns, _typed(entity, new or {}), strict=True)) for _, new in rows]
+            columns = entity_columns(entity)
+            values = [dict(zip(columns, typed_values(entity, new or {}), strict=True)) for _, new in rows]
             if op == "insert":
                 conn.execute(sa.insert(tbl), values)
             else:
@@ -116,7 +116,7 @@ def apply_changes(
     made: list[AuditEvent] = []
     with transaction(conn):
         stored = _stored(conn, changes)
-        last_id, prev_hash = _last(conn)
+        last_id, prev_hash = last_event(conn)
         recorded_at = (now or dt.datetime.now(dt.UTC).replace(tzinfo=None)).replace(microsecond=0)
         why = (reason or "").strip() or None
         writes: list[tuple[str, str, Key, Snapshot | None]] = []
@@ -133,18 +133,18 @@ def apply_changes(
             if new is None:
                 writes.append(("delete", entity, key, None))
             else:
-                new = _with_version(new, before, None)
+                new = with_version(new, before, None)
                 writes.append(("insert" if before is None else "update", entity, key, new))
             event = AuditEvent(
                 last_id + len(made) + 1, recorded_at, actor, action, entity, key[0], key[1], key[2],
                 before, new, why, prev_hash, "",
             )  # fmt: skip
             event = AuditEvent(
-                **{**event.__dict__, "hash": keyed_hash(key_bytes, prev_hash, _content(event))}
+                **{**event.__dict__, "hash": keyed_hash(key_bytes, prev_hash, event_content(event))}
             )
             made.append(event)
             prev_hash = event.hash
         _write_rows(conn, writes)
         if made:
-            conn.execute(sa.insert(_EVENTS), [event_row(e) for e in made])
+            conn.execute(sa.insert(EVENTS), [event_row(e) for e in made])
     return made

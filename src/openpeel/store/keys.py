@@ -281,7 +281,7 @@ class AuditKeys:
         """Another key file in the keys folder that signs this chain's last event (a moved store)."""
         if self.file is None or not self.file.parent.is_dir():
             return None
-        from openpeel.store.audit import AuditEvent, _content, events, keyed_hash
+        from openpeel.store.audit import AuditEvent, event_content, events, keyed_hash
 
         found = events(conn)
         last: AuditEvent | None = found[-1] if found else None
@@ -292,7 +292,7 @@ class AuditKeys:
                 key = read_key_file(candidate)
             except OpenpeelError:
                 continue
-            if hmac.compare_digest(keyed_hash(key, last.prev_hash, _content(last)), last.hash):
+            if hmac.compare_digest(keyed_hash(key, last.prev_hash, event_content(last)), last.hash):
                 return candidate
         return None
 

@@ -28,10 +28,10 @@ from openpeel.store.audit import (
     KEY_ENTITY,
     WORKSPACE_SCOPE,
     ChainHead,
-    _last,
     append_event,
     chain_digest,
     events,
+    last_event,
     require_actor,
     rotation_proof,
     verify_chain,
@@ -124,7 +124,7 @@ def rotate_key(store: Store, *, by: str, reason: str | None, lost_key: bool = Fa
                         "rotating now would hand on a damaged chain; see `openpeel audit verify`"
                     )
             count, digest = chain_digest(conn)
-            _, prev_hash = _last(conn)
+            _, prev_hash = last_event(conn)
             new_id = key_id(new)
             event = append_event(
                 conn,

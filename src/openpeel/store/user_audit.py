@@ -26,9 +26,9 @@ from openpeel.store.audit import (
     WORKSPACE_SCOPE,
     AuditEvent,
     Snapshot,
-    _plain,
     append_event,
     events,
+    plain_value,
     require_actor,
 )
 from openpeel.store.engine import transaction
@@ -46,8 +46,8 @@ def user_snapshot(row: Mapping[str, Any]) -> Snapshot:
         "display_name": row["display_name"],
         "role": row["role"],
         "is_active": bool(row["is_active"]),
-        "created_at": _plain(row["created_at"]),
-        "disabled_at": _plain(row.get("disabled_at")),
+        "created_at": plain_value(row["created_at"]),
+        "disabled_at": plain_value(row.get("disabled_at")),
         "disabled_by": row.get("disabled_by"),
         "password_sha256": hashlib.sha256(str(row["password_hash"]).encode("utf-8")).hexdigest(),
     }
