@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import getpass
 import hashlib
 import re
@@ -186,7 +187,7 @@ def authenticate(ws: sa.Connection, username: str, password: str) -> User | None
     if row is None:
         # Spend the same time as a real check so a missing user can't be told from a wrong password.
         with contextlib.suppress(VerificationError, InvalidHashError):
-            _hasher.verify(_DUMMY_HASH, password)
+            _hasher.verify(_dummy_hash(), password)
         return None
     try:
         _hasher.verify(str(row[3]), password)
@@ -195,7 +196,11 @@ def authenticate(ws: sa.Connection, username: str, password: str) -> User | None
     return User(str(row[0]), str(row[1]), row[2])
 
 
-_DUMMY_HASH = _hasher.hash("not-a-real-password-0")
+@functools.cache
+def _dummy_hash() -> str:
+    # Made on the first sign-in for an unknown name, not at import: an argon2 hash costs about a
+    # tenth of a second, and `openpeel serve` should answer as soon as it can.
+    return _hasher.hash("not-a-real-password-0")
 
 
 def _token_hash(token: str) -> str:
