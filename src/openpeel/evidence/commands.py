@@ -19,7 +19,7 @@ from rich.table import Table
 from openpeel.core.cli_support import ByOption, DbOption, ReasonOption, err, friendly_errors, locations, out
 from openpeel.core.errors import InputError
 from openpeel.core.user_input import read_user_file
-from openpeel.framework.cli_options import OptionalYearOption
+from openpeel.framework.cli_options import OptionalYearOption, YearOption
 
 if TYPE_CHECKING:
     from openpeel.store import Store
@@ -45,6 +45,7 @@ def register(app: typer.Typer, *, after_import: AfterImport | None = None) -> No
     _import_command(evidence_app, after_import)
     _export_commands(evidence_app)
     _blind_command(evidence_app)
+    _draft_command(evidence_app)
 
 
 def _import_command(evidence_app: typer.Typer, after_import: AfterImport | None) -> None:
@@ -158,3 +159,60 @@ def _blind_command(evidence_app: typer.Typer) -> None:
             markup=False,
             highlight=False,
         )
+
+
+def _draft_command(evidence_app: typer.Typer) -> None:
+    @evidence_app.command("draft")
+    @friendly_errors
+    def evidence_draft(
+        source: Annotated[
+            Path, typer.Argument(help="Text of one inspection report or page (e.g. PAGE.txt).")
+        ],
+        force: Annotated[str, typer.Option("--force", help="The force the report is about (id or name).")],
+        year: YearOption,
+        out_file: Annotated[
+            Path | None, typer.Option("--out", help="Write the draft YAML here (default: stdout).")
+        ] = None,
+        compare: Annotated[
+            Path | None,
+            typer.Option(
+                "--compare",
+                help="A hand-written evidence file of the same report: print how far the drafts agree with it.",
+            ),
+        ] = None,
+    ) -> None:
+        """Draft findings for a person to review: blind the text first (the blind filter's rules),
+        then propose one finding per sentence, its kind from cue phrases, its question from the
+        heading above it or from topic words, its topics by keyword (rules in
+        evidence/protocol/draft-rules.yaml). Every draft text must be rewritten before use."""
+        from collections import Counter
+
+        from openpeel.evidence.draft import UNASSIGNED, draft_findings
+        from openpeel.evidence.draft_agreement import agreement
+        from openpeel.evidence.loader import load_evidence_file
+        from openpeel.evidence.models import EvidenceFile
+
+        draft = draft_findings(
+            read_user_file(source, what="report text"), force=force, year=year, source_name=source.name
+        )
+        text = draft.yaml()
+        if out_file is None:
+            sys.stdout.write(text)
+        else:
+            out_file.write_text(text, encoding="utf-8")
+            err.print(f"wrote {out_file}", markup=False, highlight=False)
+        kinds = Counter(f.kind for f in draft.findings)
+        unassigned = sum(f.question == UNASSIGNED for f in draft.findings)
+        err.print(
+            f"{len(draft.blinded.removed)} sentence(s) removed by the blind filter "
+            f"(protocol {draft.blinded.protocol}); {len(draft.findings)} draft finding(s): "
+            + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+            + f"; {unassigned} without a question",
+            markup=False,
+            highlight=False,
+        )
+        if compare is not None:
+            hand = load_evidence_file(compare)
+            # Checked as a model only: the draft may leave questions unassigned for a person.
+            drafted = EvidenceFile.model_validate(draft.evidence_data())
+            err.print(agreement(hand, drafted).table(), markup=False, highlight=False, end="")
