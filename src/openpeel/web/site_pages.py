@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
 from openpeel.assessment.public import public_force, public_year
+from openpeel.evidence.followed import next_cycle
 from openpeel.forces import get_force, lookup
 from openpeel.framework import available_years, load_framework
 from openpeel.publish import render
@@ -133,7 +134,9 @@ def _downloads_folder(request: Request, ws: sa.Connection, year: int) -> Path:
                 if path.startswith(prefix):
                     (Path(holder.name) / path.removeprefix(prefix)).write_bytes(read_blob(ws, digest))
         else:
-            export_year(_public_cycle(request, ws, year), Path(holder.name))
+            following = next_cycle(year)
+            later = public_year(ws, following.to_year).evidence if following is not None else {}
+            export_year(_public_cycle(request, ws, year), Path(holder.name), following=later)
         folders[key] = holder
     return Path(folders[key].name)
 
