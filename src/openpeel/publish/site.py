@@ -240,10 +240,12 @@ def downloads_page(framework: Framework, counts: list[tuple[Download, int]]) -> 
 
 
 def download_counts(folder: Path) -> list[tuple[Download, int]]:
+    """Each download in `folder` and its rows; a publication made before a table existed lacks it."""
     counts = []
     for d in DOWNLOADS:
         csv = folder / f"{d.name}.csv"
-        counts.append((d, max(0, len(csv.read_text(encoding="utf-8").splitlines()) - 1)))
+        if csv.exists():
+            counts.append((d, max(0, len(csv.read_text(encoding="utf-8").splitlines()) - 1)))
     return counts
 
 

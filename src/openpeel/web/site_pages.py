@@ -159,6 +159,8 @@ def download_file(request: Request, ws: Ws, year: int, name: str) -> Response:
     if name not in allowed:
         raise ApiError(404, f"no download {name!r}; files: {', '.join(sorted(allowed))}")
     path = _downloads_folder(request, ws, year) / name
+    if not path.exists():
+        raise ApiError(404, f"the published downloads of {year} hold no {name} (published before it existed)")
     media = "text/csv; charset=utf-8" if name.endswith(".csv") else "application/vnd.apache.parquet"
     return FileResponse(path, media_type=media, filename=name)
 
