@@ -247,7 +247,7 @@ STAGE_COMMANDS: dict[str, tuple[str, ...]] = {
     "openpeel.store.commands": ("store", "audit"),
     "openpeel.ingest.police_uk.commands": ("ingest", "coverage", "demo-archive", "download"),
     "openpeel.indicators.commands": ("scan", "import-measures", "peers", "backtest", "lake"),
-    "openpeel.evidence.commands": ("evidence",),
+    "openpeel.evidence.commands": ("findings", "evidence"),
     "openpeel.assessment.commands": ("history", "moderate", "judgement"),
     "openpeel.assessment.calibration_commands": ("published-grades", "calibrate"),
     "openpeel.publish.commands": ("publish", "pdf", "export", "publications"),

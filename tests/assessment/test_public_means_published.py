@@ -35,6 +35,7 @@ PUBLIC_PAGES = ("/2014/kent.html", "/2014/index.html", "/forces/kent.html", "/20
 PUBLIC_DATA = (
     "/2014/downloads/judgements.csv",
     "/2014/downloads/findings.csv",
+    "/2014/downloads/findings-followed.csv",
     "/api/v1/judgements?force=kent",
     "/api/v1/findings?force=kent",
 )
@@ -101,3 +102,5 @@ def test_a_draft_reaches_no_public_output_until_it_is_published(home: Path, tmp_
     shown = web_text(home)
     assert "zq-7731" in shown["/2014/kent.html"] and "Inadequate" in shown["/2014/kent.html"]
     assert "zq-7731" in shown["/api/v1/findings?force=kent"]
+    # The force-across-years page follows the published cause of concern into the next cycle.
+    assert "zq-7731" in shown["/forces/kent.html"]

@@ -54,7 +54,8 @@ def test_northamptonshire_2014_is_good_ri_good(con: duckdb.DuckDBPyConnection) -
 
 
 def first_rules(year: int = 2014) -> Framework:
-    """The year's framework with the first rubric's rules (rubric-2015, as rubric-2014 version 1).
+    """The year's framework with the first rubric's rules (rubric-2015 version 1: rubric-2014 version
+    1's rules, but outstanding asks for better indicators only where a question has some).
 
     The rule types are tested with their first, untuned parameters; rubric-2014 itself has been
     tuned against the published grades (see its `changes`).

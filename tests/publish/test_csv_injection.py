@@ -90,7 +90,13 @@ def test_downloads_csv_are_inert_and_numbers_stay_numbers(
     out = tmp_path / "downloads"
     written = export_year(Cycle(publish_con, 2014, {"northamptonshire": hostile}), out, ["csv"])
     texts = {p.name: p.read_text(encoding="utf-8") for p in written}
-    assert set(texts) == {"indicators.csv", "judgements.csv", "findings.csv", "published-grades.csv"}
+    assert set(texts) == {
+        "indicators.csv",
+        "judgements.csv",
+        "findings.csv",
+        "findings-followed.csv",
+        "published-grades.csv",
+    }
     for name, text in texts.items():
         assert_inert(text, name)
     findings = list(csv.DictReader(io.StringIO(texts["findings.csv"], newline="")))

@@ -44,14 +44,18 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @friendly_errors
     def calibrate(year: YearOption = 2014, as_json: JsonOption = False, db: DbOption = None) -> None:
-        """Compare the rubric's proposals with the inspectorate's published grades, for every force
-        with shipped evidence: agreement overall and on the held-out forces, the confusion table, and
-        each disagreement with the rules that fired."""
+        """Set the rubric's proposals beside the inspectorate's published grades, for every force
+        with shipped evidence, on the same rows as two baselines (the cycle's most common grade; the
+        force's grade last cycle where the crosswalk says it compares): agreement and Cohen's kappa
+        overall, held out and tuning, the confusion table, and each disagreement with its rules.
+        Refuses to run if the rubric changed after calibration-YEAR.yaml froze it."""
         from openpeel.assessment.calibrate import calibrate as run_calibration
-        from openpeel.assessment.calibrate import format_calibration
+        from openpeel.assessment.calibrate import shipped_evidence
+        from openpeel.assessment.calibration_report import format_calibration
         from openpeel.assessment.prepare import open_ready
 
-        con, _store = open_ready(locations(db=db))
+        # Without evidence there is nothing to compare, and no warehouse to prepare.
+        con = open_ready(locations(db=db))[0] if shipped_evidence(year) else None
         result = run_calibration(con, year)
         if as_json:
             print(json.dumps(result.as_json(), indent=2))

@@ -66,9 +66,10 @@ class Rule(BaseModel):
         ge=0,
         description="afi_outnumber_strengths and good_conditions: areas for improvement may exceed strengths by this many",
     )
-    better_indicators: Literal["all", "not-needed"] = Field(
+    better_indicators: Literal["all", "all-if-any", "not-needed"] = Field(
         default="all",
-        description="outstanding_conditions: every primary indicator significantly better, or not needed",
+        description="outstanding_conditions: every primary indicator significantly better (all: a question "
+        "without primary indicators can never qualify; all-if-any: it needs none), or not needed",
     )
     min_share: float | None = Field(
         default=None,
@@ -92,12 +93,33 @@ class RubricChange(BaseModel):
     reason: str
 
 
+class PillarRule(BaseModel):
+    """How a pillar graded as a whole is proposed from its questions' proposals."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    method: Literal["median", "mode"] = Field(
+        description="median: the middle grade, the worse of the two middle ones for an even count; "
+        "mode: the most common grade, a tie going to the worse"
+    )
+    min_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="Share of the pillar's graded questions that must have a proposal",
+    )
+    reason: str = Field(min_length=1, description="Why this rule, recorded when it was chosen")
+
+
 class Rubric(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
     version: int
     rules: tuple[Rule, ...]
+    pillar: PillarRule | None = Field(
+        default=None, description="For pillars graded as a whole: how their proposal is derived"
+    )
     changes: tuple[RubricChange, ...] = Field(default=(), description="Each change to the rules and why")
 
 
@@ -298,12 +320,17 @@ def _good_conditions(rule: Rule, facts: _Facts) -> tuple[bool, str, list[Finding
 def _outstanding_conditions(rule: Rule, facts: _Facts) -> tuple[bool, str, list[Finding], tuple[str, ...]]:
     exceptional = [f for f in facts.strengths if f.is_exceptional]
     primary, better = facts.question.primary_indicators, facts.better()
-    indicators_ok = rule.better_indicators == "not-needed" or (bool(primary) and len(better) == len(primary))
+    all_better = len(better) == len(primary)
+    indicators_ok = (
+        rule.better_indicators == "not-needed"
+        or (rule.better_indicators == "all-if-any" and all_better)
+        or (bool(primary) and all_better)
+    )
     fired = facts.good_holds and bool(exceptional) and indicators_ok
     if fired:
         reason = (
             "exceptional findings and every primary indicator better than England and Wales"
-            if rule.better_indicators == "all"
+            if rule.better_indicators != "not-needed" and primary
             else "the conditions for good and exceptional findings"
         )
     else:

@@ -16,12 +16,22 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from openpeel.core.cli_support import ByOption, DbOption, ReasonOption, err, friendly_errors, locations, out
+from openpeel.core.cli_support import (
+    ByOption,
+    DbOption,
+    JsonOption,
+    ReasonOption,
+    err,
+    friendly_errors,
+    locations,
+    out,
+)
 from openpeel.core.errors import InputError
 from openpeel.core.user_input import read_user_file
-from openpeel.framework.cli_options import OptionalYearOption
+from openpeel.framework.cli_options import OptionalYearOption, YearOption
 
 if TYPE_CHECKING:
+    from openpeel.evidence.models import EvidenceFile
     from openpeel.store import Store
 
 AfterImport = Callable[[list[tuple[str, int]], str, Path | None], int]
@@ -45,6 +55,8 @@ def register(app: typer.Typer, *, after_import: AfterImport | None = None) -> No
     _import_command(evidence_app, after_import)
     _export_commands(evidence_app)
     _blind_command(evidence_app)
+    _draft_command(evidence_app)
+    _findings_command(app)
 
 
 def _import_command(evidence_app: typer.Typer, after_import: AfterImport | None) -> None:
@@ -158,3 +170,128 @@ def _blind_command(evidence_app: typer.Typer) -> None:
             markup=False,
             highlight=False,
         )
+
+
+def _draft_command(evidence_app: typer.Typer) -> None:
+    @evidence_app.command("draft")
+    @friendly_errors
+    def evidence_draft(
+        source: Annotated[
+            Path, typer.Argument(help="Text of one inspection report or page (e.g. PAGE.txt).")
+        ],
+        force: Annotated[str, typer.Option("--force", help="The force the report is about (id or name).")],
+        year: YearOption,
+        out_file: Annotated[
+            Path | None, typer.Option("--out", help="Write the draft YAML here (default: stdout).")
+        ] = None,
+        compare: Annotated[
+            Path | None,
+            typer.Option(
+                "--compare",
+                help="A hand-written evidence file of the same report: print how far the drafts agree with it.",
+            ),
+        ] = None,
+    ) -> None:
+        """Draft findings for a person to review: blind the text first (the blind filter's rules),
+        then propose one finding per sentence, its kind from cue phrases, its question from the
+        heading above it or from topic words, its topics by keyword (rules in
+        evidence/protocol/draft-rules.yaml). Every draft text must be rewritten before use."""
+        from collections import Counter
+
+        from openpeel.evidence.draft import UNASSIGNED, draft_findings
+        from openpeel.evidence.draft_agreement import agreement
+        from openpeel.evidence.loader import load_evidence_file
+        from openpeel.evidence.models import EvidenceFile
+
+        draft = draft_findings(
+            read_user_file(source, what="report text"), force=force, year=year, source_name=source.name
+        )
+        text = draft.yaml()
+        if out_file is None:
+            sys.stdout.write(text)
+        else:
+            out_file.write_text(text, encoding="utf-8")
+            err.print(f"wrote {out_file}", markup=False, highlight=False)
+        kinds = Counter(f.kind for f in draft.findings)
+        unassigned = sum(f.question == UNASSIGNED for f in draft.findings)
+        err.print(
+            f"{len(draft.blinded.removed)} sentence(s) removed by the blind filter "
+            f"(protocol {draft.blinded.protocol}); {len(draft.findings)} draft finding(s): "
+            + ", ".join(f"{n} {k}" for k, n in sorted(kinds.items()))
+            + f"; {unassigned} without a question",
+            markup=False,
+            highlight=False,
+        )
+        if compare is not None:
+            hand = load_evidence_file(compare)
+            # Checked as a model only: the draft may leave questions unassigned for a person.
+            drafted = EvidenceFile.model_validate(draft.evidence_data())
+            err.print(agreement(hand, drafted).table(), markup=False, highlight=False, end="")
+
+
+def _force_evidence(force_id: str, extra: list[Path]) -> dict[int, EvidenceFile]:
+    """One force's evidence by cycle: the shipped files and `extra` (which win) when files are
+    given, else the workspace store, else (an empty store) the shipped files."""
+    from openpeel.evidence.loader import bundled_evidence_files, load_evidence_file
+    from openpeel.evidence.store import stored_evidence, stored_force_years
+    from openpeel.forces import lookup
+
+    def from_files(paths: list[Path]) -> dict[int, EvidenceFile]:
+        found = {}
+        for path in paths:
+            evidence = load_evidence_file(path)
+            if lookup(evidence.force).force_id == force_id:
+                found[evidence.year] = evidence
+        return found
+
+    if extra:
+        return from_files([*bundled_evidence_files(), *extra])
+    with _store().read() as ws:
+        years = [y for f, y in stored_force_years(ws) if f == force_id]
+        stored = {y: ev for y in years if (ev := stored_evidence(ws, force_id, y)) is not None}
+    if stored:
+        return stored
+    err.print("the workspace store holds no evidence: showing the evidence files shipped with openpeel")
+    return from_files(bundled_evidence_files())
+
+
+def _findings_command(app: typer.Typer) -> None:
+    @app.command("findings")
+    @friendly_errors
+    def findings(
+        force: Annotated[str, typer.Option("--force", help="The force (id or name, e.g. kent).")],
+        as_json: JsonOption = False,
+        evidence: Annotated[
+            list[Path] | None,
+            typer.Option(
+                "--evidence", help="Read these evidence files (and the shipped ones), not the store."
+            ),
+        ] = None,
+    ) -> None:
+        """A force's areas for improvement and causes of concern, cycle by cycle, and whether a
+        comparable finding recurs in the next cycle (same or comparable question through the
+        crosswalk, and a shared topic; docs/methodology.md, "Findings across cycles")."""
+        import json
+
+        from openpeel.evidence.followed import follow_findings
+        from openpeel.forces import lookup
+
+        area = lookup(force)
+        followed = follow_findings(area.force_id, _force_evidence(area.force_id, evidence or []))
+        if as_json:
+            print(json.dumps([f.as_json() for f in followed], indent=2))
+            return
+        if not followed:
+            sys.stdout.write(f"{area.name}: no area for improvement or cause of concern in the evidence\n")
+            return
+        lines = [f"{area.name}: areas for improvement and causes of concern, and what followed"]
+        cycle = None
+        for f in followed:
+            if f.cycle != cycle:
+                cycle = f.cycle
+                lines += ["", cycle]
+            lines.append(
+                f"- {f.finding.question}, {f.kind_label} ({f.finding.id}): {' '.join(f.finding.text.split())}"
+            )
+            lines.append(f"  next cycle: {f.describe()}")
+        sys.stdout.write("\n".join(lines) + "\n")

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from openpeel.core.errors import InputError, UnknownNameError
 from openpeel.core.user_input import NoAliasSafeLoader, load_user_yaml, read_user_file
-from openpeel.evidence.models import FINDING_KINDS, EvidenceFile
+from openpeel.evidence.models import DRAFT_MARKER, FINDING_KINDS, EvidenceFile
 from openpeel.forces import lookup
 from openpeel.framework import load_framework
 from openpeel.indicators import catalogue
@@ -114,6 +114,14 @@ def _check_names(evidence: EvidenceFile, raw: dict[str, Any], path: Path | str) 
             )
     for index, finding in enumerate(evidence.findings):
         line = _line_of(raw, ("findings", index))
+        if finding.text.lstrip().startswith(DRAFT_MARKER):
+            raise InputError(
+                f"finding {finding.id!r} is still a draft of openpeel evidence draft",
+                path=path,
+                line=line,
+                field=f"findings.{index}.text",
+                hint="rewrite its text in openpeel's own words and check its kind, question and topics",
+            )
         if finding.question not in questions:
             raise InputError(
                 f"unknown question {finding.question!r} for PEEL {evidence.year}",

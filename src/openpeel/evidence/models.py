@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 FindingKind = Literal["strength", "area-for-improvement", "cause-of-concern", "observation"]
 FINDING_KINDS: tuple[str, ...] = ("strength", "area-for-improvement", "cause-of-concern", "observation")
+DRAFT_MARKER = "[DRAFT: rewrite in openpeel's own words]"
+"""How `openpeel evidence draft` opens every finding's text; the loader refuses a text that still does."""
 
 
 class Strict(BaseModel):

@@ -147,6 +147,7 @@ def register(app: typer.Typer) -> None:
 
         from openpeel.assessment.prepare import assess
         from openpeel.assessment.public import public_year
+        from openpeel.evidence.followed import next_cycle
         from openpeel.framework import load_framework
         from openpeel.publish.cycle import Cycle
         from openpeel.publish.export import EXPORT_FORMATS, downloads_dictionary_markdown, export_year
@@ -164,9 +165,11 @@ def register(app: typer.Typer) -> None:
         con, store = _ready(db, data)
         with store.write() as ws:
             assess(con, ws, year, evidence or [])
+        following = next_cycle(framework.year)
         with store.read() as ws:
             public = public_year(ws, year)
+            later = public_year(ws, following.to_year).evidence if following is not None else {}
         cycle = Cycle(con, framework.year, public.evidence, public.judgements)
-        written = export_year(cycle, out_dir, formats)  # type: ignore[arg-type]
+        written = export_year(cycle, out_dir, formats, following=later)  # type: ignore[arg-type]
         for path in written:
             err.print(f"wrote {path}")

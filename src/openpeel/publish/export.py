@@ -17,6 +17,7 @@ import duckdb
 from openpeel.assessment.judgements import Judgement
 from openpeel.core.csv_cells import guard_cell
 from openpeel.evidence import EvidenceFile
+from openpeel.evidence.followed import follow_findings
 from openpeel.forces import EW_ID, get_force, territorial_forces
 from openpeel.framework import Framework
 from openpeel.framework.published_grades import PublishedGrade, load_published_grades
@@ -158,7 +159,33 @@ PUBLISHED_GRADES = Download(
         Field("note", "VARCHAR", "Other pages that agree, gaps in the stored copies, conflicts"),
     ),
 )
-DOWNLOADS = (INDICATORS, JUDGEMENTS, FINDINGS, PUBLISHED_GRADES)
+FINDINGS_FOLLOWED = Download(
+    "findings-followed",
+    "Every area for improvement and cause of concern of the year, and whether a comparable finding "
+    "recurs in the next cycle: on a question the crosswalk links as comparable or partly comparable, "
+    "sharing a topic (docs/methodology.md, 'Findings across cycles'). Drawn from the same evidence as "
+    "the findings table, in both cycles.",
+    (
+        Field("year", "INTEGER", "PEEL year of the finding"),
+        Field("force_id", "VARCHAR", "Force id"),
+        Field("finding_id", "VARCHAR", "Finding id within the evidence file"),
+        Field("question_id", "VARCHAR", "Framework question the finding bears on"),
+        Field("kind", "VARCHAR", "area-for-improvement or cause-of-concern"),
+        Field("text", "VARCHAR", "The finding as written (plain text)"),
+        Field("topics", "VARCHAR", "Topics, separated by '; '"),
+        Field("next_year", "INTEGER", "The next cycle the crosswalk leads to; empty when none"),
+        Field("next_questions", "VARCHAR", "Its questions comparable with the finding's, separated by '; '"),
+        Field(
+            "followed",
+            "VARCHAR",
+            "recurs, not-repeated, or why it is not known: gap, no-evidence, no-comparable-question, "
+            "no-topics, last-cycle",
+        ),
+        Field("recurs", "BOOLEAN", "A comparable finding recurs; empty where it is not known"),
+        Field("next_finding_ids", "VARCHAR", "The next cycle's comparable findings, separated by '; '"),
+    ),
+)
+DOWNLOADS = (INDICATORS, JUDGEMENTS, FINDINGS, FINDINGS_FOLLOWED, PUBLISHED_GRADES)
 
 
 def _indicator_rows(year: int, values: Iterable[IndicatorValue]) -> list[tuple[object, ...]]:
@@ -247,6 +274,27 @@ def _finding_rows(year: int, evidence: Mapping[str, EvidenceFile]) -> list[tuple
     return rows
 
 
+def _followed_rows(
+    year: int, evidence: Mapping[str, EvidenceFile], following: Mapping[str, EvidenceFile]
+) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+    for force_id, ev in sorted(evidence.items()):
+        by_year = {year: ev}
+        later = following.get(force_id)
+        if later is not None:
+            by_year[later.year] = later
+        for item in (i for i in follow_findings(force_id, by_year) if i.year == year):
+            f = item.finding
+            rows.append(
+                (
+                    year, force_id, f.id, f.question, f.kind, f.text.strip(), "; ".join(f.topics),
+                    item.next_year, "; ".join(item.next_questions), item.status, item.recurs,
+                    "; ".join(m.id for m in item.matches),
+                )
+            )  # fmt: skip
+    return rows
+
+
 def _guarded(download: Download, rows: Sequence[tuple[object, ...]]) -> list[tuple[object, ...]]:
     """The rows for CSV: text a spreadsheet could run as a formula is guarded (Parquet is typed)."""
     text = [f.type == "VARCHAR" for f in download.fields]
@@ -279,10 +327,17 @@ def _write(
         con.close()
 
 
-def export_year(cycle: Cycle, out_dir: Path, formats: Iterable[ExportFormat] = EXPORT_FORMATS) -> list[Path]:
-    """Write indicators, judgements, findings and published grades of one PEEL cycle into
-    `out_dir`; returns the files. The cycle's evidence and judgements are the ones to show: for a
-    public download, only the published ones."""
+def export_year(
+    cycle: Cycle,
+    out_dir: Path,
+    formats: Iterable[ExportFormat] = EXPORT_FORMATS,
+    *,
+    following: Mapping[str, EvidenceFile] | None = None,
+) -> list[Path]:
+    """Write indicators, judgements, findings, findings followed and published grades of one PEEL
+    cycle into `out_dir`; returns the files. The cycle's evidence and judgements are the ones to
+    show: for a public download, only the published ones; `following` is the next cycle's
+    evidence by force, shown on the same terms (none given: the next cycle has no evidence)."""
     fmts = list(formats)
     for fmt in fmts:
         if fmt not in EXPORT_FORMATS:
@@ -292,6 +347,8 @@ def export_year(cycle: Cycle, out_dir: Path, formats: Iterable[ExportFormat] = E
     written = _write(INDICATORS, _indicator_rows(framework.year, cycle.values), out_dir, fmts)
     written += _write(JUDGEMENTS, _judgement_rows(cycle), out_dir, fmts)
     written += _write(FINDINGS, _finding_rows(framework.year, cycle.evidence), out_dir, fmts)
+    followed = _followed_rows(framework.year, cycle.evidence, following or {})
+    written += _write(FINDINGS_FOLLOWED, followed, out_dir, fmts)
     grades = published_grade_rows(framework, load_published_grades(framework.year))
     written += _write(PUBLISHED_GRADES, grades, out_dir, fmts)
     return written

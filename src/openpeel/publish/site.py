@@ -35,6 +35,7 @@ from markupsafe import Markup
 from openpeel.assessment.judgements import Judgement
 from openpeel.core.errors import OpenpeelError
 from openpeel.evidence import EvidenceFile
+from openpeel.evidence.followed import follow_findings, next_cycle
 from openpeel.forces import EW_ID, Force, get_force, territorial_forces
 from openpeel.framework import Framework, available_years, load_framework
 from openpeel.indicators.catalogue import catalogue
@@ -117,6 +118,23 @@ def _published_years(force_id: str, frameworks: Sequence[Framework]) -> list[dic
     return out
 
 
+def _followed(cycles: Sequence[Cycle], force: Force) -> list[dict[str, str]]:
+    """The force's areas for improvement and causes of concern with what followed each, from the
+    evidence the cycles may show (on public surfaces only what stands behind published
+    judgements, in the next cycle as in this one)."""
+    evidence = {c.year: c.evidence[force.force_id] for c in cycles if force.force_id in c.evidence}
+    return [
+        {
+            "cycle": f.cycle,
+            "question": f.question_text,
+            "kind": f.kind_label,
+            "text": " ".join(f.finding.text.split()),
+            "followed": f.describe(),
+        }
+        for f in follow_findings(force.force_id, evidence)
+    ]
+
+
 def _force_years(cycles: Sequence[Cycle], built: set[int], force: Force) -> dict[str, object]:
     """One force's grades and indicator cells for every PEEL cycle given."""
     titles = {ind.id: ind.title for ind in catalogue().indicators}
@@ -163,6 +181,7 @@ def _force_years(cycles: Sequence[Cycle], built: set[int], force: Force) -> dict
     return {
         "published": _published_years(force.force_id, [c.framework for c in cycles]),
         "years": year_rows,
+        "followed": _followed(cycles, force),
         "indicators": [(titles[i], cells[i]) for i in titles if any(c != "–" for c in cells[i])],
     }
 
@@ -221,10 +240,12 @@ def downloads_page(framework: Framework, counts: list[tuple[Download, int]]) -> 
 
 
 def download_counts(folder: Path) -> list[tuple[Download, int]]:
+    """Each download in `folder` and its rows; a publication made before a table existed lacks it."""
     counts = []
     for d in DOWNLOADS:
         csv = folder / f"{d.name}.csv"
-        counts.append((d, max(0, len(csv.read_text(encoding="utf-8").splitlines()) - 1)))
+        if csv.exists():
+            counts.append((d, max(0, len(csv.read_text(encoding="utf-8").splitlines()) - 1)))
     return counts
 
 
@@ -328,7 +349,9 @@ def publish_site(
             result.timings[f"reports and overview {year} (s)"] = time.perf_counter() - started
             names = {r.force_id: r.force_name for r in reports}
             (ydir / "scan.html").write_text(scan_page(names, cycle.framework, cycle.scan), encoding="utf-8")
-            downloads = export_year(cycle, ydir / "downloads")
+            following = next_cycle(year)
+            later = cycles.get(following.to_year) if following is not None else None
+            downloads = export_year(cycle, ydir / "downloads", following=later.evidence if later else {})
             result.downloads += downloads
             (ydir / "downloads.html").write_text(
                 downloads_page(cycle.framework, download_counts(ydir / "downloads")), encoding="utf-8"

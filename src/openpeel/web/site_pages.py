@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
 from openpeel.assessment.public import public_force, public_year
+from openpeel.evidence.followed import next_cycle
 from openpeel.forces import get_force, lookup
 from openpeel.framework import available_years, load_framework
 from openpeel.publish import render
@@ -133,7 +134,9 @@ def _downloads_folder(request: Request, ws: sa.Connection, year: int) -> Path:
                 if path.startswith(prefix):
                     (Path(holder.name) / path.removeprefix(prefix)).write_bytes(read_blob(ws, digest))
         else:
-            export_year(_public_cycle(request, ws, year), Path(holder.name))
+            following = next_cycle(year)
+            later = public_year(ws, following.to_year).evidence if following is not None else {}
+            export_year(_public_cycle(request, ws, year), Path(holder.name), following=later)
         folders[key] = holder
     return Path(folders[key].name)
 
@@ -156,6 +159,8 @@ def download_file(request: Request, ws: Ws, year: int, name: str) -> Response:
     if name not in allowed:
         raise ApiError(404, f"no download {name!r}; files: {', '.join(sorted(allowed))}")
     path = _downloads_folder(request, ws, year) / name
+    if not path.exists():
+        raise ApiError(404, f"the published downloads of {year} hold no {name} (published before it existed)")
     media = "text/csv; charset=utf-8" if name.endswith(".csv") else "application/vnd.apache.parquet"
     return FileResponse(path, media_type=media, filename=name)
 
