@@ -145,13 +145,13 @@ def test_cli_writes_while_the_server_keeps_answering(
 def test_two_ingests_at_once_both_succeed(home_env: dict[str, str], tmp_path: Path) -> None:
     """Writers take turns on the warehouse: the second waits for the first, and both land."""
     archives = []
-    for month, force in (("2014-01", "kent"), ("2014-02", "surrey")):
+    for month, force, label in (("2014-01", "kent", "Kent Police"), ("2014-02", "surrey", "Surrey Police")):
         folder = tmp_path / f"{month}-{force}" / month
         folder.mkdir(parents=True)
         (folder / f"{month}-{force}-street.csv").write_text(
             "Crime ID,Month,Reported by,Falls within,Longitude,Latitude,Location,LSOA code,LSOA name,"
             "Crime type,Last outcome category,Context\n"
-            f",{month},{force} Police,{force} Police,0.5,51.2,On or near High Street,E01024000,Invented 001A,"
+            f",{month},{label},{label},0.5,51.2,On or near High Street,E01024000,Invented 001A,"
             "Anti-social behaviour,,\n",
             encoding="utf-8",
         )

@@ -39,11 +39,23 @@ from openpeel.framework.published_grades import published_grade
 from openpeel.indicators.query import values_by_indicator
 
 
+class Exclusion(BaseModel):
+    """A force left out of a cycle's calibration, and why (e.g. its writer saw a grade)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    force: str
+    reason: str = Field(min_length=1)
+
+
 class CalibrationSetup(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     year: int
     rubric: str
+    excluded: tuple[Exclusion, ...] = Field(
+        default=(), description="Forces left out of calibration, each with its reason"
+    )
     rubric_sha256: str | None = Field(
         default=None, pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the rubric file when it was frozen"
     )
@@ -355,7 +367,13 @@ def calibrate(
     if files and con is None:
         raise ValueError("calibrating evidence needs the warehouse's indicators")
     rows = _Rows(framework, result)
+    excluded = {lookup(e.force).force_id: e.reason for e in setup.excluded}
     for force_id in sorted(files):
+        if force_id in excluded:
+            result.not_compared.append(
+                {"force": force_id, "target": "all", "why": f"excluded: {excluded[force_id]}"}
+            )
+            continue
         assert con is not None
         indicators = values_by_indicator(con, framework, force_id)
         rows.force(

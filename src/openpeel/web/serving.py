@@ -26,6 +26,9 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
+        # Listening from here on: a request that arrives while the app is still starting waits in
+        # the backlog instead of being refused, so "ready" is never followed by a refusal.
+        sock.listen(2048)
     except OSError as exc:
         sock.close()
         raise OpenpeelError(
