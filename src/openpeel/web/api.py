@@ -228,6 +228,7 @@ PUBLISHED_GRADE_COLUMNS = (
     "grade_label",
     "published",
     "source_url",
+    "source_kind",
     "note",
 )
 
