@@ -251,7 +251,11 @@ def _invented_table() -> list[PublishedGrade]:
         ("kent,2023,-1,4,2,1,0,https://x.example/,press,", "outstanding", "greater than or equal to 0"),
         ("kent,2023,1,4,,1,0,https://x.example/,press,", "adequate", "must be given"),
         ("kent,2015,1,2,1,0,0,https://x.example/,press,", "adequate", "is not a grade of PEEL 2015"),
-        ("kent,2023,9,4,2,1,0,https://x.example/,press,", "outstanding", "add up to 16"),
+        (
+            "kent,2023,9,4,2,1,0,https://x.example/,press,",
+            "outstanding",
+            "add up to 16; PEEL 2023-25 lists 11",
+        ),
         ("kent,2023,1,4,2,1,0,https://x.example/,inspectorate,", "source_kind", "exactly when"),
         # The invented table names eight good grades for Kent; a source counting four cannot agree.
         ("kent,2023,1,4,2,1,0,https://x.example/,press,", "good", "names 8 good grades"),
