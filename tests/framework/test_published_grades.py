@@ -209,7 +209,11 @@ def test_latest_published_is_the_most_recent_cycle_of_each_force() -> None:
     latest = latest_published()
     assert len(latest) == 43
     kent = latest["kent"]
-    assert (kent.year, kent.text) == (2018, f"Effectiveness: {kent.label} (PEEL 2018/19)")
+    assert kent.year == max(r.year for r in published_grades(force="kent"))
+    # A force whose latest cycle has pillar grades is summarised by its effectiveness grade.
+    for found in latest.values():
+        if found.year == 2018:
+            assert found.text == f"Effectiveness: {found.label} (PEEL 2018/19)"
     # Where the latest cycle grades questions only, the summary counts the most frequent grade.
     northants = latest["northamptonshire"]
     rows = [r for r in published_grades(northants.year) if r.force_id == "northamptonshire"]
@@ -254,7 +258,7 @@ def _invented_table() -> list[PublishedGrade]:
         (
             "kent,2023,9,4,2,1,0,https://x.example/,press,",
             "outstanding",
-            "add up to 16; PEEL 2023-25 lists 11",
+            "add up to 16; PEEL 2023-25 grades at most 10",
         ),
         ("kent,2023,1,4,2,1,0,https://x.example/,inspectorate,", "source_kind", "exactly when"),
         # The invented table names eight good grades for Kent; a source counting four cannot agree.

@@ -205,12 +205,11 @@ def parse_grade_counts(
                 problem = "is not a grade of" if given else "must be given (0 for none) for"
                 raise InputError(f"{column} {problem} {framework.title}", path=where, line=line, field=column)
         counts = row.counts()
-        # Bounded by every area the framework file lists, graded or not: sources for PEEL 2021/22
-        # count up to eleven graded areas where the file identifies ten (see peel-2021.yaml).
-        areas = len(framework.questions()) + sum(1 for p in framework.pillars if p.has_overall_grade)
+        graded = [q for q in framework.questions() if q.graded]
+        areas = len(graded) + sum(1 for p in framework.pillars if p.has_overall_grade)
         if not 0 < sum(counts.values()) <= areas:
             raise InputError(
-                f"the counts add up to {sum(counts.values())}; {framework.title} lists {areas} areas",
+                f"the counts add up to {sum(counts.values())}; {framework.title} grades at most {areas} areas",
                 path=where,
                 line=line,
                 field="outstanding",
