@@ -192,6 +192,9 @@ def test_duplicates_and_wrong_header_are_rejected() -> None:
         parse_published_grades(f"{HEADER}\n{row}\n{row}\n", "t", 2015)
     with pytest.raises(InputError, match="expected the columns"):
         parse_published_grades("force,year\n", "t", 2015)
+    with pytest.raises(InputError, match="more cells than the 9 columns") as caught:
+        parse_published_grades(f"{HEADER}\n{row}a note, with a comma,\n", "t", 2015)
+    assert (caught.value.line, caught.value.field) == (2, "note")
 
 
 def test_five_tier_grades_are_accepted_from_2021() -> None:

@@ -145,6 +145,14 @@ def csv_records(text: str, where: str, columns: tuple[str, ...]) -> Iterable[tup
         raise InputError(f"expected the columns {', '.join(columns)}", path=where, line=1)
     for record in reader:
         # DictReader counts physical lines, so quoted newlines keep line numbers right.
+        if None in record:
+            # DictReader files surplus cells under the key None: usually an unquoted comma.
+            raise InputError(
+                f"more cells than the {len(columns)} columns (quote a value that holds a comma)",
+                path=where,
+                line=reader.line_num,
+                field=columns[-1],
+            )
         yield reader.line_num, record
 
 
