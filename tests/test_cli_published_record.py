@@ -62,7 +62,17 @@ def test_published_grades_as_text_names_each_source() -> None:
     result = runner.invoke(app, ["published-grades", "--year", "2015", "--force", "kent"])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["force", "year", "pillar", "or", "question", "grade", "published", "source"]
+    assert lines[0].split() == [
+        "force",
+        "year",
+        "pillar",
+        "or",
+        "question",
+        "grade",
+        "published",
+        "kind",
+        "source",
+    ]
     body = lines[2:]
     assert [line.split()[2] for line in body] == ["effectiveness", "efficiency", "legitimacy"]
     assert all("peel-2015/kent" in line for line in body)
@@ -123,12 +133,34 @@ def test_calibrate_text_lists_each_disagreement_with_its_rules(tmp_path: Path, s
 
 def test_calibrate_a_cycle_without_evidence_says_so_without_a_warehouse(tmp_path: Path) -> None:
     db = tmp_path / "never-made.duckdb"
-    result = runner.invoke(app, ["calibrate", "--year", "2016", "--db", str(db)])
+    result = runner.invoke(app, ["calibrate", "--year", "2018", "--db", str(db)])
     assert result.exit_code == 0, result.output
-    assert "No evidence files for PEEL 2016 yet: nothing to compare." in result.stdout
-    assert "seed 91831046" in result.stdout
+    assert "No evidence files for PEEL 2018/19 yet: nothing to compare." in result.stdout
+    assert "seed 821308726" in result.stdout
     assert not db.exists()
     as_json = json.loads(
-        runner.invoke(app, ["calibrate", "--year", "2016", "--json", "--db", str(db)]).stdout
+        runner.invoke(app, ["calibrate", "--year", "2018", "--json", "--db", str(db)]).stdout
     )
-    assert as_json["compared"] == 0 and as_json["seed"] == 91831046 and as_json["rows"] == []
+    assert as_json["compared"] == 0 and as_json["seed"] == 821308726 and as_json["rows"] == []
+
+
+def test_coverage_lists_every_force_of_a_cycle_with_its_status() -> None:
+    result = runner.invoke(app, ["published-grades", "--coverage", "--year", "2023-25", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 43 and {r["cycle"] for r in rows} == {"PEEL 2023-25"}
+    assert {r["status"] for r in rows} <= {"complete", "partial", "counts-only", "not-found"}
+    merseyside = next(r for r in rows if r["force_id"] == "merseyside")
+    assert merseyside["status"] == "complete" and merseyside["source_kinds"] == ["commissioner"]
+    northants = next(r for r in rows if r["force_id"] == "northamptonshire")
+    assert northants["revised"] == ["responding-to-public"]
+    text = runner.invoke(app, ["published-grades", "--coverage", "--year", "2023-25"])
+    assert text.exit_code == 0, text.output
+    assert text.stdout.splitlines()[0].split() == ["cycle", "force", "status", "graded", "missing", "kinds"]
+    assert text.stdout.rstrip().splitlines()[-1].startswith("PEEL 2023-25: ")
+
+
+def test_grade_rows_in_json_carry_their_source_kind() -> None:
+    result = runner.invoke(app, ["published-grades", "--year", "2023-25", "--json"])
+    rows = json.loads(result.stdout)
+    assert rows and all(r["source_kind"] in {"inspectorate", "commissioner", "force", "press"} for r in rows)

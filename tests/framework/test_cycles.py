@@ -107,7 +107,12 @@ def test_unconfirmed_wording_is_marked_with_a_note() -> None:
     assert load_framework(2016).question("preventing-crime").wording_confirmed
     unconfirmed = load_framework(2016).question("understanding-demand")
     assert not unconfirmed.wording_confirmed and unconfirmed.wording_note
-    assert not any(q.wording_confirmed for q in load_framework(2025).questions())
+    # PEEL 2025-27 is checked only in part: its first core question's wording is confirmed, the rest
+    # are carried forward from 2023-25 and say so.
+    fw25 = load_framework(2025)
+    assert [q.id for q in fw25.questions() if q.wording_confirmed] == ["leadership-and-management"]
+    assert fw25.question("leadership-and-management").source
+    assert all(q.wording_note for q in fw25.questions() if not q.wording_confirmed)
     with pytest.raises(ValidationError, match="unconfirmed wording needs a wording_note"):
         Question.model_validate(
             {"id": "x", "text": "?", "graded": False, "inspection_kinds": ["k"], "wording_confirmed": False}
@@ -178,3 +183,22 @@ def test_comparable_with_previous_cycle() -> None:
     assert not any(comparable_with_previous(2021, q.id) for q in load_framework(2021).questions())
     assert not any(comparable_with_previous(2023, q.id) for q in load_framework(2023).questions())
     assert not comparable_with_previous(2014, "reducing-crime")
+
+
+def test_2025_27_replaces_the_victim_service_assessment_with_the_quality_of_service_review() -> None:
+    fw25 = load_framework(2025)
+    ids = [q.id for q in fw25.questions()]
+    assert "victim-service" not in ids and "quality-of-service" in ids
+    mapping = mapping_into(2025)
+    assert mapping is not None
+    link = next(link for link in mapping.questions if link.to == "quality-of-service")
+    assert link.from_ == ("victim-service",)
+
+
+def test_2021_22_areas_graded_only_in_some_reports_are_marked() -> None:
+    fw21 = load_framework(2021)
+    partial = {q.id for q in fw21.questions() if q.graded and not q.graded_in_every_report}
+    assert partial == {"victim-service", "serious-organised-crime", "workforce-corruption", "recording-data"}
+    assert fw21.question("victim-service").source
+    mapping = mapping_into(2023)
+    assert mapping is not None and [d.id for d in mapping.dropped] == ["workforce-corruption"]

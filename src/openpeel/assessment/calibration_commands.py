@@ -25,16 +25,35 @@ def register(app: typer.Typer) -> None:
         force: Annotated[
             str | None, typer.Option("--force", help="Only this force (id or name, e.g. northamptonshire).")
         ] = None,
+        coverage: Annotated[
+            bool,
+            typer.Option(
+                "--coverage",
+                help="Instead of grades: per cycle and force, complete, partial (which areas), counts only "
+                "or not found, with the searches recorded for each gap.",
+            ),
+        ] = False,
         as_json: JsonOption = False,
     ) -> None:
         """The grades the inspectorate published, per force, cycle and pillar or question, with sources.
 
         These are reference data shipped with openpeel (framework/published/), never rubric proposals.
+        Each row says what kind of source it was read on: the inspectorate, a commissioner's office,
+        the force or the press.
         """
         from openpeel.forces import lookup
         from openpeel.framework.published_grades import grades_table, published_grades
 
         force_id = lookup(force).force_id if force is not None else None
+        if coverage:
+            from openpeel.framework.published_coverage import coverage_report, coverage_table
+
+            found = coverage_report(year, force_id)
+            if as_json:
+                print(json.dumps([r.as_json() for r in found], indent=2))
+                return
+            sys.stdout.write(coverage_table(found))
+            return
         rows = published_grades(year, force_id)
         if as_json:
             print(json.dumps([r.as_json() for r in rows], indent=2))

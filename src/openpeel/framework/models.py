@@ -54,6 +54,14 @@ class Question(Strict):
     wording_note: str | None = Field(
         default=None, description="Why the wording is unconfirmed, or its source"
     )
+    graded_in_every_report: bool = Field(
+        default=True,
+        description="False for a graded area only some forces' reports grade (e.g. from a separate regional "
+        "inspection): published-grade coverage does not count it missing",
+    )
+    source: str | None = Field(
+        default=None, description="The published framework or report page the wording was checked on"
+    )
 
     @model_validator(mode="after")
     def _graded_needs_phrase(self) -> Question:

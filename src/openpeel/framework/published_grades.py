@@ -17,14 +17,31 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from openpeel.core.errors import InputError, UnknownNameError
 from openpeel.forces import territorial_forces
 from openpeel.framework.loader import load_framework
+from openpeel.framework.models import Framework
 
-COLUMNS = ("force_id", "year", "pillar_id", "question_id", "grade", "published", "source_url", "note")
+SourceKind = Literal["inspectorate", "commissioner", "force", "press"]
+SOURCE_KINDS: tuple[SourceKind, ...] = ("inspectorate", "commissioner", "force", "press")
+"""Who published the page a grade was read on, in the order a grade is preferred."""
+
+COLUMNS = (
+    "force_id",
+    "year",
+    "pillar_id",
+    "question_id",
+    "grade",
+    "published",
+    "source_url",
+    "source_kind",
+    "note",
+)
 CONFLICT_COLUMNS = (
     "force_id",
     "year",
@@ -32,14 +49,16 @@ CONFLICT_COLUMNS = (
     "question_id",
     "grade_used",
     "source_used",
+    "source_kind_used",
     "other_grade",
     "other_source",
+    "other_source_kind",
     "reason",
 )
 FOLDER = "published"
 
 
-class _Row(BaseModel):
+class CsvRow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     @field_validator("*", mode="before")
@@ -49,7 +68,7 @@ class _Row(BaseModel):
         return None if value == "" else value
 
 
-class PublishedGrade(_Row):
+class PublishedGrade(CsvRow):
     force_id: str = Field(pattern=r"^[a-z-]+$")
     year: int
     pillar_id: str | None = None
@@ -57,6 +76,7 @@ class PublishedGrade(_Row):
     grade: str
     published: dt.date | None = None
     source_url: str = Field(pattern=r"^https?://\S+$", description="The page that states the grade")
+    source_kind: SourceKind
     note: str | None = None
 
     @property
@@ -73,19 +93,22 @@ class PublishedGrade(_Row):
             "grade": self.grade,
             "published": self.published.isoformat() if self.published else None,
             "source_url": self.source_url,
+            "source_kind": self.source_kind,
             "note": self.note,
         }
 
 
-class GradeConflict(_Row):
+class GradeConflict(CsvRow):
     force_id: str
     year: int
     pillar_id: str | None = None
     question_id: str | None = None
     grade_used: str
     source_used: str = Field(pattern=r"^https?://\S+$")
+    source_kind_used: SourceKind
     other_grade: str
     other_source: str = Field(pattern=r"^https?://\S+$")
+    other_source_kind: SourceKind
     reason: str
 
 
@@ -104,40 +127,90 @@ def published_years() -> list[int]:
     return sorted(_files())
 
 
-def _read(name: str) -> tuple[str, str]:
+def read_packaged(name: str) -> tuple[str, str]:
     where = f"openpeel/framework/{FOLDER}/{name}"
     text = resources.files("openpeel.framework").joinpath(FOLDER, name).read_text(encoding="utf-8")
     return where, text
 
 
-def _records(text: str, where: str, columns: tuple[str, ...]) -> Iterable[tuple[int, dict[str, str]]]:
+def is_inspectorate_page(url: str) -> bool:
+    """Whether `url` is on the inspectorate's own site."""
+    host = urlsplit(url).hostname or ""
+    return host == "justiceinspectorates.gov.uk" or host.endswith(".justiceinspectorates.gov.uk")
+
+
+def csv_records(text: str, where: str, columns: tuple[str, ...]) -> Iterable[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text))
     if tuple(reader.fieldnames or ()) != columns:
         raise InputError(f"expected the columns {', '.join(columns)}", path=where, line=1)
     for record in reader:
         # DictReader counts physical lines, so quoted newlines keep line numbers right.
+        if None in record:
+            # DictReader files surplus cells under the key None: usually an unquoted comma.
+            raise InputError(
+                f"more cells than the {len(columns)} columns (quote a value that holds a comma)",
+                path=where,
+                line=reader.line_num,
+                field=columns[-1],
+            )
         yield reader.line_num, record
 
 
-def _first_error(exc: ValidationError) -> tuple[str, str]:
+def first_error(exc: ValidationError) -> tuple[str, str]:
     first = exc.errors()[0]
     return first["msg"], ".".join(str(p) for p in first["loc"])
+
+
+def target_error(framework: Framework, pillar_id: str | None, question_id: str | None) -> InputError | None:
+    """Why a pillar or question cannot carry a published grade in `framework` (no path or line yet)."""
+    pillars = {p.id: p for p in framework.pillars}
+    if (pillar_id is None) == (question_id is None):
+        return InputError("give exactly one of pillar_id and question_id", field="pillar_id")
+    if pillar_id is not None:
+        pillar = pillars.get(pillar_id)
+        if pillar is None:
+            return InputError(
+                f"{framework.title} has no pillar {pillar_id!r}", field="pillar_id", hint=", ".join(pillars)
+            )
+        if not pillar.has_overall_grade:
+            return InputError(
+                f"the {framework.title} pillar {pillar_id!r} has no overall grade", field="pillar_id"
+            )
+    if question_id is not None:
+        question = next((q for q in framework.questions() if q.id == question_id), None)
+        if question is None:
+            return InputError(f"{framework.title} has no question {question_id!r}", field="question_id")
+        if not question.graded:
+            return InputError(
+                f"the {framework.title} question {question_id!r} is not graded", field="question_id"
+            )
+    return None
+
+
+def grade_error(framework: Framework, grade: str, field: str) -> InputError | None:
+    """Why `grade` is not a grade of the cycle's scale, if it is not."""
+    grades = [g.id for g in framework.grade_scale]
+    if grade in grades:
+        return None
+    return InputError(f"{framework.title} has no grade {grade!r}", field=field, hint=", ".join(grades))
+
+
+def problem_at(error: InputError, where: str, line: int) -> InputError:
+    """`error` placed in a file and line."""
+    return InputError(error.reason, path=where, line=line, field=error.field, hint=error.hint)
 
 
 def parse_published_grades(text: str, where: str, year: int) -> list[PublishedGrade]:
     """Validate one cycle's published-grades CSV given as text; `where` names it in errors."""
     framework = load_framework(year)
     force_ids = {f.force_id for f in territorial_forces()}
-    pillars = {p.id: p for p in framework.pillars}
-    questions = {q.id: q for q in framework.questions()}
-    grades = [g.id for g in framework.grade_scale]
     seen: dict[tuple[str, str | None, str | None], int] = {}
     rows = []
-    for line, record in _records(text, where, COLUMNS):
+    for line, record in csv_records(text, where, COLUMNS):
         try:
             row = PublishedGrade.model_validate(record)
         except ValidationError as exc:
-            msg, field = _first_error(exc)
+            msg, field = first_error(exc)
             raise InputError(msg, path=where, line=line, field=field) from None
 
         def fail(message: str, field: str, hint: str | None = None, *, at: int = line) -> InputError:
@@ -146,30 +219,20 @@ def parse_published_grades(text: str, where: str, year: int) -> list[PublishedGr
 
         if row.year != year:
             raise fail(f"row is for {row.year} in the file of {year}", "year")
+        if (row.source_kind == "inspectorate") != is_inspectorate_page(row.source_url):
+            raise fail(
+                "source_kind is 'inspectorate' exactly when the page is on justiceinspectorates.gov.uk",
+                "source_kind",
+            )
         if row.force_id not in force_ids:
             raise fail(
                 str(UnknownNameError("force", row.force_id, [])), "force_id", "a data.police.uk force id"
             )
-        if (row.pillar_id is None) == (row.question_id is None):
-            raise fail("give exactly one of pillar_id and question_id", "pillar_id")
-        if row.pillar_id is not None:
-            pillar = pillars.get(row.pillar_id)
-            if pillar is None:
-                raise fail(
-                    f"{framework.title} has no pillar {row.pillar_id!r}", "pillar_id", ", ".join(pillars)
-                )
-            if not pillar.has_overall_grade:
-                raise fail(
-                    f"the {framework.title} pillar {row.pillar_id!r} has no overall grade", "pillar_id"
-                )
-        if row.question_id is not None:
-            question = questions.get(row.question_id)
-            if question is None:
-                raise fail(f"{framework.title} has no question {row.question_id!r}", "question_id")
-            if not question.graded:
-                raise fail(f"the {framework.title} question {row.question_id!r} is not graded", "question_id")
-        if row.grade not in grades:
-            raise fail(f"{framework.title} has no grade {row.grade!r}", "grade", ", ".join(grades))
+        problem = target_error(framework, row.pillar_id, row.question_id) or grade_error(
+            framework, row.grade, "grade"
+        )
+        if problem is not None:
+            raise problem_at(problem, where, line)
         key = (row.force_id, row.pillar_id, row.question_id)
         if key in seen:
             raise fail(
@@ -185,7 +248,7 @@ def _load(year: int) -> tuple[PublishedGrade, ...]:
     files = _files()
     if year not in files:
         return ()
-    where, text = _read(files[year])
+    where, text = read_packaged(files[year])
     return tuple(parse_published_grades(text, where, year))
 
 
@@ -216,24 +279,51 @@ def published_grade(force_id: str, year: int, target: str) -> PublishedGrade | N
 
 @cache
 def conflicts() -> tuple[GradeConflict, ...]:
-    """Where two of the inspectorate's pages disagree, with the grade the table uses and why."""
-    where, text = _read("conflicts.csv")
+    """Where two sources disagree, with the grade the table uses and why.
+
+    Two pages of the inspectorate, or pages of different kinds (the inspectorate, a commissioner's
+    office, the force, the press): the inspectorate's page comes first, so a conflict that keeps
+    another kind's grade over the inspectorate's is refused.
+    """
+    where, text = read_packaged("conflicts.csv")
+    return tuple(parse_conflicts(text, where))
+
+
+def parse_conflicts(text: str, where: str) -> list[GradeConflict]:
+    """Validate conflicts.csv given as text against the grade tables; `where` names it in errors."""
     out = []
-    for line, record in _records(text, where, CONFLICT_COLUMNS):
+    for line, record in csv_records(text, where, CONFLICT_COLUMNS):
         try:
             conflict = GradeConflict.model_validate(record)
         except ValidationError as exc:
-            msg, field = _first_error(exc)
+            msg, field = first_error(exc)
             raise InputError(msg, path=where, line=line, field=field) from None
         used = published_grade(
             conflict.force_id, conflict.year, conflict.pillar_id or conflict.question_id or ""
         )
         if used is None or used.grade != conflict.grade_used or used.source_url != conflict.source_used:
             raise InputError(
-                "the table does not hold the grade and source named as used", path=where, line=line
+                "the table does not hold the grade and source named as used",
+                path=where,
+                line=line,
+                field="grade_used",
+            )
+        if used.source_kind != conflict.source_kind_used:
+            raise InputError(
+                f"the table's source is of kind {used.source_kind!r}",
+                path=where,
+                line=line,
+                field="source_kind_used",
+            )
+        if conflict.other_source_kind == "inspectorate" and conflict.source_kind_used != "inspectorate":
+            raise InputError(
+                "the inspectorate's own page comes first: use its grade",
+                path=where,
+                line=line,
+                field="source_kind_used",
             )
         out.append(conflict)
-    return tuple(out)
+    return out
 
 
 def coverage(year: int) -> dict[str, int]:
@@ -245,8 +335,8 @@ def coverage(year: int) -> dict[str, int]:
 
 
 def grades_table(rows: Iterable[PublishedGrade]) -> str:
-    """Rows as a plain-text table (force, year, pillar or question, grade, published, source)."""
-    header = ("force", "year", "pillar or question", "grade", "published", "source")
+    """Rows as a plain-text table (force, year, pillar or question, grade, published, kind, source)."""
+    header = ("force", "year", "pillar or question", "grade", "published", "kind", "source")
     body = [
         (
             r.force_id,
@@ -254,6 +344,7 @@ def grades_table(rows: Iterable[PublishedGrade]) -> str:
             r.target,
             r.grade,
             r.published.isoformat() if r.published else "",
+            r.source_kind,
             r.source_url,
         )
         for r in rows

@@ -154,7 +154,13 @@ PUBLISHED_GRADES = Download(
         Field(
             "source_url",
             "VARCHAR",
-            "The inspectorate's page (or the secondary page named in note) stating it",
+            "The page stating the grade: the inspectorate's, or another where its stored page lacks it",
+        ),
+        Field(
+            "source_kind",
+            "VARCHAR",
+            "Who published that page: inspectorate, commissioner (the police and crime commissioner's office), "
+            "force or press",
         ),
         Field("note", "VARCHAR", "Other pages that agree, gaps in the stored copies, conflicts"),
     ),
@@ -254,7 +260,7 @@ def published_grade_rows(framework: Framework, rows: Iterable[PublishedGrade]) -
         out.append(
             (
                 r.year, framework.title, r.force_id, get_force(r.force_id).name, r.pillar_id, r.question_id,
-                graded, r.grade, framework.grade(r.grade).label, r.published, r.source_url, r.note,
+                graded, r.grade, framework.grade(r.grade).label, r.published, r.source_url, r.source_kind, r.note,
             )
         )  # fmt: skip
     return out

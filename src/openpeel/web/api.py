@@ -272,6 +272,7 @@ PUBLISHED_GRADE_COLUMNS = (
     "grade_label",
     "published",
     "source_url",
+    "source_kind",
     "note",
 )
 
