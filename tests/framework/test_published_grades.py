@@ -85,11 +85,17 @@ def test_coverage_per_cycle() -> None:
 
 def test_2014_gaps_are_absent_rows_not_guesses() -> None:
     rows = load_published_grades(2014)
-    assert not [r for r in rows if r.force_id == "hampshire"]
-    # Lincolnshire's 2014 reducing-crime grade is stated on its 2015 page; its other two are not found.
-    lincolnshire = [r for r in rows if r.force_id == "lincolnshire"]
-    assert [(r.question_id, r.grade) for r in lincolnshire] == [("reducing-crime", "good")]
-    assert lincolnshire[0].source_url.endswith("/peel-2015/lincolnshire/effectiveness/")
+    # No stored page names Hampshire's 2014 effectiveness grades: those rows are absent. Its
+    # efficiency grade comes from local press, which says so.
+    hampshire = [r for r in rows if r.force_id == "hampshire"]
+    assert [(r.pillar_id, r.grade, r.source_kind) for r in hampshire] == [("efficiency", "good", "press")]
+    # Lincolnshire's reducing-crime grade is stated on its 2015 page; the other two by local press.
+    lincolnshire = {r.question_id: r for r in rows if r.force_id == "lincolnshire"}
+    assert lincolnshire["reducing-crime"].source_url.endswith("/peel-2015/lincolnshire/effectiveness/")
+    assert {q: (r.grade, r.source_kind) for q, r in lincolnshire.items() if q != "reducing-crime"} == {
+        "investigating-offending": ("requires-improvement", "press"),
+        "tackling-asb": ("good", "press"),
+    }
 
 
 def test_the_cheshire_2014_conflict_is_recorded_with_the_grade_used() -> None:
@@ -108,6 +114,7 @@ def test_filter_by_force_and_unknown_force() -> None:
         ("effectiveness", "good"),
         ("efficiency", "good"),
         ("legitimacy", "outstanding"),
+        (None, "good"),
     ]
     with pytest.raises(UnknownNameError):
         published_grades(2015, "kentt")
