@@ -71,6 +71,9 @@ class Rule(BaseModel):
         description="outstanding_conditions: every primary indicator significantly better (all: a question "
         "without primary indicators can never qualify; all-if-any: it needs none), or not needed",
     )
+    min_exceptional: int = Field(
+        default=1, ge=1, description="outstanding_conditions: strengths marked exceptional needed"
+    )
     min_share: float | None = Field(
         default=None,
         ge=0,
@@ -326,7 +329,7 @@ def _outstanding_conditions(rule: Rule, facts: _Facts) -> tuple[bool, str, list[
         or (rule.better_indicators == "all-if-any" and all_better)
         or (bool(primary) and all_better)
     )
-    fired = facts.good_holds and bool(exceptional) and indicators_ok
+    fired = facts.good_holds and len(exceptional) >= rule.min_exceptional and indicators_ok
     if fired:
         reason = (
             "exceptional findings and every primary indicator better than England and Wales"
