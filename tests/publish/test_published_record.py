@@ -12,8 +12,8 @@ from openpeel.evidence import bundled_evidence_files, load_evidence_file
 from openpeel.framework import load_framework, pillar_comparable_with_previous
 from openpeel.framework.published_grades import published_grade, published_grades
 from openpeel.publish import build_report, render
+from openpeel.publish.inspectorate_overview import NO_GRADE, build_published_overview
 from openpeel.publish.model import Report
-from openpeel.publish.published_overview import NO_GRADE, build_published_overview
 from openpeel.publish.site import SiteResult
 
 NORTHANTS_SOURCE = (

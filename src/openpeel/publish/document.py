@@ -20,6 +20,7 @@ from openpeel.publish.appendix import appendix
 from openpeel.publish.chart_data import YearChartData, load_chart_data
 from openpeel.publish.credits import credit_lines, setter
 from openpeel.publish.evidence_entries import outcome_paragraphs
+from openpeel.publish.inspectorate_grades import PublishedView, agreement, published_summary, published_views
 from openpeel.publish.model import (
     Chart,
     Evidence,
@@ -32,7 +33,6 @@ from openpeel.publish.model import (
     Segment,
     para,
 )
-from openpeel.publish.published import PublishedView, agreement, published_summary, published_views
 
 SUMMARY_SUBJECTS = ("{name}", "The force", "It")
 

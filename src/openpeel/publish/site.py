@@ -43,11 +43,11 @@ from openpeel.indicators.scan import TRIAGE_LIMIT, ScanRow, triage
 from openpeel.publish.cycle import Cycle
 from openpeel.publish.document import shown_grades
 from openpeel.publish.export import DOWNLOADS, Download, downloads_dictionary_markdown, export_year
+from openpeel.publish.inspectorate_grades import published_views
+from openpeel.publish.inspectorate_overview import build_published_overview
 from openpeel.publish.model import Chart
 from openpeel.publish.overview import NOT_GRADED, build_overview
 from openpeel.publish.publication import Versioning
-from openpeel.publish.published import published_views
-from openpeel.publish.published_overview import build_published_overview
 from openpeel.publish.render import EXTENSIONS, Format, environment, render
 from openpeel.publish.tile_map import band_map, latest_published_map
 
