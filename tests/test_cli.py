@@ -16,6 +16,7 @@ def db(tmp_path: Path) -> str:
     return str(tmp_path / "w.duckdb")
 
 
+@pytest.mark.slow
 def test_build_writes_every_force_in_three_formats(tmp_path: Path, db: str) -> None:
     result = runner.invoke(app, ["build", "--year", "2014", "--out", str(tmp_path / "out"), "--db", db])
     assert result.exit_code == 0, result.output
@@ -34,6 +35,7 @@ def test_build_writes_every_force_in_three_formats(tmp_path: Path, db: str) -> N
     assert all(r["source_url"].startswith("https://") for r in northants["published_grades"])
 
 
+@pytest.mark.slow
 def test_indicators_json(db: str) -> None:
     result = runner.invoke(app, ["indicators", "Northamptonshire", "--year", "2014", "--json", "--db", db])
     assert result.exit_code == 0, result.output
@@ -51,6 +53,7 @@ def test_indicators_json(db: str) -> None:
     assert by_id["recorded_crime_change_1y_pct"]["period_end"] == "2014-06-30"
 
 
+@pytest.mark.slow
 def test_report_formats(db: str) -> None:
     for fmt, marker in [
         ("text", "Northamptonshire PEEL 2014\n"),

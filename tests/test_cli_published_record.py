@@ -74,7 +74,12 @@ def test_published_grades_as_text_names_each_source() -> None:
         "source",
     ]
     body = lines[2:]
-    assert [line.split()[2] for line in body] == ["effectiveness", "efficiency", "legitimacy", "preventing-crime"]
+    assert [line.split()[2] for line in body] == [
+        "effectiveness",
+        "efficiency",
+        "legitimacy",
+        "preventing-crime",
+    ]
     assert all("peel-2015/kent" in line for line in body)
 
 

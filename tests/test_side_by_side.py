@@ -24,6 +24,9 @@ from openpeel.evidence import bundled_evidence_files
 from openpeel.store import Store
 from openpeel.store.schema import sa_table
 
+# Whole commands or national runs, seconds each: left to the full run (`make test-fast` skips them).
+pytestmark = pytest.mark.slow
+
 NORTHANTS_2014 = next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
 
 

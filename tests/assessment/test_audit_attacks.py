@@ -40,6 +40,9 @@ from openpeel.store.user_audit import replay_users
 from openpeel.store.verify import verify_store
 from openpeel.web.users import add_user, disable_user, set_role
 
+# Whole commands or national runs, seconds each: left to the full run (`make test-fast` skips them).
+pytestmark = pytest.mark.slow
+
 PASSWORD = "correct horse battery"
 OTHER_KEY = "a-key-the-attacker-made-0123456789abcdef"
 

@@ -4,11 +4,16 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from openpeel.assessment.judgements import confirm, current_judgements, moderate, publish
 from openpeel.core.locations import Locations
 from openpeel.pipeline import build
 from openpeel.store import Store
 from openpeel.store.audit import events, replay, table_state
+
+# Whole commands or national runs, seconds each: left to the full run (`make test-fast` skips them).
+pytestmark = pytest.mark.slow
 
 
 def test_build_imports_shipped_evidence_and_keeps_published_judgements(

@@ -16,6 +16,9 @@ from openpeel.cli import app
 from openpeel.core.settings import Settings
 from openpeel.web.app import create_app
 
+# Whole commands or national runs, seconds each: left to the full run (`make test-fast` skips them).
+pytestmark = pytest.mark.slow
+
 # INVENTED for this test: not a finding of the inspectorate.
 DRAFT_TEXT = "INVENTED DRAFT FINDING: detainees were left unchecked for hours (zq-7731)"
 DRAFT = f"""# INVENTED for tests/assessment/test_public_means_published.py

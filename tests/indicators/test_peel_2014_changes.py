@@ -22,6 +22,7 @@ WORDS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("indicator_id", ["recorded_crime_change_1y_pct", "recorded_crime_change_4y_pct"])
 def test_every_force_has_the_change_and_its_words(
     computed_all: duckdb.DuckDBPyConnection, indicator_id: str

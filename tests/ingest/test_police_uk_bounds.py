@@ -172,6 +172,7 @@ _BIG_BAD_FILE = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_a_large_plain_file_of_bad_rows_ends_fast_within_the_memory_limit(tmp_path: Path) -> None:
     """No zip to cap: 200 MB of bad rows on disk go through the quarantine path, which stops once the
     file is certain to be refused, and never holds the file in memory. Before: 76 s, a peak of 624 MB

@@ -26,6 +26,9 @@ from openpeel.publish.model import Report, para
 from openpeel.store import open_store
 from openpeel.web.app import create_app
 
+# Whole commands or national runs, seconds each: left to the full run (`make test-fast` skips them).
+pytestmark = pytest.mark.slow
+
 FORCE = "northamptonshire"
 REASON = "Grade revised after the force's evidence on investigation (zq-5512)"
 

@@ -163,6 +163,7 @@ def test_no_change_is_shown_across_a_change_of_grade_scale() -> None:
     assert "Adequate" in overview.grade_labels
 
 
+@pytest.mark.slow
 def test_overview_page_shows_published_grades_in_words_with_their_colour(site_overview_2014: str) -> None:
     html = site_overview_2014
     table = html[

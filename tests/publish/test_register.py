@@ -64,6 +64,7 @@ def test_register_measures() -> None:
     assert word_count(body_text(f"a b c\n{APPENDIX_HEADING}\nd e f")) == 3
 
 
+@pytest.mark.slow
 def test_the_cli_report_body_is_short_and_says_nothing_twice(tmp_path: Path) -> None:
     text = _report(tmp_path / "home")
     _assert_register(text)
@@ -79,6 +80,7 @@ def test_the_cli_report_body_is_short_and_says_nothing_twice(tmp_path: Path) -> 
     assert any("rec-crime-pfa.csv" in s for s in sources)
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_after_an_ingest_new_data_adds_to_the_appendix_not_the_body(
     tmp_path: Path, shared_data: Path

@@ -251,6 +251,7 @@ def test_imported_domestic_abuse_arrests_reach_the_report(tmp_path: Path) -> Non
     assert "the lowest arrest rate" not in kent
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_police_uk_outcomes_reach_the_investigating_question(shared_data: Path, tmp_path: Path) -> None:
     from openpeel.assessment.prepare import load_evidence

@@ -298,6 +298,7 @@ def test_publish_refuses_a_folder_that_is_not_a_site(
     assert (tmp_path / "precious.txt").read_text(encoding="utf-8") == "keep me"
 
 
+@pytest.mark.slow
 def test_export_command_writes_csv(tmp_path: Path) -> None:
     from openpeel.cli import app
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from tests.publish.test_publications import home, publish, run  # noqa: F401 (home: the fixture)
 
 from openpeel.core.locations import HEAD_LOG
 from openpeel.store import open_store
 from openpeel.store.audit import events
+
+# Whole commands or national runs, seconds each: left to the full run (`make test-fast` skips them).
+pytestmark = pytest.mark.slow
 
 
 def test_the_site_ships_the_head_log_with_the_publications_head(home: Path, tmp_path: Path) -> None:  # noqa: F811

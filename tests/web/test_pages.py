@@ -3,6 +3,7 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from openpeel.framework.published_grades import latest_published
@@ -65,6 +66,7 @@ def test_report_names_redirect_and_errors(client: TestClient) -> None:
     assert client.get("/2014/btp.html").status_code == 404
 
 
+@pytest.mark.slow
 def test_site_pages_are_served_at_the_static_sites_paths(client: TestClient) -> None:
     from html.parser import HTMLParser
     from urllib.parse import urljoin

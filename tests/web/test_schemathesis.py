@@ -5,19 +5,25 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
 from openpeel.core.settings import Settings
 from openpeel.web.app import create_app, open_data
 
+# Whole commands or national runs, seconds each: left to the full run (`make test-fast` skips them).
+pytestmark = pytest.mark.slow
 
-def _app() -> object:
+
+@pytest.fixture(scope="module")
+def api_schema() -> object:
+    """Built when the test runs, not when pytest collects it: opening the app prepares a warehouse."""
     chosen = Settings(home=Path(tempfile.mkdtemp(prefix="openpeel-schemathesis-")))
-    return create_app(chosen, open_data(chosen))
+    return schemathesis.openapi.from_asgi("/openapi.json", create_app(chosen, open_data(chosen)))
 
 
-schema = schemathesis.openapi.from_asgi("/openapi.json", _app())
+schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 @schema.parametrize()

@@ -14,6 +14,9 @@ from typing import IO
 import pytest
 from tests.web.conftest import make_home
 
+# Whole commands or national runs, seconds each: left to the full run (`make test-fast` skips them).
+pytestmark = pytest.mark.slow
+
 
 def _line(stream: IO[str], pattern: str, timeout: float = 60.0) -> re.Match[str]:
     """The first line of `stream` matching `pattern` (the lines before it are skipped)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from tests.web.conftest import one, sign_in
 
@@ -36,6 +37,7 @@ def _versions(html: str, question: str) -> str:
     return found.group(1)
 
 
+@pytest.mark.slow
 def test_a_stale_finding_form_gets_409_and_the_first_edit_stays(client: TestClient, web_store: Store) -> None:
     csrf = sign_in(client, "ivy")
     first = _form(client.get(f"{PAGE}/findings/{FINDING}").text)

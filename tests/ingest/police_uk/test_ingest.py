@@ -63,6 +63,7 @@ def demo(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> DemoRes
     )
 
 
+@pytest.mark.slow
 def test_real_files_every_row_stored_and_counts_match_line_counts(
     real: tuple[duckdb.DuckDBPyConnection, IngestReport], shared_data: Path
 ) -> None:
@@ -122,6 +123,7 @@ def test_real_stop_search_dates_near_month_start_are_kept(
     assert row == (2,)
 
 
+@pytest.mark.slow
 def test_faults_are_quarantined_with_file_line_field_reason(demo: DemoResult, tmp_path: Path) -> None:
     con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     report = ingest(con, [demo.archive])
@@ -199,6 +201,7 @@ def test_reingest_is_idempotent_and_unchanged_files_are_skipped(demo: DemoResult
         assert con.execute("SELECT count(*) FROM meta_quarantine").fetchone() == quarantine
 
 
+@pytest.mark.slow
 def test_newer_edition_supersedes_older_in_any_order(demo: DemoResult, tmp_path: Path) -> None:
     older = demo.archive.parent / "2014-02.zip"
     assert older.exists()

@@ -146,6 +146,9 @@ import sys, time, os
 from pathlib import Path
 from openpeel.ingest.police_uk import load
 from openpeel.warehouse import lake, writing
+
+# Whole commands or national runs, seconds each: left to the full run (`make test-fast` skips them).
+pytestmark = pytest.mark.slow
 real_apply = lake.LakeCommit.apply
 def apply_one_then_hold(self):
     src, dst = self.moves[0]

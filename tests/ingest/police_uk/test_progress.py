@@ -5,8 +5,12 @@ from __future__ import annotations
 import threading
 
 import duckdb
+import pytest
 
 from openpeel.ingest.police_uk.progress import StatementProgress
+
+# Whole commands or national runs, seconds each: left to the full run (`make test-fast` skips them).
+pytestmark = pytest.mark.slow
 
 
 def _long_statement(con: duckdb.DuckDBPyConnection) -> None:
