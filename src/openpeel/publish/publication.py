@@ -134,13 +134,19 @@ class Versioning:
                         out[version_path(force_id, new.version, fmt)] = data.decode("utf-8")
         return out
 
-    def record(self, *, by: str, years: Sequence[int], head: ChainHead, folder: Path) -> Publication:
-        """Append the publication: every file under `folder` hashed, the downloads kept."""
-        files = {
-            p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-        }
+    def record(
+        self,
+        conn: sa.Connection,
+        *,
+        by: str,
+        years: Sequence[int],
+        head: ChainHead,
+        files: Mapping[str, bytes],
+    ) -> Publication:
+        """Append the publication through `conn` (a short write transaction of its own, apart from
+        the snapshot the site was read from): every file hashed, the downloads kept."""
         return record_publication(
-            self.ws,
+            conn,
             by=by,
             years=years,
             note=self.note,
@@ -149,3 +155,10 @@ class Versioning:
             versions=self.new,
             kept=[f"{y}/downloads/" for y in years],
         )
+
+
+def site_files(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by its path relative to it: what a publication hashes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }

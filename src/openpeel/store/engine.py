@@ -119,6 +119,22 @@ class Store:
                 conn.info.pop(_READ_ONLY, None)
                 conn.rollback()
 
+    @contextmanager
+    def snapshot(self) -> Iterator[sa.Connection]:
+        """A read-only transaction in which every query sees the store as it stood at the first:
+        one consistent state, read without the writers' turn, so writers carry on meanwhile.
+        SQLite in WAL mode gives each read transaction its snapshot; PostgreSQL needs REPEATABLE
+        READ (its default, READ COMMITTED, gives each statement its own)."""
+        with self.engine.connect() as conn:
+            if self.backend == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            conn.info[_READ_ONLY] = True
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                conn.info.pop(_READ_ONLY, None)
+
     def dispose(self) -> None:
         self.engine.dispose()
 

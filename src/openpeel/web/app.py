@@ -11,13 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from openpeel import __version__
 from openpeel.assessment.public import public_version
-from openpeel.core.errors import UnknownNameError
 from openpeel.core.locations import Locations
 from openpeel.core.settings import Settings
-from openpeel.forces import lookup
 from openpeel.store import Store
-from openpeel.store.audit import workspace_version
-from openpeel.store.publications import publication_version
 from openpeel.warehouse import WarehouseReader
 from openpeel.web import api_docs, errors
 from openpeel.web.cache import PageCache
@@ -102,21 +98,15 @@ def create_app(settings: Settings, data: tuple[WarehouseReader, Store] | None = 
     app.include_router(site_pages.router)
 
     def read_version() -> str:
-        # A new warehouse snapshot, any audited change to the workspace or a new publication
-        # makes a new version.
+        # Public pages show the warehouse and what the publications recorded (see
+        # openpeel.assessment.public): a new snapshot or a new publication makes a new version;
+        # an inspector's work in between does not.
         warehouse = app.state.warehouse.snapshot()
         with app.state.store.read() as ws:
-            return f"{warehouse}|{workspace_version(ws)}|{publication_version(ws)}"
+            return f"{warehouse}|{public_version(ws)}"
 
-    def read_scope(force: str, year: int) -> str:
-        warehouse = app.state.warehouse.snapshot()
-        try:
-            force_id = lookup(force).force_id  # /2014/northants.html shows northamptonshire
-        except UnknownNameError:
-            return f"{warehouse}|unknown"
-        with app.state.store.read() as ws:
-            # A report page shows only what is published: drafts being worked on leave it as it is.
-            return f"{warehouse}|{public_version(ws, force_id, year)}|{publication_version(ws)}"
+    def read_scope(_force: str, _year: int) -> str:
+        return read_version()
 
     app.state.data_version = DataVersion(read_version, read_scope)
     app.add_middleware(ResponseCache, version=app.state.data_version)

@@ -135,7 +135,7 @@ MESSAGES = {
     "confirmed": "Grade confirmed.",
     "overridden": "Grade set, with your rationale.",
     "moderated": "Judgements marked moderated.",
-    "published": "Judgements published.",
+    "published": "Judgements marked published: the public sees them once `openpeel publish` records a publication.",
 }
 
 
