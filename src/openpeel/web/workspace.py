@@ -34,7 +34,13 @@ from openpeel.web.session import (
 )
 from openpeel.web.templating import html
 from openpeel.web.users import Session, authenticate, end_session, start_session
-from openpeel.web.workspace_actions import add_inspection, form_version, form_versions, save_finding
+from openpeel.web.workspace_actions import (
+    add_inspection,
+    form_version,
+    form_versions,
+    required_version,
+    save_finding,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -252,7 +258,7 @@ def _run_post(
     return RedirectResponse(f"/workspace/{year}/{area.force_id}?done={done}", status_code=303)
 
 
-MULTI = {"topics", "explains"}
+MULTI = {"topics", "explains", "indicators"}
 
 
 @router.post("/workspace/{year}/{force}/findings")
@@ -267,7 +273,7 @@ async def add_finding(request: Request, con: Db, year: int, force: str) -> Respo
 @router.post("/workspace/{year}/{force}/findings/{finding_id}")
 async def edit_finding(request: Request, con: Db, year: int, force: str, finding_id: str) -> Response:
     def act(ws: sa.Connection, form: dict[str, Any], by: str) -> str:
-        version = form_version(form)
+        version = required_version(form)
         force_id = lookup(force).force_id
         save_finding(con, ws, force_id, year, form, by=by, finding_id=finding_id, expected_version=version)
         return "finding-saved"
