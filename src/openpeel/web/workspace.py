@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from openpeel.assessment import judgements
 from openpeel.assessment.judgements import current_judgements
-from openpeel.core.errors import InputError, OpenpeelError
+from openpeel.core.errors import InputError, OpenpeelError, StorageError
 from openpeel.evidence.models import FINDING_KINDS
 from openpeel.evidence.store import stored_evidence, stored_force_years
 from openpeel.forces import get_force, lookup, territorial_forces
@@ -252,7 +252,7 @@ def _run_post(
                 year,
                 area.force_id,
                 error=str(exc),
-                status=409 if not isinstance(exc, InputError) else 422,
+                status=503 if isinstance(exc, StorageError) else 422 if isinstance(exc, InputError) else 409,
             )
     request.app.state.data_version.bump((area.force_id, year))
     return RedirectResponse(f"/workspace/{year}/{area.force_id}?done={done}", status_code=303)
