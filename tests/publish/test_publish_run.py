@@ -69,6 +69,10 @@ def test_a_writer_gets_its_turn_at_once_while_a_publish_renders(
     run = publish_recorded(publish_con, ready, [YEAR], tmp_path / "site", by="pat", progress=write_meanwhile)
     assert len(waits) == 2 and max(waits) < 1.0, waits
     assert run.publication.publication_id == 1 and (tmp_path / "site" / "index.html").exists()
+    # Published grades only: the public report carries no draft mark.
+    assert "Draft: not published" not in (tmp_path / "site" / "2014" / f"{FORCE}.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_a_publish_whose_published_state_changed_meanwhile_records_nothing(
