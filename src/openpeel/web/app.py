@@ -37,6 +37,27 @@ def open_data(settings: Settings) -> tuple[WarehouseReader, Store]:
     return WarehouseReader(where.warehouse), store
 
 
+def query_names(app: FastAPI) -> frozenset[str]:
+    """Every query parameter some route reads (by the name a client sends): the response cache
+    keys on these alone, so junk parameters cannot grow it."""
+    from fastapi.routing import APIRoute
+
+    names: set[str] = set()
+    routes = list(app.routes)
+    while routes:
+        route = routes.pop()
+        included = getattr(route, "original_router", None)  # newer FastAPI wraps included routers
+        if included is not None:
+            routes += included.routes
+        elif isinstance(route, APIRoute):
+            dependants = [route.dependant]
+            while dependants:
+                dependant = dependants.pop()
+                names |= {str(p.alias) for p in dependant.query_params}
+                dependants += dependant.dependencies
+    return frozenset(names)
+
+
 def _throttle(settings: Settings, store: Store) -> LoginThrottle:
     """Sign-in backoff counted in the store, so all server processes share the counts."""
     return LoginThrottle(
@@ -109,7 +130,7 @@ def create_app(settings: Settings, data: tuple[WarehouseReader, Store] | None = 
         return read_version()
 
     app.state.data_version = DataVersion(read_version, read_scope)
-    app.add_middleware(ResponseCache, version=app.state.data_version)
+    app.add_middleware(ResponseCache, version=app.state.data_version, known_query=query_names(app))
     api_docs.install(app)
     # The last added runs first: every answer gets the security headers, and a request for another
     # host is refused before anything else runs, the response cache included.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +28,8 @@ from openpeel.web.session import (
     SESSION_COOKIE,
     check_csrf,
     current_user_optional,
+    login_token,
+    login_token_valid,
     require,
     set_session_cookie,
 )
@@ -53,7 +54,7 @@ def _safe_next(path: str) -> str:
 def _login_form(
     request: Request, message: str = "", username: str = "", next_path: str = "/workspace", status: int = 200
 ) -> Response:
-    token = secrets.token_urlsafe(24)
+    token = login_token(request.app.state.settings.secret_key)
     response = html(
         "login.html.j2",
         status_code=status,
@@ -86,8 +87,11 @@ async def login(request: Request, store: AppStore) -> Response:
 
 def _login(request: Request, store: Any, form: dict[str, Any]) -> Response:
     cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not cookie_token:
-        raise ApiError(403, "the sign-in form's security token is missing; reload the page and try again")
+    if not cookie_token or not login_token_valid(request.app.state.settings.secret_key, cookie_token):
+        raise ApiError(
+            403,
+            "the sign-in form's security token is missing or not this server's; reload the page and try again",
+        )
     check_csrf(cookie_token, form)
     username = str(form.get("username", "")).strip().lower()
     password = str(form.get("password", ""))
