@@ -12,8 +12,10 @@ A fresh home folder (`openpeel build`; Northamptonshire 2014's judgements confir
 published; invented evidence, marked invented, for Kent so a lead inspector has a draft grade to
 override; an earlier `openpeel publish`). Then `openpeel serve`, and:
 
-1. baseline: a sign-in (the sign-in form, then its post) and an override (the workspace form's
-   post) every second for 10 s, no publish running;
+1. baseline: a sign-in (the post of the sign-in form, with the argon2 check and the new
+   session's write) and an override (the workspace form's post, an audited write) every second
+   for 10 s, no publish running; the pages around them (the sign-in form, the workspace) are
+   timed apart;
 2. the same while `openpeel publish` runs, its rendering slowed to `--publish-seconds` in all by a
    pause before each of the 43 reports (or, with `--pdf`, a real `publish --pdf`, which needs
    Chromium), from the moment it starts rendering to its end.
@@ -83,70 +85,71 @@ def prepare(home: Path, env: dict[str, str]) -> None:
     openpeel(env, "users", "add", "lead0", "--role", "lead-inspector", "--password-stdin", stdin=PASSWORD)
 
 
-def sign_in(client: httpx.Client) -> str:
-    page = client.get("/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert token, "sign-in form has no token"
-    signed = client.post(
-        "/login",
-        data={"username": "lead0", "password": PASSWORD, "csrf_token": token.group(1), "next": "/workspace"},
-    )
-    if signed.status_code != 303:
-        raise RuntimeError(f"sign-in answered {signed.status_code}")
-    workspace = client.get("/workspace")
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', workspace.text)
-    assert csrf, "workspace page has no token"
-    return csrf.group(1)
+KINDS = ("sign-in", "override", "pages")
 
 
 def one_round(port: int, n: int, timings: dict[str, list[float]], failures: dict[str, int]) -> None:
-    """A sign-in, then an override, each timed on its own."""
-    base = f"http://{HOST}:{port}"
-    with httpx.Client(base_url=base, timeout=120) as client:
-        started = time.perf_counter()
-        try:
-            csrf = sign_in(client)
-        except (httpx.HTTPError, RuntimeError, AssertionError):
-            failures["sign-in"] += 1
-            timings["sign-in"].append(time.perf_counter() - started)
+    """A sign-in (the post of the sign-in form, timed on its own; the form and the workspace page
+    around it are timed as "pages"), then an override (the workspace form's post)."""
+    with httpx.Client(base_url=f"http://{HOST}:{port}", timeout=120) as client:
+
+        def timed(
+            kind: str, send: Callable[[], httpx.Response], ok: tuple[int, ...]
+        ) -> httpx.Response | None:
+            started = time.perf_counter()
+            try:
+                response = send()
+            except httpx.HTTPError:
+                response = None
+            timings[kind].append(time.perf_counter() - started)
+            if response is None or response.status_code not in ok:
+                failures[kind] += 1
+                return None
+            return response
+
+        page = timed("pages", lambda: client.get("/login"), (200,))
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text) if page else None
+        if token is None:
             return
-        timings["sign-in"].append(time.perf_counter() - started)
-        started = time.perf_counter()
-        try:
-            response = client.post(
-                f"/workspace/2014/{WRITER_FORCE}/judgements/reducing-crime/override",
-                data={
-                    "csrf_token": csrf,
-                    "grade": ("good", "requires-improvement")[n % 2],
-                    "reason": f"bench {n}",
-                },
-            )
-            if response.status_code not in (200, 303):
-                failures["override"] += 1
-        except httpx.HTTPError:
-            failures["override"] += 1
-        timings["override"].append(time.perf_counter() - started)
+        form = {"username": "lead0", "password": PASSWORD, "csrf_token": token.group(1), "next": "/workspace"}
+        if timed("sign-in", lambda: client.post("/login", data=form), (303,)) is None:
+            return
+        workspace = timed("pages", lambda: client.get("/workspace"), (200,))
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', workspace.text) if workspace else None
+        if csrf is None:
+            return
+        grade = ("good", "requires-improvement")[n % 2]
+        data = {"csrf_token": csrf.group(1), "grade": grade, "reason": f"benchmark override {n}"}
+        path = f"/workspace/2014/{WRITER_FORCE}/judgements/reducing-crime/override"
+        timed("override", lambda: client.post(path, data=data), (200, 303))
 
 
-def rounds(
-    port: int, until: Callable[[], bool], every: float = 1.0
-) -> tuple[dict[str, list[float]], dict[str, int]]:
-    timings: dict[str, list[float]] = {"sign-in": [], "override": []}
-    failures = {"sign-in": 0, "override": 0}
-    n = 0
-    while not until():
-        started = time.monotonic()
-        one_round(port, n, timings, failures)
-        n += 1
-        time.sleep(max(0.0, every - (time.monotonic() - started)))
-    return timings, failures
+class Rounds:
+    """One sign-in and one override a second until `until()`; the grade alternates across runs."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.n = 0
+
+    def run(
+        self, until: Callable[[], bool], every: float = 1.0
+    ) -> tuple[dict[str, list[float]], dict[str, int]]:
+        timings: dict[str, list[float]] = {k: [] for k in KINDS}
+        failures = dict.fromkeys(KINDS, 0)
+        while not until():
+            started = time.monotonic()
+            one_round(self.port, self.n, timings, failures)
+            self.n += 1
+            time.sleep(max(0.0, every - (time.monotonic() - started)))
+        return timings, failures
 
 
 def summary(name: str, timings: list[float], failed: int) -> str:
     if not timings:
         return f"  {name:<9} no requests"
+    what = {"sign-in": "POST /login", "override": "POST override", "pages": "GET /login, /workspace"}[name]
     return (
-        f"  {name:<9} {len(timings):>3} requests, {failed} failed, "
+        f"  {name:<9} ({what:<22}) {len(timings):>3} requests, {failed} failed, "
         f"median {statistics.median(timings) * 1000:7.1f} ms, max {max(timings) * 1000:7.1f} ms"
     )
 
@@ -156,9 +159,11 @@ def run(home: Path, env: dict[str, str], store: str, args: argparse.Namespace) -
     port = free_port()
     server = start_server(env, port, 1)
     try:
-        one_round(port, 0, {"sign-in": [], "override": []}, {"sign-in": 0, "override": 0})  # warm-up
+        rounds = Rounds(port)
+        warm_until = time.monotonic() + 3
+        rounds.run(lambda: time.monotonic() > warm_until)
         stop_at = time.monotonic() + 10
-        base, base_failed = rounds(port, lambda: time.monotonic() > stop_at)
+        base, base_failed = rounds.run(lambda: time.monotonic() > stop_at)
         site = home / "site"
         command = ["publish", "--year", "2014", "--out", str(site), "--by", "benchmark"]
         if args.pdf:
@@ -178,7 +183,7 @@ def run(home: Path, env: dict[str, str], store: str, args: argparse.Namespace) -
                 break
             time.sleep(0.05)
         rendering_from = time.monotonic()
-        during, during_failed = rounds(port, lambda: publish.poll() is not None)
+        during, during_failed = rounds.run(lambda: publish.poll() is not None)
         publish.wait(timeout=600)
         elapsed = time.monotonic() - started
         outcome = "recorded" if publish.returncode == 0 else f"exit {publish.returncode}"
@@ -190,19 +195,26 @@ def run(home: Path, env: dict[str, str], store: str, args: argparse.Namespace) -
             f"{time.monotonic() - rendering_from:.1f} s rendering and recording; {outcome}"
         )
         print("baseline, no publish running (one sign-in and one override a second for 10 s):")
-        for kind in ("sign-in", "override"):
+        for kind in KINDS:
             print(summary(kind, base[kind], base_failed[kind]))
         print("while the publish rendered and recorded:")
-        for kind in ("sign-in", "override"):
+        for kind in KINDS:
             print(summary(kind, during[kind], during_failed[kind]))
+        writes = ("sign-in", "override")
         met = publish.returncode == 0 and all(
-            during[k] and max(during[k]) < TARGET_S and during_failed[k] == 0 for k in during
+            during[k] and max(during[k]) < TARGET_S and during_failed[k] == 0 for k in writes
         )
         long_enough = elapsed >= 60 or args.publish_seconds < 60
         print(
             f"target: every sign-in and override within {TARGET_S:.0f} s during a publish of at least 60 s: "
             + ("met" if met and long_enough else "NOT met")
         )
+        slow_anyway = [k for k in writes if base[k] and max(base[k]) >= TARGET_S]
+        if slow_anyway:
+            print(
+                f"  note: {', '.join(slow_anyway)} took {TARGET_S:.0f} s or more with no publish running too "
+                "(the machine's CPU: a sign-in is an argon2 check), so the publish is not what held it up"
+            )
         return met
     finally:
         server.terminate()
