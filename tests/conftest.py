@@ -169,3 +169,13 @@ def national_demo(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -
     ingest(con, [result.archive])
     con.close()
     return out
+
+
+def record_publication_now(store: Store, *years: int, by: str = "pat") -> None:
+    """Record a publication of `years` as `openpeel publish` does, without writing a site: from
+    then on the public surfaces show the workspace as it stands now (openpeel.assessment.public)."""
+    from openpeel.store.audit import chain_head
+    from openpeel.store.publications import record_publication
+
+    with store.write() as ws:
+        record_publication(ws, by=by, years=years, note=None, head=chain_head(ws), files={}, versions=[])

@@ -1,9 +1,19 @@
-"""Public means published: a draft imported for a force never reaches any public output, and the
-same finding appears once its judgement is published (a control showing the scan can see it)."""
+"""Public means published, and published is one act: a draft imported for a force never reaches
+any public output; a judgement published with `openpeel judgement publish` reaches none either
+until `openpeel publish` records a publication, and then every surface shows it at once (site,
+overview, force page, report page, API routes, downloads, `openpeel export`). A judgement
+reopened and changed since stays as the last publication recorded it, everywhere.
+
+Attack (issue 21, 8): `judgement publish` without `openpeel publish` used to show the new grade on
+the overview, force page and API while the report page and downloads showed the old one, and no
+publication recorded it."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,8 +112,98 @@ def test_a_draft_reaches_no_public_output_until_it_is_published(home: Path, tmp_
     run("judgement", "confirm", "kent", "investigating-offending", "--by", "lee")
     run("judgement", "moderate", "kent", "--by", "mo")
     run("judgement", "publish", "kent", "--by", "pat")
+    run("publish", "--year", "2014", "--out", str(tmp_path / "site"))
     shown = web_text(home)
     assert "zq-7731" in shown["/2014/kent.html"] and "Inadequate" in shown["/2014/kent.html"]
     assert "zq-7731" in shown["/api/v1/findings?force=kent"]
     # The force-across-years page follows the published cause of concern into the next cycle.
     assert "zq-7731" in shown["/forces/kent.html"]
+
+
+QUESTION = "investigating-offending"
+QUESTION_TEXT = "How effective is the force at investigating offending?"
+
+
+def _cells(row_html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row_html)]
+
+
+def grades_seen(home: Path, site: Path | None, export: Path) -> dict[str, str | None]:
+    """Kent's 2014 investigating-offending grade as each public surface shows it (None: none)."""
+    seen: dict[str, str | None] = {}
+    pages = web_text(home)
+    rows = [r for r in re.findall(r"<tr>.*?</tr>", pages["/2014/index.html"]) if "../forces/kent.html" in r]
+    assert len(rows) == 1
+    overview = _cells(rows[0])
+    seen["overview"] = overview[3] if overview[3] != "Not graded" else None  # Kent, region, then questions
+    # openpeel's grades section (the inspectorate's own published grades come before it).
+    openpeels = pages["/forces/kent.html"].split('id="grades-h"', 1)[1]
+    found = re.search(re.escape(QUESTION_TEXT) + r'</td><td class="grade-cell[^"]*">([^<]+)</td>', openpeels)
+    assert found
+    seen["force page"] = found.group(1) if found.group(1) != "Not graded" else None
+    report = pages["/2014/kent.html"]
+    seen["report page"] = next(
+        (g for g in ("Inadequate", "Requires improvement") if f"{g}</td>" in report), None
+    )
+    api = json.loads(pages["/api/v1/judgements?force=kent"])["data"]
+    seen["API"] = next((j["current_grade"] for j in api if j["question_id"] == QUESTION), None)
+
+    def from_csv(text: str) -> str | None:
+        rows = [
+            r
+            for r in csv.DictReader(io.StringIO(text))
+            if r["force_id"] == "kent" and r["question_id"] == QUESTION
+        ]
+        return rows[0]["current_grade_id"] or None if rows else None
+
+    seen["downloads"] = from_csv(pages["/2014/downloads/judgements.csv"])
+    run("export", "--year", "2014", "--out", str(export), "--format", "csv")
+    seen["export"] = from_csv((export / "judgements.csv").read_text(encoding="utf-8"))
+    if site is not None:
+        seen["site"] = from_csv((site / "2014" / "downloads" / "judgements.csv").read_text(encoding="utf-8"))
+    return {k: _label(v) for k, v in seen.items()}
+
+
+def _label(grade: str | None) -> str | None:
+    return None if grade is None else grade.lower().replace(" ", "-")
+
+
+def test_published_is_one_act_everywhere(home: Path, tmp_path: Path) -> None:
+    site, export = tmp_path / "site", tmp_path / "export"
+    run("judgement", "confirm", "kent", QUESTION, "--by", "lee")
+    run("judgement", "moderate", "kent", "--by", "mo")
+    said = run("judgement", "publish", "kent", "--by", "pat")
+    assert "openpeel publish" in said  # says what puts it before the public
+
+    # Marked published, not yet in a publication: no public surface shows it.
+    before = grades_seen(home, None, export)
+    assert before == dict.fromkeys(before)
+    assert set(before) == {"overview", "force page", "report page", "API", "downloads", "export"}
+
+    run("publish", "--year", "2014", "--out", str(site), "--by", "pat")
+    first = grades_seen(home, site, export)
+    assert first == dict.fromkeys(first, "inadequate"), first
+
+    # Reopened, re-graded and published again, but not yet recorded: every surface, the report
+    # page included, still shows the grade the publication recorded.
+    run("judgement", "reopen", "kent", QUESTION, "--by", "mo", "--reason", "new evidence (zq-8842)")
+    run(
+        "judgement",
+        "override",
+        "kent",
+        QUESTION,
+        "requires-improvement",
+        "--by",
+        "lee",
+        "--reason",
+        "zq-8842",
+    )
+    run("judgement", "moderate", "kent", "--by", "mo")
+    run("judgement", "publish", "kent", "--by", "pat")
+    between = grades_seen(home, site, export)
+    assert between == dict.fromkeys(between, "inadequate"), between
+    assert not any("zq-8842" in text for text in web_text(home).values())
+
+    run("publish", "--year", "2014", "--out", str(site), "--by", "pat")
+    after = grades_seen(home, site, export)
+    assert after == dict.fromkeys(after, "requires-improvement"), after

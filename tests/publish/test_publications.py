@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from openpeel.cli import app
 from openpeel.core.cli_support import locations
 from openpeel.core.settings import Settings
-from openpeel.publish import cycle as cycle_module
+from openpeel.publish import cycle
 from openpeel.publish.model import Report, para
 from openpeel.store import open_store
 from openpeel.web.app import create_app
@@ -135,14 +135,14 @@ def test_a_published_report_does_not_change_when_the_data_does(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     publish(tmp_path / "first")
-    built = cycle_module.build_report
+    built = cycle.build_report
 
     def changed_data(*args: Any, **kwargs: Any) -> Report:
         report = built(*args, **kwargs)
         report.overview.append(para("DATA CHANGED AFTER PUBLICATION (zq-9914)."))
         return report
 
-    monkeypatch.setattr(cycle_module, "build_report", changed_data)
+    monkeypatch.setattr(cycle, "build_report", changed_data)
     publish(tmp_path / "again")
     again = tmp_path / "again" / "2014"
     assert (again / f"{FORCE}.html").read_bytes() == (tmp_path / "first/2014" / f"{FORCE}.html").read_bytes()

@@ -87,3 +87,27 @@ def test_writers_take_turns(store: Store) -> None:
         order.append("second begins")
     thread.join()
     assert order == ["first begins", "first commits", "second begins"]
+
+
+def test_a_snapshot_sees_one_state_while_writers_carry_on(store: Store) -> None:
+    """What `openpeel publish` renders from: every read in the snapshot sees the store as at the
+    first, and a writer meanwhile neither waits for it nor shows in it (PostgreSQL's default
+    READ COMMITTED would show the new row to the second read)."""
+    failures = sa_table("web_login_failures")
+
+    def count(ws: sa.Connection) -> int:
+        return int(ws.execute(sa.select(sa.func.count()).select_from(failures)).scalar_one())
+
+    with store.snapshot() as snap:
+        first = count(snap)
+        started = time.perf_counter()
+        with store.write() as ws:
+            ws.execute(
+                sa.insert(failures).values(throttle_key="address:192.0.2.1", failures=1, last_failure=0.0)
+            )
+        assert time.perf_counter() - started < 1.0
+        assert count(snap) == first
+        with pytest.raises(RuntimeError, match="read-only"), transaction(snap):
+            pass
+    with store.read() as ws:
+        assert count(ws) == first + 1

@@ -364,3 +364,72 @@ def test_response_cache_keeps_hosts_apart_and_never_stores_a_cookie() -> None:
     client.get("/2014/cookie.html")
     client.get("/2014/kent.html", headers={"host": "a.example", "authorization": "Bearer x"})
     assert len(calls) == 5
+
+
+def test_every_page_holding_a_csrf_token_is_never_stored(client: TestClient) -> None:
+    """Observation (issue 21): the signed-in home page carried the CSRF token without no-store."""
+    anonymous = client.get("/")
+    assert 'name="csrf_token"' not in anonymous.text
+    try_password(client, "ivy", PASSWORD)
+    pages = (
+        "/",
+        "/workspace",
+        "/workspace/2014/northamptonshire",
+        "/workspace/2014/northamptonshire/findings/rc-targets",
+    )
+    for path in pages:
+        page = client.get(path)
+        assert page.status_code == 200 and 'name="csrf_token"' in page.text, path
+        assert page.headers.get_list("cache-control") == ["no-store"], path
+    client.cookies.clear()
+    login = client.get("/login")
+    assert 'name="csrf_token"' in login.text and login.headers["cache-control"] == "no-store"
+
+
+def test_junk_query_strings_do_not_grow_the_response_cache(web_home: Path) -> None:
+    """Observation (issue 21): junk query strings grew the cache by about 0.8 GB. The cache keys on
+    the query parameters some route reads, and is bounded in entries and bytes."""
+    from openpeel.web.response_cache import ResponseCache
+
+    app = app_for(web_home)
+    with TestClient(app) as client:
+        assert client.get("/2014/kent.html").status_code == 200
+        cache = next(m for m in _middlewares(app) if isinstance(m, ResponseCache))
+        before, size = len(cache), cache.bytes
+        for n in range(300):
+            assert client.get(f"/2014/kent.html?junk={n}&x{n}=1").status_code == 200
+            assert client.get("/api/v1/forces", params={"limit": 5, f"junk{n}": "y" * 100}).status_code == 200
+        assert len(cache) == before + 1  # the one API page, whatever junk came with it
+        assert cache.bytes < size + 20_000
+        # A parameter a route reads still makes its own entry.
+        client.get("/api/v1/forces", params={"limit": 6})
+        assert len(cache) == before + 2
+
+
+def _middlewares(app: Any) -> list[Any]:
+    found, layer = [], app.middleware_stack
+    while layer is not None:
+        found.append(layer)
+        layer = getattr(layer, "app", None)
+    return found
+
+
+def test_the_response_cache_is_bounded_in_bytes_and_entries() -> None:
+    from openpeel.web.response_cache import DataVersion, ResponseCache
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]}
+        )
+        await send({"type": "http.response.body", "body": b"x" * 1000})
+
+    cache = ResponseCache(app, version=DataVersion(lambda: "1"), max_entries=50, max_bytes=20_000)  # type: ignore[arg-type]
+    client = TestClient(cache)  # type: ignore[arg-type]
+    for n in range(100):
+        client.get(f"/api/v1/forces?limit={n + 1}")
+    assert cache.bytes <= 20_000 and len(cache) == 20
+    small = ResponseCache(app, version=DataVersion(lambda: "1"), max_entries=10)  # type: ignore[arg-type]
+    small_client = TestClient(small)  # type: ignore[arg-type]
+    for n in range(30):
+        small_client.get(f"/api/v1/forces?limit={n + 1}")
+    assert len(small) == 10

@@ -112,3 +112,20 @@ def test_settings_from_environment_and_toml(monkeypatch: pytest.MonkeyPatch, tmp
     config.write_text('colour = "blue"\n', encoding="utf-8")
     with pytest.raises(ValueError, match="colour"):
         Settings()
+
+
+def test_the_sign_in_token_must_be_signed_with_the_secret_key(client: TestClient) -> None:
+    """Observation (issue 21): `secret_key` was checked at start-up and used nowhere. It now signs
+    the sign-in form's security token: a matching cookie and form token that the server did not
+    make (planted by a sibling host, or signed with another key) are refused."""
+    from openpeel.web.session import LOGIN_CSRF_COOKIE, login_token, login_token_valid
+
+    secret = client.app.state.settings.secret_key  # type: ignore[attr-defined]
+    made = login_token(secret)
+    assert login_token_valid(secret, made) and not login_token_valid("another-secret-0123456789", made)
+    for planted in ("attacker-chosen-token", login_token("another-secret-0123456789"), "x." + "0" * 64):
+        client.cookies.set(LOGIN_CSRF_COOKIE, planted)
+        refused = client.post("/login", data={"username": "ivy", "password": PASSWORD, "csrf_token": planted})
+        assert refused.status_code == 403 and "not this server" in refused.text
+    client.cookies.clear()
+    sign_in(client, "ivy")  # the server's own token still works

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from tests.conftest import record_publication_now
 from tests.web.conftest import one, sign_in
 
 from openpeel.store import Store
@@ -97,7 +98,7 @@ def test_bad_form_input_is_shown_not_stored(client: TestClient, web_store: Store
     assert one(web_store, "SELECT count(*) FROM ev_findings") == count
 
 
-def test_lead_confirms_and_moderator_publishes(client: TestClient) -> None:
+def test_lead_confirms_and_moderator_publishes(client: TestClient, web_store: Store) -> None:
     csrf = sign_in(client, "lee")
     refused = client.post(
         f"{PAGE}/judgements/investigating-offending/override", data={"csrf_token": csrf, "grade": "good"}
@@ -113,6 +114,12 @@ def test_lead_confirms_and_moderator_publishes(client: TestClient) -> None:
     assert client.post(f"{PAGE}/moderate", data={"csrf_token": csrf}).status_code == 200
     published = client.post(f"{PAGE}/publish", data={"csrf_token": csrf})
     assert published.status_code == 200 and "published" in published.text
+    assert "once `openpeel publish` records a publication" in published.text
+    # Marked published; the public sees it once a publication records it.
+    before = client.get("/api/v1/judgements", params={"force": "northamptonshire", "year": 2014}).json()
+    assert before["data"] == []
+    record_publication_now(web_store, 2014)
+    client.app.state.data_version.bump()  # the app sees another process's publication within a second
     api = client.get("/api/v1/judgements", params={"force": "northamptonshire", "year": 2014}).json()
     graded = {j["question_id"]: j for j in api["data"] if j["is_graded"]}
     assert graded["investigating-offending"]["current_grade"] == "requires-improvement"

@@ -93,9 +93,14 @@ def _replay(found: Iterable[AuditEvent]) -> Attribution:
     return current
 
 
-def attributions(ws: sa.Connection, force_id: str, year: int) -> dict[str, Attribution]:
-    """Per question id: who proposed, set, moderated and published the judgement now standing."""
+def attributions(
+    ws: sa.Connection, force_id: str, year: int, *, at: int | None = None
+) -> dict[str, Attribution]:
+    """Per question id: who proposed, set, moderated and published the judgement now standing
+    (`at`: the one standing at that audit event)."""
     by_question: dict[str, list[AuditEvent]] = {}
     for event in events(ws, force_id=force_id, year=year, entities=["judgement"]):
+        if at is not None and event.event_id > at:
+            break
         by_question.setdefault(event.entity_id, []).append(event)
     return {question: _replay(found) for question, found in by_question.items()}

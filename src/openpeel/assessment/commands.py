@@ -237,6 +237,11 @@ def _state_commands(judgement_app: typer.Typer) -> None:
                 events = action(ws, force, year, question, by=by, reason=reason)
             for event in events:
                 err.print(f"event {event.event_id}: {event.entity_id} {event.after['state']}")
+            if name == "publish":
+                err.print(
+                    "marked published: no public surface shows it until `openpeel publish` records a "
+                    "publication (docs/moderation.md, 'Published is one act')"
+                )
 
     from openpeel.assessment import judgements as j
 
@@ -245,7 +250,11 @@ def _state_commands(judgement_app: typer.Typer) -> None:
         j.moderate,
         "Mark draft judgements moderated (proposed grades must be confirmed or overridden first).",
     )
-    _state_command("publish", j.publish, "Publish moderated judgements.")
+    _state_command(
+        "publish",
+        j.publish,
+        "Mark moderated judgements published; `openpeel publish` then records them and every public surface shows them at once.",
+    )
     _state_command(
         "reopen", j.reopen, "Return moderated or published judgements to draft (--reason required)."
     )

@@ -40,6 +40,7 @@ from openpeel.store.audit import (
     read_rows,
     require_actor,
 )
+from openpeel.store.state_at import rows_at
 
 STATES = ("draft", "moderated", "published")
 
@@ -48,16 +49,19 @@ def _question_order(framework: Framework) -> dict[str, int]:
     return {q.id: n for n, q in enumerate(framework.questions())}
 
 
-def current_judgements(ws: sa.Connection, force_id: str, year: int) -> dict[str, Judgement]:
-    """Every stored judgement of a force and year, by question id, in framework order.
+def current_judgements(
+    ws: sa.Connection, force_id: str, year: int, *, at: int | None = None
+) -> dict[str, Judgement]:
+    """Every stored judgement of a force and year, by question id, in framework order; `at`: as
+    they stood at that audit event (openpeel.store.state_at).
 
     Empty when no evidence for the force and year has been assessed. Reports show
     `current_grade` (None until an inspector confirms or overrides) with `state`.
     """
     force_id = lookup(force_id).force_id
     order = _question_order(load_framework(year))
-    rows = read_rows(ws, "judgement", force_id, year)
-    credits = attributions(ws, force_id, year) if rows else {}
+    rows = rows_at(ws, "judgement", force_id, year, at)
+    credits = attributions(ws, force_id, year, at=at) if rows else {}
     items = sorted(
         (replace(judgement_from_row(r), attribution=credits.get(r["question_id"])) for r in rows.values()),
         key=lambda j: order.get(j.question_id, len(order)),

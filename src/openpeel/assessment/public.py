@@ -1,16 +1,24 @@
-"""Public means published: the one rule every public surface applies.
+"""Public means published, and published means recorded: the one rule every public surface applies.
 
-The static site (`openpeel publish`), the web app's public pages, the national overview and its
-counts, the force-across-years pages and the downloads show only judgements an inspector has
-published, and only the findings behind them (the findings of a question whose judgement is
-published, and the inspections those findings come from). A draft or moderated grade, and the
-findings under it, stay in the signed-in workspace. `public_version` says when any of it changes; the API's pages of judgements and findings
-are the queries here.
+Publishing is one act. `openpeel judgement publish` (or the workspace's Publish button) marks
+judgements ready; nothing public changes until `openpeel publish` records a publication. Every
+public surface (the static site, the web app's overview, force, report and download pages, the
+JSON API and `openpeel export`) shows the workspace as it stood at the latest publication of the
+year: the audit chain head that publication recorded (openpeel.store.state_at). Of that state it
+shows only judgements in the state 'published', and only the findings behind them (the findings
+of a published question, and the inspections they come from). A year never published shows no
+grade at all, only the data-led preview. A judgement published, reopened or changed since, and a
+finding edited since, reach nobody until the next `openpeel publish`; the report pages, whose
+published versions are frozen, therefore never disagree with the overview or the API.
+
+`ready_year` is the other view: the published state as it is now, which `openpeel publish` puts
+before the public and records.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +28,8 @@ from openpeel.assessment.judgements import Judgement, current_judgements
 from openpeel.evidence import EvidenceFile
 from openpeel.evidence.store import stored_evidence, stored_force_years
 from openpeel.forces import lookup
+from openpeel.framework import available_years
+from openpeel.store.publications import publication_head, publication_version
 from openpeel.store.schema import sa_table
 
 PUBLISHED = "published"
@@ -44,50 +54,83 @@ def public_evidence(evidence: EvidenceFile, judgements: dict[str, Judgement]) ->
     return evidence.model_copy(update={"findings": findings, "inspections": inspections})
 
 
-def public_force(
-    ws: sa.Connection, force_id: str, year: int
+def ready_force(
+    ws: sa.Connection, force_id: str, year: int, *, at: int | None = None
 ) -> tuple[EvidenceFile | None, dict[str, Judgement]]:
-    """One force and year as the public sees it."""
+    """One force and year's published judgements and the evidence behind them, as they are now
+    (`at`: as they stood at that audit event)."""
     force_id = lookup(force_id).force_id
-    judgements = current_judgements(ws, force_id, year)
+    judgements = current_judgements(ws, force_id, year, at=at)
     published = {q: j for q, j in judgements.items() if j.state == PUBLISHED}
-    evidence = stored_evidence(ws, force_id, year)
+    if not published:
+        return None, {}
+    evidence = stored_evidence(ws, force_id, year, at=at)
     return (public_evidence(evidence, judgements) if evidence else None), published
 
 
-def public_year(ws: sa.Connection, year: int) -> PublicYear:
-    """Every force of a year as the public sees it."""
+def ready_year(ws: sa.Connection, year: int, *, at: int | None = None) -> PublicYear:
+    """Every force's published judgements of a year and the evidence behind them, as they are
+    now (what `openpeel publish` records), or as they stood at audit event `at`."""
     evidence: dict[str, EvidenceFile] = {}
     judgements: dict[str, dict[str, Judgement]] = {}
-    for force_id, stored_year in stored_force_years(ws, year):
-        shown, published = public_force(ws, force_id, stored_year)
+    for force_id, stored_year in stored_force_years(ws, year, at=at):
+        shown, published = ready_force(ws, force_id, stored_year, at=at)
         if shown is not None:
             evidence[force_id] = shown
             judgements[force_id] = published
     return PublicYear(evidence, judgements)
 
 
-def public_version(ws: sa.Connection, force_id: str, year: int) -> str:
-    """Changes whenever what the public may see of one force and year changes: the versions of
-    its published judgements, of the findings behind them and of its inspections. An inspector's
-    edit of a draft leaves it as it was, so public pages are not rebuilt for work in progress."""
+def public_force(
+    ws: sa.Connection, force_id: str, year: int
+) -> tuple[EvidenceFile | None, dict[str, Judgement]]:
+    """One force and year as the public sees it: as the latest publication of the year recorded it."""
+    head = publication_head(ws, year)
+    if head is None:
+        return None, {}
+    return ready_force(ws, force_id, year, at=head)
+
+
+def public_year(ws: sa.Connection, year: int) -> PublicYear:
+    """Every force of a year as the public sees it: as the latest publication of the year recorded it."""
+    head = publication_head(ws, year)
+    if head is None:
+        return PublicYear({}, {})
+    return ready_year(ws, year, at=head)
+
+
+def public_version(ws: sa.Connection) -> str:
+    """Changes whenever anything the public may see of the workspace changes: only a new
+    publication does, so an inspector's work (drafts, and judgements published but not yet
+    recorded) leaves public pages as they are."""
+    return publication_version(ws)
+
+
+def ready_version(ws: sa.Connection, years: Iterable[int]) -> str:
+    """Changes whenever what `openpeel publish` would record for `years` changes: the versions of
+    their published judgements, of the findings behind them and of the inspections of the forces
+    with any, and any publication. A publish compares it at its start and at its record, so it never records a
+    state other than the one it rendered."""
     j, f, i = sa_table("as_judgements"), sa_table("ev_findings"), sa_table("ev_inspections")
-    published = sa.and_(j.c.force_id == force_id, j.c.year == year, j.c.state == PUBLISHED)
+    chosen = sorted(set(years))
+    published = sa.and_(j.c.year.in_(chosen), j.c.state == PUBLISHED)
     parts = sa.union_all(
-        sa.select(sa.literal("j"), j.c.question_id, j.c.version).where(published),
-        sa.select(sa.literal("f"), f.c.finding_id, f.c.version)
+        sa.select(sa.literal("j"), j.c.force_id, j.c.year, j.c.question_id, j.c.version).where(published),
+        sa.select(sa.literal("f"), f.c.force_id, f.c.year, f.c.finding_id, f.c.version)
         .join_from(
             f,
             j,
             sa.and_(j.c.force_id == f.c.force_id, j.c.year == f.c.year, j.c.question_id == f.c.question_id),
         )
         .where(published),
-        sa.select(sa.literal("i"), i.c.inspection_id, i.c.version).where(
-            i.c.force_id == force_id, i.c.year == year
+        sa.select(sa.literal("i"), i.c.force_id, i.c.year, i.c.inspection_id, i.c.version).where(
+            i.c.year.in_(chosen),
+            sa.tuple_(i.c.force_id, i.c.year).in_(sa.select(j.c.force_id, j.c.year).where(published)),
         ),
     )
-    rows = sorted((str(kind), str(key), int(version)) for kind, key, version in ws.execute(parts))
-    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+    rows = sorted((str(k), str(force), int(y), str(key), int(v)) for k, force, y, key, v in ws.execute(parts))
+    digest = hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+    return f"{digest}|{publication_version(ws)}"
 
 
 PUBLIC_JUDGEMENT_COLUMNS = (
@@ -120,48 +163,48 @@ PUBLIC_FINDING_COLUMNS = (
 )
 
 
-def _scoped(query: sa.Select[Any], table: sa.Table, force_id: str | None, year: int | None) -> sa.Select[Any]:
-    if force_id is not None:
-        query = query.where(table.c.force_id == force_id)
-    if year is not None:
-        query = query.where(table.c.year == year)
-    return query
+def _public(ws: sa.Connection, force_id: str | None, year: int | None) -> Iterable[tuple[int, PublicYear]]:
+    """Each published year (or `year`) as the public sees it, of every force or of `force_id`."""
+    for y in available_years():
+        if year is not None and y != year:
+            continue
+        if force_id is None:
+            yield y, public_year(ws, y)
+            continue
+        evidence, judgements = public_force(ws, force_id, y)
+        if evidence is not None:
+            yield y, PublicYear({force_id: evidence}, {force_id: judgements})
 
 
-def published_judgements_query(force_id: str | None = None, year: int | None = None) -> sa.Select[Any]:
-    """The published judgements (PUBLIC_JUDGEMENT_COLUMNS), for the API's pages."""
-    j = sa_table("as_judgements")
-    query = sa.select(*(j.c[c] for c in PUBLIC_JUDGEMENT_COLUMNS)).where(j.c.state == PUBLISHED)
-    return _scoped(query, j, force_id, year).order_by(j.c.year, j.c.force_id, j.c.question_id)
+def public_judgement_rows(
+    ws: sa.Connection, force_id: str | None = None, year: int | None = None
+) -> list[tuple[Any, ...]]:
+    """The public judgements (PUBLIC_JUDGEMENT_COLUMNS), ordered by year, force and question id."""
+    rows = []
+    for _y, public in _public(ws, force_id, year):
+        for _force, by_question in sorted(public.judgements.items()):
+            rows += [
+                tuple(getattr(j, c) for c in PUBLIC_JUDGEMENT_COLUMNS)
+                for _q, j in sorted(by_question.items())
+            ]
+    return rows
 
 
-def published_findings_query(force_id: str | None = None, year: int | None = None) -> sa.Select[Any]:
-    """The findings behind published judgements (PUBLIC_FINDING_COLUMNS) with their inspection."""
-    f, i, j = sa_table("ev_findings"), sa_table("ev_inspections"), sa_table("as_judgements")
-    query = (
-        sa.select(
-            f.c.force_id,
-            f.c.year,
-            f.c.finding_id,
-            f.c.question_id,
-            f.c.kind,
-            f.c.text,
-            f.c.topics,
-            f.c.inspection_id,
-            i.c.title,
-            i.c.source,
-            f.c.is_exceptional,
-        )
-        .join_from(
-            f,
-            i,
-            sa.and_(
-                i.c.force_id == f.c.force_id, i.c.year == f.c.year, i.c.inspection_id == f.c.inspection_id
-            ),
-        )
-        .join(
-            j, sa.and_(j.c.force_id == f.c.force_id, j.c.year == f.c.year, j.c.question_id == f.c.question_id)
-        )
-        .where(j.c.state == PUBLISHED)
-    )
-    return _scoped(query, f, force_id, year).order_by(f.c.year, f.c.force_id, f.c.position)
+def public_finding_rows(
+    ws: sa.Connection, force_id: str | None = None, year: int | None = None
+) -> list[tuple[Any, ...]]:
+    """The findings behind public judgements (PUBLIC_FINDING_COLUMNS), with their inspection,
+    ordered by year, force and place in the evidence."""
+    rows: list[tuple[Any, ...]] = []
+    for y, public in _public(ws, force_id, year):
+        for force, evidence in sorted(public.evidence.items()):
+            for finding in evidence.findings:
+                inspection = evidence.inspection(finding.inspection)
+                rows.append(
+                    (
+                        force, y, finding.id, finding.question, finding.kind, finding.text,
+                        list(finding.topics), inspection.id, inspection.title, inspection.source,
+                        finding.is_exceptional,
+                    )
+                )  # fmt: skip
+    return rows

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from openpeel.core.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError, storage_error
 
 if TYPE_CHECKING:
     from openpeel.core.locations import Locations
@@ -126,6 +126,13 @@ def friendly_errors(func: F) -> F:
         except OpenpeelError as exc:
             # The message is text, not markup: "openpeel[pdf]" and file names keep their brackets.
             err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
+            raise typer.Exit(2) from None
+        except OSError as exc:
+            # A full disk or a refused write anywhere (the site, downloads, a key file): one line.
+            problem = storage_error(exc)
+            if problem is None:
+                raise
+            err.print(f"[bold red]error:[/] {escape(str(problem))}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]

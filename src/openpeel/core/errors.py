@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 
@@ -66,3 +67,28 @@ class ConflictError(OpenpeelError):
 
 class LockedError(OpenpeelError):
     """A change to findings behind a published judgement: the judgement must be reopened first."""
+
+
+class StorageError(OpenpeelError):
+    """The disk or the database refused a write (full, read-only, no permission): names the place
+    and what is needed. Nothing was changed: the write's transaction or file was abandoned."""
+
+
+# What each refusal needs from the person running openpeel.
+_NEEDED = {
+    errno.ENOSPC: "the disk is full: free some space there (or choose another place) and run the command again",
+    errno.EDQUOT: "the disk quota is used up: free some space there (or choose another place) and run it again",
+    errno.EACCES: "permission denied: the user running openpeel needs write access there",
+    errno.EPERM: "permission denied: the user running openpeel needs write access there",
+    errno.EROFS: "the filesystem is read-only: choose a writable place (--home, --out or --store)",
+}
+
+
+def storage_error(exc: OSError, what: str = "write") -> StorageError | None:
+    """`exc` as one line naming the path and what is needed, if it is a full disk or a refused
+    write; None for any other error (a missing input file, say, which has its own message)."""
+    needed = _NEEDED.get(exc.errno or 0)
+    if needed is None:
+        return None
+    where = exc.filename if exc.filename is not None else "a file"
+    return StorageError(f"cannot {what} {where}: {needed}")

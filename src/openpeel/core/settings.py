@@ -54,7 +54,11 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address to listen on")
     port: int = Field(default=8000, ge=0, le=65535, description="Port to listen on (0: any free port)")
-    secret_key: str = Field(default=DEV_SECRET, min_length=16, description="Secret for session tokens")
+    secret_key: str = Field(
+        default=DEV_SECRET,
+        min_length=16,
+        description="Secret that signs the sign-in form's security token (an HMAC); not the audit key",
+    )
     audit_key: str | None = Field(
         default=None,
         min_length=16,

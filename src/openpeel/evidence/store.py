@@ -26,6 +26,7 @@ from openpeel.store import transaction
 from openpeel.store.audit import AuditEvent, Entity, Snapshot, apply_change, read_rows, require_actor
 from openpeel.store.audit_bulk import apply_changes
 from openpeel.store.schema import sa_table
+from openpeel.store.state_at import rows_at
 
 
 @dataclass
@@ -269,11 +270,14 @@ def _drop_defaults(item: Inspection | Finding) -> dict[str, Any]:
     return out
 
 
-def stored_evidence(ws: sa.Connection, force_id: str, year: int) -> EvidenceFile | None:
-    """The evidence held for a force and year, as the model evidence files load into (None: none)."""
+def stored_evidence(
+    ws: sa.Connection, force_id: str, year: int, *, at: int | None = None
+) -> EvidenceFile | None:
+    """The evidence held for a force and year, as the model evidence files load into (None: none);
+    `at`: as it stood at that audit event (openpeel.store.state_at)."""
     force_id = lookup(force_id).force_id
-    inspections = read_rows(ws, "inspection", force_id, year)
-    findings = read_rows(ws, "finding", force_id, year)
+    inspections = rows_at(ws, "inspection", force_id, year, at)
+    findings = rows_at(ws, "finding", force_id, year, at)
     if not inspections and not findings:
         return None
 
@@ -301,7 +305,13 @@ def stored_evidence(ws: sa.Connection, force_id: str, year: int) -> EvidenceFile
     )
 
 
-def stored_force_years(ws: sa.Connection, year: int | None = None) -> list[tuple[str, int]]:
+def stored_force_years(
+    ws: sa.Connection, year: int | None = None, *, at: int | None = None
+) -> list[tuple[str, int]]:
+    """(force, year) of every force and year with stored inspections; `at` (with `year`): as at
+    that audit event."""
+    if at is not None and year is not None:
+        return sorted({(k[0], year) for k in rows_at(ws, "inspection", None, year, at)})
     i = sa_table("ev_inspections").c
     query = sa.select(i.force_id, i.year).distinct().order_by(i.year, i.force_id)
     rows = ws.execute(query if year is None else query.where(i.year == year)).all()

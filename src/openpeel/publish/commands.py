@@ -17,6 +17,25 @@ def _ready(db: Path | None, data: Path | None) -> tuple[Any, Any]:
     return open_ready(locations(db=db, data=data))
 
 
+# Read commands never write evidence: the site and the downloads show only what a publication
+# recorded, so a file given here could change nothing in them, and importing it (as these
+# options once did, as drafts) would change the store behind the user's back.
+RefusedEvidence = Annotated[
+    list[Path] | None,
+    typer.Option("--evidence", hidden=True, help="Refused: import evidence with `openpeel evidence import`."),
+]
+
+
+def refuse_evidence(command: str, evidence: list[Path] | None) -> None:
+    if evidence:
+        raise typer.BadParameter(
+            f"`openpeel {command}` shows only published judgements, so it reads no evidence files and "
+            f"stores none; import {evidence[0]} with `openpeel evidence import {evidence[0]} --by NAME`, "
+            "then confirm, moderate and publish the judgements (`openpeel judgement ...`) and publish again",
+            param_hint="--evidence",
+        )
+
+
 def register(app: typer.Typer) -> None:
     """Add this stage's commands to `app`."""
     from openpeel.publish.publication_commands import register_publications
@@ -33,9 +52,7 @@ def register(app: typer.Typer) -> None:
         pdf: Annotated[
             bool, typer.Option("--pdf", help="Also print every report to PDF (needs Chromium).")
         ] = False,
-        evidence: Annotated[
-            list[Path] | None, typer.Option("--evidence", help="Extra evidence YAML file(s).")
-        ] = None,
+        evidence: RefusedEvidence = None,
         by: Annotated[
             str | None, typer.Option("--by", help="Who publishes (default: your login name).")
         ] = None,
@@ -50,37 +67,19 @@ def register(app: typer.Typer) -> None:
         import getpass
 
         from openpeel.assessment.prepare import assess
-        from openpeel.assessment.public import public_year
-        from openpeel.publish.publication import Versioning
-        from openpeel.publish.site import publish_site
-        from openpeel.store.audit import chain_head, require_actor
+        from openpeel.publish.publish_run import publish_recorded
+        from openpeel.store.audit import require_actor
 
+        refuse_evidence("publish", evidence)
         who = require_actor(by or getpass.getuser())
         years = sorted(set(year or [2014]))
         con, store = _ready(db, data)
         with store.write() as ws:
             for y in years:
-                assess(con, ws, y, evidence or [])
-        recorded = []
-        # One write transaction from the first read to the record: the chain head, the judgements
-        # the reports show and the versions stored all belong to the same moment.
-        with store.write() as ws, step_progress() as progress:
-            versioning = Versioning(ws, note=note)
-            head = chain_head(ws)
-            result = publish_site(
-                con,
-                years,
-                out_dir,
-                lambda y: public_year(ws, y).evidence,
-                pdf=pdf,
-                progress=progress,
-                judgements_for=lambda y: public_year(ws, y).judgements,
-                versioning=versioning,
-                on_complete=lambda folder: recorded.append(
-                    versioning.record(by=who, years=years, head=head, folder=folder)
-                ),
-            )
-        publication = recorded[0]
+                assess(con, ws, y)
+        with step_progress() as progress:
+            run = publish_recorded(con, store, years, out_dir, by=who, note=note, pdf=pdf, progress=progress)
+        result, publication = run.site, run.publication
         err.print(
             f"[green]wrote the site for {', '.join(map(str, result.years))} to {result.out_dir}[/]: "
             f"{len(result.pages)} pages, {len(result.downloads)} download files"
@@ -89,7 +88,7 @@ def register(app: typer.Typer) -> None:
         )
         err.print(
             f"publication {publication.publication_id} recorded: {len(publication.files)} files hashed, "
-            f"{len(versioning.new)} new report version(s), audit chain head event {head.event_id}"
+            f"{len(run.versioning.new)} new report version(s), audit chain head event {run.head.event_id}"
         )
 
     @app.command()
@@ -132,9 +131,7 @@ def register(app: typer.Typer) -> None:
         fmt: Annotated[
             list[str] | None, typer.Option("--format", "-f", help="csv and/or parquet (default: both).")
         ] = None,
-        evidence: Annotated[
-            list[Path] | None, typer.Option("--evidence", help="Extra evidence YAML file(s).")
-        ] = None,
+        evidence: RefusedEvidence = None,
         dictionary: Annotated[
             bool,
             typer.Option("--dictionary", help="Print the downloads' data dictionary (Markdown) and stop."),
@@ -145,7 +142,6 @@ def register(app: typer.Typer) -> None:
         """Write a year's indicators, judgements, findings and the inspectorate's published grades as CSV and/or Parquet, for open reuse."""
         import sys
 
-        from openpeel.assessment.prepare import assess
         from openpeel.assessment.public import public_year
         from openpeel.evidence.followed import next_cycle
         from openpeel.framework import load_framework
@@ -161,10 +157,9 @@ def register(app: typer.Typer) -> None:
                 raise typer.BadParameter(
                     f"unknown format {f!r}; choose from {', '.join(EXPORT_FORMATS)}", param_hint="--format"
                 )
+        refuse_evidence("export", evidence)
         framework = load_framework(year)
         con, store = _ready(db, data)
-        with store.write() as ws:
-            assess(con, ws, year, evidence or [])
         following = next_cycle(framework.year)
         with store.read() as ws:
             public = public_year(ws, year)

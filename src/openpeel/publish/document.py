@@ -121,6 +121,8 @@ class ShownGrade:
 
     grade_id: str | None
     note: str
+    published: bool = False
+    """The grade is a published judgement's (else a proposal or a judgement not yet published)"""
 
 
 def shown_grades(
@@ -153,7 +155,7 @@ def shown_grades(
             note = f"proposed by {judgement.rubric_id or proposal.rubric_id}, awaiting an inspector's confirmation"
         else:
             note = judgement.status_note
-        out[question_id] = ShownGrade(grade, f"{judgement.state}; {note}")
+        out[question_id] = ShownGrade(grade, f"{judgement.state}; {note}", judgement.state == "published")
     return out
 
 
@@ -458,4 +460,5 @@ def build_report(
         caveats=caveats,
         sources=source_list,
         attribution=tuple(credit_lines(framework, stored or {}) if evidence is not None else ()),
+        is_draft=any(g.grade_id and not g.published for g in inputs.grades.values()),
     )

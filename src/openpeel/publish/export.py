@@ -319,10 +319,12 @@ def _write(
         for fmt in formats:
             con.execute(f"CREATE OR REPLACE TABLE t ({columns})")
             if rows:
-                marks = ", ".join("?" for _ in download.fields)
-                con.executemany(
-                    f"INSERT INTO t VALUES ({marks})", _guarded(download, rows) if fmt == "csv" else rows
-                )
+                # One statement, a list per column: a row-by-row executemany took a second per
+                # thousand rows. DuckDB keeps the rows in the order given.
+                chosen = _guarded(download, rows) if fmt == "csv" else rows
+                columns_of = [list(c) for c in zip(*chosen, strict=True)]
+                unnest = ", ".join(f"unnest(${i + 1}::{f.type}[])" for i, f in enumerate(download.fields))
+                con.execute(f"INSERT INTO t SELECT {unnest}", columns_of)
             path = out_dir / f"{download.name}.{fmt}"
             options = "FORMAT csv, HEADER true" if fmt == "csv" else "FORMAT parquet, COMPRESSION zstd"
             # The path is ours (out_dir / fixed name); quotes are doubled so any folder name works.

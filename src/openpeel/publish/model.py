@@ -149,6 +149,9 @@ class Report:
     earlier_versions: tuple[tuple[int, dt.date], ...] = ()
     attribution: tuple[str, ...] = ()
     """Who proposed, set, moderated and published the grades, from the audit trail"""
+    is_draft: bool = False
+    """Shows a grade no one has published (a proposal, or a judgement in draft or moderated):
+    every format then says "Draft: not published" at the top (`openpeel build`, `report`, `pdf`)"""
 
     @property
     def last_updated_text(self) -> str:

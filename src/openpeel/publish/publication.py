@@ -23,7 +23,6 @@ from openpeel.assessment.public import PUBLISHED
 from openpeel.publish.model import Report
 from openpeel.publish.render import EXTENSIONS, Format, render
 from openpeel.store.audit import ChainHead, events
-from openpeel.store.head_log import ship_head_log
 from openpeel.store.publications import (
     NewVersion,
     Publication,
@@ -135,13 +134,19 @@ class Versioning:
                         out[version_path(force_id, new.version, fmt)] = data.decode("utf-8")
         return out
 
-    def record(self, *, by: str, years: Sequence[int], head: ChainHead, folder: Path) -> Publication:
-        """Append the publication: every file under `folder` hashed, the downloads kept."""
-        files = {
-            p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-        }
-        publication = record_publication(
-            self.ws,
+    def record(
+        self,
+        conn: sa.Connection,
+        *,
+        by: str,
+        years: Sequence[int],
+        head: ChainHead,
+        files: Mapping[str, bytes],
+    ) -> Publication:
+        """Append the publication through `conn` (a short write transaction of its own, apart from
+        the snapshot the site was read from): every file hashed, the downloads kept."""
+        return record_publication(
+            conn,
             by=by,
             years=years,
             note=self.note,
@@ -150,6 +155,10 @@ class Versioning:
             versions=self.new,
             kept=[f"{y}/downloads/" for y in years],
         )
-        # The audit head log ships with the site (after hashing: it holds this publication's head).
-        ship_head_log(self.ws, folder)
-        return publication
+
+
+def site_files(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by its path relative to it: what a publication hashes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }

@@ -14,14 +14,14 @@ Layout of the folder written by `openpeel publish --year YEAR --out DIR`:
     DIR/YEAR/FORCE.vN.html|.md|.txt  each published version of it (see publish/publication.py)
 
 Every page is self-contained (inline CSS and SVG, relative links, no external requests), so the
-folder works from disk or any static host. It is built in a staging folder and moved into place
-only when complete.
+folder works from disk or any static host. It is built beside DIR and swapped into its place in
+one step only when complete, so a killed publish leaves the old site or the new one whole
+(publish/site_folder.py).
 """
 
 from __future__ import annotations
 
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +33,6 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from openpeel.assessment.judgements import Judgement
-from openpeel.core.errors import OpenpeelError
 from openpeel.evidence import EvidenceFile
 from openpeel.evidence.followed import follow_findings, next_cycle
 from openpeel.forces import EW_ID, Force, get_force, territorial_forces
@@ -45,14 +44,14 @@ from openpeel.publish.document import shown_grades
 from openpeel.publish.export import DOWNLOADS, Download, downloads_dictionary_markdown, export_year
 from openpeel.publish.inspectorate_grades import published_views
 from openpeel.publish.inspectorate_overview import build_published_overview
-from openpeel.publish.model import Chart
+from openpeel.publish.model import Chart, Report
 from openpeel.publish.overview import NOT_GRADED, build_overview
 from openpeel.publish.publication import Versioning
 from openpeel.publish.render import EXTENSIONS, Format, environment, render
+from openpeel.publish.site_folder import MARKER, new_staging, site_lock, swap_in
 from openpeel.publish.tile_map import band_map, latest_published_map
 
 Progress = Callable[[str, int, int], None]
-MARKER = ".openpeel-site"
 REPO_DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 
@@ -284,15 +283,6 @@ def dictionary_page(latest_year: int) -> str:
     return _page("page.html.j2", title="Data dictionary", body=body, nav=site_nav(0, latest_year))
 
 
-def _prepare_out(out_dir: Path) -> Path:
-    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
-        raise OpenpeelError(
-            f"{out_dir} exists and is not an openpeel site; choose an empty or new folder for --out"
-        )
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=".openpeel-site-", dir=out_dir.parent))
-
-
 def publish_site(
     con: duckdb.DuckDBPyConnection,
     years: Sequence[int],
@@ -310,95 +300,125 @@ def publish_site(
 
     With `versioning`, each report is its published version (see publish/publication.py);
     `on_complete` sees the finished folder before it is moved into place, and can still stop that.
+    The site is built beside `out_dir` and swapped in whole (publish/site_folder.py).
     """
     years = sorted(set(years))
     for y in years:
         load_framework(y)  # fails early, with the file named, on an unknown year
     fmts = list(dict.fromkeys(["html", *formats]))
-    staging = _prepare_out(out_dir)
-    result = SiteResult(out_dir, list(years))
-    try:
-        (staging / MARKER).write_text("written by openpeel publish\n", encoding="utf-8")
-        pages: list[Path] = []
-        frameworks = []
-        # Every cycle's inputs once: the force-across-years pages show all of them.
-        cycles = {y: Cycle(con, y, evidence_for(y), judgements_for(y)) for y in available_years()}
-        for year in years:
-            started = time.perf_counter()
-            cycle = cycles[year]
-            ydir = staging / str(year)
-            ydir.mkdir()
-            frameworks.append(cycle.framework)
-            nav = site_nav(1, year)
-            reports = cycle.reports()
-            for i, report in enumerate(reports):
-                progress(f"reports {year}", i, len(reports))
-                if versioning is None:
-                    texts = {f: render(report, f, nav=nav if f == "html" else ()) for f in fmts}
-                else:
-                    texts = versioning.texts(report, cycle.judgements.get(report.force_id, {}), fmts, nav)
-                    for name, text in versioning.earlier_files(report.force_id, year, fmts).items():
-                        (ydir / name).write_text(text, encoding="utf-8")
-                        pages.append(ydir / name)
-                for fmt, text in texts.items():
-                    path = ydir / f"{report.force_id}.{EXTENSIONS[fmt]}"
-                    path.write_text(text, encoding="utf-8")
-                    pages.append(path)
-            progress(f"reports {year}", len(reports), len(reports))
-            (ydir / "index.html").write_text(overview_page(cycle), encoding="utf-8")
-            result.timings[f"reports and overview {year} (s)"] = time.perf_counter() - started
-            names = {r.force_id: r.force_name for r in reports}
-            (ydir / "scan.html").write_text(scan_page(names, cycle.framework, cycle.scan), encoding="utf-8")
-            following = next_cycle(year)
-            later = cycles.get(following.to_year) if following is not None else None
-            downloads = export_year(cycle, ydir / "downloads", following=later.evidence if later else {})
-            result.downloads += downloads
-            (ydir / "downloads.html").write_text(
-                downloads_page(cycle.framework, download_counts(ydir / "downloads")), encoding="utf-8"
+    with site_lock(out_dir):
+        staging = new_staging(out_dir)
+        try:
+            result = _build(
+                con, years, staging, evidence_for, judgements_for, fmts, pdf, progress, versioning
             )
-            pages += [ydir / "index.html", ydir / "scan.html", ydir / "downloads.html"]
-            if pdf:
-                from openpeel.publish.pdf import pdf_printer
-
-                started = time.perf_counter()
-                with pdf_printer() as printer:
-                    for i, report in enumerate(reports):
-                        progress(f"PDF {year}", i, len(reports))
-                        out = ydir / f"{report.force_id}.pdf"
-                        frozen = versioning is not None and versioning.is_versioned(report.force_id, year)
-                        # A published version is printed as it was published, not re-rendered.
-                        html = (
-                            (ydir / f"{report.force_id}.html").read_text(encoding="utf-8")
-                            if frozen
-                            else render(report, "html", print_mode=True)
-                        )
-                        printer.print(html, out)
-                        result.pdfs.append(out)
-                progress(f"PDF {year}", len(reports), len(reports))
-                result.timings[f"PDF {year} (s)"] = time.perf_counter() - started
-
-        fdir = staging / "forces"
-        fdir.mkdir()
-        ordered = [cycles[y] for y in sorted(cycles)]
-        for force in territorial_forces():
-            path = fdir / f"{force.force_id}.html"
-            path.write_text(
-                force_years_page(ordered, set(years), years[-1], force.force_id), encoding="utf-8"
-            )
-            pages.append(path)
-        (staging / "index.html").write_text(index_page(frameworks), encoding="utf-8")
-        (staging / "methodology.html").write_text(methodology_page(years[-1]), encoding="utf-8")
-        (staging / "data-dictionary.html").write_text(dictionary_page(years[-1]), encoding="utf-8")
-        pages += [staging / "index.html", staging / "methodology.html", staging / "data-dictionary.html"]
-        if on_complete is not None:
-            on_complete(staging)
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        staging.rename(out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    result.pages = [out_dir / p.relative_to(staging) for p in pages]
+            if on_complete is not None:
+                on_complete(staging)
+            swap_in(staging, out_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    result.out_dir = out_dir
+    result.pages = [out_dir / p.relative_to(staging) for p in result.pages]
     result.pdfs = [out_dir / p.relative_to(staging) for p in result.pdfs]
     result.downloads = [out_dir / p.relative_to(staging) for p in result.downloads]
     return result
+
+
+def _build(
+    con: duckdb.DuckDBPyConnection,
+    years: list[int],
+    staging: Path,
+    evidence_for: Callable[[int], dict[str, EvidenceFile]],
+    judgements_for: Callable[[int], Mapping[str, dict[str, Judgement]]],
+    fmts: list[Format],
+    pdf: bool,
+    progress: Progress,
+    versioning: Versioning | None,
+) -> SiteResult:
+    """Every page, download and PDF of the site, written into `staging`."""
+    result = SiteResult(staging, list(years))
+    (staging / MARKER).write_text("written by openpeel publish\n", encoding="utf-8")
+    pages: list[Path] = []
+    frameworks = []
+    # Every cycle's inputs once: the force-across-years pages show all of them.
+    cycles = {y: Cycle(con, y, evidence_for(y), judgements_for(y)) for y in available_years()}
+    for year in years:
+        started = time.perf_counter()
+        cycle = cycles[year]
+        ydir = staging / str(year)
+        ydir.mkdir()
+        frameworks.append(cycle.framework)
+        nav = site_nav(1, year)
+        reports = cycle.reports()
+        for i, report in enumerate(reports):
+            progress(f"reports {year}", i, len(reports))
+            if versioning is None:
+                texts = {f: render(report, f, nav=nav if f == "html" else ()) for f in fmts}
+            else:
+                texts = versioning.texts(report, cycle.judgements.get(report.force_id, {}), fmts, nav)
+                for name, text in versioning.earlier_files(report.force_id, year, fmts).items():
+                    (ydir / name).write_text(text, encoding="utf-8")
+                    pages.append(ydir / name)
+            for fmt, text in texts.items():
+                path = ydir / f"{report.force_id}.{EXTENSIONS[fmt]}"
+                path.write_text(text, encoding="utf-8")
+                pages.append(path)
+        progress(f"reports {year}", len(reports), len(reports))
+        (ydir / "index.html").write_text(overview_page(cycle), encoding="utf-8")
+        result.timings[f"reports and overview {year} (s)"] = time.perf_counter() - started
+        names = {r.force_id: r.force_name for r in reports}
+        (ydir / "scan.html").write_text(scan_page(names, cycle.framework, cycle.scan), encoding="utf-8")
+        following = next_cycle(year)
+        later = cycles.get(following.to_year) if following is not None else None
+        downloads = export_year(cycle, ydir / "downloads", following=later.evidence if later else {})
+        result.downloads += downloads
+        (ydir / "downloads.html").write_text(
+            downloads_page(cycle.framework, download_counts(ydir / "downloads")), encoding="utf-8"
+        )
+        pages += [ydir / "index.html", ydir / "scan.html", ydir / "downloads.html"]
+        if pdf:
+            _print_pdfs(cycle, reports, ydir, versioning, progress, result)
+
+    fdir = staging / "forces"
+    fdir.mkdir()
+    ordered = [cycles[y] for y in sorted(cycles)]
+    for force in territorial_forces():
+        path = fdir / f"{force.force_id}.html"
+        path.write_text(force_years_page(ordered, set(years), years[-1], force.force_id), encoding="utf-8")
+        pages.append(path)
+    (staging / "index.html").write_text(index_page(frameworks), encoding="utf-8")
+    (staging / "methodology.html").write_text(methodology_page(years[-1]), encoding="utf-8")
+    (staging / "data-dictionary.html").write_text(dictionary_page(years[-1]), encoding="utf-8")
+    pages += [staging / "index.html", staging / "methodology.html", staging / "data-dictionary.html"]
+    result.pages = pages
+    return result
+
+
+def _print_pdfs(
+    cycle: Cycle,
+    reports: Sequence[Report],
+    ydir: Path,
+    versioning: Versioning | None,
+    progress: Progress,
+    result: SiteResult,
+) -> None:
+    from openpeel.publish.pdf import pdf_printer
+
+    started = time.perf_counter()
+    year = cycle.year
+    with pdf_printer() as printer:
+        for i, report in enumerate(reports):
+            progress(f"PDF {year}", i, len(reports))
+            out = ydir / f"{report.force_id}.pdf"
+            frozen = versioning is not None and versioning.is_versioned(report.force_id, year)
+            # A published version is printed as it was published, not re-rendered.
+            html = (
+                (ydir / f"{report.force_id}.html").read_text(encoding="utf-8")
+                if frozen
+                else render(report, "html", print_mode=True)
+            )
+            printer.print(html, out)
+            result.pdfs.append(out)
+    progress(f"PDF {year}", len(reports), len(reports))
+    result.timings[f"PDF {year} (s)"] = time.perf_counter() - started

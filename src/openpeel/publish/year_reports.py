@@ -1,14 +1,13 @@
 """Writing a year's reports to a folder: every force in every format, and judgements.json.
 
-The files are written to a staging folder and moved into `out_dir/<year>` only when all succeed,
-so a failure never leaves a half-built set behind.
+The files are written beside `out_dir/<year>` and swapped into its place in one step only when
+all succeed (publish/site_folder.py), so a failure or a kill never leaves a half-built set behind.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from openpeel.framework.published_grades import load_published_grades
 from openpeel.publish import render
 from openpeel.publish.cycle import Cycle
 from openpeel.publish.render import EXTENSIONS, Format
+from openpeel.publish.site_folder import new_staging, site_lock, swap_in
 
 Progress = Callable[[str, int, int], None]
 
@@ -38,8 +38,15 @@ def write_year_reports(
     inspectorate published); returns the reports."""
     year = cycle.year
     target = out_dir / str(year)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".openpeel-{year}-", dir=out_dir))
+    with site_lock(target):
+        return _write(cycle, target, forces, list(formats), progress)
+
+
+def _write(
+    cycle: Cycle, target: Path, forces: Sequence[Force], formats: list[Format], progress: Progress
+) -> list[Path]:
+    year = cycle.year
+    staging = new_staging(target, site=False)
     written: list[Path] = []
     try:
         rows = []
@@ -64,9 +71,7 @@ def write_year_reports(
             )
         progress(f"reports {year}", len(forces), len(forces))
         (staging / "judgements.json").write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
+        swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from openpeel.core.errors import OpenpeelError
+from openpeel.core.errors import OpenpeelError, StorageError, storage_error
 from openpeel.store.keys import AuditKeys, attach
 
 StoreConnection = sa.Connection
@@ -70,6 +70,42 @@ def _require_psycopg() -> None:
         ) from None
 
 
+# SQLite's words and PostgreSQL's SQLSTATEs for a write the disk or the database refused.
+_SQLITE_FULL = ("database or disk is full",)
+_SQLITE_READ_ONLY = ("attempt to write a readonly database", "readonly database")
+_SQLITE_CANT_OPEN = ("unable to open database file",)
+_PG_FULL = {"53100", "53200"}  # disk_full, out_of_memory
+_PG_REFUSED = {"42501", "25006"}  # insufficient_privilege, read_only_sql_transaction
+
+
+def _refused(exc: sa.exc.DBAPIError, where: str, backend: str) -> StorageError | None:
+    """A full disk or a refused write as one line naming the store and what is needed."""
+    text = str(exc.orig).lower()
+    state = getattr(exc.orig, "sqlstate", None)
+    if any(w in text for w in _SQLITE_FULL) or state in _PG_FULL:
+        needed = (
+            "the disk it is on is full: free some space there (or move the store: --store or "
+            "OPENPEEL_STORE) and run the command again"
+            if backend == "sqlite"
+            else "the database server is out of disk space: its administrator needs to free some"
+        )
+    elif any(w in text for w in _SQLITE_READ_ONLY):
+        needed = (
+            "it is read-only to this user: openpeel needs write access to the file and to its folder "
+            "(SQLite writes -wal and -shm files beside it)"
+        )
+    elif any(w in text for w in _SQLITE_CANT_OPEN):
+        needed = "it cannot be opened: its folder must exist and be writable by the user running openpeel"
+    elif state in _PG_REFUSED:
+        needed = (
+            "the database refused the write (a read-only server or transaction, or no privilege): the "
+            "role in the store URL needs to write openpeel's tables"
+        )
+    else:
+        return None
+    return StorageError(f"cannot write the workspace store {where}: {needed}; nothing was changed")
+
+
 class Store:
     """The workspace database: `write()` for a transaction that changes it, `read()` to look."""
 
@@ -78,7 +114,13 @@ class Store:
         self.url = url
         self.backend = parsed.get_backend_name()
         if self.backend == "sqlite" and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                problem = storage_error(exc, "create the workspace store's folder")
+                if problem is None:
+                    raise
+                raise problem from None
         kwargs: dict[str, Any]
         if self.backend == "postgresql":
             _require_psycopg()
@@ -99,6 +141,28 @@ class Store:
         """The URL without its password, for messages."""
         return make_url(self.url).render_as_string(hide_password=True)
 
+    def where(self) -> str:
+        """The store's file (SQLite) or its URL without the password, for messages."""
+        database = make_url(self.url).database
+        return database if self.backend == "sqlite" and database else self.describe()
+
+    @contextmanager
+    def refusals(self) -> Iterator[None]:
+        """A full disk or a refused write, in any store transaction, as one StorageError."""
+        try:
+            yield
+        except sa.exc.DBAPIError as exc:
+            # A full SQLite database may roll the whole transaction back, so the error that
+            # reaches here can be a later one ("no such savepoint"): look at what led to it too.
+            seen: BaseException | None = exc
+            while seen is not None:
+                if isinstance(seen, sa.exc.DBAPIError):
+                    problem = _refused(seen, self.where(), self.backend)
+                    if problem is not None:
+                        raise problem from None
+                seen = seen.__cause__ or seen.__context__
+            raise
+
     @contextmanager
     def write(self, *, savepoints: bool = True, lock: bool = True) -> Iterator[sa.Connection]:
         """One all-or-nothing transaction; writers take turns.
@@ -109,7 +173,7 @@ class Store:
         `lock=False` (PostgreSQL) skips the writers' turn, for statements that are atomic on their
         own and append nothing to the audit chain (sign-in failure counts).
         """
-        with self.engine.connect() as conn:
+        with self.refusals(), self.engine.connect() as conn:
             conn.info[_WRITE] = True
             conn.info[_NO_SAVEPOINTS] = not savepoints
             conn.info[_AFTER_COMMIT] = []
@@ -129,13 +193,29 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
         """A connection for reading; a write through it is refused."""
-        with self.engine.connect() as conn:
+        with self.refusals(), self.engine.connect() as conn:
             conn.info[_READ_ONLY] = True
             try:
                 yield conn
             finally:
                 conn.info.pop(_READ_ONLY, None)
                 conn.rollback()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sa.Connection]:
+        """A read-only transaction in which every query sees the store as it stood at the first:
+        one consistent state, read without the writers' turn, so writers carry on meanwhile.
+        SQLite in WAL mode gives each read transaction its snapshot; PostgreSQL needs REPEATABLE
+        READ (its default, READ COMMITTED, gives each statement its own)."""
+        with self.refusals(), self.engine.connect() as conn:
+            if self.backend == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            conn.info[_READ_ONLY] = True
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                conn.info.pop(_READ_ONLY, None)
 
     def dispose(self) -> None:
         self.engine.dispose()

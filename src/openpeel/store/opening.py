@@ -33,7 +33,8 @@ def open_store(
         store = Store(where, audit_key=audit_key, head_log=head_log)
     if upgrade:
         try:
-            upgrade_to_head(store)
+            with store.refusals():
+                upgrade_to_head(store)
         except sa.exc.OperationalError as exc:
             raise OpenpeelError(f"cannot open the workspace store {store.describe()}: {exc.orig}") from None
     return store

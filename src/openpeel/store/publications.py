@@ -177,6 +177,17 @@ def latest_publication(conn: sa.Connection, year: int | None = None) -> Publicat
     return found[-1] if found else None
 
 
+def publication_head(conn: sa.Connection, year: int) -> int | None:
+    """The audit chain head recorded by the latest publication of `year` (None: never published):
+    what the public sees of the year is the workspace as it stood at that event."""
+    c = _PUBLICATIONS.c
+    rows = conn.execute(sa.select(c.years, c.head_event_id).order_by(c.publication_id.desc()))
+    for years, head in rows:
+        if year in {int(y) for y in years}:
+            return int(head)
+    return None
+
+
 def publication_version(conn: sa.Connection) -> str:
     """Changes with every publication: pages served from published content depend on it."""
     return str(conn.execute(sa.select(sa.func.max(_PUBLICATIONS.c.publication_id))).scalar() or 0)

@@ -7,14 +7,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, Response
 
 from openpeel.assessment.public import (
     PUBLIC_FINDING_COLUMNS,
     PUBLIC_JUDGEMENT_COLUMNS,
-    published_findings_query,
-    published_judgements_query,
+    public_finding_rows,
+    public_judgement_rows,
 )
 from openpeel.core.errors import OpenpeelError
 from openpeel.forces import EW_ID, all_areas, lookup
@@ -73,21 +72,6 @@ def _rows_page(
             elif isinstance(value, list) and fmt == "csv":
                 row[key] = "; ".join(map(str, value))
     return page(request, data, total, limit, offset, fmt, columns)
-
-
-def _store_page(
-    request: Request,
-    ws: sa.Connection,
-    query: sa.Select[*tuple[Any, ...]],
-    columns: Sequence[str],
-    limit: int,
-    offset: int,
-    fmt: ResponseFormat,
-) -> Response:
-    """One page of a workspace query: the total, then the page's rows."""
-    total = ws.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    rows = ws.execute(query.limit(limit).offset(offset)).all()
-    return _rows_page(request, rows, int(total), columns, limit, offset, fmt)
 
 
 def _force_id(force: str | None) -> str | None:
@@ -206,8 +190,8 @@ def scan(
 
 @router.get(
     "/judgements",
-    summary="openpeel's judgements in the state 'published', by force and PEEL year "
-    "(the inspectorate's own grades are at /api/v1/published-grades)",
+    summary="openpeel's published judgements as the latest publication of each PEEL year recorded "
+    "them, by force and year (the inspectorate's own grades are at /api/v1/published-grades)",
     responses=answers(Page[JudgementEntry]),
 )
 def published_judgements(
@@ -219,13 +203,16 @@ def published_judgements(
     offset: Offset = 0,
     fmt: Format = "json",
 ) -> Response:
-    query = published_judgements_query(_force_id(force), year)
-    return _store_page(request, ws, query, PUBLIC_JUDGEMENT_COLUMNS, limit, offset, fmt)
+    rows = public_judgement_rows(ws, _force_id(force), year)
+    return _rows_page(
+        request, rows[offset : offset + limit], len(rows), PUBLIC_JUDGEMENT_COLUMNS, limit, offset, fmt
+    )
 
 
 @router.get(
     "/findings",
-    summary="Findings behind published judgements, by force and PEEL year",
+    summary="Findings behind published judgements as the latest publication of each PEEL year "
+    "recorded them, by force and year",
     responses=answers(Page[FindingEntry]),
 )
 def published_findings(
@@ -237,8 +224,10 @@ def published_findings(
     offset: Offset = 0,
     fmt: Format = "json",
 ) -> Response:
-    query = published_findings_query(_force_id(force), year)
-    return _store_page(request, ws, query, PUBLIC_FINDING_COLUMNS, limit, offset, fmt)
+    rows = public_finding_rows(ws, _force_id(force), year)
+    return _rows_page(
+        request, rows[offset : offset + limit], len(rows), PUBLIC_FINDING_COLUMNS, limit, offset, fmt
+    )
 
 
 @router.get(

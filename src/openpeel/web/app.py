@@ -13,13 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from openpeel import __version__
 from openpeel.assessment.public import public_version
-from openpeel.core.errors import UnknownNameError
 from openpeel.core.locations import Locations
 from openpeel.core.settings import Settings
-from openpeel.forces import lookup
 from openpeel.store import Store
-from openpeel.store.audit import workspace_version
-from openpeel.store.publications import publication_version
 from openpeel.warehouse import WarehouseReader
 from openpeel.web import api_docs, errors
 from openpeel.web.access_log import AccessLog
@@ -42,6 +38,27 @@ def open_data(settings: Settings) -> tuple[WarehouseReader, Store]:
     con, store = open_ready(where, quiet=True)
     con.close()
     return WarehouseReader(where.warehouse), store
+
+
+def query_names(app: FastAPI) -> frozenset[str]:
+    """Every query parameter some route reads (by the name a client sends): the response cache
+    keys on these alone, so junk parameters cannot grow it."""
+    from fastapi.routing import APIRoute
+
+    names: set[str] = set()
+    routes = list(app.routes)
+    while routes:
+        route = routes.pop()
+        included = getattr(route, "original_router", None)  # newer FastAPI wraps included routers
+        if included is not None:
+            routes += included.routes
+        elif isinstance(route, APIRoute):
+            dependants = [route.dependant]
+            while dependants:
+                dependant = dependants.pop()
+                names |= {str(p.alias) for p in dependant.query_params}
+                dependants += dependant.dependencies
+    return frozenset(names)
 
 
 def _throttle(settings: Settings, store: Store) -> LoginThrottle:
@@ -107,24 +124,18 @@ def create_app(settings: Settings, data: tuple[WarehouseReader, Store] | None = 
     app.include_router(site_pages.router)
 
     def read_version() -> str:
-        # A new warehouse snapshot, any audited change to the workspace or a new publication
-        # makes a new version.
+        # Public pages show the warehouse and what the publications recorded (see
+        # openpeel.assessment.public): a new snapshot or a new publication makes a new version;
+        # an inspector's work in between does not.
         warehouse = app.state.warehouse.snapshot()
         with app.state.store.read() as ws:
-            return f"{warehouse}|{workspace_version(ws)}|{publication_version(ws)}"
+            return f"{warehouse}|{public_version(ws)}"
 
-    def read_scope(force: str, year: int) -> str:
-        warehouse = app.state.warehouse.snapshot()
-        try:
-            force_id = lookup(force).force_id  # /2014/northants.html shows northamptonshire
-        except UnknownNameError:
-            return f"{warehouse}|unknown"
-        with app.state.store.read() as ws:
-            # A report page shows only what is published: drafts being worked on leave it as it is.
-            return f"{warehouse}|{public_version(ws, force_id, year)}|{publication_version(ws)}"
+    def read_scope(_force: str, _year: int) -> str:
+        return read_version()
 
     app.state.data_version = DataVersion(read_version, read_scope)
-    app.add_middleware(ResponseCache, version=app.state.data_version)
+    app.add_middleware(ResponseCache, version=app.state.data_version, known_query=query_names(app))
     api_docs.install(app)
     # The last added runs first: every answer gets the security headers, and a request for another
     # host is refused before anything else runs, the response cache included.

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from openpeel.core.errors import InputError, OpenpeelError, UnknownNameError
+from openpeel.core.errors import InputError, OpenpeelError, StorageError, UnknownNameError
 
 CODES = {
     400: "bad_request",
@@ -82,6 +82,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def input_error(request: Request, exc: InputError) -> Response:
         return _respond(request, 422, str(exc), [{"field": exc.field}] if exc.field else [])
+
+    @app.exception_handler(StorageError)
+    async def storage_error(request: Request, exc: StorageError) -> Response:
+        # The disk or the database refused a write: nothing was changed; say so, not "internal error".
+        return _respond(request, 503, str(exc))
 
     @app.exception_handler(OpenpeelError)
     async def openpeel_error(request: Request, exc: OpenpeelError) -> Response:

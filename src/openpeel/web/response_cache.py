@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from starlette.concurrency import run_in_threadpool
 
@@ -122,10 +123,25 @@ class Entry:
 
 
 class ResponseCache:
-    def __init__(self, app: ASGIApp, version: DataVersion, max_entries: int = 2048) -> None:
+    """Bounded twice: at most `max_entries` answers and `max_bytes` of bodies (the least recently
+    used go first; an answer over an eighth of `max_bytes` is never kept), and keyed on the path and
+    only the query parameters some route reads (`known_query`), so a junk query string makes no
+    new entry: `/2014/kent.html?x=1` is the same page as `/2014/kent.html`."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        version: DataVersion,
+        max_entries: int = 2048,
+        max_bytes: int = 64 * 1024 * 1024,
+        known_query: frozenset[str] | None = None,
+    ) -> None:
         self.app = app
         self.version = version
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.known_query = known_query
+        self.bytes = 0
         self._entries: OrderedDict[bytes, Entry] = OrderedDict()
         self._lock = threading.Lock()
         # One render per page and version at a time: concurrent misses wait for it.
@@ -164,7 +180,7 @@ class ResponseCache:
         if SESSION_COOKIE_NAME in headers.get(b"cookie", b"") or b"authorization" in headers:
             await self.app(scope, receive, send)
             return
-        key = _key(scope, headers)
+        key = _key(scope, headers, self.known_query)
         version = await self._current_version(scope["path"])
         entry = self._lookup(key, version)
         if entry is None and (key, version) in self._rendering:
@@ -220,25 +236,43 @@ class ResponseCache:
             response_headers = captured["headers"]
             etag = next((v for k, v in response_headers if k.lower() == b"etag"), None)
             stored = Entry(version, 200, response_headers, b"".join(captured["body"]), etag)
+            if len(stored.body) > self.max_bytes // 8:
+                return
             with self._lock:
+                old = self._entries.pop(key, None)
+                if old is not None:
+                    self.bytes -= len(old.body)
                 self._entries[key] = stored
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
+                self.bytes += len(stored.body)
+                while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+                    _key_dropped, dropped = self._entries.popitem(last=False)
+                    self.bytes -= len(dropped.body)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
-def _key(scope: Scope, headers: dict[bytes, bytes]) -> bytes:
-    """Path, query and the (already allowed) host: nothing else a client sends changes a public
-    answer, since links are built on the configured base URL. The host is kept anyway, so no code
-    that ever reads it could serve one host's answer to another."""
+def _key(scope: Scope, headers: dict[bytes, bytes], known: frozenset[str] | None = None) -> bytes:
+    """Path, the query parameters a route reads (all of them when `known` is None) and the
+    (already allowed) host: nothing else a client sends changes a public answer, since links are
+    built on the configured base URL and the routes ignore other parameters. The host is kept
+    anyway, so no code that ever reads it could serve one host's answer to another."""
     host = headers.get(b"host", b"").lower()
     path: str = scope["path"]
     query: bytes = scope.get("query_string", b"")
+    if known is not None:
+        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+        query = urlencode([(k, v) for k, v in pairs if k in known]).encode("latin-1")
     return host + b"\x00" + path.encode() + b"?" + query
 
 
 def _shareable(headers: list[tuple[bytes, bytes]]) -> bool:
-    """A response that sets a cookie, or says it varies with request headers, is one client's."""
-    return not any(k.lower() in (b"set-cookie", b"vary") for k, _ in headers)
+    """A response that sets a cookie, says it varies with request headers, or may not be stored
+    (`no-store`: a page with a form token) is one client's."""
+    return not any(
+        k.lower() in (b"set-cookie", b"vary") or (k.lower() == b"cache-control" and b"no-store" in v.lower())
+        for k, v in headers
+    )
 
 
 def _tags(header: bytes) -> set[bytes]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from typing import Any
 
@@ -38,6 +40,26 @@ def require(request: Request, ws: sa.Connection, permission: str) -> Session:
     if not session.user.can(permission):
         raise ApiError(403, f"your role ({session.user.role}) does not allow this action")
     return session
+
+
+def _login_mac(secret_key: str, nonce: str) -> str:
+    return hmac.new(
+        secret_key.encode(), b"openpeel sign-in form\0" + nonce.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def login_token(secret_key: str) -> str:
+    """The sign-in form's security token: a nonce signed with the app's `secret_key`. Before a
+    session there is nothing stored to compare a token with, so the signature is what shows the
+    server made it: a token planted in the browser (a cookie set from a sibling host, say) by
+    anyone without the secret is refused."""
+    nonce = secrets.token_urlsafe(18)
+    return f"{nonce}.{_login_mac(secret_key, nonce)}"
+
+
+def login_token_valid(secret_key: str, token: str) -> bool:
+    nonce, _, mac = token.partition(".")
+    return bool(nonce) and hmac.compare_digest(mac, _login_mac(secret_key, nonce))
 
 
 def check_csrf(session_token: str, form: dict[str, Any]) -> None:

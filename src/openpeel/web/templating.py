@@ -26,4 +26,7 @@ def html(
     context.setdefault("user", None)
     context.setdefault("csrf_token", "")
     text = environment().get_template(template).render(**context)
+    if context["csrf_token"] or context.get("login_csrf"):
+        # A page holding a form token is one person's: no browser or proxy may keep a copy.
+        headers = {**(headers or {}), "Cache-Control": "no-store"}
     return HTMLResponse(text, status_code=status_code, headers=headers)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from openpeel.assessment import judgements
 from openpeel.assessment.judgements import current_judgements
-from openpeel.core.errors import InputError, OpenpeelError
+from openpeel.core.errors import InputError, OpenpeelError, StorageError
 from openpeel.evidence.models import FINDING_KINDS
 from openpeel.evidence.store import stored_evidence, stored_force_years
 from openpeel.forces import get_force, lookup, territorial_forces
@@ -29,12 +28,20 @@ from openpeel.web.session import (
     SESSION_COOKIE,
     check_csrf,
     current_user_optional,
+    login_token,
+    login_token_valid,
     require,
     set_session_cookie,
 )
 from openpeel.web.templating import html
 from openpeel.web.users import Session, authenticate, end_session, start_session
-from openpeel.web.workspace_actions import add_inspection, form_version, form_versions, save_finding
+from openpeel.web.workspace_actions import (
+    add_inspection,
+    form_version,
+    form_versions,
+    required_version,
+    save_finding,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,7 +54,7 @@ def _safe_next(path: str) -> str:
 def _login_form(
     request: Request, message: str = "", username: str = "", next_path: str = "/workspace", status: int = 200
 ) -> Response:
-    token = secrets.token_urlsafe(24)
+    token = login_token(request.app.state.settings.secret_key)
     response = html(
         "login.html.j2",
         status_code=status,
@@ -80,8 +87,11 @@ async def login(request: Request, store: AppStore) -> Response:
 
 def _login(request: Request, store: Any, form: dict[str, Any]) -> Response:
     cookie_token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not cookie_token:
-        raise ApiError(403, "the sign-in form's security token is missing; reload the page and try again")
+    if not cookie_token or not login_token_valid(request.app.state.settings.secret_key, cookie_token):
+        raise ApiError(
+            403,
+            "the sign-in form's security token is missing or not this server's; reload the page and try again",
+        )
     check_csrf(cookie_token, form)
     username = str(form.get("username", "")).strip().lower()
     password = str(form.get("password", ""))
@@ -135,7 +145,7 @@ MESSAGES = {
     "confirmed": "Grade confirmed.",
     "overridden": "Grade set, with your rationale.",
     "moderated": "Judgements marked moderated.",
-    "published": "Judgements published.",
+    "published": "Judgements marked published: the public sees them once `openpeel publish` records a publication.",
 }
 
 
@@ -246,13 +256,13 @@ def _run_post(
                 year,
                 area.force_id,
                 error=str(exc),
-                status=409 if not isinstance(exc, InputError) else 422,
+                status=503 if isinstance(exc, StorageError) else 422 if isinstance(exc, InputError) else 409,
             )
     request.app.state.data_version.bump((area.force_id, year))
     return RedirectResponse(f"/workspace/{year}/{area.force_id}?done={done}", status_code=303)
 
 
-MULTI = {"topics", "explains"}
+MULTI = {"topics", "explains", "indicators"}
 
 
 @router.post("/workspace/{year}/{force}/findings")
@@ -267,7 +277,7 @@ async def add_finding(request: Request, con: Db, year: int, force: str) -> Respo
 @router.post("/workspace/{year}/{force}/findings/{finding_id}")
 async def edit_finding(request: Request, con: Db, year: int, force: str, finding_id: str) -> Response:
     def act(ws: sa.Connection, form: dict[str, Any], by: str) -> str:
-        version = form_version(form)
+        version = required_version(form)
         force_id = lookup(force).force_id
         save_finding(con, ws, force_id, year, form, by=by, finding_id=finding_id, expected_version=version)
         return "finding-saved"

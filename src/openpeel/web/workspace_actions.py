@@ -14,7 +14,7 @@ import duckdb
 import sqlalchemy as sa
 
 from openpeel.assessment.judgements import propose_and_record
-from openpeel.core.errors import InputError
+from openpeel.core.errors import ConflictError, InputError
 from openpeel.evidence.models import FINDING_KINDS, EvidenceFile, Finding, Inspection
 from openpeel.evidence.store import import_evidence, stored_evidence
 from openpeel.forces import get_force
@@ -71,18 +71,38 @@ def finding_from_form(evidence: EvidenceFile, form: dict[str, Any], finding_id: 
     explains = _list(form, "explains")
     if any(i not in indicator_ids for i in explains):
         raise InputError("unknown indicator in 'explains'", field="explains")
+    indicators = _list(form, "indicators")
+    if any(i not in indicator_ids for i in indicators):
+        raise InputError("unknown indicator in 'indicators'", field="indicators")
     return Finding(
         id=finding_id,
         inspection=inspection,
         question=question,
         kind=kind,
-        text=_text(form, "text"),
+        # A browser sends a textarea's line breaks as CRLF.
+        text=_text(form, "text").replace("\r\n", "\n"),
         topics=topics,
+        indicators=indicators,
         explains=explains,
+        source_ref=_text(form, "source_ref", required=False) or None,
         is_exceptional=form.get("is_exceptional") == "on",
         is_resolved=form.get("is_resolved") == "on",
         in_overview=form.get("in_overview") == "on",
     )
+
+
+def _as_stored(finding: Finding, stored: Finding) -> Finding:
+    """`finding` as posted, with what a form cannot carry exactly taken from the stored one when
+    the form left it as it was: the order of topics and indicators (checkboxes and lists come back
+    in the page's order) and the text's surrounding white space. Re-saving an unchanged form then
+    changes nothing."""
+    same: dict[str, object] = {}
+    for name in ("topics", "indicators", "explains"):
+        if set(getattr(finding, name)) == set(getattr(stored, name)):
+            same[name] = getattr(stored, name)
+    if finding.text == stored.text.replace("\r\n", "\n").strip():
+        same["text"] = stored.text
+    return finding.model_copy(update=same)
 
 
 def save_finding(
@@ -109,7 +129,7 @@ def save_finding(
     if finding_id is None:
         findings = (*evidence.findings, finding)
     else:
-        findings = tuple(finding if f.id == finding_id else f for f in evidence.findings)
+        findings = tuple(_as_stored(finding, f) if f.id == finding_id else f for f in evidence.findings)
     reason = str(form.get("reason", "")).strip() or None
     expected = {("finding", new_id): expected_version} if expected_version is not None else None
     import_evidence(
@@ -122,6 +142,18 @@ def save_finding(
     )
     propose_and_record(con, ws, force_id, year, by=by)
     return new_id
+
+
+def required_version(form: dict[str, Any]) -> int:
+    """The edit version an edit form must carry: without it the change could overwrite a newer
+    one unseen, so it is refused (409) rather than applied."""
+    version = form_version(form)
+    if version is None:
+        raise ConflictError(
+            "this form carries no version, so it cannot be told whether someone changed the item "
+            "since it was opened; nothing was saved: open it again and make your change there"
+        )
+    return version
 
 
 def form_version(form: dict[str, Any], name: str = "version") -> int | None:
