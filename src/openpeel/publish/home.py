@@ -18,6 +18,7 @@ from openpeel.framework.published_coverage import ForceCoverage
 from openpeel.publish.cycle_coverage import (
     STATUS_LABELS,
     CycleCoverage,
+    coverage_text,
     cycle_coverage_view,
     latest_graded_year,
 )
@@ -31,12 +32,19 @@ class HomeCycles:
     """every cycle, newest first"""
 
     def force_rows(self, forces: Collection[Force] | None = None) -> list[tuple[Force, ForceCoverage, str]]:
-        """(force, its coverage in the latest cycle, its named grades counted), by force name."""
+        """(force, its coverage in the latest cycle, its named grades counted), by force name;
+        where none is named but a source counts them, the counts, said as such."""
         tallies = self.latest.summaries()
         chosen = forces if forces is not None else territorial_forces()
-        return [
-            (f, self.latest.of(f.force_id), tallies[f.force_id]) for f in sorted(chosen, key=lambda f: f.name)
-        ]
+        out = []
+        for f in sorted(chosen, key=lambda f: f.name):
+            coverage = self.latest.of(f.force_id)
+            said = tallies[f.force_id]
+            if not said and coverage.status == "counts-only":
+                counted = coverage_text(self.latest.framework, coverage).removeprefix("Counts only: ")
+                said = f"none named; {counted}"
+            out.append((f, coverage, said))
+        return out
 
 
 def home_cycles() -> HomeCycles:
@@ -46,19 +54,15 @@ def home_cycles() -> HomeCycles:
     )
 
 
-def home_cycles_html(home: HomeCycles, built: Collection[int], up: str) -> Markup:
-    """The latest cycle's section and every cycle's; `up` prefixes links ("" on the site, "/" in
-    the web app) and `built` holds the cycles whose overview, scan and downloads exist."""
-    template = environment("html").get_template("cycles_home.html.j2")
-    return Markup(
-        template.render(
-            latest=home.latest,
-            latest_map=home.latest.map(),
-            cycles=home.cycles,
-            built=set(built),
-            up=up,
-        )
-    )
+def home_cycles_html(home: HomeCycles, built: Collection[int], up: str) -> tuple[Markup, Markup]:
+    """The latest cycle's section (its coverage count and map) and the list of every cycle; `up`
+    prefixes links ("" on the site, "/" in the web app) and `built` holds the cycles whose
+    overview, scan and downloads exist."""
+    env = environment("html")
+    context = {"latest": home.latest, "cycles": home.cycles, "built": set(built), "up": up}
+    latest = env.get_template("cycle_latest.html.j2").render(latest_map=home.latest.map(), **context)
+    every = env.get_template("cycles_home.html.j2").render(**context)
+    return Markup(latest), Markup(every)
 
 
 __all__ = ["STATUS_LABELS", "HomeCycles", "home_cycles", "home_cycles_html"]

@@ -256,10 +256,12 @@ def index_page(frameworks: Sequence[Framework]) -> str:
     """DIR/index.html: the latest cycle with published grades and its coverage, every cycle with
     its own coverage and links to the cycles built (`frameworks`), methodology and data dictionary."""
     home = home_cycles()
+    latest_html, cycles_html = home_cycles_html(home, {fw.year for fw in frameworks}, "")
     return _page(
         "index.html.j2",
         nav=site_nav(0, frameworks[-1].year),
-        cycles_html=home_cycles_html(home, {fw.year for fw in frameworks}, ""),
+        latest_html=latest_html,
+        cycles_html=cycles_html,
         latest=home.latest,
         latest_rows=home.force_rows(),
         status_labels=STATUS_LABELS,

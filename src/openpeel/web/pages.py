@@ -32,14 +32,16 @@ def home(request: Request, ws: Ws, q: str = "") -> Response:
     ]
     session = current_user_optional(request, ws)
     home = home_cycles()
+    # The live app serves every cycle's pages, so each cycle's links are there.
+    latest_html, cycles_html = home_cycles_html(home, available_years(), "/")
     return html(
         "home.html.j2",
         q=q,
         latest=home.latest,
         rows=home.force_rows(forces),
         status_labels=STATUS_LABELS,
-        # The live app serves every cycle's pages, so each cycle's links are there.
-        cycles_html=home_cycles_html(home, available_years(), "/"),
+        latest_html=latest_html,
+        cycles_html=cycles_html,
         user=session.user if session else None,
         csrf_token=session.csrf_token if session else "",
     )
