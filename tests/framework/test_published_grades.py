@@ -213,26 +213,6 @@ def test_five_tier_grades_are_accepted_from_2021() -> None:
         )
 
 
-def test_latest_published_is_the_most_recent_cycle_of_each_force() -> None:
-    from openpeel.framework.published_grades import latest_published
-
-    latest = latest_published()
-    assert len(latest) == 43
-    kent = latest["kent"]
-    assert kent.year == max(r.year for r in published_grades(force="kent"))
-    # A force whose latest cycle has an effectiveness grade is summarised by it.
-    for force, found in latest.items():
-        if published_grade(force, found.year, "effectiveness") is not None:
-            assert found.text == f"Effectiveness: {found.label} ({found.cycle})"
-    # Where the latest cycle grades questions only, the summary counts the most frequent grade.
-    northants = latest["northamptonshire"]
-    rows = [r for r in published_grades(northants.year) if r.force_id == "northamptonshire"]
-    assert northants.year == max(r.year for r in published_grades(force="northamptonshire"))
-    assert northants.text.endswith(
-        f"of {len(rows)} question{'' if len(rows) == 1 else 's'} graded (PEEL 2023-25)"
-    )
-
-
 # Counts, revisions, searches and coverage. Every grade, count, date and force pairing in the texts
 # below is INVENTED for the test; none is a published grade.
 COUNT_HEADER = ",".join(COUNT_COLUMNS)

@@ -9,9 +9,8 @@ import pytest
 
 from openpeel.core.errors import InputError
 from openpeel.forces import territorial_forces
-from openpeel.framework.published_grades import latest_published
 from openpeel.publish import charts, tile_map
-from openpeel.publish.tile_map import latest_published_map, tile_labels, tile_map_chart, tile_positions
+from openpeel.publish.tile_map import tile_labels, tile_map_chart, tile_positions
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -68,14 +67,6 @@ def test_the_map_colours_by_category_and_says_it_in_words() -> None:
     # Each square's own title names the force and its category, so colour is not the only signal.
     assert "Kent Police: Good" in titles and "Essex Police: Inadequate" in titles
     assert len([t for t in titles if ": " in t]) == 43
-
-
-def test_the_home_map_shows_each_forces_latest_published_grade() -> None:
-    chart = latest_published_map()
-    latest = latest_published()
-    rows = dict(chart.rows)
-    assert rows["Kent Police"] == latest["kent"].text
-    assert chart.kind == "tiles" and len(chart.rows) == 43
 
 
 def test_the_band_map_says_lower_or_higher_from_the_indicator(

@@ -1,44 +1,67 @@
 from __future__ import annotations
 
 import html
-import re
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.publish.cycle_regions import one_cycle_problems
 
-from openpeel.framework.published_grades import latest_published
+from openpeel.framework import available_years
+from openpeel.publish.cycle_coverage import STATUS_LABELS, cycle_coverage_view, latest_graded_year
 
 
 def _force_rows(page: str) -> int:
-    """Rows of the force list (the map before it has a table of its own)."""
-    return page[page.index("<caption>All 43 forces") if "<caption>All 43" in page else 0 :].count(
-        '<th scope="row">'
-    )
+    """Rows of the force list (the map after it has a table of its own)."""
+    table = page[page.index('id="latest-forces"') :]
+    return table[: table.index("</table>")].count('<th scope="row">')
 
 
 def test_home_lists_and_searches_forces(client: TestClient) -> None:
     all_forces = client.get("/")
     assert all_forces.status_code == 200 and _force_rows(all_forces.text) == 43
-    # Above the list, the tile map of the grades last published, with its table.
+    # Below the list, the latest cycle's coverage map, with its table.
     assert 'class="chart chart-tiles"' in all_forces.text
     region = client.get("/", params={"q": "East Midlands"})
-    assert region.text.count('<th scope="row">') == 5
+    assert _force_rows(region.text) == 5
     by_name = client.get("/", params={"q": "northants"})
-    assert by_name.text.count('<th scope="row">') == 1 and "Northamptonshire Police" in by_name.text
+    assert _force_rows(by_name.text) == 1 and "Northamptonshire Police" in by_name.text
     script = client.get("/", params={"q": "<script>alert(1)</script>"})
     assert "<script>alert(1)</script>" not in script.text and "&lt;script&gt;" in script.text
 
 
-def test_home_links_read_as_force_names_with_their_latest_published_grade(client: TestClient) -> None:
+def test_home_links_read_as_force_names_with_the_latest_cycles_grades(client: TestClient) -> None:
     page = client.get("/", params={"q": "Kent"}).text
     row = page[page.index('<th scope="row">') :]
     row = row[: row.index("</tr>")]
-    # The link is the force's name, not "Report"; beside it, the grade last published.
-    assert re.search(r'<th scope="row"><a href="/\d{4}/kent\.html">Kent Police</a></th>', row)
-    # The summary is of the latest cycle with grades for Kent, whichever the data hold.
-    latest = latest_published()["kent"]
-    assert html.escape(latest.text, quote=False) in row
+    # The link is the force's name, to its page across cycles; beside it, the latest cycle's
+    # coverage and named grades, and openpeel's report of that cycle.
+    assert '<th scope="row"><a href="/forces/kent.html">Kent Police</a></th>' in row
+    year = latest_graded_year()
+    view = cycle_coverage_view(year)
+    assert f"<td>{STATUS_LABELS[view.of('kent').status]}</td>" in row
+    tally = view.summaries()["kent"]
+    assert (html.escape(tally, quote=False) if tally else "none named") in row
+    assert f'href="/{year}/kent.html"' in row
     assert ">Report<" not in page
+
+
+def test_home_and_every_served_overview_name_one_cycle(client: TestClient) -> None:
+    home = client.get("/").text
+    assert one_cycle_problems(home) == []
+    year = latest_graded_year()
+    assert f"{view_title(year)}: the latest cycle with published grades" in home
+    assert cycle_coverage_view(year).sentence() in home
+    # The live app serves every cycle, so every cycle's overview is linked from the home page.
+    for y in available_years():
+        assert f'href="/{y}/index.html"' in home
+        for path in (f"/{y}/index.html", f"/{y}/scan.html"):
+            page = client.get(path)
+            assert page.status_code == 200 and one_cycle_problems(page.text) == [], path
+    assert one_cycle_problems(client.get("/index.html").text) == []
+
+
+def view_title(year: int) -> str:
+    return cycle_coverage_view(year).title
 
 
 def test_report_page_is_the_public_report(client: TestClient) -> None:
@@ -112,6 +135,12 @@ def test_served_pages_carry_the_published_grades(client: TestClient) -> None:
     overview = client.get("/2017/index.html").text
     assert 'id="published-table"' in overview and "up from inadequate in PEEL 2016" in overview
     across = client.get("/forces/kent.html").text
-    assert across.count('<a href="http') == len(published_grades(force="kent"))
+    table = across[
+        across.index('id="published-grades"') : across.index(
+            "</table>", across.index('id="published-grades"')
+        )
+    ]
+    counted = sum(len(cycle_coverage_view(y).of("kent").counts) for y in available_years())
+    assert table.count('<a href="http') == len(published_grades(force="kent")) + counted
     rows = client.get("/2014/downloads/published-grades.csv").text.splitlines()
     assert rows[0].startswith("year,cycle,force_id") and len(rows) - 1 == len(published_grades(2014))

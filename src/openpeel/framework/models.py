@@ -91,6 +91,16 @@ class DataPeriod(Strict):
     note: str | None = None
 
 
+class DataAgeLimit(Strict):
+    """How far a cycle's latest figures may precede the cycle before its reports leave the data
+    section out (openpeel.indicators.data_age measures it)."""
+
+    months: int = Field(gt=0, description="Months from the latest figures' period end to the cycle's start")
+    reason: str = Field(
+        description="Why this gap, in openpeel's words; a report that leaves its data out says it"
+    )
+
+
 class Framework(Strict):
     year: int = Field(description="The cycle's first year, e.g. 2018 for PEEL 2018/19")
     title: str = Field(description="The cycle's label, e.g. 'PEEL 2018/19'")
@@ -103,6 +113,11 @@ class Framework(Strict):
     inspection_kinds: tuple[InspectionKind, ...]
     topics: tuple[str, ...] = Field(description="Vocabulary findings may be tagged with")
     data_periods: dict[str, DataPeriod] = Field(description="Per source family: recorded_crime, asb")
+    data_age_limit: DataAgeLimit | None = Field(
+        default=None,
+        description="Past this gap between the latest figures and the cycle's start, reports leave the "
+        "data section out; none: no limit",
+    )
     rubric: str = Field(description="Rubric file name under openpeel/assessment/rubrics")
     pillars: tuple[Pillar, ...] = Field(min_length=1)
 

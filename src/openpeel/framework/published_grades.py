@@ -12,9 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -355,59 +353,3 @@ def grades_table(rows: Iterable[PublishedGrade]) -> str:
         for line in [header, *body]
     ]
     return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]]) + "\n"
-
-
-@dataclass(frozen=True)
-class LatestPublished:
-    """A force's most recent published grading, in a few words, for lists and maps."""
-
-    force_id: str
-    year: int
-    cycle: str
-    grade_id: str
-    """the effectiveness grade, or the most frequent question grade where no pillar grade was published"""
-    label: str
-    text: str
-    """e.g. "Effectiveness: Good (PEEL 2017)" or "Good on 2 of 3 questions graded (PEEL 2014)" """
-
-
-def _latest(force_id: str, rows: list[PublishedGrade]) -> LatestPublished | None:
-    if not rows:
-        return None
-    year = max(r.year for r in rows)
-    framework = load_framework(year)
-    latest = [r for r in rows if r.year == year]
-    pillar = next((r for r in latest if r.pillar_id == "effectiveness"), None)
-    if pillar is not None:
-        label = framework.grade(pillar.grade).label
-        return LatestPublished(
-            force_id,
-            year,
-            framework.title,
-            pillar.grade,
-            label,
-            f"Effectiveness: {label} ({framework.title})",
-        )
-    questions = [r for r in latest if r.question_id]
-    if not questions:
-        return None
-    counts = Counter(r.grade for r in questions)
-    # The most frequent grade; a tie goes to the worse one, so a summary never flatters.
-    ranks = {g.id: g.rank for g in framework.grade_scale}
-    grade = max(counts, key=lambda g: (counts[g], ranks.get(g, 0)))
-    label = framework.grade(grade).label
-    n = len(questions)
-    text = f"{label} on {counts[grade]} of {n} question{'' if n == 1 else 's'} graded ({framework.title})"
-    return LatestPublished(force_id, year, framework.title, grade, label, text)
-
-
-@cache
-def latest_published() -> dict[str, LatestPublished]:
-    """Each territorial force's most recent published grading, where the table holds one."""
-    rows = published_grades()
-    out: dict[str, LatestPublished] = {}
-    for force in territorial_forces():
-        found = _latest(force.force_id, [r for r in rows if r.force_id == force.force_id])
-        if found is not None:
-            out[force.force_id] = found
-    return out

@@ -80,15 +80,22 @@ def write_bundle(
         "regenerate": "openpeel bundle --data ../shared/data",
         "sources": sources,
         "files": {
-            RECORDED_CRIME: "ons-recorded-crime-pfa",
-            ASB: "ons-pfa-p7-asb",
-            POPULATION: "ons-pfa-p9-population",
+            RECORDED_CRIME: _ids({r.source_id for r in crime}),
+            ASB: _ids({a.source_id for a in asb}),
+            POPULATION: _ids({p.source_id for p in population}),
             WORKFORCE: sorted({w.source_id for w in workforce}),
         },
     }
     path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     written.append(path)
     return written
+
+
+def _ids(source_ids: set[str]) -> str | list[str]:
+    """One source id as itself (as the bundle has always named it), several as a sorted list:
+    the bundle's rows then came from newer editions too (openpeel.ingest.editions)."""
+    ordered = sorted(source_ids)
+    return ordered[0] if len(ordered) == 1 else ordered
 
 
 def read_manifest() -> dict[str, Any]:

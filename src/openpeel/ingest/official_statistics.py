@@ -17,36 +17,36 @@ import duckdb
 from openpeel.core.errors import InputError
 from openpeel.forces import EW_ID, all_areas
 from openpeel.ingest import bundled
+from openpeel.ingest.editions import SourceFile, edition_files, holds_table, merge_editions
 from openpeel.ingest.home_office_workforce import WorkforceRow, parse_workforce
 from openpeel.ingest.ons_pfa_tables import parse_asb_incidents, parse_population
 from openpeel.ingest.ons_recorded_crime import offence_groups, parse_recorded_crime
-from openpeel.ingest.records import AsbRow, ControlTotal, PopulationRow, RecordedCrimeRow
+from openpeel.ingest.records import (
+    ASB_P7_ID,
+    POPULATION_P9_ID,
+    RECORDED_CRIME_ID,
+    AsbRow,
+    ControlTotal,
+    PopulationRow,
+    RecordedCrimeRow,
+)
 from openpeel.warehouse import transaction
 from openpeel.warehouse.bulk import insert_rows
 
-
-@dataclass(frozen=True)
-class SourceFile:
-    source_id: str
-    dataset: str
-    publisher: str
-    path: str
-
-
 RECORDED_CRIME = SourceFile(
-    "ons-recorded-crime-pfa",
+    RECORDED_CRIME_ID,
     "Police recorded crime by police force area and offence group",
     "Office for National Statistics",
     "ons/recorded-crime-pfa/rec-crime-pfa.csv",
 )
 ASB_P7 = SourceFile(
-    "ons-pfa-p7-asb",
+    ASB_P7_ID,
     "Anti-social behaviour incidents by police force area (PFA tables, year ending March 2019, table P7)",
     "Office for National Statistics (Home Office police recorded incidents)",
     "ons/pfa-tables/policeforceareatablesyeendingmarch2019.xlsx",
 )
 POPULATION_P9 = SourceFile(
-    "ons-pfa-p9-population",
+    POPULATION_P9_ID,
     "Mid-year population estimates by police force area (PFA tables, year ending March 2018, table P9)",
     "Office for National Statistics",
     "ons/pfa-tables/policeforceareatablesyearendingmarch2018v2.xlsx",
@@ -87,24 +87,33 @@ def parse_originals(data_dir: Path) -> ParsedStatistics:
             path=data_dir,
             hint="pass the folder that holds ons/ (e.g. ../shared/data)",
         )
-    files = []
-    for source in SOURCES:
-        path = data_dir / source.path
-        if not path.exists():
-            raise InputError("file not found", path=path, hint=f"expected {source.dataset}")
-        files.append(
-            {
-                "source_id": source.source_id,
-                "dataset": source.dataset,
-                "publisher": source.publisher,
-                "path": source.path,
-                "sha256": sha256_of(path),
-                "bytes": path.stat().st_size,
-            }
-        )
-    crime = parse_recorded_crime(data_dir / RECORDED_CRIME.path)
-    asb, asb_controls = parse_asb_incidents(data_dir / ASB_P7.path)
-    population, pop_controls = parse_population(data_dir / POPULATION_P9.path)
+    crime = merge_editions(
+        RECORDED_CRIME,
+        edition_files(data_dir, RECORDED_CRIME, "*.csv"),
+        lambda path: (parse_recorded_crime(path), []),
+        lambda row: row.period_end,
+        lambda _control: None,
+    )
+    tables = edition_files(data_dir, ASB_P7, "*.xlsx")
+    asb = merge_editions(
+        ASB_P7,
+        _holding(tables, "P7", ASB_P7, data_dir),
+        parse_asb_incidents,
+        lambda row: row.period_end,
+        lambda control: dt.date.fromisoformat(control.period),
+    )
+    population = merge_editions(
+        POPULATION_P9,
+        _holding(tables, "P9", POPULATION_P9, data_dir),
+        parse_population,
+        lambda row: row.mid_year,
+        lambda control: int(control.period),
+    )
+    files = [
+        _file_entry(source, path, data_dir)
+        for source, merged in ((RECORDED_CRIME, crime), (ASB_P7, asb), (POPULATION_P9, population))
+        for path in merged.used
+    ]
     workforce, editions = parse_workforce(data_dir)
     for edition in editions:
         files.append(
@@ -118,7 +127,32 @@ def parse_originals(data_dir: Path) -> ParsedStatistics:
                 "bytes": edition.path.stat().st_size,
             }
         )
-    return ParsedStatistics(crime, asb, population, asb_controls + pop_controls, files, workforce)
+    return ParsedStatistics(
+        crime.rows, asb.rows, population.rows, asb.controls + population.controls, files, workforce
+    )
+
+
+def _holding(tables: list[Path], code: str, source: SourceFile, data_dir: Path) -> list[Path]:
+    """The workbooks holding table `code`; an error names the usual edition if none does."""
+    found = [path for path in tables if holds_table(path, code)]
+    if not found:
+        raise InputError(
+            f"no workbook in {source.folder}/ holds table {code}",
+            path=data_dir / source.path,
+            hint=f"expected {source.dataset}",
+        )
+    return found
+
+
+def _file_entry(source: SourceFile, path: Path, data_dir: Path) -> dict[str, object]:
+    return {
+        "source_id": source.edition_id(path),
+        "dataset": source.edition_dataset(path),
+        "publisher": source.publisher,
+        "path": path.relative_to(data_dir).as_posix(),
+        "sha256": sha256_of(path),
+        "bytes": path.stat().st_size,
+    }
 
 
 def parse_bundled() -> ParsedStatistics:
@@ -173,13 +207,14 @@ def load_official_statistics(con: duckdb.DuckDBPyConnection, data_dir: Path | No
     )
     report.checks = check_controls(parsed)
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    counts = {
-        RECORDED_CRIME.source_id: len(parsed.crime),
-        ASB_P7.source_id: len(parsed.asb),
-        POPULATION_P9.source_id: len(parsed.population),
-    }
-    for w in parsed.workforce:
-        counts[w.source_id] = counts.get(w.source_id, 0) + 1
+    counts: dict[str, int] = {}
+    for source_id in (
+        *(r.source_id for r in parsed.crime),
+        *(a.source_id for a in parsed.asb),
+        *(p.source_id for p in parsed.population),
+        *(w.source_id for w in parsed.workforce),
+    ):
+        counts[source_id] = counts.get(source_id, 0) + 1
     read_from = {str(f["source_id"]): "original" for f in parsed.files}
     if data_dir is None:
         for name, source_ids in bundled.read_manifest()["files"].items():
@@ -206,7 +241,8 @@ def load_official_statistics(con: duckdb.DuckDBPyConnection, data_dir: Path | No
         for table_name in ("core_recorded_crime", "core_asb_incidents", "core_population", "core_workforce"):
             con.execute(f"DELETE FROM {table_name}")
         con.execute(
-            "DELETE FROM meta_source_files WHERE source_id IN (SELECT unnest(?)) OR source_id LIKE 'home-office-workforce-%'",
+            "DELETE FROM meta_source_files WHERE source_id IN (SELECT unnest(?)) OR source_id LIKE 'home-office-workforce-%' "
+            "OR source_id LIKE 'ons-recorded-crime-pfa%' OR source_id LIKE 'ons-pfa-p7-asb%' OR source_id LIKE 'ons-pfa-p9-population%'",
             [list(counts)],
         )
         insert_rows(
@@ -243,7 +279,7 @@ def load_official_statistics(con: duckdb.DuckDBPyConnection, data_dir: Path | No
             "core_recorded_crime",
             ["area_id", "period_end", "offence_group", "offences", "source_id", "source_ref"],
             [
-                (r.area_id, r.period_end, r.offence_group, r.offences, RECORDED_CRIME.source_id, r.source_ref)
+                (r.area_id, r.period_end, r.offence_group, r.offences, r.source_id, r.source_ref)
                 for r in parsed.crime
             ],
         )
@@ -257,7 +293,7 @@ def load_official_statistics(con: duckdb.DuckDBPyConnection, data_dir: Path | No
                     a.period_end,
                     a.incidents,
                     a.published_rate_per_1000,
-                    ASB_P7.source_id,
+                    a.source_id,
                     a.source_ref,
                 )
                 for a in parsed.asb
@@ -267,10 +303,7 @@ def load_official_statistics(con: duckdb.DuckDBPyConnection, data_dir: Path | No
             con,
             "core_population",
             ["area_id", "mid_year", "population", "source_id", "source_ref"],
-            [
-                (p.area_id, p.mid_year, p.population, POPULATION_P9.source_id, p.source_ref)
-                for p in parsed.population
-            ],
+            [(p.area_id, p.mid_year, p.population, p.source_id, p.source_ref) for p in parsed.population],
         )
         report.rows["core_workforce"] = insert_rows(
             con,

@@ -5,6 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+# The source ids of the editions openpeel has always read; a newer edition of the same table
+# (openpeel.ingest.editions) gets one of its own, so every figure names the file it came from.
+RECORDED_CRIME_ID = "ons-recorded-crime-pfa"
+ASB_P7_ID = "ons-pfa-p7-asb"
+POPULATION_P9_ID = "ons-pfa-p9-population"
+
 
 @dataclass(frozen=True)
 class RecordedCrimeRow:
@@ -13,6 +19,7 @@ class RecordedCrimeRow:
     offence_group: str
     offences: int
     source_ref: str
+    source_id: str = RECORDED_CRIME_ID
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,7 @@ class AsbRow:
     incidents: int
     published_rate_per_1000: float | None
     source_ref: str
+    source_id: str = ASB_P7_ID
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class PopulationRow:
     mid_year: int
     population: int
     source_ref: str
+    source_id: str = POPULATION_P9_ID
 
 
 @dataclass(frozen=True)

@@ -40,16 +40,18 @@ from openpeel.framework import Framework, available_years, load_framework
 from openpeel.indicators.catalogue import catalogue
 from openpeel.indicators.scan import TRIAGE_LIMIT, ScanRow, triage
 from openpeel.publish.cycle import Cycle
+from openpeel.publish.cycle_coverage import STATUS_LABELS, coverage_text, cycle_coverage_view
 from openpeel.publish.document import shown_grades
 from openpeel.publish.export import DOWNLOADS, Download, downloads_dictionary_markdown, export_year
-from openpeel.publish.inspectorate_grades import published_views
+from openpeel.publish.force_cycles import KIND_WORDS, force_cycles
+from openpeel.publish.home import home_cycles, home_cycles_html
 from openpeel.publish.inspectorate_overview import build_published_overview
 from openpeel.publish.model import Chart, Report
 from openpeel.publish.overview import NOT_GRADED, build_overview
 from openpeel.publish.publication import Versioning
 from openpeel.publish.render import EXTENSIONS, Format, environment, render
 from openpeel.publish.site_folder import MARKER, new_staging, site_lock, swap_in
-from openpeel.publish.tile_map import band_map, latest_published_map
+from openpeel.publish.tile_map import band_map
 
 Progress = Callable[[str, int, int], None]
 REPO_DOCS = Path(__file__).resolve().parents[3] / "docs"
@@ -102,19 +104,6 @@ def methodology_markdown() -> str:
     if repo.exists():
         return repo.read_text(encoding="utf-8")
     return "# Methodology\n\nThe methodology document was not found in this installation.\n"
-
-
-def _published_years(force_id: str, frameworks: Sequence[Framework]) -> list[dict[str, object]]:
-    """Per cycle with any: the grades the inspectorate published for the force, with sources."""
-    out: list[dict[str, object]] = []
-    for fw in frameworks:
-        views = published_views(fw, force_id)
-        targets = [(p.id, f"{p.title} (overall)") for p in fw.pillars if p.has_overall_grade]
-        targets += [(q.id, q.text) for q in fw.questions() if q.graded]
-        rows = [(text, views[t]) for t, text in targets if t in views]
-        if rows:
-            out.append({"title": fw.title, "rows": rows})
-    return out
 
 
 def _followed(cycles: Sequence[Cycle], force: Force) -> list[dict[str, str]]:
@@ -178,7 +167,8 @@ def _force_years(cycles: Sequence[Cycle], built: set[int], force: Force) -> dict
             row.append(f"{shown} (England and Wales {ew}{band}; period ending {v.period_end.isoformat()})")
         cells[ind_id] = row
     return {
-        "published": _published_years(force.force_id, [c.framework for c in cycles]),
+        "across": force_cycles(force.force_id, [c.year for c in cycles]),
+        "kind_words": KIND_WORDS,
         "years": year_rows,
         "followed": _followed(cycles, force),
         "indicators": [(titles[i], cells[i]) for i in titles if any(c != "–" for c in cells[i])],
@@ -190,10 +180,15 @@ def overview_page(cycle: Cycle) -> str:
     ov = build_overview(cycle.framework, cycle.reports(), cycle.scan)
     pub = build_published_overview(cycle.framework)
     nav = site_nav(1, cycle.year)
+    coverage = cycle_coverage_view(cycle.year)
     return _page(
         "overview.html.j2",
         ov=ov,
         pub=pub,
+        coverage=coverage,
+        coverage_map=coverage.map(),
+        coverage_words={r.force_id: coverage_text(cycle.framework, r) for r in coverage.forces},
+        status_labels=STATUS_LABELS,
         nav=nav,
         any_graded=any(r.has_evidence for r in ov.rows),
         band_map=_headline_band_map(cycle),
@@ -208,7 +203,7 @@ def _headline_band_map(cycle: Cycle) -> Chart | None:
         return None
     wanted = question.primary_indicators[0]
     values = [v for v in cycle.values if v.indicator.id == wanted and v.area_id != EW_ID]
-    return band_map(values) if values else None
+    return band_map(values, cycle.framework.title) if values else None
 
 
 def scan_page(built_names: dict[str, str], framework: Framework, scan: list[ScanRow]) -> str:
@@ -257,12 +252,18 @@ def force_years_page(cycles: Sequence[Cycle], built: set[int], latest_year: int,
 
 
 def index_page(frameworks: Sequence[Framework]) -> str:
-    """DIR/index.html: the years built, methodology and data dictionary."""
+    """DIR/index.html: the latest cycle with published grades and its coverage, every cycle with
+    its own coverage and links to the cycles built (`frameworks`), methodology and data dictionary."""
+    home = home_cycles()
+    latest_html, cycles_html = home_cycles_html(home, {fw.year for fw in frameworks}, "")
     return _page(
         "index.html.j2",
-        years=list(frameworks),
         nav=site_nav(0, frameworks[-1].year),
-        tile_map=latest_published_map(),
+        latest_html=latest_html,
+        cycles_html=cycles_html,
+        latest=home.latest,
+        latest_rows=home.force_rows(),
+        status_labels=STATUS_LABELS,
     )
 
 

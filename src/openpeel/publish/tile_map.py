@@ -17,8 +17,6 @@ from markupsafe import escape
 
 from openpeel.core.errors import InputError
 from openpeel.forces import get_force, territorial_forces
-from openpeel.framework import load_framework
-from openpeel.framework.published_grades import latest_published
 from openpeel.indicators.query import IndicatorValue
 from openpeel.publish.chart_data import TileData
 from openpeel.publish.chart_style import GRADE_COLOURS, INK, MUTED
@@ -86,7 +84,8 @@ def tile_map_chart(
     order = [c for c, _ in colours]
     counts = {c: sum(v == c for v in cats.values()) for c in [*order, missing]}
     said = "; ".join(f"{n} {c.lower()}" for c, n in counts.items() if n)
-    summary = f"Tile map of the 43 forces, one square each, placed roughly where the force is, coloured by {what.lower()}: {said}."
+    # Lower the first letter only: `what` may name a cycle ("Coverage, PEEL 2023-25").
+    summary = f"Tile map of the 43 forces, one square each, placed roughly where the force is, coloured by {what[:1].lower() + what[1:]}: {said}."
     return Chart(
         chart_id=chart_id,
         kind="tiles",
@@ -146,30 +145,6 @@ def grade_colours(labels: Sequence[str]) -> list[tuple[str, str]]:
     return [(label, GRADE_COLOURS.get(label, NO_CATEGORY_COLOUR)) for label in labels]
 
 
-def latest_published_map() -> Chart:
-    """The home page's map: each force's most recent published grade (effectiveness as a whole,
-    else its most frequent question grade), with the cycle in the table."""
-    latest = latest_published()
-    labels: list[str] = []
-    for year in sorted({v.year for v in latest.values()}):
-        for g in sorted(load_framework(year).grade_scale, key=lambda g: g.rank):
-            if g.label not in labels:
-                labels.append(g.label)
-    order = [label for label in GRADE_COLOURS if label in labels]
-    chart = tile_map_chart(
-        "chart-map-latest",
-        "The grade the inspectorate last published for each force",
-        {fid: v.label for fid, v in latest.items()},
-        grade_colours(order),
-        "Latest published grade",
-    )
-    cycles = {get_force(fid).name: v.text for fid, v in latest.items()}
-    rows = tuple((name, cycles.get(name, grade)) for name, grade in chart.rows)
-    return Chart(
-        chart.chart_id, chart.kind, chart.title, chart.summary, chart.columns, rows, None, chart.data
-    )
-
-
 BAND_COLOURS = (
     ("Lower than England and Wales", "#1d4f91"),
     ("Broadly in line with England and Wales", "#c8ced6"),
@@ -178,17 +153,18 @@ BAND_COLOURS = (
 _BAND_LABELS = {"lower": BAND_COLOURS[0][0], "similar": BAND_COLOURS[1][0], "higher": BAND_COLOURS[2][0]}
 
 
-def band_map(values: Sequence[IndicatorValue]) -> Chart | None:
+def band_map(values: Sequence[IndicatorValue], cycle: str | None = None) -> Chart | None:
     """A map of one indicator's band (the report's descriptive comparison with England and
     Wales: lower, broadly in line, higher), None where no force has a band. The colours say
-    lower or higher, not better or worse: the table and each square's title say it in words."""
+    lower or higher, not better or worse: the table and each square's title say it in words.
+    `cycle` (a framework's title) heads the title where the map stands for one cycle's figure."""
     bands = {v.area_id: _BAND_LABELS[v.band] for v in values if v.band in _BAND_LABELS}
     if not bands:
         return None
     ind = values[0].indicator
     return tile_map_chart(
         f"chart-map-band-{ind.id}",
-        f"{ind.title}: each force against England and Wales, period ending "
+        (f"{cycle}: " if cycle else "") + f"{ind.title}: each force against England and Wales, period ending "
         f"{values[0].period_end.strftime('%B %Y')}",
         bands,
         list(BAND_COLOURS),

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from functools import cache
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
-from markupsafe import Markup
 
 from openpeel.forces import territorial_forces
 from openpeel.forces.registry import normalise_name
 from openpeel.framework import available_years
-from openpeel.framework.published_grades import latest_published
-from openpeel.publish.render import figure_html
-from openpeel.publish.tile_map import latest_published_map
+from openpeel.publish.home import STATUS_LABELS, home_cycles, home_cycles_html
 from openpeel.web.deps import Ws
 from openpeel.web.session import current_user_optional
 from openpeel.web.templating import html
 
 router = APIRouter(include_in_schema=False)
-
-
-@cache
-def _tile_map() -> Markup:
-    """The map of the grades last published: drawn once, as the table it comes from is shipped."""
-    return figure_html(latest_published_map())
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -41,13 +31,17 @@ def home(request: Request, ws: Ws, q: str = "") -> Response:
         or any(query in normalise_name(a) for a in f.aliases)
     ]
     session = current_user_optional(request, ws)
+    home = home_cycles()
+    # The live app serves every cycle's pages, so each cycle's links are there.
+    latest_html, cycles_html = home_cycles_html(home, available_years(), "/")
     return html(
         "home.html.j2",
         q=q,
-        forces=forces,
-        years=available_years(),
-        published=latest_published(),
-        tile_map=_tile_map(),
+        latest=home.latest,
+        rows=home.force_rows(forces),
+        status_labels=STATUS_LABELS,
+        latest_html=latest_html,
+        cycles_html=cycles_html,
         user=session.user if session else None,
         csrf_token=session.csrf_token if session else "",
     )
