@@ -16,6 +16,8 @@ from openpeel.store import Store, open_store
 from openpeel.warehouse import connect
 
 REPO = Path(__file__).resolve().parents[1]
+# Stable finding ids and counts for the store, audit and workflow tests: a fixture, not shipped evidence.
+STORE_FIXTURE = REPO / "tests" / "fixtures" / "northamptonshire-2014-store-fixture.yaml"
 TEST_AUDIT_KEY = "test-audit-key-not-a-secret-0123456789"
 
 

@@ -18,16 +18,16 @@ from pathlib import Path
 import httpx
 import pytest
 import sqlalchemy as sa
-from tests.conftest import postgres_store
+from tests.conftest import STORE_FIXTURE, postgres_store
 
-from openpeel.evidence import bundled_evidence_files
 from openpeel.store import Store
 from openpeel.store.schema import sa_table
 
 # Whole commands or national runs, seconds each: left to the full run (`make test-fast` skips them).
 pytestmark = pytest.mark.slow
 
-NORTHANTS_2014 = next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
+# Stable ids and counts for the store tests (a fixture, not the shipped blind-1 file).
+NORTHANTS_2014 = STORE_FIXTURE
 
 
 def openpeel(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

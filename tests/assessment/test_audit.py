@@ -6,16 +6,18 @@ from pathlib import Path
 import duckdb
 import pytest
 import sqlalchemy as sa
+from tests.conftest import STORE_FIXTURE
 
 from openpeel.assessment.judgements import confirm, moderate, override, propose_and_record, publish, reopen
 from openpeel.core.errors import LockedError
-from openpeel.evidence import bundled_evidence_files, load_evidence_file
+from openpeel.evidence import load_evidence_file
 from openpeel.evidence.store import import_evidence, import_paths, stored_evidence
 from openpeel.store.audit import events, replay, table_state, verify_chain
 
 REPO = Path(__file__).resolve().parents[2]
 ILLUSTRATIVE_2015 = REPO / "docs" / "examples" / "cumbria-2015-illustrative.yaml"
-NORTHANTS_2014 = next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
+# Stable ids and counts for the store tests (a fixture, not the shipped blind-1 file).
+NORTHANTS_2014 = STORE_FIXTURE
 
 
 def busy_history(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:

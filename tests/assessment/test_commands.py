@@ -5,15 +5,16 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.conftest import STORE_FIXTURE
 from typer.testing import CliRunner
 
 from openpeel.cli import app
-from openpeel.evidence import bundled_evidence_files
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]
 ILLUSTRATIVE_2015 = REPO / "docs" / "examples" / "cumbria-2015-illustrative.yaml"
-NORTHANTS_2014 = next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
+# Stable ids and counts for the store tests (a fixture, not the shipped blind-1 file).
+NORTHANTS_2014 = STORE_FIXTURE
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import sqlalchemy as sa
+from tests.conftest import STORE_FIXTURE
 
 from openpeel.assessment.judgements import (
     confirm,
@@ -16,12 +17,12 @@ from openpeel.assessment.judgements import (
     reopen,
 )
 from openpeel.core.errors import OpenpeelError, UnknownNameError
-from openpeel.evidence import bundled_evidence_files
 from openpeel.evidence.store import import_paths
 
 REPO = Path(__file__).resolve().parents[2]
 ILLUSTRATIVE_2015 = REPO / "docs" / "examples" / "cumbria-2015-illustrative.yaml"
-NORTHANTS_2014 = next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
+# Stable ids and counts for the store tests (a fixture, not the shipped blind-1 file).
+NORTHANTS_2014 = STORE_FIXTURE
 
 
 def northants(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:

@@ -6,15 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from tests.conftest import TEST_AUDIT_KEY
+from tests.conftest import STORE_FIXTURE, TEST_AUDIT_KEY
 
-from openpeel.evidence import bundled_evidence_files, load_evidence_file
+from openpeel.evidence import load_evidence_file
 from openpeel.evidence.models import EvidenceFile
 from openpeel.evidence.store import import_evidence
 from openpeel.store import Store, open_store
 from openpeel.store.audit import events, replay, table_state, verify_chain
 
-NORTHANTS_2014 = next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
+# Stable ids and counts for the store tests (a fixture, not the shipped blind-1 file).
+NORTHANTS_2014 = STORE_FIXTURE
 
 
 def _history(ws: sa.Connection, *, bulk: bool) -> None:
