@@ -261,10 +261,20 @@ def test_what_each_judgement_found() -> None:
     assert kent["crime-data-integrity-reinspection-2018"].found == "accurate"
     # A 2014 dip-sample share is not a finding on its own; a force inspection's share is.
     avon = {r.inspection: r for r in recording_grades("avon-and-somerset")}
-    assert avon["crime-data-integrity-2014"].unrecorded_pct == 33 and avon["crime-data-integrity-2014"].found is None
+    assert (
+        avon["crime-data-integrity-2014"].unrecorded_pct == 33
+        and avon["crime-data-integrity-2014"].found is None
+    )
     dyfed = {r.inspection: r for r in recording_grades("dyfed-powys")}
     assert dyfed["peel-cause-of-concern-2021"].found == "under-recording"
     # Over the two years a one-year change in PEEL 2014 spans, Kent's 2013 finding and its
     # January 2014 follow-up both apply.
     within = recording_judgements_within("kent", day("2012-07-01"), day("2014-06-30"))
     assert [r.inspection for r in within] == ["crime-recording-2013", "crime-recording-2014"]
+
+
+def test_an_unknown_finding_is_refused_with_its_field() -> None:
+    row = "kent,crime-recording-2014,,,,,2014-01-31,https://example.invalid/x,press,a note,better"
+    with pytest.raises(InputError) as caught:
+        parse_recording_grades(f"{HEADER}\n{row}\n", WHERE)
+    assert caught.value.field == "finding" and caught.value.line == 2

@@ -90,7 +90,7 @@ def test_data_sentences_state_the_reference_claims(northants: Report) -> None:
         text,
     )
     assert re.search(
-        r"In the 12 months to 30 June 2014, recorded crime \(excluding fraud\) fell by [\d.]+%, a greater reduction "
+        r"In the 12 months to 30 June 2014, compared with a year earlier, recorded crime \(excluding fraud\) fell by [\d.]+%, a greater reduction "
         r"than across England and Wales",
         text,
     )

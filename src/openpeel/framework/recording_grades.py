@@ -20,6 +20,7 @@ import io
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -94,7 +95,7 @@ class RecordingJudgement(BaseModel):
     source_url: str = Field(pattern=r"^https?://\S+$")
     source_kind: str
     note: str | None = None
-    finding: str | None = Field(
+    finding: Literal["under-recording", "improved", "accurate"] | None = Field(
         default=None, description="under-recording, improved or accurate, where no grade or share says it"
     )
 
@@ -196,8 +197,6 @@ def parse_recording_grades(text: str, where: str) -> list[RecordingJudgement]:
             )
         if row.kind not in KINDS:
             raise fail(f"unknown inspection kind {row.kind!r}", "inspection", ", ".join(KINDS))
-        if row.finding is not None and row.finding not in FINDINGS:
-            raise fail(f"unknown finding {row.finding!r}", "finding", ", ".join(FINDINGS))
         if row.source_kind not in SOURCE_KINDS:
             raise fail(f"unknown source kind {row.source_kind!r}", "source_kind", ", ".join(SOURCE_KINDS))
         if row.grade is not None:

@@ -79,14 +79,18 @@ def _data_paragraphs(
     values: dict[str, IndicatorValue],
     place: str,
     said: AbstractSet[str] = frozenset(),
+    notes: narrative.RecordingNotes | None = None,
 ) -> tuple[list[Paragraph], list[IndicatorValue]]:
     """Sentences for the question's indicators, most telling first; returns the values used.
 
     Indicators in `said` (the overview states them) are not said again. Each period is named
-    once in the paragraph: a later sentence about the same period opens on its subject."""
+    once in the paragraph; every change names its span ("over the same four years" once the
+    period is named). Crime figures carry what the inspectorate found about the force's
+    recording, and counts recording drives say why neither direction is better."""
     present = [v for v in _question_values(question, framework, values) if v.indicator.id not in said]
     sentences: list[Segment] = []
     stated: set[str] = set()
+    subjects: list[tuple[IndicatorValue, str]] = []
     for value in present:
         label = _period_label(framework, value.indicator.period_family)
         ind = value.indicator
@@ -94,24 +98,24 @@ def _data_paragraphs(
         key = label if years == 1 else f"{label}/{years}"
         fresh = key not in stated
         stated.add(key)
+        subject = ind.short_title
         if ind.kind == "rate" and ind.unit == "per 1,000 population":
             segs = narrative.rate_sentence(value, place, label if fresh else None, narrative.count_noun(ind))
         elif ind.kind in ("rate", "proportion"):
             segs = narrative.measure_sentence(value, place, label if fresh else None)
         else:
-            if not fresh:
-                span = ""
-            elif years > 1:
-                span = f"Over the {'four years' if years == 4 else f'{years} years'} to {narrative.month_year(value.period_end)}"
-            else:
-                span = f"In the {label}, compared with a year earlier"
+            span = narrative.change_span(value, label, fresh=fresh)
             subject = f"{ind.short_title} in {place}" if years > 1 else ind.short_title
             if ind.short_title == "anti-social behaviour":
                 subject = subject.replace("anti-social behaviour", "anti-social behaviour incidents", 1)
             segs = narrative.change_sentence(value, subject, span)
+        subjects.append((value, subject))
         if sentences:
             sentences.append(Segment(" "))
         sentences.extend(segs)
+    if sentences:
+        sentences += narrative.caveat_sentence(subjects)
+        sentences += (notes or narrative.RecordingNotes()).sentence(subjects)
     return ([Paragraph(tuple(sentences), "data")] if sentences else []), present
 
 
@@ -194,23 +198,27 @@ def _overview(
     framework: Framework,
     values: dict[str, IndicatorValue],
     evidence: EvidenceFile | None,
+    notes: narrative.RecordingNotes | None = None,
 ) -> tuple[list[Paragraph], list[IndicatorValue]]:
     paragraphs: list[Paragraph] = []
     used: list[IndicatorValue] = []
     segments: list[Segment] = []
-    crime = values.get("recorded_crime_change_1y_pct")
-    if crime is not None:
-        label = _period_label(framework, "recorded_crime")
-        segments += narrative.change_sentence(crime, "recorded crime (excluding fraud)", f"In the {label}")
-        used.append(crime)
-    asb = values.get("asb_change_1y_pct")
-    if asb is not None:
+    subjects: list[tuple[IndicatorValue, str]] = []
+    for ind_id, family, subject in (
+        ("recorded_crime_change_1y_pct", "recorded_crime", "recorded crime (excluding fraud)"),
+        ("asb_change_1y_pct", "asb", "anti-social behaviour incidents"),
+    ):
+        value = values.get(ind_id)
+        if value is None:
+            continue
         if segments:
             segments.append(Segment(" "))
-        label = _period_label(framework, "asb")
-        segments += narrative.change_sentence(asb, "anti-social behaviour incidents", f"In the {label}")
-        used.append(asb)
+        span = narrative.change_span(value, _period_label(framework, family))
+        segments += narrative.change_sentence(value, subject, span)
+        subjects.append((value, subject))
+        used.append(value)
     if segments:
+        segments += (notes or narrative.RecordingNotes()).sentence(subjects)
         paragraphs.append(Paragraph(tuple(segments), "data"))
     if evidence is not None:
         paragraphs += prose.overview_findings(framework, evidence)
@@ -253,6 +261,8 @@ class ReportInputs:
     published: dict[str, PublishedView] = dataclass_field(default_factory=dict)
     """the inspectorate's published grades for the force and cycle, by pillar or question id
     (load_report_inputs fills it)"""
+    notes: narrative.RecordingNotes = dataclass_field(default_factory=narrative.RecordingNotes)
+    """what the report has said about the force's recording (said in full once)"""
 
 
 def load_report_inputs(
@@ -321,7 +331,9 @@ def _question_section(
         grade_note = shown.note
     section = QuestionSection(question.id, question.text, question.graded, grade_label, grade_note)
     section.published, section.agreement = _published_line(inputs, question.id)
-    data_paras, used = _data_paragraphs(question, framework, values, inputs.force.short_name, said)
+    data_paras, used = _data_paragraphs(
+        question, framework, values, inputs.force.short_name, said, inputs.notes
+    )
     section.paragraphs += data_paras
     outcome_entry = None
     if question.has_police_uk_outcomes:
@@ -335,7 +347,13 @@ def _question_section(
     if proposal is not None and proposal.grade is None and proposal.flags:
         flagged = [values[f.split(":")[0]] for f in proposal.flags if f.split(":")[0] in values]
         section.paragraphs += [
-            para("Data-led flag: " + narrative.flag_text(v) + ".", kind="note") for v in flagged
+            para(
+                "Data-led flag: "
+                + narrative.flag_text(v, _period_label(framework, v.indicator.period_family), inputs.notes)
+                + ".",
+                kind="note",
+            )
+            for v in flagged
         ]
     return section, used, outcome_entry
 
@@ -414,7 +432,7 @@ def build_report(
     )
     force, framework = inputs.force, inputs.framework
     pillar = framework.pillars[0]
-    overview, used = _overview(force, framework, inputs.values, evidence)
+    overview, used = _overview(force, framework, inputs.values, evidence, inputs.notes)
     charted: set[str] = set()
     questions: list[QuestionSection] = []
     extra_entries: list[Evidence] = []

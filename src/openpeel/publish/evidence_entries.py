@@ -12,6 +12,7 @@ from openpeel.forces import Force
 from openpeel.framework import Framework
 from openpeel.indicators.query import IndicatorValue
 from openpeel.publish import narrative
+from openpeel.publish.chart_style import rank_order
 from openpeel.publish.model import Evidence, Paragraph, Segment, para
 
 OUTCOME_SENTENCE_GROUPS = (
@@ -140,7 +141,7 @@ def evidence_entry(value: IndicatorValue, force: Force, sources: dict[str, dict[
             f"{value.band} ({z}; significant: {'yes' if value.is_significant else 'no'}; "
             f"material at {ind.materiality:g}{'' if ind.kind == 'rate' else ' points'}: {'yes' if value.is_material else 'no'})"
         )
-    rank = f"{value.rank} of {value.rank_of} (1 = best)" if value.rank else None
+    rank = f"{value.rank} of {value.rank_of} ({rank_order(ind)})" if value.rank else None
     source_lines = []
     for source_id in value.source_ids:
         info = sources.get(source_id)

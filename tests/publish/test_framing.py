@@ -1,0 +1,105 @@
+"""Reports that never mislead (issue 24): every sentence true in its framing, tested over every
+text report of PEEL 2014, 2015 and 2016 built from the bundled statistics and shipped evidence.
+
+- every change names its span;
+- crime figures carry the inspectorate's recording judgement where it found the force's
+  recording wanting (Devon and Cornwall 2016, Kent 2014);
+- a count recording drives (sexual offences) is never better or worse, either way.
+"""
+
+from __future__ import annotations
+
+import re
+
+import duckdb
+import pytest
+
+from openpeel.assessment.prepare import load_evidence
+from openpeel.publish.cycle import Cycle
+from openpeel.publish.register import body_text, change_sentences_without_span, sentences
+from openpeel.publish.render import render
+
+YEARS = (2014, 2015, 2016)
+
+
+@pytest.fixture(scope="module")
+def cycles(publish_con: duckdb.DuckDBPyConnection) -> dict[int, Cycle]:
+    return {year: Cycle(publish_con, year, load_evidence(year), {}) for year in YEARS}
+
+
+@pytest.fixture(scope="module")
+def texts(cycles: dict[int, Cycle]) -> dict[tuple[int, str], str]:
+    """Every force's text report for each year."""
+    return {(year, r.force_id): render(r, "text") for year, c in cycles.items() for r in c.reports()}
+
+
+def test_the_detector_finds_a_change_without_its_span() -> None:
+    text = (
+        "Over the four years to June 2014, crime in Kent rose by 6.6%. Victim-based crime rose by 11.3%, "
+        "while England and Wales saw a fall of 0.5%. Over the same year, burglary fell by 2.0%.\n"
+    )
+    assert change_sentences_without_span(text) == [
+        "Victim-based crime rose by 11.3%, while England and Wales saw a fall of 0.5%."
+    ]
+
+
+def test_every_change_sentence_of_2014_to_2016_names_its_span(texts: dict[tuple[int, str], str]) -> None:
+    assert len(texts) == 43 * len(YEARS)
+    missing = {key: found for key, text in texts.items() if (found := change_sentences_without_span(text))}
+    assert missing == {}
+    # The sentences the issue quoted: Kent 2014's victim-based crime over one year, then four.
+    kent = body_text(texts[(2014, "kent")])
+    assert "Over the same four years, victim-based crime in Kent rose by 7.1%" in kent
+
+
+def _section(text: str, heading: str) -> str:
+    body = body_text(text)
+    start = body.index(heading)
+    nxt = body.find("\nHow effective", start + len(heading))
+    return body[start : nxt if nxt > 0 else len(body)]
+
+
+def test_devon_and_cornwall_2016_carries_its_recording_judgement(texts: dict[tuple[int, str], str]) -> None:
+    body = body_text(texts[(2016, "devon-and-cornwall")])
+    finding = "the inspectorate found in February 2017 that the force failed to record about 18.5% of reported crimes"
+    # The overview's crime sentence and the section's crime figures both carry it.
+    paragraphs = [p for p in body.split("\n\n") if "recorded crime (excluding fraud) fell" in p]
+    assert paragraphs and finding in paragraphs[0] and "a fall may reflect recording" in paragraphs[0]
+    assert body.count(finding) == 1  # said in full once, then referred to
+    assert "the finding on recording above applies" in body
+    # No flag calls the 3.1% fall better.
+    assert (
+        "Change in recorded crime (excluding fraud) over one year" not in body
+        or "materially better" not in body
+    )
+
+
+def test_kent_2014_carries_the_inspectorates_crime_recording_finding(
+    texts: dict[tuple[int, str], str],
+) -> None:
+    body = body_text(texts[(2014, "kent")])
+    assert (
+        "the inspectorate found in June 2013 that the force was not recording every crime it should, and in "
+        "January 2014 that its crime recording had improved since its earlier inspection; a rise may reflect recording"
+    ) in body
+    section = _section(texts[(2014, "kent")], "How effective is the force at reducing crime")
+    assert "the finding on recording above applies" in section
+
+
+def _better_or_worse(sentence: str) -> bool:
+    return bool(re.search(r"\b(better|worse)\b", sentence)) and "neither" not in sentence
+
+
+def test_no_sexual_offences_comparison_is_better_or_worse(
+    texts: dict[tuple[int, str], str], cycles: dict[int, Cycle]
+) -> None:
+    for (year, force), text in texts.items():
+        for sentence in sentences(body_text(text)):
+            if "sexual offences" in sentence.lower() and not sentence.startswith("[Chart]"):
+                assert not _better_or_worse(sentence), (year, force, sentence)
+    for cycle in cycles.values():
+        rows = [r for r in cycle.scan if r.indicator_id.startswith("sexual_offences")]
+        assert rows and all(r.direction == "unclear" and r.caveat for r in rows)
+    # A fall is as unclear as a rise (Derbyshire and Dorset 2014 fell while England and Wales rose).
+    falls = [r for r in cycles[2014].scan if r.indicator_id.startswith("sexual_offences") and r.value < 0]
+    assert falls and all(r.direction == "unclear" for r in falls)
