@@ -103,3 +103,20 @@ def test_no_sexual_offences_comparison_is_better_or_worse(
     # A fall is as unclear as a rise (Derbyshire and Dorset 2014 fell while England and Wales rose).
     falls = [r for r in cycles[2014].scan if r.indicator_id.startswith("sexual_offences") and r.value < 0]
     assert falls and all(r.direction == "unclear" for r in falls)
+
+
+def test_city_of_london_has_no_per_officer_superlative_and_says_why(
+    texts: dict[tuple[int, str], str], cycles: dict[int, Cycle]
+) -> None:
+    for year in (2015, 2016):
+        text = texts[(year, "city-of-london")]
+        assert "per officer in the country" not in text
+        assert "recorded crimes per officer was" not in body_text(text)
+        assert "crimes per officer are not compared" in text
+        value = cycles[year].force_values("city-of-london")["crimes_per_officer"]
+        assert value.rank is None and value.band is None
+        # Every other force is ranked among 42, and the reason is in each report that uses it.
+        ranked = [v for v in cycles[year].values if v.indicator.id == "crimes_per_officer" and v.rank]
+        assert {v.rank_of for v in ranked} == {42} and "btp" not in {v.area_id for v in ranked}
+    kent = texts[(2015, "kent")]
+    assert "British Transport Police are neither ranked nor compared" in kent

@@ -19,7 +19,9 @@ from openpeel.publish.evidence_entries import evidence_entry
 from openpeel.publish.model import Evidence
 
 CITY_OF_LONDON_CAVEAT = (
-    "City of London has a very small resident population, so rates per resident are not meaningful there."
+    "City of London has a very small resident population, so rates per resident are not meaningful there; "
+    "its officers do national fraud work while fraud is left out of the crimes counted, so crimes per "
+    "officer are not compared either. Neither is ranked or used for a superlative."
 )
 
 
