@@ -11,12 +11,13 @@ are the queries here.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
 from openpeel.assessment.judgements import Judgement, current_judgements
+from openpeel.assessment.progress import Progress, progress_of
 from openpeel.evidence import EvidenceFile
 from openpeel.evidence.store import stored_evidence, stored_force_years
 from openpeel.forces import lookup
@@ -27,10 +28,12 @@ PUBLISHED = "published"
 
 @dataclass(frozen=True)
 class PublicYear:
-    """What the public may see of one PEEL year: evidence and judgements by force id."""
+    """What the public may see of one PEEL year: evidence and judgements by force id, and how far
+    each force with findings has got (counts and states only: assessment/progress.py)."""
 
     evidence: dict[str, EvidenceFile]
     judgements: dict[str, dict[str, Judgement]]
+    progress: dict[str, Progress] = field(default_factory=dict)
 
 
 def public_evidence(evidence: EvidenceFile, judgements: dict[str, Judgement]) -> EvidenceFile | None:
@@ -59,12 +62,16 @@ def public_year(ws: sa.Connection, year: int) -> PublicYear:
     """Every force of a year as the public sees it."""
     evidence: dict[str, EvidenceFile] = {}
     judgements: dict[str, dict[str, Judgement]] = {}
+    progress: dict[str, Progress] = {}
     for force_id, stored_year in stored_force_years(ws, year):
-        shown, published = public_force(ws, force_id, stored_year)
+        stored = current_judgements(ws, force_id, stored_year)
+        found = stored_evidence(ws, force_id, stored_year)
+        progress[force_id] = progress_of(found, stored)
+        shown = public_evidence(found, stored) if found else None
         if shown is not None:
             evidence[force_id] = shown
-            judgements[force_id] = published
-    return PublicYear(evidence, judgements)
+            judgements[force_id] = {q: j for q, j in stored.items() if j.state == PUBLISHED}
+    return PublicYear(evidence, judgements, progress)
 
 
 def public_version(ws: sa.Connection, force_id: str, year: int) -> str:

@@ -50,7 +50,7 @@ def register(app: typer.Typer) -> None:
         import getpass
 
         from openpeel.assessment.prepare import assess
-        from openpeel.assessment.public import public_year
+        from openpeel.assessment.public import PublicYear, public_year
         from openpeel.publish.publication import Versioning
         from openpeel.publish.site import publish_site
         from openpeel.store.audit import chain_head, require_actor
@@ -67,14 +67,22 @@ def register(app: typer.Typer) -> None:
         with store.write() as ws, step_progress() as progress:
             versioning = Versioning(ws, note=note)
             head = chain_head(ws)
+            public: dict[int, PublicYear] = {}
+
+            def public_of(y: int) -> PublicYear:
+                if y not in public:
+                    public[y] = public_year(ws, y)
+                return public[y]
+
             result = publish_site(
                 con,
                 years,
                 out_dir,
-                lambda y: public_year(ws, y).evidence,
+                lambda y: public_of(y).evidence,
                 pdf=pdf,
                 progress=progress,
-                judgements_for=lambda y: public_year(ws, y).judgements,
+                judgements_for=lambda y: public_of(y).judgements,
+                progress_for=lambda y: public_of(y).progress,
                 versioning=versioning,
                 on_complete=lambda folder: recorded.append(
                     versioning.record(by=who, years=years, head=head, folder=folder)
@@ -166,7 +174,7 @@ def register(app: typer.Typer) -> None:
             assess(con, ws, year, evidence or [])
         with store.read() as ws:
             public = public_year(ws, year)
-        cycle = Cycle(con, framework.year, public.evidence, public.judgements)
+        cycle = Cycle(con, framework.year, public.evidence, public.judgements, public.progress)
         written = export_year(cycle, out_dir, formats)  # type: ignore[arg-type]
         for path in written:
             err.print(f"wrote {path}")

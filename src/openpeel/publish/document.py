@@ -11,6 +11,7 @@ import duckdb
 
 from openpeel.assessment import Proposal, propose_grades
 from openpeel.assessment.judgements import Judgement
+from openpeel.assessment.progress import Progress, progress_of
 from openpeel.evidence import EvidenceFile, Finding
 from openpeel.forces import Force, get_force
 from openpeel.framework import Framework, Question, load_framework
@@ -32,7 +33,14 @@ from openpeel.publish.model import (
     Segment,
     para,
 )
-from openpeel.publish.published import PublishedView, agreement, published_summary, published_views
+from openpeel.publish.published import (
+    PublishedView,
+    agreement,
+    agreement_clause,
+    joined,
+    published_summary,
+    published_views,
+)
 
 SUMMARY_SUBJECTS = ("{name}", "The force", "It")
 
@@ -161,36 +169,74 @@ def shown_grades(
     return out
 
 
-def _summary(
-    force: Force, framework: Framework, grades: dict[str, ShownGrade], evidence: EvidenceFile | None
-) -> list[Paragraph]:
-    if evidence is None:
-        return [
-            para(
-                f"No inspection findings are loaded for {force.name} for {framework.title}, so openpeel gives no "
-                "grades. This report is a data-led scan of the official statistics: it shows where an inspection "
-                "might look first, and is not a judgement of the force."
-            )
-        ]
-    sentences = []
-    graded = 0
-    for question in framework.questions():
-        shown = grades.get(question.id)
-        if shown is None:
-            continue
-        if shown.grade_id is None:
-            sentences.append(f"There are no findings to grade how well it does at {question.summary_phrase}.")
-            continue
-        subject = SUMMARY_SUBJECTS[min(graded, len(SUMMARY_SUBJECTS) - 1)].format(name=force.name)
-        grade = framework.grade(shown.grade_id)
-        sentences.append(f"{subject} {grade.summary_verb} {question.summary_phrase}.")
-        graded += 1
-    if graded:
-        # Said here because the next paragraph may state the inspectorate's grades in the same words.
-        sentences.append(
-            "These are openpeel's grades, from the findings loaded; each question below gives its state."
+def _openpeel_whose(
+    grades: list[tuple[Question, ShownGrade]], stored: dict[str, Judgement], found: int
+) -> str:
+    """Whose grades the summary states, and in what state: said in the sentence that states them."""
+    judged = [stored[q.id] for q, _ in grades if q.id in stored and stored[q.id].current_grade]
+    overridden = sum(1 for j in judged if j.is_overridden)
+    over = (
+        f", {overridden} of them set by an inspector over the rubric's proposal,"
+        if overridden > 1
+        else ", one set by an inspector over the rubric's proposal,"
+        if overridden
+        else ""
+    )
+    states = {stored[q.id].state for q, _ in grades if q.id in stored and stored[q.id].current_grade}
+    if not judged:
+        return (
+            f"openpeel's rubric proposes, from the {found} inspection finding{'' if found == 1 else 's'} "
+            "loaded (not yet confirmed by an inspector), that"
         )
-    return [para(" ".join(sentences))]
+    if len(judged) == len(grades) and states == {"published"}:
+        return f"openpeel's published judgements{over} are that"
+    return f"openpeel's grades{over} (each question below gives its state) are that"
+
+
+def _summary(
+    force: Force,
+    framework: Framework,
+    grades: dict[str, ShownGrade],
+    evidence: EvidenceFile | None,
+    inputs: ReportInputs,
+) -> list[Paragraph]:
+    """The summary: the inspectorate's published grades first, as facts with their date and
+    source, then openpeel's, named as openpeel's (and in what state) in the sentence that states
+    them; where openpeel shows none, why not and what comes next."""
+    out = published_summary(force, framework, inputs.published)
+    progress = inputs.progress
+    if evidence is None:
+        sentences = [progress.stage_sentence(force.name, framework.title)]
+        sentences.append(
+            "This report is a data-led scan of the official statistics: it shows where an inspection "
+            "might look first, and is not a judgement of the force."
+        )
+        return [*out, para(" ".join(sentences))]
+    shown: list[tuple[Question, ShownGrade]] = []
+    missing: list[Question] = []
+    for question in framework.questions():
+        grade = grades.get(question.id)
+        if grade is None:
+            continue
+        if grade.grade_id is None:
+            missing.append(question)
+        else:
+            shown.append((question, grade))
+    sentences = []
+    if shown:
+        phrases = [
+            f"{framework.grade(g.grade_id).summary_verb} {q.summary_phrase}" for q, g in shown if g.grade_id
+        ]
+        stored = inputs.stored
+        whose = _openpeel_whose(shown, stored, len(evidence.findings))
+        subject = "the force" if out else force.name
+        agree = agreement_clause({q.id: g.grade_id for q, g in shown}, inputs.published, framework)
+        sentences.append(f"{whose} {subject} {joined(phrases)}{agree}.")
+    for question in missing:
+        sentences.append(
+            f"openpeel has no findings to grade how well the force does at {question.summary_phrase}."
+        )
+    return [*out, para(" ".join(sentences))] if sentences else out
 
 
 def _overview(
@@ -263,6 +309,10 @@ class ReportInputs:
     (load_report_inputs fills it)"""
     notes: narrative.RecordingNotes = dataclass_field(default_factory=narrative.RecordingNotes)
     """what the report has said about the force's recording (said in full once)"""
+    stored: dict[str, Judgement] = dataclass_field(default_factory=dict)
+    """the judgements shown, by question id"""
+    progress: Progress = dataclass_field(default_factory=Progress)
+    """how far the force's assessment has got (findings loaded, judgements' states)"""
 
 
 def load_report_inputs(
@@ -276,6 +326,7 @@ def load_report_inputs(
     stored: dict[str, Judgement] | None = None,
     proposals: dict[str, Proposal] | None = None,
     sources: dict[str, dict[str, object]] | None = None,
+    progress: Progress | None = None,
 ) -> ReportInputs:
     force = get_force(force_id)
     framework = load_framework(year)
@@ -298,15 +349,21 @@ def load_report_inputs(
         grades,
         source_files(con) if sources is None else sources,
         published_views(framework, force.force_id),
+        stored=stored,
+        progress=progress if progress is not None else progress_of(evidence, stored),
     )
 
 
 def _no_findings_note(question: Question, inputs: ReportInputs, findings: list[Finding]) -> list[Paragraph]:
+    """Why a section shows no findings: none loaded, loaded but not published, or no inspection."""
     evidence = inputs.evidence
-    if evidence is None:
-        return [] if findings else [para("No inspection findings are loaded for this question.", kind="note")]
+    if findings:
+        return []
+    unshown = inputs.progress.findings.get(question.id, 0) > 0
+    if evidence is None or unshown:
+        return [para(inputs.progress.question_note(question.id), kind="note")]
     inspected = any(i.kind in question.inspection_kinds for i in evidence.inspections)
-    if findings or inspected:
+    if inspected:
         return []
     kind = inputs.framework.inspection_kind(question.inspection_kinds[0])
     return [para(f"There was no {kind.title} inspection for this force.", kind="note")]
@@ -369,6 +426,15 @@ def _published_line(inputs: ReportInputs, question_id: str) -> tuple[PublishedGr
     return line, agreement(shown.grade_id if shown else None, view)
 
 
+def _ungraded_basis(inputs: ReportInputs, question_id: str) -> str:
+    """Why openpeel shows no grade for a question: no findings, or findings not yet published."""
+    loaded = inputs.progress.findings.get(question_id, 0)
+    if inputs.evidence is None and loaded:
+        state = inputs.progress.states.get(question_id, "not yet recorded")
+        return f"{loaded} finding{'' if loaded == 1 else 's'} loaded; judgement not published ({state})"
+    return "no inspection findings loaded"
+
+
 def _judgement_rows(
     inputs: ReportInputs, sections: list[QuestionSection]
 ) -> tuple[list[JudgementRow], list[RuleLine]]:
@@ -387,7 +453,7 @@ def _judgement_rows(
                 section.grade_label or "Not graded",
                 f"{shown.note}; {count} finding{'' if count == 1 else 's'}"
                 if shown and shown.grade_id
-                else "no inspection findings loaded",
+                else _ungraded_basis(inputs, question.id),
                 section.published,
                 section.agreement,
             )
@@ -397,6 +463,14 @@ def _judgement_rows(
             for r in proposal.rules
         ]
     return judgements, rules
+
+
+def _findings_dates(evidence: EvidenceFile | None) -> tuple[dt.date | None, ...]:
+    """The publication dates of the inspections whose findings the report shows (None: undated)."""
+    if evidence is None:
+        return ()
+    used = {f.inspection for f in evidence.findings} | {i.id for i in evidence.inspections if i.summary}
+    return tuple(i.published for i in evidence.inspections if i.id in used)
 
 
 def build_report(
@@ -410,6 +484,7 @@ def build_report(
     stored: dict[str, Judgement] | None = None,
     proposals: dict[str, Proposal] | None = None,
     sources: dict[str, dict[str, object]] | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """The report's document model.
 
@@ -429,6 +504,7 @@ def build_report(
         stored=stored,
         proposals=proposals,
         sources=sources,
+        progress=progress,
     )
     force, framework = inputs.force, inputs.framework
     pillar = framework.pillars[0]
@@ -459,12 +535,11 @@ def build_report(
         year=year,
         title=f"{force.short_name} {framework.title}",
         section_title=pillar.section_title,
-        last_updated=framework.published if evidence is not None else dt.date.today(),
+        # This version's own date: when it was built (publish/publication.py sets the publication
+        # date on a published version); the inspectorate's dates are labelled as its own.
+        last_updated=dt.date.today(),
         is_data_led=evidence is None,
-        summary=_summary(force, framework, inputs.grades, evidence)
-        + published_summary(
-            force, framework, inputs.published, {q: g.grade_id for q, g in inputs.grades.items()}
-        ),
+        summary=_summary(force, framework, inputs.grades, evidence, inputs),
         overview=overview,
         further_insights_title=f"Further insights on {pillar.title.lower()}",
         further_insights=further,
@@ -476,4 +551,14 @@ def build_report(
         caveats=caveats,
         sources=source_list,
         attribution=tuple(credit_lines(framework, stored or {}) if evidence is not None else ()),
+        stage=inputs.progress.stage,
+        stage_note=inputs.progress.stage_sentence(force.name, framework.title),
+        findings_published=_findings_dates(evidence),
+        unpublished_questions=tuple(
+            q.id
+            for q, section in zip(pillar.questions, questions, strict=True)
+            if section.grade_label is None
+            and inputs.progress.findings.get(q.id)
+            and inputs.progress.states.get(q.id) != "published"
+        ),
     )

@@ -56,3 +56,27 @@ def change_sentences_without_span(text: str) -> list[str]:
         for s in sentences(body_text(text))
         if not s.startswith("[Chart]") and _CHANGE.search(s) and not _SPAN.search(s)
     ]
+
+
+# A sentence or line that states a grade: a grade as a predicate ("is good at", "requires
+# improvement at", "... overall") or a grade line ("grade: Good").
+_GRADE = re.compile(
+    r"\b(is|are|was|were) (outstanding|good|adequate|inadequate) (at|overall)\b"
+    r"|\brequires? improvement (at|overall)\b|\boverall (is|was) (outstanding|good|adequate|inadequate)\b"
+    r"|\boverall requires improvement\b"
+    r"|\bgrade\b[^.:]*: (Outstanding|Good|Adequate|Requires improvement|Inadequate)\b",
+    re.IGNORECASE,
+)
+# Who may state a grade: the inspectorate (its published grades) or openpeel (its rubric, its
+# inspectors' judgements).
+_AUTHOR = re.compile(r"\b(the inspectorate|openpeel|the rubric|rubric-\d{4})", re.IGNORECASE)
+
+
+def grade_sentences_without_author(text: str) -> list[str]:
+    """Sentences and lines of a report that state a grade without saying whose it is."""
+    out = []
+    for line in text.splitlines():
+        for sentence in sentences(line):
+            if _GRADE.search(sentence) and not _AUTHOR.search(sentence):
+                out.append(sentence)
+    return out

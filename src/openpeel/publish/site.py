@@ -33,6 +33,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from openpeel.assessment.judgements import Judgement
+from openpeel.assessment.progress import Progress as WorkProgress
 from openpeel.core.errors import OpenpeelError
 from openpeel.evidence import EvidenceFile
 from openpeel.forces import EW_ID, Force, get_force, territorial_forces
@@ -43,7 +44,7 @@ from openpeel.publish.cycle import Cycle
 from openpeel.publish.document import shown_grades
 from openpeel.publish.export import DOWNLOADS, Download, downloads_dictionary_markdown, export_year
 from openpeel.publish.model import Chart
-from openpeel.publish.overview import NOT_GRADED, build_overview
+from openpeel.publish.overview import NOT_GRADED, NOT_PUBLISHED, build_overview
 from openpeel.publish.publication import Versioning
 from openpeel.publish.published import published_views
 from openpeel.publish.published_overview import build_published_overview
@@ -126,11 +127,16 @@ def _force_years(cycles: Sequence[Cycle], built: set[int], force: Force) -> dict
         evidence = cycle.evidence.get(force.force_id)
         stored = cycle.judgements.get(force.force_id, {}) if evidence is not None else {}
         shown_by_question = shown_grades(fw, cycle.proposals(force.force_id), stored)
+        progress = cycle.progress_for(force.force_id)
+        # A question with findings loaded but no published judgement is "not yet published", not "not graded".
+        waiting = {q for q, n in progress.findings.items() if n and progress.states.get(q) != "published"}
         grades = [
             (
                 q.text,
                 fw.grade(g.grade_id).label
                 if (g := shown_by_question.get(q.id)) and g.grade_id
+                else NOT_PUBLISHED
+                if q.id in waiting
                 else NOT_GRADED,
             )
             for q in fw.pillars[0].questions
@@ -141,6 +147,9 @@ def _force_years(cycles: Sequence[Cycle], built: set[int], force: Force) -> dict
                 "title": fw.title,
                 "grades": grades,
                 "report_href": f"../{fw.year}/{force.force_id}.html" if fw.year in built else None,
+                "stage": progress.stage_sentence(force.name, fw.title)
+                if progress.stage == "unpublished"
+                else None,
             }
         )
     cells: dict[str, list[str]] = {}
@@ -282,12 +291,15 @@ def publish_site(
     pdf: bool = False,
     progress: Progress = _no_progress,
     judgements_for: Callable[[int], Mapping[str, dict[str, Judgement]]] = lambda _year: {},
+    progress_for: Callable[[int], Mapping[str, WorkProgress] | None] = lambda _year: None,
     versioning: Versioning | None = None,
     on_complete: Callable[[Path], None] | None = None,
 ) -> SiteResult:
     """Write the static site for `years` into `out_dir` (replacing an earlier openpeel site there).
 
-    With `versioning`, each report is its published version (see publish/publication.py);
+    `progress_for` says how far each force with findings has got where the evidence given is only
+    what may be shown (assessment/progress.py). With `versioning`, each report is its published
+    version (see publish/publication.py);
     `on_complete` sees the finished folder before it is moved into place, and can still stop that.
     """
     years = sorted(set(years))
@@ -301,7 +313,9 @@ def publish_site(
         pages: list[Path] = []
         frameworks = []
         # Every cycle's inputs once: the force-across-years pages show all of them.
-        cycles = {y: Cycle(con, y, evidence_for(y), judgements_for(y)) for y in available_years()}
+        cycles = {
+            y: Cycle(con, y, evidence_for(y), judgements_for(y), progress_for(y)) for y in available_years()
+        }
         for year in years:
             started = time.perf_counter()
             cycle = cycles[year]
