@@ -9,14 +9,22 @@ text report of PEEL 2014, 2015 and 2016 built from the bundled statistics and sh
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import duckdb
 import pytest
 
+from openpeel.assessment.judgements import Judgement
 from openpeel.assessment.prepare import load_evidence
 from openpeel.publish.cycle import Cycle
-from openpeel.publish.register import body_text, change_sentences_without_span, sentences
+from openpeel.publish.document import build_report
+from openpeel.publish.register import (
+    body_text,
+    change_sentences_without_span,
+    grade_sentences_without_author,
+    sentences,
+)
 from openpeel.publish.render import render
 
 YEARS = (2014, 2015, 2016)
@@ -120,3 +128,55 @@ def test_city_of_london_has_no_per_officer_superlative_and_says_why(
         assert {v.rank_of for v in ranked} == {42} and "btp" not in {v.area_id for v in ranked}
     kent = texts[(2015, "kent")]
     assert "British Transport Police are neither ranked nor compared" in kent
+
+
+def test_no_sentence_states_a_grade_without_its_author(cycles: dict[int, Cycle]) -> None:
+    for year, cycle in cycles.items():
+        for report in cycle.reports():
+            for fmt in ("text", "md"):
+                assert grade_sentences_without_author(render(report, fmt)) == [], (year, report.force_id, fmt)
+    # The detector finds the forms the reports used to have.
+    assert grade_sentences_without_author(
+        "Northamptonshire Police is good at reducing crime. It found that the force is good at X.\n"
+        "Published grade: Good (12/11/2014)\n"
+    ) == [
+        "Northamptonshire Police is good at reducing crime.",
+        "It found that the force is good at X.",
+        "Published grade: Good (12/11/2014)",
+    ]
+
+
+def _judgement(question: str, grade: str, proposed: str, state: str = "published") -> Judgement:
+    return Judgement(
+        force_id="northamptonshire", year=2014, question_id=question, pillar_id="effectiveness",
+        is_graded=True, is_inspected=True, state=state, proposed_grade=proposed, current_grade=grade,
+        is_overridden=grade != proposed, rationale="Exceptional specialist teams (zq-24)" if grade != proposed else None,
+        rubric_id="rubric-2014", proposal=None, updated_by="erin", updated_at=dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+    )  # fmt: skip
+
+
+def test_an_override_the_inspectorate_never_gave_is_stated_as_openpeels(
+    publish_con: duckdb.DuckDBPyConnection,
+) -> None:
+    """After an override to a grade the inspectorate never gave, the public summary still opens
+    with the inspectorate's grades as its facts, and openpeel's are named as openpeel's."""
+    stored = {
+        "reducing-crime": _judgement("reducing-crime", "good", "good"),
+        "investigating-offending": _judgement(
+            "investigating-offending", "outstanding", "requires-improvement"
+        ),
+        "tackling-asb": _judgement("tackling-asb", "good", "good"),
+    }
+    evidence = load_evidence(2014)["northamptonshire"]
+    report = build_report(publish_con, "northamptonshire", 2014, evidence, stored=stored)
+    first, second = (p.plain for p in report.summary[:2])
+    assert first.startswith("In its PEEL 2014 grades, published on 12 November 2014 (source: https://")
+    assert "requires improvement at investigating offending" in first
+    assert second.startswith(
+        "openpeel's published judgements, one set by an inspector over the rubric's proposal, are that the "
+        "force is good at reducing crime and preventing offending, is outstanding at investigating offending"
+    )
+    assert second.endswith(
+        ": the same as the inspectorate's published grades on 2 of 3, different on investigating offending."
+    )
+    assert grade_sentences_without_author(render(report, "text")) == []

@@ -72,7 +72,8 @@ def test_northamptonshire_2014_shows_its_three_published_grades_beside_the_agree
     assert (
         f"In its PEEL 2014 grades, published on 12 November 2014 (source: {NORTHANTS_SOURCE}), the "
         "inspectorate found that Northamptonshire Police is good at reducing crime and preventing offending, "
-        "requires improvement at investigating offending and is good at tackling anti-social behaviour." in text
+        "requires improvement at investigating offending and is good at tackling anti-social behaviour."
+        in text
     )
     assert ": the same as the inspectorate's published grades on all 3." in text
     md = render(northants, "md")

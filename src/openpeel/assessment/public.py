@@ -58,6 +58,12 @@ def public_force(
     return (public_evidence(evidence, judgements) if evidence else None), published
 
 
+def force_progress(ws: sa.Connection, force_id: str, year: int) -> Progress:
+    """How far one force's assessment has got: counts and states only, for any public surface."""
+    force_id = lookup(force_id).force_id
+    return progress_of(stored_evidence(ws, force_id, year), current_judgements(ws, force_id, year))
+
+
 def public_year(ws: sa.Connection, year: int) -> PublicYear:
     """Every force of a year as the public sees it."""
     evidence: dict[str, EvidenceFile] = {}

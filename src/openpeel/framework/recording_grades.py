@@ -331,3 +331,48 @@ def recording_judgement_for(
 def forces_covered() -> list[str]:
     """The forces the file holds at least one row for."""
     return sorted({r.force_id for r in load_recording_grades()})
+
+
+def recording_json(row: RecordingJudgement) -> dict[str, object]:
+    """One judgement as JSON, with what it found (`RecordingJudgement.found`)."""
+    data: dict[str, object] = row.model_dump(mode="json")
+    data["found"] = row.found
+    return data
+
+
+def recording_table(rows: Iterable[RecordingJudgement]) -> str:
+    """Judgements as a plain-text table (force, inspection, audited months, grade, share, found,
+    published, source kind, source)."""
+    header = (
+        "force",
+        "inspection",
+        "records audited",
+        "grade",
+        "unrecorded",
+        "found",
+        "published",
+        "kind",
+        "source",
+    )
+    body = [
+        (
+            r.force_id,
+            r.inspection,
+            f"{r.period_from.isoformat()} to {r.period_to.isoformat()}"
+            if r.period_from and r.period_to
+            else "",
+            r.grade or "",
+            f"{r.unrecorded_pct:g}%" if r.unrecorded_pct is not None else "",
+            r.found or "",
+            r.published or "",
+            r.source_kind,
+            r.source_url,
+        )
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        for line in [header, *body]
+    ]
+    return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]]) + "\n"

@@ -69,7 +69,7 @@ _GRADE = re.compile(
 )
 # Who may state a grade: the inspectorate (its published grades) or openpeel (its rubric, its
 # inspectors' judgements).
-_AUTHOR = re.compile(r"\b(the inspectorate|openpeel|the rubric|rubric-\d{4})", re.IGNORECASE)
+_AUTHOR = re.compile(r"\b(inspectorate|openpeel|rubric)", re.IGNORECASE)
 
 
 def grade_sentences_without_author(text: str) -> list[str]:
