@@ -278,3 +278,24 @@ def test_an_unknown_finding_is_refused_with_its_field() -> None:
     with pytest.raises(InputError) as caught:
         parse_recording_grades(f"{HEADER}\n{row}\n", WHERE)
     assert caught.value.field == "finding" and caught.value.line == 2
+
+
+def test_published_grades_recording_lists_and_applies_judgements() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from openpeel.cli import app
+
+    runner = CliRunner()
+    listed = runner.invoke(app, ["published-grades", "--recording", "--force", "kent"])
+    assert listed.exit_code == 0, listed.output
+    assert "crime-recording-2014" in listed.stdout and "improved" in listed.stdout
+    applied = runner.invoke(app, ["published-grades", "--recording", "--year", "2016", "--json"])
+    assert applied.exit_code == 0, applied.output
+    rows = {r["force_id"]: r for r in json.loads(applied.stdout)}
+    assert (
+        rows["devon-and-cornwall"]["grade"] == "inadequate"
+        and rows["devon-and-cornwall"]["found"] == "under-recording"
+    )
+    assert "thames-valley" not in rows  # its 2017 report came out too long after 2016's data

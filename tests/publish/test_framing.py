@@ -180,3 +180,34 @@ def test_an_override_the_inspectorate_never_gave_is_stated_as_openpeels(
         ": the same as the inspectorate's published grades on 2 of 3, different on investigating offending."
     )
     assert grade_sentences_without_author(render(report, "text")) == []
+
+
+def test_northamptonshire_2014_sections_carry_their_reasons_and_the_finding_keeps_its_fact(
+    texts: dict[tuple[int, str], str],
+) -> None:
+    from openpeel.publish.register import BODY_WORD_LIMIT, repeated_sentences, word_count
+
+    text = texts[(2014, "northamptonshire")]
+    body = body_text(text)
+    # Graded requires improvement: the section names the weaknesses behind it, as the
+    # inspectorate's report does under the question, not only in the summary.
+    section = _section(text, "How effective is the force at investigating offending?")
+    for weakness in (
+        "The victim-centred approach is not yet understood and shared at every level of the force.",
+        "The quality of investigations is inconsistent.",
+        "Supervision of investigations is often not effective",
+    ):
+        assert weakness in section
+    assert "Leaders have set a clear strategic direction" in section  # its strengths too
+    # The overview restates the main findings briefly, without repeating their sentences.
+    assert (
+        "In investigating offending, it found weaknesses in victim care, investigation quality and supervision."
+        in body
+    )
+    assert body.count("The quality of investigations is inconsistent.") == 1
+    # The domestic abuse inspection's comparison is kept, and said as that inspection's.
+    assert (
+        "The domestic abuse inspection found that the force had the lowest arrest "
+        "rate for domestic abuse related crimes in the country."
+    ) in _section(text, "How effective is the force at protecting those at greatest risk of harm?")
+    assert word_count(body) <= BODY_WORD_LIMIT and repeated_sentences(body) == []

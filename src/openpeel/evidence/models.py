@@ -45,6 +45,15 @@ class Finding(Strict):
     in_overview: bool = Field(
         default=False, description="Said in the report's overview, and not again in its question's section"
     )
+    fact: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "A comparative fact the inspection stated about the force, as a clause the report "
+            "attributes to that inspection ('the force had the lowest arrest rate for domestic abuse "
+            "related crimes in the country')"
+        ),
+    )
 
 
 class Gap(Strict):
