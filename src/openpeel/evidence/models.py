@@ -43,7 +43,8 @@ class Finding(Strict):
     is_exceptional: bool = False
     is_resolved: bool = False
     in_overview: bool = Field(
-        default=False, description="Said in the report's overview, and not again in its question's section"
+        default=False,
+        description="One of the main findings the report's overview restates briefly (the section states it in full)",
     )
     fact: str | None = Field(
         default=None,
