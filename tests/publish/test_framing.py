@@ -211,3 +211,36 @@ def test_northamptonshire_2014_sections_carry_their_reasons_and_the_finding_keep
         "rate for domestic abuse related crimes in the country."
     ) in _section(text, "How effective is the force at protecting those at greatest risk of harm?")
     assert word_count(body) <= BODY_WORD_LIMIT and repeated_sentences(body) == []
+
+
+def test_the_appendix_tells_one_statistical_story(cycles: dict[int, Cycle]) -> None:
+    """The interval beside "significant" is the one the test rests on: it leaves out no change
+    (1 for a ratio, 0 for points) exactly when the difference is significant; the Poisson interval
+    is labelled as counting uncertainty only; materiality is said in words."""
+    pattern = re.compile(
+        r"significant \(beyond chance and the ordinary spread between forces\): (yes|no) \(z = [-\d.]+; (.*)\(95% interval ([-+\d.]+) to ([-+\d.]+)\)\)$"
+    )
+    checked = 0
+    for cycle in cycles.values():
+        for report in cycle.reports():
+            for entry in report.evidence:
+                if entry.comparison is None:
+                    continue
+                assert (
+                    "material at" not in entry.comparison
+                    and "material (a difference of at least" in entry.comparison
+                )
+                found = pattern.search(entry.comparison)
+                if found is None:
+                    continue
+                significant, what, low, high = found[1] == "yes", found[2], float(found[3]), float(found[4])
+                null = 0.0 if "percentage points" in what else 1.0
+                assert (low > null or high < null) == significant, (
+                    report.force_id,
+                    entry.anchor,
+                    entry.comparison,
+                )
+                checked += 1
+    assert checked > 1000
+    text = render(cycles[2014].report("gwent"), "text")
+    assert "95% interval (counting uncertainty only): " in text and "\n  95% interval: " not in text

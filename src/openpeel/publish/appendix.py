@@ -10,7 +10,7 @@ in the report uses it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from openpeel.evidence import EvidenceFile
 from openpeel.forces import Force
@@ -75,13 +75,18 @@ def appendix(
     sources: dict[str, dict[str, object]],
     used: Sequence[IndicatorValue],
     extra_entries: Sequence[Evidence],
+    ew_values: Mapping[str, IndicatorValue] | None = None,
 ) -> tuple[list[Evidence], list[str], list[str]]:
-    """Entries, caveats and sources for the figures the report shows."""
+    """Entries, caveats and sources for the figures the report shows; `ew_values` (England and
+    Wales's, by indicator) let each entry give the interval its significance test rests on."""
     seen: set[str] = set()
     entries: list[Evidence] = []
     caveats: list[str] = []
     for value in used:
-        entry = evidence_entry(value, force, sources)
+        ew = (ew_values or {}).get(value.indicator.id)
+        entry = evidence_entry(
+            value, force, sources, ew if ew and ew.period_end == value.period_end else None
+        )
         if entry.anchor in seen:
             continue
         seen.add(entry.anchor)

@@ -20,7 +20,7 @@ from openpeel.assessment import Proposal, propose_grades
 from openpeel.assessment.judgements import Judgement
 from openpeel.assessment.progress import NONE, Progress, progress_of
 from openpeel.evidence import EvidenceFile
-from openpeel.forces import Force, territorial_forces
+from openpeel.forces import EW_ID, Force, territorial_forces
 from openpeel.framework import Framework, load_framework
 from openpeel.indicators.query import IndicatorValue, source_files, values_for_year
 from openpeel.indicators.scan import ScanRow, national_scan
@@ -152,6 +152,7 @@ class Cycle:
                     proposals=self.proposals(force_id),
                     sources=self.sources,
                     progress=self.progress_for(force_id),
+                    ew_values=self.force_values(EW_ID),
                 )
                 self._reports[force_id] = found
             return found

@@ -13,7 +13,7 @@ from openpeel.assessment import Proposal, propose_grades
 from openpeel.assessment.judgements import Judgement
 from openpeel.assessment.progress import Progress, progress_of
 from openpeel.evidence import EvidenceFile, Finding
-from openpeel.forces import Force, get_force
+from openpeel.forces import EW_ID, Force, get_force
 from openpeel.framework import Framework, Question, load_framework
 from openpeel.indicators.query import IndicatorValue, source_files, values_by_indicator
 from openpeel.publish import charts, narrative, prose
@@ -313,6 +313,8 @@ class ReportInputs:
     """the judgements shown, by question id"""
     progress: Progress = dataclass_field(default_factory=Progress)
     """how far the force's assessment has got (findings loaded, judgements' states)"""
+    ew_values: dict[str, IndicatorValue] = dataclass_field(default_factory=dict)
+    """England and Wales's values, by indicator (the appendix's test intervals)"""
 
 
 def load_report_inputs(
@@ -327,6 +329,7 @@ def load_report_inputs(
     proposals: dict[str, Proposal] | None = None,
     sources: dict[str, dict[str, object]] | None = None,
     progress: Progress | None = None,
+    ew_values: dict[str, IndicatorValue] | None = None,
 ) -> ReportInputs:
     force = get_force(force_id)
     framework = load_framework(year)
@@ -351,6 +354,7 @@ def load_report_inputs(
         published_views(framework, force.force_id),
         stored=stored,
         progress=progress if progress is not None else progress_of(evidence, stored),
+        ew_values=values_by_indicator(con, framework, EW_ID) if ew_values is None else ew_values,
     )
 
 
@@ -485,6 +489,7 @@ def build_report(
     proposals: dict[str, Proposal] | None = None,
     sources: dict[str, dict[str, object]] | None = None,
     progress: Progress | None = None,
+    ew_values: dict[str, IndicatorValue] | None = None,
 ) -> Report:
     """The report's document model.
 
@@ -505,6 +510,7 @@ def build_report(
         proposals=proposals,
         sources=sources,
         progress=progress,
+        ew_values=ew_values,
     )
     force, framework = inputs.force, inputs.framework
     pillar = framework.pillars[0]
@@ -527,7 +533,9 @@ def build_report(
             for i in evidence.inspections
             if i.summary
         ]
-    entries, caveats, source_list = appendix(force, evidence, inputs.sources, used, extra_entries)
+    entries, caveats, source_list = appendix(
+        force, evidence, inputs.sources, used, extra_entries, inputs.ew_values
+    )
     return Report(
         force_id=force.force_id,
         force_name=force.name,
