@@ -187,6 +187,9 @@ def flag_text(value: IndicatorValue, period_label: str = "", notes: RecordingNot
     ambiguous (recording drives the count) it says higher or lower, never better or worse, and
     gives the reason (the recording finding in full unless `notes` says it was said above)."""
     unit = value.indicator.unit
+    if value.indicator.kind == "change" and period_label:
+        span = change_span(value, period_label)
+        period_label = span[:1].lower() + span[1:]
     period = f" ({period_label})" if period_label else ""
     if value.flag == "unclear":
         word = "higher" if value.band == "higher" else "lower"
