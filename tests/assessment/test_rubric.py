@@ -99,7 +99,9 @@ def test_afis_outnumbering_strengths_propose_ri() -> None:
 
 def test_unexplained_worse_primary_indicator_rules_out_good(con: duckdb.DuckDBPyConnection) -> None:
     fw = first_rules()
-    values = values_by_indicator(con, fw, "kent")  # Kent's recorded crime rose while England and Wales fell
+    values = values_by_indicator(
+        con, fw, "durham"
+    )  # Durham's recorded crime rose while England and Wales fell
     assert values["recorded_crime_change_1y_pct"].is_worse
     ev = evidence(
         finding("s1", "strength", ("crime prevention",), question="reducing-crime"),
@@ -112,9 +114,32 @@ def test_unexplained_worse_primary_indicator_rules_out_good(con: duckdb.DuckDBPy
 
 def test_no_findings_no_grade_but_flags(con: duckdb.DuckDBPyConnection) -> None:
     fw = first_rules()
-    proposals = propose_grades(fw, None, values_by_indicator(con, fw, "kent"))
+    proposals = propose_grades(fw, None, values_by_indicator(con, fw, "durham"))
     assert all(p.grade is None for p in proposals.values())
     assert any("recorded_crime_change_1y_pct" in f for f in proposals["reducing-crime"].flags)
+
+
+def test_a_crime_count_the_inspectorate_tied_to_recording_counts_neither_way(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Kent 2014: crime rose most in the country while the inspectorate found, after under-recording
+    in 2013, that its recording had improved. The rise is flagged with that finding and is not
+    counted for or against the force; the rule's reason says why."""
+    fw = first_rules()
+    values = values_by_indicator(con, fw, "kent")
+    rise = values["recorded_crime_change_1y_pct"]
+    assert rise.is_significant and rise.band == "higher" and rise.flag == "unclear"
+    assert not rise.is_worse and rise.recording is not None
+    ev = evidence(
+        finding("s1", "strength", ("crime prevention",), question="reducing-crime"),
+        finding("s2", "strength", ("victim care",), question="reducing-crime"),
+    )
+    proposal = propose_grades(fw, ev, values)["reducing-crime"]
+    assert proposal.grade == "good"
+    worse_rule = next(r for r in proposal.rules if r.rule_id == "primary-indicator-worse")
+    assert not worse_rule.fired and "recording" in worse_rule.reason
+    flags = propose_grades(fw, None, values)["reducing-crime"].flags
+    assert any("recorded_crime_change_1y_pct" in f and "recording" in f for f in flags)
 
 
 def test_outstanding_needs_exceptional_findings_and_better_indicators(con: duckdb.DuckDBPyConnection) -> None:

@@ -134,3 +134,33 @@ def test_not_an_evidence_path(tmp_path: Path) -> None:
         read_evidence(tmp_path / "notes.txt")
     with pytest.raises(InputError, match=r"inspections\.csv not found"):
         read_evidence(tmp_path)
+
+
+def test_a_finding_keeps_its_fact_and_old_audit_events_without_one_still_replay(
+    ws: sa.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Findings keep their facts (migration 0006 adds ev_findings.fact); audit events recorded
+    before it carry no `fact` in their snapshots, and the replay reads that as none."""
+    import dataclasses
+
+    from openpeel.store import audit
+
+    import_paths(ws, [NORTHANTS_2014], by="alice")
+    stored = stored_evidence(ws, "northamptonshire", 2014)
+    assert stored is not None
+    [arrests] = [f for f in stored.findings if f.id == "pv-da-arrests"]
+    assert (
+        arrests.fact
+        == "the force had the lowest arrest rate for domestic abuse related crimes in the country"
+    )
+    logged = audit.events(ws)
+
+    def without_fact(snapshot: dict[str, object] | None) -> dict[str, object] | None:
+        if snapshot is None or snapshot.get("fact") is not None:
+            return snapshot
+        return {k: v for k, v in snapshot.items() if k != "fact"}
+
+    old = [dataclasses.replace(e, before=without_fact(e.before), after=without_fact(e.after)) for e in logged]
+    assert any(e.after is not None and "fact" not in e.after for e in old)
+    monkeypatch.setattr(audit, "events", lambda *_a, **_k: old)
+    assert audit.replay(ws) == table_state(ws)

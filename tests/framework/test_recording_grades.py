@@ -21,6 +21,7 @@ from openpeel.framework.recording_grades import (
     parse_recording_grades,
     recording_grades,
     recording_judgement_for,
+    recording_judgements_within,
 )
 
 HEADER = ",".join(COLUMNS)
@@ -30,7 +31,7 @@ WHERE = "invented.csv"
 def invented(*lines: str) -> list[RecordingJudgement]:
     """Parse INVENTED rows (each line without the trailing note, which is added here)."""
     return parse_recording_grades(
-        "\n".join([HEADER, *(f"{line},invented for a test" for line in lines)]), WHERE
+        "\n".join([HEADER, *(f"{line},invented for a test," for line in lines)]), WHERE
     )
 
 
@@ -225,6 +226,76 @@ def test_later_audits_do_not_apply_and_revisions_supersede() -> None:
 
 
 def test_judgements_long_after_the_period_or_undated_never_apply() -> None:
-    assert applies("2012-01-01", "2012-12-31") == "1"  # published 17 months after this period ended
-    assert applies("2011-01-01", "2011-12-31") is None  # but 29 months after this one
+    assert applies("2013-07-01", "2014-05-31") == "1"  # published a day after this period ended
+    # Without audited months, 17 months after a period is too late: crime data integrity reports
+    # came out 6-10 months after the months they audited, so this one most likely audited later ones.
+    assert applies("2012-01-01", "2012-12-31") is None
     assert applies("2018-01-01", "2018-12-31") is None  # only the undated 2019 row is later
+
+
+def test_an_audit_of_the_period_applies_however_late_it_was_published() -> None:
+    late = "kent,crime-data-integrity-2019,2016-01-01,2016-06-30,inadequate,20.0,2019-01-10,https://example.invalid/late,press"
+    found = recording_judgement_for("kent", day("2015-07-01"), day("2016-06-30"), rows=invented(late))
+    assert found is not None and found.source_url.endswith("/late")
+
+
+def test_the_rule_on_the_shipped_file_for_2016() -> None:
+    """The 12 months to June 2016: the judgements without audited months published more than a
+    year later (Thames Valley and Lancashire 2017, published in 2018 and November 2017) describe
+    later recording; Devon and Cornwall's audit of December 2015 to May 2016 applies."""
+    start, end = day("2015-07-01"), day("2016-06-30")
+    assert recording_judgement_for("thames-valley", start, end) is None
+    assert recording_judgement_for("lancashire", start, end) is None
+    later = recording_judgement_for("thames-valley", day("2016-07-01"), day("2017-06-30"))
+    assert later is not None and later.grade == "inadequate"
+    found = recording_judgement_for("devon-and-cornwall", start, end)
+    assert found is not None and found.found == "under-recording"
+
+
+def test_what_each_judgement_found() -> None:
+    kent = {r.inspection: r for r in recording_grades("kent")}
+    assert kent["crime-recording-2013"].found == "under-recording"
+    assert kent["crime-recording-2014"].found == "improved"
+    assert kent["crime-recording-2014"].source_kind == "inspectorate"
+    assert kent["crime-data-integrity-2017"].found == "under-recording"  # graded inadequate
+    assert kent["crime-data-integrity-reinspection-2018"].found == "accurate"
+    # A 2014 dip-sample share is not a finding on its own; a force inspection's share is.
+    avon = {r.inspection: r for r in recording_grades("avon-and-somerset")}
+    assert (
+        avon["crime-data-integrity-2014"].unrecorded_pct == 33
+        and avon["crime-data-integrity-2014"].found is None
+    )
+    dyfed = {r.inspection: r for r in recording_grades("dyfed-powys")}
+    assert dyfed["peel-cause-of-concern-2021"].found == "under-recording"
+    # Over the two years a one-year change in PEEL 2014 spans, Kent's 2013 finding and its
+    # January 2014 follow-up both apply.
+    within = recording_judgements_within("kent", day("2012-07-01"), day("2014-06-30"))
+    assert [r.inspection for r in within] == ["crime-recording-2013", "crime-recording-2014"]
+
+
+def test_an_unknown_finding_is_refused_with_its_field() -> None:
+    row = "kent,crime-recording-2014,,,,,2014-01-31,https://example.invalid/x,press,a note,better"
+    with pytest.raises(InputError) as caught:
+        parse_recording_grades(f"{HEADER}\n{row}\n", WHERE)
+    assert caught.value.field == "finding" and caught.value.line == 2
+
+
+def test_published_grades_recording_lists_and_applies_judgements() -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from openpeel.cli import app
+
+    runner = CliRunner()
+    listed = runner.invoke(app, ["published-grades", "--recording", "--force", "kent"])
+    assert listed.exit_code == 0, listed.output
+    assert "crime-recording-2014" in listed.stdout and "improved" in listed.stdout
+    applied = runner.invoke(app, ["published-grades", "--recording", "--year", "2016", "--json"])
+    assert applied.exit_code == 0, applied.output
+    rows = {r["force_id"]: r for r in json.loads(applied.stdout)}
+    assert (
+        rows["devon-and-cornwall"]["grade"] == "inadequate"
+        and rows["devon-and-cornwall"]["found"] == "under-recording"
+    )
+    assert "thames-valley" not in rows  # its 2017 report came out too long after 2016's data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from openpeel.indicators import catalogue
@@ -41,6 +41,7 @@ def _value(change: float, ew: float) -> IndicatorValue:
     )
 
 
+@settings(deadline=None)  # the first example loads the catalogue
 @given(changes, changes)
 def test_a_rise_is_never_in_line_with_a_fall(change: float, ew: float) -> None:
     text = "".join(s.text for s in change_sentence(_value(change, ew), "recorded crime", "In 2014"))

@@ -216,3 +216,58 @@ def test_who_published_is_printed_as_given_not_as_terminal_markup(home: Path, tm
     assert by in listed and "[link=x]y[/link]" in listed
     assert publication(1)["published_by"] == by
     assert f"by {by};" in run("publications", "show", "1")
+
+
+def test_publishing_with_findings_loaded_and_no_judgement_published_says_so(
+    statistics_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 24: after the main job's evidence is stored and nothing is published, no public file
+    says that no findings are loaded for a force that has them; each says what comes next, and the
+    downloads tell the two facts apart."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copyfile(statistics_db, home / "warehouse.duckdb")
+    monkeypatch.setenv("OPENPEEL_HOME", str(home))
+    site = tmp_path / "site"
+    publish(site)
+    from openpeel.assessment.prepare import load_evidence
+    from openpeel.forces import get_force
+
+    loaded = sorted(load_evidence(2014))
+    assert FORCE in loaded and len(loaded) >= 10
+    for force_id in loaded:
+        name = get_force(force_id).name
+        for ext in ("html", "md", "txt"):
+            text = " ".join((site / "2014" / f"{force_id}.{ext}").read_text().split())
+            # Neither the force as a whole nor a question with findings reads as having none.
+            assert f"No inspection findings are loaded for {name}" not in text, (force_id, ext)
+            assert (
+                "no inspection findings are loaded;" not in text.lower()
+                and "No inspection findings are loaded for this force" not in text
+            )
+            assert f"inspection findings are loaded for {name} for PEEL 2014" in text
+            assert (
+                "Inspection findings are loaded for this question, but its judgement is not yet published"
+                in text
+            )
+            assert "no judgement of openpeel's is published yet" in text and "Next:" in text
+        page = (site / "forces" / f"{force_id}.html").read_text()
+        assert "Not yet published" in page and "no inspection findings are loaded" not in page.lower()
+    overview = (site / "2014" / "index.html").read_text()
+    assert "No force has inspection findings loaded" not in overview
+    assert f"Inspection findings are loaded for {len(loaded)} forces, but no judgement" in overview
+    assert "Not yet published" in overview
+    # A force with no findings still says so, plainly.
+    kent_free = next(f for f in ("dorset", "wiltshire") if f not in loaded)
+    assert "No inspection findings are loaded" in (site / "2014" / f"{kent_free}.txt").read_text()
+    with (site / "2014" / "downloads" / "judgements.csv").open(newline="", encoding="utf-8") as handle:
+        rows = {(r["force_id"], r["question_id"]): r for r in csv.DictReader(handle)}
+    row = rows[(FORCE, "investigating-offending")]
+    assert (row["has_findings"], row["has_published_judgement"]) == ("true", "false")
+    assert "confirm" in row["next_step"] and row["grade"] == "Not graded" and row["state"] == ""
+    other = rows[(kent_free, "investigating-offending")]
+    assert (other["has_findings"], other["has_published_judgement"], other["next_step"]) == (
+        "false",
+        "false",
+        "",
+    )

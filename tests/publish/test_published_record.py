@@ -70,11 +70,12 @@ def test_northamptonshire_2014_shows_its_three_published_grades_beside_the_agree
     ]
     text = render(northants, "text")
     assert (
-        "In its published grades for Northamptonshire Police (PEEL 2014, published 12 November 2014), the "
-        "inspectorate found that the force is good at reducing crime and preventing offending, requires "
-        "improvement at investigating offending and is good at tackling anti-social behaviour. openpeel's "
-        "grades agree with the published ones on all 3 compared." in text
+        f"In its PEEL 2014 grades, published on 12 November 2014 (source: {NORTHANTS_SOURCE}), the "
+        "inspectorate found that Northamptonshire Police is good at reducing crime and preventing offending, "
+        "requires improvement at investigating offending and is good at tackling anti-social behaviour."
+        in text
     )
+    assert ": the same as the inspectorate's published grades on all 3." in text
     md = render(northants, "md")
     assert md.count(f"[source](<{NORTHANTS_SOURCE}>)") == 6  # three in the table, three in the sections
 
@@ -91,8 +92,8 @@ def test_a_force_without_findings_shows_published_grades_and_no_grade_of_its_own
         assert q.grade_label is None and q.agreement is None
     assert sum(q.published is not None for q in report.questions) == 3
     text = render(report, "text")
-    assert "openpeel gives no grades" in text and "In its published grades for Kent Police" in text
-    assert "openpeel's grades agree" not in text
+    assert "openpeel gives no grades" in text and "the inspectorate found that Kent Police is good at" in text
+    assert "the same as the inspectorate's" not in text
 
 
 @pytest.mark.parametrize(
@@ -200,6 +201,6 @@ def test_later_cycles_preventing_crime_carries_its_primary_indicators(
     overview = " ".join(p.plain for p in report.overview if p.kind == "data")
     data = " ".join(p.plain for p in section.paragraphs if p.kind == "data")
     period = load_framework(year).data_periods["recorded_crime"].label
-    assert f"In the {period}, recorded crime (excluding fraud)" in overview
+    assert f"In the {period}, compared with a year earlier, recorded crime (excluding fraud)" in overview
     assert "recorded crime (excluding fraud)" not in data.replace("recorded crimes (excluding fraud)", "")
     assert "anti-social behaviour incidents per 1,000 people in Kent" in data

@@ -68,14 +68,25 @@ class Outline(HTMLParser):
 def test_text_report_has_the_reference_shape(northants: Report) -> None:
     text = render(northants, "text")
     lines = [line for line in text.splitlines() if line.strip()]
-    assert lines[:3] == [
-        "Northamptonshire PEEL 2014",
-        "How well the force tackles crime",
-        "Last updated 12/11/2014",
-    ]
-    assert (
-        "Northamptonshire Police is good at reducing crime and preventing offending. The force requires improvement "
-        "at investigating offending. It is good at tackling anti-social behaviour." in text
+    assert lines[:2] == ["Northamptonshire PEEL 2014", "How well the force tackles crime"]
+    # This version's own date, labelled as openpeel's; the inspectorate's dates, labelled as its own.
+    assert lines[2].startswith("Last updated ") and "the date openpeel built this report" in lines[2]
+    assert lines[3] == (
+        "Inspection findings from the inspectorate's reports published between 27/03/2014 and "
+        "12/11/2014 (1 undated)"
+    )
+    # The inspectorate's grades first, as its facts with their date and source; then openpeel's,
+    # named as openpeel's in the sentence that states them.
+    assert lines[4].startswith(
+        "In its PEEL 2014 grades, published on 12 November 2014 (source: https://"
+    ) and lines[4].endswith(
+        "the inspectorate found that Northamptonshire Police is good at reducing crime and preventing "
+        "offending, requires improvement at investigating offending and is good at tackling anti-social behaviour."
+    )
+    assert lines[5].startswith("openpeel's rubric proposes, from the ") and lines[5].endswith(
+        "that the force is good at reducing crime and preventing offending, requires improvement at "
+        "investigating offending and is good at tackling anti-social behaviour: the same as the "
+        "inspectorate's published grades on all 3."
     )
     assert "Further insights on effectiveness" in text
     assert "There was no Strategic Policing Requirement inspection for this force." in text
@@ -90,7 +101,7 @@ def test_data_sentences_state_the_reference_claims(northants: Report) -> None:
         text,
     )
     assert re.search(
-        r"In the 12 months to 30 June 2014, recorded crime \(excluding fraud\) fell by [\d.]+%, a greater reduction "
+        r"In the 12 months to 30 June 2014, compared with a year earlier, recorded crime \(excluding fraud\) fell by [\d.]+%, a greater reduction "
         r"than across England and Wales",
         text,
     )

@@ -141,3 +141,24 @@ def test_published_grades_unknown_cycle_is_404_listing_the_cycles(client: TestCl
     assert response.status_code == 404
     assert_error_shape(response.json(), 404)
     assert "2018/19" in response.json()["error"]["details"][0]["suggestions"]
+
+
+def test_recording_grades_and_progress_tell_the_facts_apart(client: TestClient) -> None:
+    """Issue 24: the inspectorate's crime-recording judgements as data, and where each force's
+    assessment stands (findings loaded but nothing published is not "no findings")."""
+    rows = client.get("/api/v1/recording-grades", params={"force": "devon-and-cornwall"}).json()["data"]
+    cdi = next(r for r in rows if r["inspection"] == "crime-data-integrity-2016")
+    assert (cdi["grade"], cdi["unrecorded_pct"], cdi["found"]) == ("inadequate", 18.48, "under-recording")
+    assert cdi["source_url"].startswith("https://")
+    progress = client.get("/api/v1/progress", params={"year": 2014}).json()
+    assert progress["meta"]["total"] == 43
+    by_force = {r["force_id"]: r for r in progress["data"]}
+    northants = by_force["northamptonshire"]
+    assert northants["stage"] == "unpublished" and northants["has_findings"] and northants["findings"] > 0
+    assert not northants["has_published_judgement"] and "confirm" in northants["next_step"]
+    assert by_force["dorset"]["stage"] == "no-findings" and by_force["dorset"]["next_step"] is None
+    scan = client.get("/api/v1/scan", params={"year": 2014, "limit": 1000}).json()["data"]
+    kent = next(
+        r for r in scan if r["force_id"] == "kent" and r["indicator_id"] == "recorded_crime_change_1y_pct"
+    )
+    assert kent["direction"] == "unclear" and kent["recording"]["judgements"]

@@ -36,6 +36,8 @@ CASES: list[tuple[str, type[BaseModel]]] = [
     ("/api/v1/findings?limit=5", s.Page[s.FindingEntry]),
     ("/api/v1/coverage?limit=5", s.Page[s.CoverageEntry]),
     ("/api/v1/published-grades?year=2014&limit=20", s.Page[s.PublishedGradeEntry]),
+    ("/api/v1/recording-grades?force=devon-and-cornwall", s.Page[s.RecordingGradeEntry]),
+    ("/api/v1/progress?year=2014", s.Page[s.ProgressEntry]),
 ]
 
 

@@ -71,9 +71,15 @@ def test_report_page_is_the_public_report(client: TestClient) -> None:
     # The shipped evidence and the rubric's proposals are drafts until an inspector publishes
     # them: the public page shows neither (public means published), only the grades the
     # inspectorate itself published, as such.
-    assert "No inspection findings are loaded for Northamptonshire Police for PEEL 2014" in page.text
-    assert "In its published grades for Northamptonshire Police" in page.text
-    assert "No inspection findings are loaded for this question." in page.text
+    # Findings are loaded and nothing is published: the page says so, and what comes next.
+    assert "No inspection findings are loaded for Northamptonshire Police" not in page.text
+    assert "inspection findings are loaded for Northamptonshire Police for PEEL 2014" in page.text
+    assert "no judgement of openpeel's is published yet" in page.text and "Next:" in page.text
+    assert "the inspectorate found that Northamptonshire Police is good at" in page.text
+    assert (
+        "Inspection findings are loaded for this question, but its judgement is not yet published"
+        in page.text
+    )
     again = client.get("/2014/northamptonshire.html")
     assert again.text == page.text
 

@@ -5,6 +5,7 @@ Registered on the main Typer app by openpeel.cli.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from typing import Annotated
@@ -13,6 +14,35 @@ import typer
 
 from openpeel.core.cli_support import DbOption, JsonOption, friendly_errors, locations
 from openpeel.framework.cli_options import OptionalYearOption, YearOption
+
+
+def _recording(year: int | None, force_id: str | None, as_json: bool) -> None:
+    """`published-grades --recording`: every judgement, or with a year those applying to its
+    recorded-crime period (framework.recording_grades.recording_judgement_for)."""
+    from openpeel.forces import territorial_forces
+    from openpeel.framework import load_framework
+    from openpeel.framework.recording_grades import (
+        recording_grades,
+        recording_json,
+        recording_judgement_for,
+        recording_table,
+    )
+
+    rows = recording_grades(force_id)
+    if year is not None:
+        period = load_framework(year).data_periods.get("recorded_crime")
+        if period is None:
+            rows = []
+        else:
+            end = period.period_end
+            start = end.replace(year=end.year - 1) + dt.timedelta(days=1)
+            forces = [force_id] if force_id else [f.force_id for f in territorial_forces()]
+            found = (recording_judgement_for(f, start, end) for f in forces)
+            rows = [r for r in found if r is not None]
+    if as_json:
+        print(json.dumps([recording_json(r) for r in rows], indent=2))
+        return
+    sys.stdout.write(recording_table(rows))
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +64,14 @@ def register(app: typer.Typer) -> None:
             ),
         ] = False,
         as_json: JsonOption = False,
+        recording: Annotated[
+            bool,
+            typer.Option(
+                "--recording",
+                help="The inspectorate's crime-recording judgements instead (crime data integrity grades, "
+                "shares of crimes unrecorded); with --year, those that apply to the cycle's recorded-crime period.",
+            ),
+        ] = False,
     ) -> None:
         """The grades the inspectorate published, per force, cycle and pillar or question, with sources.
 
@@ -53,6 +91,9 @@ def register(app: typer.Typer) -> None:
                 print(json.dumps([r.as_json() for r in found], indent=2))
                 return
             sys.stdout.write(coverage_table(found))
+            return
+        if recording:
+            _recording(year, force_id, as_json)
             return
         rows = published_grades(year, force_id)
         if as_json:

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sqlalchemy as sa
 
 from openpeel.assessment.judgements import Judgement, current_judgements
+from openpeel.assessment.progress import Progress, progress_of
 from openpeel.evidence import EvidenceFile
 from openpeel.evidence.store import stored_evidence, stored_force_years
 from openpeel.forces import lookup
@@ -37,10 +38,12 @@ PUBLISHED = "published"
 
 @dataclass(frozen=True)
 class PublicYear:
-    """What the public may see of one PEEL year: evidence and judgements by force id."""
+    """What the public may see of one PEEL year: evidence and judgements by force id, and how far
+    each force with findings has got (counts and states only: assessment/progress.py)."""
 
     evidence: dict[str, EvidenceFile]
     judgements: dict[str, dict[str, Judgement]]
+    progress: dict[str, Progress] = field(default_factory=dict)
 
 
 def public_evidence(evidence: EvidenceFile, judgements: dict[str, Judgement]) -> EvidenceFile | None:
@@ -81,6 +84,20 @@ def ready_year(ws: sa.Connection, year: int, *, at: int | None = None) -> Public
     return PublicYear(evidence, judgements)
 
 
+def _progress(ws: sa.Connection, force_id: str, year: int, shown: dict[str, Judgement]) -> Progress:
+    """How far the force's assessment has got now. A judgement marked published but not yet in a
+    recorded publication counts as waiting for `openpeel publish`, as the public surfaces show it."""
+    found = progress_of(stored_evidence(ws, force_id, year), current_judgements(ws, force_id, year))
+    states = {q: ("moderated" if s == PUBLISHED and q not in shown else s) for q, s in found.states.items()}
+    return replace(found, states=states)
+
+
+def force_progress(ws: sa.Connection, force_id: str, year: int) -> Progress:
+    """How far one force's assessment has got: counts and states only, for any public surface."""
+    force_id = lookup(force_id).force_id
+    return _progress(ws, force_id, year, public_force(ws, force_id, year)[1])
+
+
 def public_force(
     ws: sa.Connection, force_id: str, year: int
 ) -> tuple[EvidenceFile | None, dict[str, Judgement]]:
@@ -92,11 +109,15 @@ def public_force(
 
 
 def public_year(ws: sa.Connection, year: int) -> PublicYear:
-    """Every force of a year as the public sees it: as the latest publication of the year recorded it."""
+    """Every force of a year as the public sees it: as the latest publication of the year recorded
+    it, with how far each force's assessment has got since."""
     head = publication_head(ws, year)
-    if head is None:
-        return PublicYear({}, {})
-    return ready_year(ws, year, at=head)
+    shown = ready_year(ws, year, at=head) if head is not None else PublicYear({}, {})
+    progress = {
+        force_id: _progress(ws, force_id, stored_year, shown.judgements.get(force_id, {}))
+        for force_id, stored_year in stored_force_years(ws, year)
+    }
+    return replace(shown, progress=progress)
 
 
 def public_version(ws: sa.Connection) -> str:

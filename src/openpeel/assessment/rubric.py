@@ -224,6 +224,23 @@ class _Facts:
     def better(self) -> list[str]:
         return [i for i in self.question.primary_indicators if (v := self.indicators.get(i)) and v.is_better]
 
+    def set_aside(self) -> list[str]:
+        """Primary indicators that differ significantly but count neither way: the inspectorate
+        found the force's recording wanting for their period (indicators/recording_context.py)."""
+        return [
+            i
+            for i in self.question.primary_indicators
+            if (v := self.indicators.get(i)) and v.flag == "unclear" and v.recording is not None
+        ]
+
+    def set_aside_reason(self) -> str:
+        ids = self.set_aside()
+        if not ids:
+            return ""
+        first = self.indicators[ids[0]].recording
+        finding = f" ({first.finding_text})" if first is not None else ""
+        return f"; not counted for or against, for recording: {', '.join(ids)}{finding}"
+
     def unexplained(self) -> list[str]:
         return [i for i in self.worse() if not any(i in f.explains for f in self.findings)]
 
@@ -287,7 +304,7 @@ def _indicator_worse(rule: Rule, facts: _Facts) -> tuple[bool, str, list[Finding
         reason = f"worse than England and Wales but explained by findings: {', '.join(worse)}"
     else:
         reason = "no primary indicator significantly worse than England and Wales"
-    return bool(unexplained), reason, explained, tuple(worse)
+    return bool(unexplained), reason + facts.set_aside_reason(), explained, tuple(worse)
 
 
 def _good_conditions(rule: Rule, facts: _Facts) -> tuple[bool, str, list[Finding], tuple[str, ...]]:
@@ -340,6 +357,7 @@ def _outstanding_conditions(rule: Rule, facts: _Facts) -> tuple[bool, str, list[
         reason = f"{len(exceptional)} exceptional finding(s); {len(better)} of {len(primary)} primary indicators significantly better"
         if not facts.good_holds:
             reason += "; the conditions for good do not hold"
+        reason += facts.set_aside_reason()
     return fired, reason, exceptional, tuple(better)
 
 
@@ -411,10 +429,16 @@ def propose_grade(
         proposal.rules.append(_evaluate(rule, question, findings, indicators, good_holds))
     for ind_id in (*question.primary_indicators, *question.supporting_indicators):
         value = indicators.get(ind_id)
-        if value is not None and (value.is_worse or value.is_better):
+        if value is None or value.flag is None:
+            continue
+        if value.flag == "unclear":
+            # Flagged, with the reason, but neither better nor worse (recording drives the figure).
+            why = value.recording.text if value.recording else "recording drives this count"
             proposal.flags.append(
-                f"{ind_id}: {'worse' if value.is_worse else 'better'} than England and Wales"
+                f"{ind_id}: {value.band} than England and Wales, neither better nor worse: {why}"
             )
+        else:
+            proposal.flags.append(f"{ind_id}: {value.flag} than England and Wales")
     fired = {r.rule_id: r for r in proposal.rules if r.fired}
     by_id = {r.id: r for r in rubric.rules}
     if any(by_id[rid].type == "no_findings" for rid in fired):

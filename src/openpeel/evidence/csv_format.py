@@ -51,6 +51,7 @@ FINDING_COLUMNS = (
     "is_resolved",
     "in_overview",
     "text",
+    "fact",
 )
 LIST_COLUMNS = frozenset({"topics", "indicators", "explains"})
 LIST_SEPARATOR = ";"

@@ -45,7 +45,17 @@ class Finding(Strict):
     is_exceptional: bool = False
     is_resolved: bool = False
     in_overview: bool = Field(
-        default=False, description="Said in the report's overview, and not again in its question's section"
+        default=False,
+        description="One of the main findings the report's overview restates briefly (the section states it in full)",
+    )
+    fact: str | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "A comparative fact the inspection stated about the force, as a clause the report "
+            "attributes to that inspection ('the force had the lowest arrest rate for domestic abuse "
+            "related crimes in the country')"
+        ),
     )
 
 

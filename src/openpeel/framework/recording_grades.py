@@ -20,6 +20,7 @@ import io
 from collections.abc import Iterable
 from functools import cache
 from importlib import resources
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -38,6 +39,7 @@ COLUMNS = (
     "source_url",
     "source_kind",
     "note",
+    "finding",
 )
 FOLDER = "published"
 FILE = "recording-grades.csv"
@@ -58,8 +60,18 @@ KINDS = {
 # The crime data integrity programme graded on the four-tier scale PEEL used until 2020.
 FOUR_TIER = ("outstanding", "good", "requires-improvement", "inadequate")
 CONCERN_GRADES = frozenset({"requires-improvement", "inadequate"})
-# A judgement published this long after a data period ended describes later recording.
-MAX_LAG = dt.timedelta(days=730)
+# What an inspection found about recording, where neither a grade nor a share says it: the
+# `finding` column (under-recording; recording improved since an earlier inspection; accurate).
+FINDINGS = ("under-recording", "improved", "accurate")
+# Without the audited months a judgement is placed by its date alone. The inspectorate published
+# its crime data integrity reports 6-10 months after the audited months ended (Devon and Cornwall
+# 2016: 8, Kent 2017: 6.5, Avon and Somerset 2016: 10), so one published more than a year after a
+# data period ended most likely audited later records.
+MAX_LAG = dt.timedelta(days=365)
+# The 2014 national inspection's per-force figures came from small dip samples, which the
+# inspectorate said were not statistically significant: a share it gave is not a finding of
+# under-recording on its own.
+DIP_SAMPLE_INSPECTIONS = frozenset({"crime-data-integrity-2014", "crime-data-integrity-interim-2014"})
 
 
 class RecordingJudgement(BaseModel):
@@ -83,6 +95,9 @@ class RecordingJudgement(BaseModel):
     source_url: str = Field(pattern=r"^https?://\S+$")
     source_kind: str
     note: str | None = None
+    finding: Literal["under-recording", "improved", "accurate"] | None = Field(
+        default=None, description="under-recording, improved or accurate, where no grade or share says it"
+    )
 
     @field_validator("*", mode="before")
     @classmethod
@@ -118,6 +133,21 @@ class RecordingJudgement(BaseModel):
     def is_concern(self) -> bool:
         """Graded requires improvement or inadequate: a crime count may reflect recording."""
         return self.grade in CONCERN_GRADES
+
+    @property
+    def found(self) -> str | None:
+        """What the inspection found about recording: under-recording (a grade of requires
+        improvement or inadequate, a share of crimes unrecorded from a force's own inspection, or
+        the `finding` column), improved, accurate (good or outstanding), or None (nothing stated)."""
+        if self.finding is not None:
+            return self.finding
+        if self.is_concern:
+            return "under-recording"
+        if self.grade is None and self.unrecorded_pct is not None:
+            return None if self.inspection in DIP_SAMPLE_INSPECTIONS else "under-recording"
+        if self.grade in ("good", "outstanding"):
+            return "accurate"
+        return None
 
     def audited_within(self, start: dt.date, end: dt.date) -> bool:
         """The audited records overlap the span start..end."""
@@ -227,25 +257,33 @@ def _current(rows: list[RecordingJudgement]) -> list[RecordingJudgement]:
     return [r for r in rows if r.published_on is None or r.published_on == latest[(r.force_id, r.inspection)]]
 
 
-def recording_judgement_for(
+def _applies(row: RecordingJudgement, start: dt.date, end: dt.date) -> bool:
+    """Whether a current, dated judgement can describe recording in start..end.
+
+    With the audited months known they decide: an audit of records in the span applies, and so
+    does one of earlier records published once the span had begun (the latest word on recording
+    then); an audit of later records only never does, however soon it was published. Without them
+    the date decides: published after the span began and within MAX_LAG of its end."""
+    published = row.published_on
+    if published is None:
+        return False
+    if row.period_from is not None and row.period_to is not None:
+        if row.period_from > end:
+            return False
+        return row.audited_within(start, end) or published >= start
+    return start <= published <= end + MAX_LAG
+
+
+def recording_judgements_within(
     force_id: str,
     period_start: dt.date,
-    period_end: dt.date | None = None,
+    period_end: dt.date,
     *,
     as_of: dt.date | None = None,
     rows: Iterable[RecordingJudgement] | None = None,
-) -> RecordingJudgement | None:
-    """The inspectorate's judgement of a force's recording that applies to its data for a period.
-
-    A judgement applies when it was published after the period began (earlier ones describe
-    recording before the data) and within two years of its end (later ones describe later
-    recording), did not audit only records from after the period, and is not superseded by a
-    revision of the same inspection. Where `as_of` is given, only what was published by then
-    counts: a report cites what its authors could read. Of the judgements that apply, the latest
-    one whose audit covered records from the period is taken; failing that, the first published
-    after the period began, the one nearest in time to the data. Undated rows never apply.
-    """
-    end = period_end or period_start
+) -> list[RecordingJudgement]:
+    """Every judgement that can describe the force's recording in the span (see `_applies`),
+    oldest first: for a change over several years, what was found at any point of it."""
     source = load_recording_grades() if rows is None else list(rows)
     # What was published by `as_of` first, so a revision published later does not hide the grade
     # that stood then.
@@ -256,14 +294,32 @@ def recording_judgement_for(
         and r.published_on is not None
         and (as_of is None or r.published_on <= as_of)
     ]
-    candidates = []
-    for row in _current(known):
-        published = row.published_on
-        if published is None or published < period_start or published > end + MAX_LAG:
-            continue
-        if row.period_from is not None and row.period_from > end:
-            continue
-        candidates.append(row)
+    found = [r for r in _current(known) if _applies(r, period_start, period_end)]
+    return sorted(found, key=lambda r: (r.published_on or dt.date.max, r.inspection))
+
+
+def recording_judgement_for(
+    force_id: str,
+    period_start: dt.date,
+    period_end: dt.date | None = None,
+    *,
+    as_of: dt.date | None = None,
+    rows: Iterable[RecordingJudgement] | None = None,
+) -> RecordingJudgement | None:
+    """The inspectorate's judgement of a force's recording that applies to its data for a period.
+
+    A judgement applies when its audit looked at records of the period, or at earlier records and
+    it was published after the period began (the word on recording while the data were made);
+    where the audited months are not known, when it was published after the period began and
+    within a year of its end (MAX_LAG: later ones describe later recording). An audit of later
+    records only never applies, and a revision of the same inspection supersedes it. Where `as_of`
+    is given, only what was published by then counts: a report cites what its authors could read.
+    Of the judgements that apply, the latest whose audit covered records of the period is taken;
+    failing that, the first published after the period began, the nearest in time to the data.
+    Undated rows never apply.
+    """
+    end = period_end or period_start
+    candidates = recording_judgements_within(force_id, period_start, end, as_of=as_of, rows=rows)
     if not candidates:
         return None
     direct = [r for r in candidates if r.audited_within(period_start, end)]
@@ -275,3 +331,48 @@ def recording_judgement_for(
 def forces_covered() -> list[str]:
     """The forces the file holds at least one row for."""
     return sorted({r.force_id for r in load_recording_grades()})
+
+
+def recording_json(row: RecordingJudgement) -> dict[str, object]:
+    """One judgement as JSON, with what it found (`RecordingJudgement.found`)."""
+    data: dict[str, object] = row.model_dump(mode="json")
+    data["found"] = row.found
+    return data
+
+
+def recording_table(rows: Iterable[RecordingJudgement]) -> str:
+    """Judgements as a plain-text table (force, inspection, audited months, grade, share, found,
+    published, source kind, source)."""
+    header = (
+        "force",
+        "inspection",
+        "records audited",
+        "grade",
+        "unrecorded",
+        "found",
+        "published",
+        "kind",
+        "source",
+    )
+    body = [
+        (
+            r.force_id,
+            r.inspection,
+            f"{r.period_from.isoformat()} to {r.period_to.isoformat()}"
+            if r.period_from and r.period_to
+            else "",
+            r.grade or "",
+            f"{r.unrecorded_pct:g}%" if r.unrecorded_pct is not None else "",
+            r.found or "",
+            r.published or "",
+            r.source_kind,
+            r.source_url,
+        )
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+        for line in [header, *body]
+    ]
+    return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]]) + "\n"

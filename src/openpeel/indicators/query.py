@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import duckdb
 
 from openpeel.framework import Framework
 from openpeel.indicators.catalogue import Indicator, catalogue
+from openpeel.indicators.recording_context import RecordingContext, recording_context
 
 
 @dataclass(frozen=True)
@@ -52,19 +54,30 @@ class IndicatorValue:
     def _worse_band(self) -> str:
         return "higher" if self.indicator.direction == "lower_is_better" else "lower"
 
-    def _caveat_covers(self, band: str | None) -> bool:
-        """A higher figure the catalogue says may reflect better recording rather than more crime."""
-        caveat = self.indicator.recording_caveat
-        return caveat is not None and band == "higher"
+    @cached_property
+    def recording(self) -> RecordingContext | None:
+        """What the inspectorate found about the force's recording in this figure's period or
+        span, where it bears on the figure (indicators/recording_context.py)."""
+        return recording_context(
+            self.indicator, self.area_id, self.value, self.period_end, self.base_period_end
+        )
+
+    @property
+    def is_direction_ambiguous(self) -> bool:
+        """Neither a rise nor a fall is better or worse: counts that recording drives (the
+        catalogue's recording caveat: sexual offences, violence), and any crime count of a force
+        whose recording the inspectorate found wanting for the period."""
+        return self.indicator.recording_caveat is not None or self.recording is not None
 
     def _flag(self, band: str | None, significant: bool | None) -> str | None:
-        """'worse', 'better', 'unclear' (worse but covered by a recording caveat) or None: a flag
-        needs a difference that is both material (the band) and significant (the adjusted test)."""
+        """'worse', 'better', 'unclear' (either way, where the direction is ambiguous) or None: a
+        flag needs a difference that is both material (the band) and significant (the adjusted
+        test)."""
         if not significant or band in (None, "similar"):
             return None
-        if band != self._worse_band():
-            return "better"
-        return "unclear" if self._caveat_covers(band) else "worse"
+        if self.is_direction_ambiguous:
+            return "unclear"
+        return "worse" if band == self._worse_band() else "better"
 
     @property
     def flag(self) -> str | None:
@@ -77,7 +90,7 @@ class IndicatorValue:
     @property
     def is_worse(self) -> bool:
         """Significantly (beyond the spread between forces) and materially worse than England and
-        Wales, by the indicator's direction; never a rise its recording caveat covers."""
+        Wales, by the indicator's direction; never where the direction is ambiguous."""
         return self.flag == "worse"
 
     @property
@@ -136,6 +149,7 @@ class IndicatorValue:
             "recording_caveat": self.indicator.recording_caveat.as_json()
             if self.indicator.recording_caveat
             else None,
+            "recording_context": self.recording.as_json() if self.recording else None,
             "dispersion": self.dispersion_json(),
         }
 

@@ -1,9 +1,11 @@
 """The national scan: for a PEEL year, every force's indicators that differ significantly and
 materially from England and Wales (and, when asked, from its peers) -- the data-led view of where
 an inspection might look first. "Significantly" is the overdispersion-adjusted test
-(indicators/dispersion.py): the force stands out from the ordinary spread between forces. A
-higher figure an indicator's recording caveat covers (violence, sexual offences) is listed as
-"unclear" with the caveat, never as "worse"."""
+(indicators/dispersion.py): the force stands out from the ordinary spread between forces. Where
+the direction is ambiguous -- a count recording drives (violence, sexual offences: the catalogue's
+recording caveat), or a crime count of a force whose recording the inspectorate found wanting for
+the period (indicators/recording_context.py) -- a difference either way is listed as "unclear"
+with the reason, never as "better" or "worse"."""
 
 from __future__ import annotations
 
@@ -32,7 +34,7 @@ class ScanRow:
     value: float
     comparator: str
     comparator_value: float
-    direction: str  # "worse", "better" or "unclear" (a higher figure a recording caveat covers)
+    direction: str  # "worse", "better" or "unclear" (either way, where recording drives the figure)
     z_score: float | None
     rank: int | None
     rank_of: int | None
@@ -43,7 +45,8 @@ class ScanRow:
     extreme: str | None = None  # "the lowest in the country", when the rank range supports it
     method: str | None = None  # how the comparison allowed for the spread between forces
     dispersion: dict[str, object] | None = None
-    caveat: str | None = None  # the recording caveat and its source, for "unclear" rows
+    caveat: str | None = None  # why an "unclear" row is neither better nor worse, with its source
+    recording: dict[str, object] | None = None  # the inspectorate's recording judgement behind it
 
     def as_json(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -60,6 +63,12 @@ def _row(value: IndicatorValue, *, peers: bool = False) -> ScanRow:
         direction = value.flag or "similar"
         z = value.z_score
     caveat = value.indicator.recording_caveat
+    reasons = []
+    if direction == "unclear":
+        if caveat is not None:
+            reasons.append(f"{caveat.reason} ({caveat.source})")
+        if value.recording is not None:
+            reasons.append(f"{value.recording.text} ({'; '.join(value.recording.sources)})")
     return ScanRow(
         force_id=value.area_id,
         force_name=get_force(value.area_id).name,
@@ -80,7 +89,8 @@ def _row(value: IndicatorValue, *, peers: bool = False) -> ScanRow:
         extreme=extreme_phrase(value),
         method=value.method,
         dispersion=value.dispersion_json(),
-        caveat=f"{caveat.reason} ({caveat.source})" if caveat and direction == "unclear" else None,
+        caveat=" ".join(reasons) or None,
+        recording=value.recording.as_json() if value.recording is not None else None,
     )
 
 

@@ -11,7 +11,8 @@ movement (ind_dispersion.rank_variance) as well as chance. Let n be the forces r
 - "the highest" and "one of the highest" the same way from the top.
 
 "In the country" needs every force: n must be all 43 territorial forces less those the indicator
-never ranks (City of London on rates per resident). A measure imported for some forces only
+never ranks (City of London on rates per resident and per officer, for reasons the catalogue
+states). A measure imported for some forces only
 gets no superlative. The words describe the value (lowest, highest), not whether it is good: the
 report says "the lowest arrest rate for domestic abuse related crimes in the country".
 """
@@ -22,6 +23,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from openpeel.forces import get_force
 from openpeel.indicators.query import IndicatorValue
 
 TERRITORIAL_FORCES = 43
@@ -40,6 +42,12 @@ class Extreme:
         return f"the {self.which}{' ' + subject if subject else ''} in the country"
 
 
+def territorial_excludes(value: IndicatorValue) -> list[str]:
+    """The territorial forces the indicator leaves out of its ranks (City of London on rates per
+    resident and per officer); British Transport Police is never among the 43 ranked."""
+    return [a for a in value.indicator.rank_excludes if get_force(a).is_territorial]
+
+
 def top_band(n: int) -> int:
     """How far from the end a force may be and still be "one of the lowest/highest"."""
     return max(1, math.ceil(n / 10))
@@ -51,7 +59,7 @@ def extreme(value: IndicatorValue) -> Extreme | None:
     above, below = value.significantly_above, value.significantly_below
     if value.rank is None or n is None or above is None or below is None:
         return None
-    if n != TERRITORIAL_FORCES - len(value.indicator.rank_excludes):
+    if n != TERRITORIAL_FORCES - len(territorial_excludes(value)):
         return None
     if below == n - 1:
         return Extreme("lowest", True)

@@ -10,7 +10,7 @@ in the report uses it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from openpeel.evidence import EvidenceFile
 from openpeel.forces import Force
@@ -19,7 +19,9 @@ from openpeel.publish.evidence_entries import evidence_entry
 from openpeel.publish.model import Evidence
 
 CITY_OF_LONDON_CAVEAT = (
-    "City of London has a very small resident population, so rates per resident are not meaningful there."
+    "City of London has a very small resident population, so rates per resident are not meaningful there; "
+    "its officers do national fraud work while fraud is left out of the crimes counted, so crimes per "
+    "officer are not compared either. Neither is ranked or used for a superlative."
 )
 
 
@@ -73,13 +75,18 @@ def appendix(
     sources: dict[str, dict[str, object]],
     used: Sequence[IndicatorValue],
     extra_entries: Sequence[Evidence],
+    ew_values: Mapping[str, IndicatorValue] | None = None,
 ) -> tuple[list[Evidence], list[str], list[str]]:
-    """Entries, caveats and sources for the figures the report shows."""
+    """Entries, caveats and sources for the figures the report shows; `ew_values` (England and
+    Wales's, by indicator) let each entry give the interval its significance test rests on."""
     seen: set[str] = set()
     entries: list[Evidence] = []
     caveats: list[str] = []
     for value in used:
-        entry = evidence_entry(value, force, sources)
+        ew = (ew_values or {}).get(value.indicator.id)
+        entry = evidence_entry(
+            value, force, sources, ew if ew and ew.period_end == value.period_end else None
+        )
         if entry.anchor in seen:
             continue
         seen.add(entry.anchor)

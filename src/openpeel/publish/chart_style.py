@@ -59,3 +59,11 @@ def section_limits(section: CrossSection, size: float, z: float) -> tuple[float,
     # and the report's significance come from one method.
     assert section.ew_value is not None
     return control_limits(section.indicator, section.ew_value, size, z, section.tau2)
+
+
+def rank_order(ind: Indicator) -> str:
+    """What rank 1 means: 'best', or where recording drives the count (a recording caveat),
+    'lowest', since neither end is better."""
+    if ind.recording_caveat is not None:
+        return "1 = lowest" if ind.direction == "lower_is_better" else "1 = highest"
+    return "1 = best"

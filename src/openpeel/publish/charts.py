@@ -26,7 +26,7 @@ from openpeel.publish.chart_data import (
     TrendPoint,
     YearChartData,
 )
-from openpeel.publish.chart_style import break_index, fmt, section_limits, unit_label
+from openpeel.publish.chart_style import break_index, fmt, rank_order, section_limits, unit_label
 from openpeel.publish.chart_svg import grades_svg, nice_ticks, trend_svg
 from openpeel.publish.chart_svg_forces import funnel_svg, ranked_svg
 from openpeel.publish.model import Chart
@@ -192,8 +192,9 @@ def ranked_chart(section: CrossSection, area_id: str | None, area_name: str | No
     if len(rows) < 3:
         return None
     me = next((r for r in rows if r.area_id == area_id), None)
+    order = rank_order(ind)
     where = (
-        f" {area_name} is {fmt(me.value, ind)}, ranked {me.rank} of {len(rows)} (1 = best)."
+        f" {area_name} is {fmt(me.value, ind)}, ranked {me.rank} of {len(rows)} ({order})."
         if me is not None and me.rank
         else ""
     )
@@ -216,7 +217,7 @@ def ranked_chart(section: CrossSection, area_id: str | None, area_name: str | No
         kind="ranked",
         title=f"{ind.title}: all forces, period ending {section.period_end.strftime('%B %Y')}",
         summary=summary,
-        columns=("Force", unit_label(ind), "95% interval", "Rank (1 = best)"),
+        columns=("Force", unit_label(ind), "95% interval", f"Rank ({order})"),
         rows=table,
         highlight=_row_name(rows, area_id),
         data=SectionData(section, area_id, area_name, _peers(area_id)),

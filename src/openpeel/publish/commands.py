@@ -164,7 +164,7 @@ def register(app: typer.Typer) -> None:
         with store.read() as ws:
             public = public_year(ws, year)
             later = public_year(ws, following.to_year).evidence if following is not None else {}
-        cycle = Cycle(con, framework.year, public.evidence, public.judgements)
+        cycle = Cycle(con, framework.year, public.evidence, public.judgements, public.progress)
         written = export_year(cycle, out_dir, formats, following=later)  # type: ignore[arg-type]
         for path in written:
             err.print(f"wrote {path}")

@@ -18,8 +18,9 @@ import duckdb
 
 from openpeel.assessment import Proposal, propose_grades
 from openpeel.assessment.judgements import Judgement
+from openpeel.assessment.progress import NONE, Progress, progress_of
 from openpeel.evidence import EvidenceFile
-from openpeel.forces import Force, territorial_forces
+from openpeel.forces import EW_ID, Force, territorial_forces
 from openpeel.framework import Framework, load_framework
 from openpeel.indicators.query import IndicatorValue, source_files, values_for_year
 from openpeel.indicators.scan import ScanRow, national_scan
@@ -37,6 +38,10 @@ class Cycle:
     """A cycle as one surface shows it: `evidence` and `judgements` are what that surface may show
     (everything stored, for `build`; only what is published, for public pages).
 
+    `progress` says how far each force's assessment has got where the surface shows less than is
+    stored (a public one: assessment/progress.py); without it, it is read from `evidence` and
+    `judgements` themselves.
+
     A Cycle reads the warehouse through `con` alone, under its own lock, so the web app can share
     one between request threads when `con` is a cursor of its own."""
 
@@ -46,12 +51,14 @@ class Cycle:
         year: int,
         evidence: Mapping[str, EvidenceFile] | None = None,
         judgements: Mapping[str, dict[str, Judgement]] | None = None,
+        progress: Mapping[str, Progress] | None = None,
     ) -> None:
         self.con = con
         self.framework: Framework = load_framework(year)
         self.year = self.framework.year
         self.evidence = dict(evidence or {})
         self.judgements = dict(judgements or {})
+        self._progress = dict(progress) if progress is not None else None
         self._lock = threading.RLock()
         self._parts: dict[str, Any] = {}
         self._base: Cycle | None = None
@@ -59,11 +66,14 @@ class Cycle:
         self._reports: dict[str, Report] = {}
 
     def with_public(
-        self, evidence: Mapping[str, EvidenceFile], judgements: Mapping[str, dict[str, Judgement]]
+        self,
+        evidence: Mapping[str, EvidenceFile],
+        judgements: Mapping[str, dict[str, Judgement]],
+        progress: Mapping[str, Progress] | None = None,
     ) -> Cycle:
         """The same cycle and warehouse snapshot with other evidence and judgements: what it has
         read from the warehouse is shared, proposals and reports are not."""
-        other = Cycle(self.con, self.year, evidence, judgements)
+        other = Cycle(self.con, self.year, evidence, judgements, progress)
         other._lock = self._lock  # one connection, one lock
         other._base = self
         return other
@@ -109,6 +119,12 @@ class Cycle:
     def force_values(self, force_id: str) -> dict[str, IndicatorValue]:
         return self.values_by_area.get(force_id, {})
 
+    def progress_for(self, force_id: str) -> Progress:
+        """How far the force's assessment has got: findings loaded, judgements' states."""
+        if self._progress is not None:
+            return self._progress.get(force_id, NONE)
+        return progress_of(self.evidence.get(force_id), self.judgements.get(force_id))
+
     def proposals(self, force_id: str) -> dict[str, Proposal]:
         """The rubric's proposals for one force: computed once per force and cycle."""
         with self._lock:
@@ -135,6 +151,8 @@ class Cycle:
                     stored=self.judgements.get(force_id, {}),
                     proposals=self.proposals(force_id),
                     sources=self.sources,
+                    progress=self.progress_for(force_id),
+                    ew_values=self.force_values(EW_ID),
                 )
                 self._reports[force_id] = found
             return found

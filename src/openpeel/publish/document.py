@@ -11,8 +11,9 @@ import duckdb
 
 from openpeel.assessment import Proposal, propose_grades
 from openpeel.assessment.judgements import Judgement
+from openpeel.assessment.progress import Progress, progress_of
 from openpeel.evidence import EvidenceFile, Finding
-from openpeel.forces import Force, get_force
+from openpeel.forces import EW_ID, Force, get_force
 from openpeel.framework import Framework, Question, load_framework
 from openpeel.indicators.query import IndicatorValue, source_files, values_by_indicator
 from openpeel.publish import charts, narrative, prose
@@ -20,7 +21,14 @@ from openpeel.publish.appendix import appendix
 from openpeel.publish.chart_data import YearChartData, load_chart_data
 from openpeel.publish.credits import credit_lines, setter
 from openpeel.publish.evidence_entries import outcome_paragraphs
-from openpeel.publish.inspectorate_grades import PublishedView, agreement, published_summary, published_views
+from openpeel.publish.inspectorate_grades import (
+    PublishedView,
+    agreement,
+    agreement_clause,
+    joined,
+    published_summary,
+    published_views,
+)
 from openpeel.publish.model import (
     Chart,
     Evidence,
@@ -79,14 +87,18 @@ def _data_paragraphs(
     values: dict[str, IndicatorValue],
     place: str,
     said: AbstractSet[str] = frozenset(),
+    notes: narrative.RecordingNotes | None = None,
 ) -> tuple[list[Paragraph], list[IndicatorValue]]:
     """Sentences for the question's indicators, most telling first; returns the values used.
 
     Indicators in `said` (the overview states them) are not said again. Each period is named
-    once in the paragraph: a later sentence about the same period opens on its subject."""
+    once in the paragraph; every change names its span ("over the same four years" once the
+    period is named). Crime figures carry what the inspectorate found about the force's
+    recording, and counts recording drives say why neither direction is better."""
     present = [v for v in _question_values(question, framework, values) if v.indicator.id not in said]
     sentences: list[Segment] = []
     stated: set[str] = set()
+    subjects: list[tuple[IndicatorValue, str]] = []
     for value in present:
         label = _period_label(framework, value.indicator.period_family)
         ind = value.indicator
@@ -94,24 +106,24 @@ def _data_paragraphs(
         key = label if years == 1 else f"{label}/{years}"
         fresh = key not in stated
         stated.add(key)
+        subject = ind.short_title
         if ind.kind == "rate" and ind.unit == "per 1,000 population":
             segs = narrative.rate_sentence(value, place, label if fresh else None, narrative.count_noun(ind))
         elif ind.kind in ("rate", "proportion"):
             segs = narrative.measure_sentence(value, place, label if fresh else None)
         else:
-            if not fresh:
-                span = ""
-            elif years > 1:
-                span = f"Over the {'four years' if years == 4 else f'{years} years'} to {narrative.month_year(value.period_end)}"
-            else:
-                span = f"In the {label}, compared with a year earlier"
+            span = narrative.change_span(value, label, fresh=fresh)
             subject = f"{ind.short_title} in {place}" if years > 1 else ind.short_title
             if ind.short_title == "anti-social behaviour":
                 subject = subject.replace("anti-social behaviour", "anti-social behaviour incidents", 1)
             segs = narrative.change_sentence(value, subject, span)
+        subjects.append((value, subject))
         if sentences:
             sentences.append(Segment(" "))
         sentences.extend(segs)
+    if sentences:
+        sentences += narrative.caveat_sentence(subjects)
+        sentences += (notes or narrative.RecordingNotes()).sentence(subjects)
     return ([Paragraph(tuple(sentences), "data")] if sentences else []), present
 
 
@@ -159,36 +171,74 @@ def shown_grades(
     return out
 
 
-def _summary(
-    force: Force, framework: Framework, grades: dict[str, ShownGrade], evidence: EvidenceFile | None
-) -> list[Paragraph]:
-    if evidence is None:
-        return [
-            para(
-                f"No inspection findings are loaded for {force.name} for {framework.title}, so openpeel gives no "
-                "grades. This report is a data-led scan of the official statistics: it shows where an inspection "
-                "might look first, and is not a judgement of the force."
-            )
-        ]
-    sentences = []
-    graded = 0
-    for question in framework.questions():
-        shown = grades.get(question.id)
-        if shown is None:
-            continue
-        if shown.grade_id is None:
-            sentences.append(f"There are no findings to grade how well it does at {question.summary_phrase}.")
-            continue
-        subject = SUMMARY_SUBJECTS[min(graded, len(SUMMARY_SUBJECTS) - 1)].format(name=force.name)
-        grade = framework.grade(shown.grade_id)
-        sentences.append(f"{subject} {grade.summary_verb} {question.summary_phrase}.")
-        graded += 1
-    if graded:
-        # Said here because the next paragraph may state the inspectorate's grades in the same words.
-        sentences.append(
-            "These are openpeel's grades, from the findings loaded; each question below gives its state."
+def _openpeel_whose(
+    grades: list[tuple[Question, ShownGrade]], stored: dict[str, Judgement], found: int
+) -> str:
+    """Whose grades the summary states, and in what state: said in the sentence that states them."""
+    judged = [stored[q.id] for q, _ in grades if q.id in stored and stored[q.id].current_grade]
+    overridden = sum(1 for j in judged if j.is_overridden)
+    over = (
+        f", {overridden} of them set by an inspector over the rubric's proposal,"
+        if overridden > 1
+        else ", one set by an inspector over the rubric's proposal,"
+        if overridden
+        else ""
+    )
+    states = {stored[q.id].state for q, _ in grades if q.id in stored and stored[q.id].current_grade}
+    if not judged:
+        return (
+            f"openpeel's rubric proposes, from the {found} inspection finding{'' if found == 1 else 's'} "
+            "loaded (not yet confirmed by an inspector), that"
         )
-    return [para(" ".join(sentences))]
+    if len(judged) == len(grades) and states == {"published"}:
+        return f"openpeel's published judgements{over} are that"
+    return f"openpeel's grades{over} (each question below gives its state) are that"
+
+
+def _summary(
+    force: Force,
+    framework: Framework,
+    grades: dict[str, ShownGrade],
+    evidence: EvidenceFile | None,
+    inputs: ReportInputs,
+) -> list[Paragraph]:
+    """The summary: the inspectorate's published grades first, as facts with their date and
+    source, then openpeel's, named as openpeel's (and in what state) in the sentence that states
+    them; where openpeel shows none, why not and what comes next."""
+    out = published_summary(force, framework, inputs.published)
+    progress = inputs.progress
+    if evidence is None:
+        sentences = [progress.stage_sentence(force.name, framework.title)]
+        sentences.append(
+            "This report is a data-led scan of the official statistics: it shows where an inspection "
+            "might look first, and is not a judgement of the force."
+        )
+        return [*out, para(" ".join(sentences))]
+    shown: list[tuple[Question, ShownGrade]] = []
+    missing: list[Question] = []
+    for question in framework.questions():
+        grade = grades.get(question.id)
+        if grade is None:
+            continue
+        if grade.grade_id is None:
+            missing.append(question)
+        else:
+            shown.append((question, grade))
+    sentences = []
+    if shown:
+        phrases = [
+            f"{framework.grade(g.grade_id).summary_verb} {q.summary_phrase}" for q, g in shown if g.grade_id
+        ]
+        stored = inputs.stored
+        whose = _openpeel_whose(shown, stored, len(evidence.findings))
+        subject = "the force" if out else force.name
+        agree = agreement_clause({q.id: g.grade_id for q, g in shown}, inputs.published, framework)
+        sentences.append(f"{whose} {subject} {joined(phrases)}{agree}.")
+    for question in missing:
+        sentences.append(
+            f"openpeel has no findings to grade how well the force does at {question.summary_phrase}."
+        )
+    return [*out, para(" ".join(sentences))] if sentences else out
 
 
 def _overview(
@@ -196,23 +246,27 @@ def _overview(
     framework: Framework,
     values: dict[str, IndicatorValue],
     evidence: EvidenceFile | None,
+    notes: narrative.RecordingNotes | None = None,
 ) -> tuple[list[Paragraph], list[IndicatorValue]]:
     paragraphs: list[Paragraph] = []
     used: list[IndicatorValue] = []
     segments: list[Segment] = []
-    crime = values.get("recorded_crime_change_1y_pct")
-    if crime is not None:
-        label = _period_label(framework, "recorded_crime")
-        segments += narrative.change_sentence(crime, "recorded crime (excluding fraud)", f"In the {label}")
-        used.append(crime)
-    asb = values.get("asb_change_1y_pct")
-    if asb is not None:
+    subjects: list[tuple[IndicatorValue, str]] = []
+    for ind_id, family, subject in (
+        ("recorded_crime_change_1y_pct", "recorded_crime", "recorded crime (excluding fraud)"),
+        ("asb_change_1y_pct", "asb", "anti-social behaviour incidents"),
+    ):
+        value = values.get(ind_id)
+        if value is None:
+            continue
         if segments:
             segments.append(Segment(" "))
-        label = _period_label(framework, "asb")
-        segments += narrative.change_sentence(asb, "anti-social behaviour incidents", f"In the {label}")
-        used.append(asb)
+        span = narrative.change_span(value, _period_label(framework, family))
+        segments += narrative.change_sentence(value, subject, span)
+        subjects.append((value, subject))
+        used.append(value)
     if segments:
+        segments += (notes or narrative.RecordingNotes()).sentence(subjects)
         paragraphs.append(Paragraph(tuple(segments), "data"))
     if evidence is not None:
         paragraphs += prose.overview_findings(framework, evidence)
@@ -255,6 +309,14 @@ class ReportInputs:
     published: dict[str, PublishedView] = dataclass_field(default_factory=dict)
     """the inspectorate's published grades for the force and cycle, by pillar or question id
     (load_report_inputs fills it)"""
+    notes: narrative.RecordingNotes = dataclass_field(default_factory=narrative.RecordingNotes)
+    """what the report has said about the force's recording (said in full once)"""
+    stored: dict[str, Judgement] = dataclass_field(default_factory=dict)
+    """the judgements shown, by question id"""
+    progress: Progress = dataclass_field(default_factory=Progress)
+    """how far the force's assessment has got (findings loaded, judgements' states)"""
+    ew_values: dict[str, IndicatorValue] = dataclass_field(default_factory=dict)
+    """England and Wales's values, by indicator (the appendix's test intervals)"""
 
 
 def load_report_inputs(
@@ -268,6 +330,8 @@ def load_report_inputs(
     stored: dict[str, Judgement] | None = None,
     proposals: dict[str, Proposal] | None = None,
     sources: dict[str, dict[str, object]] | None = None,
+    progress: Progress | None = None,
+    ew_values: dict[str, IndicatorValue] | None = None,
 ) -> ReportInputs:
     force = get_force(force_id)
     framework = load_framework(year)
@@ -290,15 +354,22 @@ def load_report_inputs(
         grades,
         source_files(con) if sources is None else sources,
         published_views(framework, force.force_id),
+        stored=stored,
+        progress=progress if progress is not None else progress_of(evidence, stored),
+        ew_values=values_by_indicator(con, framework, EW_ID) if ew_values is None else ew_values,
     )
 
 
 def _no_findings_note(question: Question, inputs: ReportInputs, findings: list[Finding]) -> list[Paragraph]:
+    """Why a section shows no findings: none loaded, loaded but not published, or no inspection."""
     evidence = inputs.evidence
-    if evidence is None:
-        return [] if findings else [para("No inspection findings are loaded for this question.", kind="note")]
+    if findings:
+        return []
+    unshown = inputs.progress.findings.get(question.id, 0) > 0
+    if evidence is None or unshown:
+        return [para(inputs.progress.question_note(question.id), kind="note")]
     inspected = any(i.kind in question.inspection_kinds for i in evidence.inspections)
-    if findings or inspected:
+    if inspected:
         return []
     kind = inputs.framework.inspection_kind(question.inspection_kinds[0])
     return [para(f"There was no {kind.title} inspection for this force.", kind="note")]
@@ -323,7 +394,9 @@ def _question_section(
         grade_note = shown.note
     section = QuestionSection(question.id, question.text, question.graded, grade_label, grade_note)
     section.published, section.agreement = _published_line(inputs, question.id)
-    data_paras, used = _data_paragraphs(question, framework, values, inputs.force.short_name, said)
+    data_paras, used = _data_paragraphs(
+        question, framework, values, inputs.force.short_name, said, inputs.notes
+    )
     section.paragraphs += data_paras
     outcome_entry = None
     if question.has_police_uk_outcomes:
@@ -337,7 +410,13 @@ def _question_section(
     if proposal is not None and proposal.grade is None and proposal.flags:
         flagged = [values[f.split(":")[0]] for f in proposal.flags if f.split(":")[0] in values]
         section.paragraphs += [
-            para("Data-led flag: " + narrative.flag_text(v) + ".", kind="note") for v in flagged
+            para(
+                "Data-led flag: "
+                + narrative.flag_text(v, _period_label(framework, v.indicator.period_family), inputs.notes)
+                + ".",
+                kind="note",
+            )
+            for v in flagged
         ]
     return section, used, outcome_entry
 
@@ -351,6 +430,15 @@ def _published_line(inputs: ReportInputs, question_id: str) -> tuple[PublishedGr
     short = view.published.strftime("%d/%m/%Y") if view.published else "no date"
     line = PublishedGradeLine(view.label, view.date_text, short, view.source_url)
     return line, agreement(shown.grade_id if shown else None, view)
+
+
+def _ungraded_basis(inputs: ReportInputs, question_id: str) -> str:
+    """Why openpeel shows no grade for a question: no findings, or findings not yet published."""
+    loaded = inputs.progress.findings.get(question_id, 0)
+    if inputs.evidence is None and loaded:
+        state = inputs.progress.states.get(question_id, "not yet recorded")
+        return f"{loaded} finding{'' if loaded == 1 else 's'} loaded; judgement not published ({state})"
+    return "no inspection findings loaded"
 
 
 def _judgement_rows(
@@ -371,7 +459,7 @@ def _judgement_rows(
                 section.grade_label or "Not graded",
                 f"{shown.note}; {count} finding{'' if count == 1 else 's'}"
                 if shown and shown.grade_id
-                else "no inspection findings loaded",
+                else _ungraded_basis(inputs, question.id),
                 section.published,
                 section.agreement,
             )
@@ -381,6 +469,14 @@ def _judgement_rows(
             for r in proposal.rules
         ]
     return judgements, rules
+
+
+def _findings_dates(evidence: EvidenceFile | None) -> tuple[dt.date | None, ...]:
+    """The publication dates of the inspections whose findings the report shows (None: undated)."""
+    if evidence is None:
+        return ()
+    used = {f.inspection for f in evidence.findings} | {i.id for i in evidence.inspections if i.summary}
+    return tuple(i.published for i in evidence.inspections if i.id in used)
 
 
 def build_report(
@@ -394,6 +490,8 @@ def build_report(
     stored: dict[str, Judgement] | None = None,
     proposals: dict[str, Proposal] | None = None,
     sources: dict[str, dict[str, object]] | None = None,
+    progress: Progress | None = None,
+    ew_values: dict[str, IndicatorValue] | None = None,
 ) -> Report:
     """The report's document model.
 
@@ -413,10 +511,12 @@ def build_report(
         stored=stored,
         proposals=proposals,
         sources=sources,
+        progress=progress,
+        ew_values=ew_values,
     )
     force, framework = inputs.force, inputs.framework
     pillar = framework.pillars[0]
-    overview, used = _overview(force, framework, inputs.values, evidence)
+    overview, used = _overview(force, framework, inputs.values, evidence, inputs.notes)
     charted: set[str] = set()
     questions: list[QuestionSection] = []
     extra_entries: list[Evidence] = []
@@ -435,7 +535,9 @@ def build_report(
             for i in evidence.inspections
             if i.summary
         ]
-    entries, caveats, source_list = appendix(force, evidence, inputs.sources, used, extra_entries)
+    entries, caveats, source_list = appendix(
+        force, evidence, inputs.sources, used, extra_entries, inputs.ew_values
+    )
     return Report(
         force_id=force.force_id,
         force_name=force.name,
@@ -443,12 +545,11 @@ def build_report(
         year=year,
         title=f"{force.short_name} {framework.title}",
         section_title=pillar.section_title,
-        last_updated=framework.published if evidence is not None else dt.date.today(),
+        # This version's own date: when it was built (publish/publication.py sets the publication
+        # date on a published version); the inspectorate's dates are labelled as its own.
+        last_updated=dt.date.today(),
         is_data_led=evidence is None,
-        summary=_summary(force, framework, inputs.grades, evidence)
-        + published_summary(
-            force, framework, inputs.published, {q: g.grade_id for q, g in inputs.grades.items()}
-        ),
+        summary=_summary(force, framework, inputs.grades, evidence, inputs),
         overview=overview,
         further_insights_title=f"Further insights on {pillar.title.lower()}",
         further_insights=further,
@@ -461,4 +562,14 @@ def build_report(
         sources=source_list,
         attribution=tuple(credit_lines(framework, stored or {}) if evidence is not None else ()),
         is_draft=any(g.grade_id and not g.published for g in inputs.grades.values()),
+        stage=inputs.progress.stage,
+        stage_note=inputs.progress.stage_sentence(force.name, framework.title),
+        findings_published=_findings_dates(evidence),
+        unpublished_questions=tuple(
+            q.id
+            for q, section in zip(pillar.questions, questions, strict=True)
+            if section.grade_label is None
+            and inputs.progress.findings.get(q.id)
+            and inputs.progress.states.get(q.id) != "published"
+        ),
     )

@@ -5,13 +5,18 @@ document.py, which assembles the report from these parts."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import duckdb
 
+from openpeel.core.statistics import Z_95
 from openpeel.forces import Force
 from openpeel.framework import Framework
+from openpeel.indicators.catalogue import Indicator
+from openpeel.indicators.comparison import contrast
 from openpeel.indicators.query import IndicatorValue
 from openpeel.publish import narrative
+from openpeel.publish.chart_style import rank_order
 from openpeel.publish.model import Evidence, Paragraph, Segment, para
 
 OUTCOME_SENTENCE_GROUPS = (
@@ -111,7 +116,80 @@ def outcome_paragraphs(
     return paragraphs, entry
 
 
-def evidence_entry(value: IndicatorValue, force: Force, sources: dict[str, dict[str, object]]) -> Evidence:
+def materiality_text(ind: Indicator) -> str:
+    """'a difference of at least 5%' (relative, for rates) or '... 2.0 percentage points'."""
+    if ind.kind == "rate":
+        return f"a difference of at least {ind.materiality:.0%}"
+    return f"a difference of at least {ind.materiality:.1f} percentage points"
+
+
+def _bound(x: float, null: float, digits: int, sign: str = "") -> str:
+    """A bound, with more digits where the usual ones would put it on the null value (1 or 0), so
+    the printed interval stays on the side the test found."""
+    text = f"{x:{sign}.{digits}f}"
+    for more in range(digits + 1, digits + 5):
+        if float(text) != null:
+            break
+        text = f"{x:{sign}.{more}f}"
+    return text
+
+
+def test_interval(value: IndicatorValue, ew: IndicatorValue | None) -> str | None:
+    """The interval the significance test rests on: the force against the rest of England and
+    Wales on the test's scale (a ratio for rates and changes, a difference in points for shares),
+    allowing for chance and the ordinary spread between forces. It excludes 1 (or 0) exactly when
+    the test calls the difference significant, since its width comes from the test's own z."""
+    ind = value.indicator
+    if ew is None or value.z_score is None or abs(value.z_score) < 1e-9:
+        return None
+    found = contrast(
+        ind.kind,
+        value.value,
+        value.ew_value or 0.0,
+        value.numerator,
+        value.denominator,
+        ew.numerator - value.numerator,
+        ew.denominator - value.denominator,
+    )
+    if found is None:
+        return None
+    difference, _ = found
+    se = difference / value.z_score
+    if se <= 0:
+        return None
+    low, high = difference - Z_95 * se, difference + Z_95 * se
+    if ind.kind == "proportion":
+        return (
+            f"{difference * 100:+.1f} percentage points against the rest of England and Wales "
+            f"(95% interval {_bound(low * 100, 0.0, 1, '+')} to {_bound(high * 100, 0.0, 1, '+')})"
+        )
+    what = "ratio of the growth factors" if ind.kind == "change" else "ratio"
+    return (
+        f"{what} to the rest of England and Wales {math.exp(difference):.3f} "
+        f"(95% interval {_bound(math.exp(low), 1.0, 3)} to {_bound(math.exp(high), 1.0, 3)})"
+    )
+
+
+def comparison_text(value: IndicatorValue, ew: IndicatorValue | None = None) -> str | None:
+    """One statistical story: the band (material or not), the adjusted test and its interval."""
+    if value.band is None:
+        return None
+    ind = value.indicator
+    material = f"material ({materiality_text(ind)}): {'yes' if value.is_material else 'no'}"
+    significant = "yes" if value.is_significant else "no"
+    test = f"significant (beyond chance and the ordinary spread between forces): {significant}"
+    z = f"z = {value.z_score:.2f}" if value.z_score is not None else "z not defined"
+    interval = test_interval(value, ew)
+    tested = f"{z}; {interval}" if interval else z
+    return f"{value.band}; {material}; {test} ({tested})"
+
+
+def evidence_entry(
+    value: IndicatorValue,
+    force: Force,
+    sources: dict[str, dict[str, object]],
+    england_wales: IndicatorValue | None = None,
+) -> Evidence:
     ind = value.indicator
     unit = ind.unit
     area = force.name if value.area_id == force.force_id else value.area_id
@@ -133,14 +211,8 @@ def evidence_entry(value: IndicatorValue, force: Force, sources: dict[str, dict[
             if ind.kind == "rate"
             else f"{value.ci_low:+.2f}% to {value.ci_high:+.2f}%"
         )
-    comparison = None
-    if value.band is not None:
-        z = f"z = {value.z_score:.2f}" if value.z_score is not None else "z not defined"
-        comparison = (
-            f"{value.band} ({z}; significant: {'yes' if value.is_significant else 'no'}; "
-            f"material at {ind.materiality:g}{'' if ind.kind == 'rate' else ' points'}: {'yes' if value.is_material else 'no'})"
-        )
-    rank = f"{value.rank} of {value.rank_of} (1 = best)" if value.rank else None
+    comparison = comparison_text(value, england_wales)
+    rank = f"{value.rank} of {value.rank_of} ({rank_order(ind)})" if value.rank else None
     source_lines = []
     for source_id in value.source_ids:
         info = sources.get(source_id)

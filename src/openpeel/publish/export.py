@@ -61,10 +61,18 @@ INDICATORS = Download(
         Field("ci_high", "DOUBLE", "Upper end of the 95% interval"),
         Field("ew_value", "DOUBLE", "England and Wales value (43 forces combined)"),
         Field("z_score", "DOUBLE", "Difference from England and Wales over its standard error (log scale)"),
-        Field("is_significant", "BOOLEAN", "Difference beyond the 95% interval"),
+        Field(
+            "is_significant",
+            "BOOLEAN",
+            "Significantly different from England and Wales: beyond chance and the ordinary spread between forces (the adjusted test)",
+        ),
         Field("is_material", "BOOLEAN", "Difference beyond the indicator's materiality threshold"),
         Field("band", "VARCHAR", "Wording band: higher, lower or similar"),
-        Field("rank", "INTEGER", "Rank among forces, 1 = best"),
+        Field(
+            "rank",
+            "INTEGER",
+            "Rank among forces, 1 = best (1 = lowest where recording drives the count); empty for a force the indicator does not rank",
+        ),
         Field("rank_of", "INTEGER", "Number of forces ranked"),
         Field("source_ids", "VARCHAR", "Source files behind the value, comma-separated"),
     ),
@@ -101,7 +109,18 @@ JUDGEMENTS = Download(
         Field("moderated_by", "VARCHAR", "Who moderated it (from the audit trail)"),
         Field("published_by", "VARCHAR", "Who published it (from the audit trail)"),
         Field("published_at", "TIMESTAMP", "When (UTC)"),
-        Field("has_evidence", "BOOLEAN", "Inspection findings were loaded for this force and year"),
+        Field(
+            "has_findings",
+            "BOOLEAN",
+            "Inspection findings are loaded for this force, year and question, whether or not a judgement is published",
+        ),
+        Field("has_published_judgement", "BOOLEAN", "openpeel's judgement of this question is published"),
+        Field(
+            "next_step",
+            "VARCHAR",
+            "Where findings are loaded and the judgement is not published: what has to happen next "
+            "(confirm, moderate, publish); empty otherwise",
+        ),
         Field("rubric", "VARCHAR", "Rubric that proposed the grade"),
         Field("rules_fired", "VARCHAR", "Rule ids that fired, separated by '; '"),
         Field("flags", "VARCHAR", "Data-led flags (indicator:direction), separated by '; '"),
@@ -232,10 +251,13 @@ def _judgement_rows(cycle: Cycle) -> list[tuple[object, ...]]:
     for force in territorial_forces():
         found = evidence.get(force.force_id)
         proposals = cycle.proposals(force.force_id)
+        progress = cycle.progress_for(force.force_id)
         for question in framework.questions():
             p = proposals.get(question.id)
             if p is None:
                 continue
+            loaded = progress.findings.get(question.id, 0) > 0
+            is_published = progress.states.get(question.id) == "published"
             judgement = judgements.get(force.force_id, {}).get(question.id) if found is not None else None
             grade = (judgement.current_grade if judgement else None) or p.grade
             grade_published = published.get((force.force_id, question.id))
@@ -244,7 +266,8 @@ def _judgement_rows(cycle: Cycle) -> list[tuple[object, ...]]:
                     framework.year, force.force_id, force.name, question.id, question.text, grade or "",
                     framework.grade(grade).label if grade else "Not graded",
                     *_standing(judgement, p.grade),
-                    found is not None, p.rubric_id, "; ".join(r.rule_id for r in p.fired), "; ".join(p.flags),
+                    loaded, is_published, progress.next_step() if loaded and not is_published else None,
+                    p.rubric_id, "; ".join(r.rule_id for r in p.fired), "; ".join(p.flags),
                     grade_published or "",
                     (grade == grade_published) if grade and grade_published else None,
                 )

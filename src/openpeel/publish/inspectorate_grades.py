@@ -59,53 +59,68 @@ def agreement(openpeel_grade: str | None, published: PublishedView | None) -> st
 
 
 def _dates(views: list[PublishedView]) -> str:
+    """', published on 12 November 2014' where every grade shown has that date, else a note."""
     dates = {v.published for v in views}
     if len(dates) == 1 and None not in dates:
-        return f", published {views[0].date_text}"
-    return ""
+        return f", published on {views[0].date_text}"
+    if dates == {None}:
+        return ", whose page states no date"
+    return ", published on different dates (each question below gives its own)"
 
 
-def _joined(parts: list[str]) -> str:
+def joined(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def published_summary(
-    force: Force, framework: Framework, views: dict[str, PublishedView], openpeel: dict[str, str | None]
-) -> list[Paragraph]:
-    """A summary paragraph of the inspectorate's grades, and whether openpeel's agree.
+def _verb(framework: Framework, grade_id: str) -> str:
+    """'is good', 'requires improvement': a grade as a predicate without its object."""
+    return framework.grade(grade_id).summary_verb.removesuffix(" at")
 
-    `openpeel` maps question ids to the grade openpeel shows (None where it gives none).
-    """
+
+def published_summary(force: Force, framework: Framework, views: dict[str, PublishedView]) -> list[Paragraph]:
+    """The summary's first paragraph: the inspectorate's published grades, stated as its facts
+    with their date and source page ([] where the table holds none for the force and cycle)."""
     pillar = framework.pillars[0]
     graded = [q for q in pillar.questions if q.graded and q.id in views]
     overall = views.get(pillar.id)
     if not graded and overall is None:
         return []
     shown = [*([overall] if overall else []), *(views[q.id] for q in graded)]
-    phrases = [f"{framework.grade(views[q.id].grade_id).summary_verb} {q.summary_phrase}" for q in graded]
+    sources = list(dict.fromkeys(v.source_url for v in shown))
+    lead = f"In its {framework.title} grades{_dates(shown)} (source: {'; '.join(sources)}), the inspectorate"
     sentences = []
-    lead = f"In its published grades for {force.name} ({framework.title}{_dates(shown)}), the inspectorate"
     if overall is not None:
-        sentences.append(f"{lead} judged the force's {pillar.title.lower()} {overall.label.lower()} overall.")
-        lead = "It found that the force"
+        sentences.append(
+            f"{lead} judged that {force.name}'s {pillar.title.lower()} overall {_verb(framework, overall.grade_id)}."
+        )
+        lead, subject = "The inspectorate also found that", "the force"
     else:
-        lead += " found that the force"
+        lead, subject = f"{lead} found that", force.name
+    phrases = [f"{framework.grade(views[q.id].grade_id).summary_verb} {q.summary_phrase}" for q in graded]
     if phrases:
-        sentences.append(f"{lead} {_joined(phrases)}.")
-    compared = [(q, agreement(openpeel.get(q.id), views[q.id])) for q in graded]
-    compared = [(q, a) for q, a in compared if a is not None]
-    if compared:
-        differ = [q.summary_phrase or q.text for q, a in compared if a == DIFFERS]
-        agreed = len(compared) - len(differ)
-        if not differ:
-            sentences.append(
-                f"openpeel's grades agree with the published ones on all {len(compared)} compared."
-                if len(compared) > 1
-                else "openpeel's grade agrees with the published one."
-            )
-        else:
-            sentences.append(
-                f"openpeel's grades agree with the published ones on {agreed} of {len(compared)}; "
-                f"they differ on {_joined(differ)}."
-            )
+        sentences.append(f"{lead} {subject} {joined(phrases)}.")
     return [para(" ".join(sentences))]
+
+
+def agreement_clause(
+    openpeel: dict[str, str | None], views: dict[str, PublishedView], framework: Framework
+) -> str:
+    """': the same as the inspectorate's published grades on all 3' and its kin, for the sentence
+    stating openpeel's grades ('' where there is nothing to compare)."""
+    compared = [(q, agreement(g, views.get(q))) for q, g in openpeel.items()]
+    compared = [(q, a) for q, a in compared if a is not None]
+    if not compared:
+        return ""
+    differ = [
+        framework.question(q).summary_phrase or framework.question(q).text
+        for q, a in compared
+        if a == DIFFERS
+    ]
+    if not differ:
+        if len(compared) == 1:
+            return ": the same as the inspectorate's published grade"
+        return f": the same as the inspectorate's published grades on all {len(compared)}"
+    return (
+        f": the same as the inspectorate's published grades on {len(compared) - len(differ)} of "
+        f"{len(compared)}, different on {joined(differ)}"
+    )

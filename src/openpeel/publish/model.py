@@ -152,11 +152,34 @@ class Report:
     is_draft: bool = False
     """Shows a grade no one has published (a proposal, or a judgement in draft or moderated):
     every format then says "Draft: not published" at the top (`openpeel build`, `report`, `pdf`)"""
+    stage: str = "no-findings"
+    """no-findings | unpublished | published (assessment/progress.py)"""
+    stage_note: str = ""
+    """The stage in a sentence, with what comes next"""
+    findings_published: tuple[dt.date | None, ...] = ()
+    """Publication dates of the inspections whose findings the report shows (None: undated)"""
+    unpublished_questions: tuple[str, ...] = ()
+    """Questions with findings loaded whose judgement is not published, so the report shows no grade"""
 
     @property
     def last_updated_text(self) -> str:
+        """This version's own date, labelled: when it was published, or when it was built."""
         if self.last_updated is None:
             return "not published"
         day = self.last_updated.strftime("%d/%m/%Y")
-        # A data-led report was never published by the inspectorate: its date is when it was built.
-        return f"{day} (data-led report, built from the statistics on this date)" if self.is_data_led else day
+        if self.version:
+            return f"{day} (the date openpeel published this version)"
+        return f"{day} (the date openpeel built this report; not a published version)"
+
+    @property
+    def findings_dates_text(self) -> str | None:
+        """When the inspectorate published the reports whose findings this one draws on."""
+        dated = sorted({d for d in self.findings_published if d is not None})
+        if not dated:
+            return None
+        undated = sum(1 for d in self.findings_published if d is None)
+        span = dated[0].strftime("%d/%m/%Y")
+        if len(dated) > 1:
+            span = f"between {span} and {dated[-1].strftime('%d/%m/%Y')}"
+        extra = f" ({undated} undated)" if undated else ""
+        return f"Inspection findings from the inspectorate's reports published {span}{extra}"

@@ -9,6 +9,8 @@ overdispersion-adjusted test. Every figure is a linked segment.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from openpeel.indicators.catalogue import Indicator
 from openpeel.indicators.query import IndicatorValue
@@ -138,14 +140,35 @@ def measure_sentence(value: IndicatorValue, place: str, period_label: str | None
     return segments
 
 
+def years_phrase(years: int) -> str:
+    return "four years" if years == 4 else f"{years} years"
+
+
+def change_span(value: IndicatorValue, period_label: str, *, fresh: bool = True) -> str:
+    """The span a change covers, always named: 'Over the four years to June 2014', 'In the 12
+    months to 30 June 2014, compared with a year earlier'; where the paragraph has just named the
+    period, 'Over the same four years' or 'Over the same year', so a reader never has to guess
+    which span a sentence that follows one about another period means."""
+    years = value.indicator.years or 1
+    if years > 1:
+        if fresh:
+            return f"Over the {years_phrase(years)} to {month_year(value.period_end)}"
+        return f"Over the same {years_phrase(years)}"
+    if fresh:
+        return f"In the {period_label}, compared with a year earlier" if period_label else "Over one year"
+    return "Over the same year"
+
+
 def change_sentence(value: IndicatorValue, subject: str, span: str) -> list[Segment]:
     """'Over the four years to June 2014, recorded crime in X fell by 20.8%, a greater reduction than ...'
 
-    An empty `span` (the paragraph has stated the period) opens on the subject."""
+    `span` names the period the change covers (change_span); a change sentence always has one."""
     verb = movement(value.value)
     if is_plural(subject):
         verb = verb.replace("was broadly", "were broadly")
-    opening = f"{span}, {subject} {verb}" if span else f"{subject[:1].upper()}{subject[1:]} {verb}"
+    if not span:
+        raise ValueError(f"a change sentence names its span ({value.indicator.id})")
+    opening = f"{span}, {subject} {verb}"
     segments = [Segment(opening)]
     if not verb.endswith("broadly unchanged"):
         segments += [Segment(", by " if verb.endswith("slightly") else " by "), figure(value)]
@@ -159,11 +182,88 @@ def signed(value: float, unit: str) -> str:
     return f"{value:+.1f}%" if unit == "%" else f"{value:.1f}"
 
 
-def flag_text(value: IndicatorValue) -> str:
-    better_worse = "better" if value.is_better else "worse"
+def flag_text(value: IndicatorValue, period_label: str = "", notes: RecordingNotes | None = None) -> str:
+    """A data-led flag: the figure, its period, and how it stands out. Where the direction is
+    ambiguous (recording drives the count) it says higher or lower, never better or worse, and
+    gives the reason (the recording finding in full unless `notes` says it was said above)."""
     unit = value.indicator.unit
+    if value.indicator.kind == "change" and period_label:
+        span = change_span(value, period_label)
+        period_label = span[:1].lower() + span[1:]
+    period = f" ({period_label})" if period_label else ""
+    if value.flag == "unclear":
+        word = "higher" if value.band == "higher" else "lower"
+        why = "recording and reporting drive this count, so neither is better or worse"
+        if value.recording is not None:
+            why = (notes or RecordingNotes()).reason(value)
+        return (
+            f"{value.indicator.title}{period}: {signed(value.value, unit)} against "
+            f"{signed(value.ew_value or 0.0, unit)} for England and Wales, significantly (beyond the "
+            f"ordinary spread between forces) and materially {word}; {why}"
+        )
+    better_worse = "better" if value.is_better else "worse"
     return (
-        f"{value.indicator.title}: {signed(value.value, unit)} against "
+        f"{value.indicator.title}{period}: {signed(value.value, unit)} against "
         f"{signed(value.ew_value or 0.0, unit)} for England and Wales, significantly (beyond the "
         f"ordinary spread between forces) and materially {better_worse}"
     )
+
+
+def _joined(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+@dataclass
+class RecordingNotes:
+    """The recording context of a report's crime figures, said in full the first time and
+    referred to after, so each paragraph of crime figures carries it without repeating it."""
+
+    said: set[str] = field(default_factory=set)
+
+    def reason(self, value: IndicatorValue) -> str:
+        """The finding and what it means for one figure; referred to once said."""
+        context = value.recording
+        assert context is not None
+        if context.finding_text in self.said:
+            return f"the finding on recording above applies: {context.consequence}"
+        self.said.add(context.finding_text)
+        return context.text
+
+    def sentence(self, values: Sequence[tuple[IndicatorValue, str]]) -> list[Segment]:
+        """One sentence for the (value, subject) pairs of a paragraph whose figures have a
+        recording context ([] where none has)."""
+        with_context = [(v, s) for v, s in values if v.recording is not None]
+        if not with_context:
+            return []
+        out: list[Segment] = []
+        by_text: dict[str, list[tuple[IndicatorValue, str]]] = {}
+        for value, subject in with_context:
+            assert value.recording is not None
+            by_text.setdefault(value.recording.finding_text, []).append((value, subject))
+        for finding, group in by_text.items():
+            subjects = _joined(list(dict.fromkeys(s.split(" in ")[0] for _, s in group)))
+            consequences = list(dict.fromkeys(v.recording.consequence for v, _ in group if v.recording))
+            then = "; ".join(consequences)
+            if finding in self.said:
+                text = f"For {subjects}, the finding on recording above applies: {then}."
+            else:
+                self.said.add(finding)
+                text = f"For {subjects}, {finding}; {then}."
+            out += [Segment(" "), Segment(text)]
+        return out
+
+
+def caveat_sentence(values: Sequence[tuple[IndicatorValue, str]]) -> list[Segment]:
+    """For counts recording drives (sexual offences, violence): why neither direction is better."""
+    subjects = list(
+        dict.fromkeys(s.split(" in ")[0] for v, s in values if v.indicator.recording_caveat is not None)
+    )
+    if not subjects:
+        return []
+    return [
+        Segment(" "),
+        Segment(
+            f"Recorded counts of {_joined(subjects).lower()} rise and fall with recording and with victims coming "
+            "forward as well as with offending, so neither a higher nor a lower figure is better or worse."
+        ),
+    ]

@@ -14,9 +14,11 @@ from openpeel.forces import get_force
 from openpeel.framework import Framework
 from openpeel.indicators.scan import ScanRow
 from openpeel.publish.charts import grade_chart
-from openpeel.publish.model import Chart, Report
+from openpeel.publish.model import Chart, QuestionSection, Report
 
 NOT_GRADED = "Not graded"
+# Findings are loaded for the question, but openpeel's judgement is not published yet.
+NOT_PUBLISHED = "Not yet published"
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,11 @@ class OverviewRow:
     force_id: str
     force_name: str
     region: str
-    grades: tuple[str, ...]  # one label per graded question, "Not graded" when none
-    has_evidence: bool
+    grades: tuple[str, ...]  # one label per graded question, "Not yet published" or "Not graded" when none
+    has_evidence: bool  # openpeel's grades are shown (published, or a workspace build)
     worse: int  # indicators significantly and materially worse than England and Wales
     better: int
+    stage: str = "no-findings"  # no-findings | unpublished | published (assessment/progress.py)
 
 
 @dataclass(frozen=True)
@@ -37,11 +40,38 @@ class Overview:
     question_ids: tuple[str, ...]
     questions: tuple[str, ...]
     short_questions: tuple[str, ...]  # "Reducing crime and preventing offending", for column headings
-    grade_labels: tuple[str, ...]  # the year's scale, best first, then "Not graded"
+    grade_labels: tuple[str, ...]  # the year's scale, best first, then "Not yet published", "Not graded"
     rows: tuple[OverviewRow, ...]
     counts: tuple[tuple[int, ...], ...]  # counts[question][grade]
     chart: Chart | None
     """openpeel's grades for the forces it graded; None when it graded none"""
+
+    @staticmethod
+    def _forces(n: int) -> str:
+        return f"{n} force{'' if n == 1 else 's'}"
+
+    def count_stage(self, stage: str) -> int:
+        return sum(1 for r in self.rows if r.stage == stage)
+
+    @property
+    def state_sentence(self) -> str:
+        """Where the year's assessments stand: findings loaded, judgements published."""
+        loaded = self.count_stage("unpublished") + self.count_stage("published")
+        published = self.count_stage("published")
+        if not loaded:
+            return "No force has inspection findings loaded for this year, so every question is “Not graded”."
+        if not published:
+            return (
+                f"Inspection findings are loaded for {self._forces(loaded)}, but no judgement of openpeel's is "
+                "published yet, so their questions read “Not yet published”: an inspector confirms or "
+                "overrides each grade the rubric proposes, a moderator moderates them and they are "
+                "published (each force's report says which step is next)."
+            )
+        waiting = loaded - published
+        text = f"openpeel's judgements are published for {self._forces(published)}"
+        if waiting:
+            text += f"; findings are loaded but not yet published for {self._forces(waiting)}"
+        return text + "."
 
     def by_region(self) -> list[tuple[str, list[OverviewRow]]]:
         regions: dict[str, list[OverviewRow]] = {}
@@ -66,11 +96,22 @@ def _short(framework: Framework, question_id: str, text: str) -> str:
     return phrase[:1].upper() + phrase[1:] if phrase else text
 
 
+def _cell(report: Report, by_id: dict[str, QuestionSection], question_id: str) -> str:
+    section = by_id.get(question_id)
+    if section is not None and section.grade_label:
+        return section.grade_label
+    return NOT_PUBLISHED if question_id in report.unpublished_questions else NOT_GRADED
+
+
 def build_overview(framework: Framework, reports: Sequence[Report], scan: Sequence[ScanRow]) -> Overview:
     if not reports:
         raise ValueError("an overview needs at least one report")
     graded = [q for q in reports[0].questions if q.graded]
-    labels = (*(g.label for g in sorted(framework.grade_scale, key=lambda g: g.rank)), NOT_GRADED)
+    labels = (
+        *(g.label for g in sorted(framework.grade_scale, key=lambda g: g.rank)),
+        NOT_PUBLISHED,
+        NOT_GRADED,
+    )
     worse = Counter(r.force_id for r in scan if r.direction == "worse")
     better = Counter(r.force_id for r in scan if r.direction == "better")
     rows = []
@@ -82,11 +123,9 @@ def build_overview(framework: Framework, reports: Sequence[Report], scan: Sequen
                 force_id=report.force_id,
                 force_name=report.force_name,
                 region=force.region or force.country,
-                grades=tuple(
-                    (by_id[q.question_id].grade_label or NOT_GRADED) if q.question_id in by_id else NOT_GRADED
-                    for q in graded
-                ),
+                grades=tuple(_cell(report, by_id, q.question_id) for q in graded),
                 has_evidence=not report.is_data_led,
+                stage=report.stage,
                 worse=worse[report.force_id],
                 better=better[report.force_id],
             )
@@ -124,7 +163,7 @@ def _graded_chart(
     graded = sum(1 for r in rows if r.has_evidence)
     if not graded:
         return None
-    keep = [i for i, label in enumerate(labels) if label != NOT_GRADED]
+    keep = [i for i, label in enumerate(labels) if label not in (NOT_GRADED, NOT_PUBLISHED)]
     return grade_chart(
         questions,
         [labels[i] for i in keep],

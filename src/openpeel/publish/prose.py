@@ -1,9 +1,11 @@
 """Findings written as prose: the inspectorate's register, not a list of tagged items.
 
-A report says each finding once. A finding marked for the overview is said there and not again
-in its question's section; the others are said in their question's section. Within a section,
-what the force does well (strengths and observations) comes first, then what it must improve;
-a cause of concern keeps its own paragraph and label, because a reader must not miss it.
+Each question's section carries its own reasons: every finding of the question, what the force
+does well (strengths and observations) first, then what it must improve; a cause of concern keeps
+its own paragraph and label, because a reader must not miss it. A finding's fact (a comparison the
+inspection stated) follows its text, attributed to that inspection. The overview
+restates the main findings (those marked for it) briefly, by what they are about, as the
+inspectorate's own overviews do; it never repeats their sentences.
 """
 
 from __future__ import annotations
@@ -28,8 +30,21 @@ def _source(findings: Sequence[Finding], evidence: EvidenceFile) -> str:
     return "; ".join(seen)
 
 
+def fact_sentence(finding: Finding, evidence: EvidenceFile) -> str:
+    """'The domestic abuse inspection found that the force had ...': the inspection is named in
+    the sentence, its date and address in the paragraph's source (finding prose holds no figures)."""
+    inspection = evidence.inspection(finding.inspection)
+    title = inspection.title[:1].lower() + inspection.title[1:]
+    return f"The {title} found that {finding.fact}."
+
+
+def _said(finding: Finding, evidence: EvidenceFile) -> str:
+    text = finding.text.strip()
+    return f"{text} {fact_sentence(finding, evidence)}" if finding.fact else text
+
+
 def _joined(findings: Sequence[Finding], evidence: EvidenceFile, kind: str) -> Paragraph:
-    text = " ".join(f.text.strip() for f in findings)
+    text = " ".join(_said(f, evidence) for f in findings)
     return Paragraph((Segment(text),), kind, _source(findings, evidence))
 
 
@@ -47,24 +62,53 @@ def findings_prose(findings: Iterable[Finding], evidence: EvidenceFile) -> list[
     return out
 
 
+# Topics as a sentence says them (the framework's vocabulary is terse).
+TOPIC_WORDS = {
+    "asb response": "the response to anti-social behaviour",
+    "repeat and vulnerable victims": "the care of repeat and vulnerable victims",
+}
+
+
+def _topics(findings: Sequence[Finding]) -> str:
+    names = list(dict.fromkeys(TOPIC_WORDS.get(t, t) for f in findings for t in f.topics))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def overview_findings(framework: Framework, evidence: EvidenceFile) -> list[Paragraph]:
-    """The overview's findings, one paragraph per question, in the framework's order."""
-    out: list[Paragraph] = []
+    """The overview's brief restatement of the main findings (those marked for it): per question,
+    what the strengths and the weaknesses are about. The findings themselves are in the sections."""
+    sentences: list[str] = []
+    sources: list[str] = []
+    last = ""
     for question in framework.questions():
-        chosen = [f for f in evidence.findings if f.in_overview and f.question == question.id]
-        if chosen:
-            # A question's strengths and weaknesses read as one paragraph in the overview, as in
-            # the inspectorate's own overviews; the cause-of-concern label still stands apart.
-            paragraphs = findings_prose(chosen, evidence)
-            prose = [p for p in paragraphs if p.kind == "findings"]
-            if prose:
-                text = " ".join(p.plain for p in prose)
-                source = "; ".join(dict.fromkeys(p.source or "" for p in prose))
-                out.append(Paragraph((Segment(text),), "findings", source))
-            out += [p for p in paragraphs if p.kind != "findings"]
-    return out
+        chosen = [f for f in evidence.findings if f.in_overview and f.question == question.id and f.topics]
+        if not chosen:
+            continue
+        good = [f for f in chosen if f.kind in POSITIVE]
+        weak = [f for f in chosen if f.kind in NEGATIVE]
+        concern = [f for f in chosen if f.kind == "cause-of-concern"]
+        parts = []
+        if good:
+            parts.append(f"strengths in {_topics(good)}")
+        if weak:
+            parts.append(f"weaknesses in {_topics(weak)}")
+        if concern:
+            parts.append(f"a cause of concern about {_topics(concern)}")
+        said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        titles = list(dict.fromkeys(evidence.inspection(f.inspection).title for f in chosen))
+        named = " and the ".join(t[:1].lower() + t[1:] for t in titles)
+        who = "it" if sentences and named == last else f"the {named}"
+        last = named
+        sentences.append(f"In {question.summary_phrase or question.text.lower()}, {who} found {said}.")
+        sources.append(_source(chosen, evidence))
+    if not sentences:
+        return []
+    text = " ".join(sentences)
+    text = text[:1].upper() + text[1:]
+    source = "; ".join(dict.fromkeys(s for part in sources for s in part.split("; ")))
+    return [Paragraph((Segment(text),), "findings", source)]
 
 
 def section_findings(findings: Iterable[Finding], evidence: EvidenceFile) -> list[Paragraph]:
-    """A question's findings, less those the overview has already said."""
-    return findings_prose((f for f in findings if not f.in_overview), evidence)
+    """All of a question's findings: a section carries its own reasons, weaknesses included."""
+    return findings_prose(findings, evidence)

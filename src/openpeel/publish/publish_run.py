@@ -93,6 +93,7 @@ def publish_recorded(
             pdf=pdf,
             progress=progress,
             judgements_for=lambda y: year_shown(y).judgements,
+            progress_for=lambda y: year_shown(y).progress,
             versioning=versioning,
             on_complete=record,
         )

@@ -37,3 +37,46 @@ def repeated_sentences(text: str, min_words: int = REPEAT_MIN_WORDS) -> list[str
     """Sentences of at least `min_words` words that occur more than once, in first-seen order."""
     counts = Counter(" ".join(s.split()) for s in sentences(text) if word_count(s) >= min_words)
     return [s for s, n in counts.items() if n > 1]
+
+
+# A sentence stating a change: a verb of movement and a figure (narrative.change_sentence).
+_CHANGE = re.compile(r"\b(rose|fell|broadly unchanged)\b.*%", re.IGNORECASE)
+# The spans openpeel's change sentences name (publish/narrative.change_span).
+_SPAN = re.compile(
+    r"over the (same )?(\w+ )?years?\b|compared with a year earlier|over one year|over four years",
+    re.IGNORECASE,
+)
+
+
+def change_sentences_without_span(text: str) -> list[str]:
+    """Sentences of a report's body that state a change without naming the span it covers (a
+    chart's text alternative names its own and is left out)."""
+    return [
+        s
+        for s in sentences(body_text(text))
+        if not s.startswith("[Chart]") and _CHANGE.search(s) and not _SPAN.search(s)
+    ]
+
+
+# A sentence or line that states a grade: a grade as a predicate ("is good at", "requires
+# improvement at", "... overall") or a grade line ("grade: Good").
+_GRADE = re.compile(
+    r"\b(is|are|was|were) (outstanding|good|adequate|inadequate) (at|overall)\b"
+    r"|\brequires? improvement (at|overall)\b|\boverall (is|was) (outstanding|good|adequate|inadequate)\b"
+    r"|\boverall requires improvement\b"
+    r"|\bgrade\b[^.:]*: (Outstanding|Good|Adequate|Requires improvement|Inadequate)\b",
+    re.IGNORECASE,
+)
+# Who may state a grade: the inspectorate (its published grades) or openpeel (its rubric, its
+# inspectors' judgements).
+_AUTHOR = re.compile(r"\b(inspectorate|openpeel|rubric)", re.IGNORECASE)
+
+
+def grade_sentences_without_author(text: str) -> list[str]:
+    """Sentences and lines of a report that state a grade without saying whose it is."""
+    out = []
+    for line in text.splitlines():
+        for sentence in sentences(line):
+            if _GRADE.search(sentence) and not _AUTHOR.search(sentence):
+                out.append(sentence)
+    return out

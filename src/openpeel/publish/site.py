@@ -33,6 +33,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from openpeel.assessment.judgements import Judgement
+from openpeel.assessment.progress import Progress as WorkProgress
 from openpeel.evidence import EvidenceFile
 from openpeel.evidence.followed import follow_findings, next_cycle
 from openpeel.forces import EW_ID, Force, get_force, territorial_forces
@@ -47,7 +48,7 @@ from openpeel.publish.force_cycles import KIND_WORDS, force_cycles
 from openpeel.publish.home import home_cycles, home_cycles_html
 from openpeel.publish.inspectorate_overview import build_published_overview
 from openpeel.publish.model import Chart, Report
-from openpeel.publish.overview import NOT_GRADED, build_overview
+from openpeel.publish.overview import NOT_GRADED, NOT_PUBLISHED, build_overview
 from openpeel.publish.publication import Versioning
 from openpeel.publish.render import EXTENSIONS, Format, environment, render
 from openpeel.publish.site_folder import MARKER, new_staging, site_lock, swap_in
@@ -132,11 +133,16 @@ def _force_years(cycles: Sequence[Cycle], built: set[int], force: Force) -> dict
         evidence = cycle.evidence.get(force.force_id)
         stored = cycle.judgements.get(force.force_id, {}) if evidence is not None else {}
         shown_by_question = shown_grades(fw, cycle.proposals(force.force_id), stored)
+        progress = cycle.progress_for(force.force_id)
+        # A question with findings loaded but no published judgement is "not yet published", not "not graded".
+        waiting = {q for q, n in progress.findings.items() if n and progress.states.get(q) != "published"}
         grades = [
             (
                 q.text,
                 fw.grade(g.grade_id).label
                 if (g := shown_by_question.get(q.id)) and g.grade_id
+                else NOT_PUBLISHED
+                if q.id in waiting
                 else NOT_GRADED,
             )
             for q in fw.pillars[0].questions
@@ -147,6 +153,9 @@ def _force_years(cycles: Sequence[Cycle], built: set[int], force: Force) -> dict
                 "title": fw.title,
                 "grades": grades,
                 "report_href": f"../{fw.year}/{force.force_id}.html" if fw.year in built else None,
+                "stage": progress.stage_sentence(force.name, fw.title)
+                if progress.stage == "unpublished"
+                else None,
             }
         )
     cells: dict[str, list[str]] = {}
@@ -294,12 +303,15 @@ def publish_site(
     pdf: bool = False,
     progress: Progress = _no_progress,
     judgements_for: Callable[[int], Mapping[str, dict[str, Judgement]]] = lambda _year: {},
+    progress_for: Callable[[int], Mapping[str, WorkProgress] | None] = lambda _year: None,
     versioning: Versioning | None = None,
     on_complete: Callable[[Path], None] | None = None,
 ) -> SiteResult:
     """Write the static site for `years` into `out_dir` (replacing an earlier openpeel site there).
 
-    With `versioning`, each report is its published version (see publish/publication.py);
+    `progress_for` says how far each force with findings has got where the evidence given is only
+    what may be shown (assessment/progress.py). With `versioning`, each report is its published
+    version (see publish/publication.py);
     `on_complete` sees the finished folder before it is moved into place, and can still stop that.
     The site is built beside `out_dir` and swapped in whole (publish/site_folder.py).
     """
@@ -310,9 +322,12 @@ def publish_site(
     with site_lock(out_dir):
         staging = new_staging(out_dir)
         try:
-            result = _build(
-                con, years, staging, evidence_for, judgements_for, fmts, pdf, progress, versioning
-            )
+            # Every cycle's inputs once: the force-across-years pages show all of them.
+            cycles = {
+                y: Cycle(con, y, evidence_for(y), judgements_for(y), progress_for(y))
+                for y in available_years()
+            }
+            result = _build(cycles, years, staging, fmts, pdf, progress, versioning)
             if on_complete is not None:
                 on_complete(staging)
             swap_in(staging, out_dir)
@@ -327,11 +342,9 @@ def publish_site(
 
 
 def _build(
-    con: duckdb.DuckDBPyConnection,
+    cycles: Mapping[int, Cycle],
     years: list[int],
     staging: Path,
-    evidence_for: Callable[[int], dict[str, EvidenceFile]],
-    judgements_for: Callable[[int], Mapping[str, dict[str, Judgement]]],
     fmts: list[Format],
     pdf: bool,
     progress: Progress,
@@ -342,8 +355,6 @@ def _build(
     (staging / MARKER).write_text("written by openpeel publish\n", encoding="utf-8")
     pages: list[Path] = []
     frameworks = []
-    # Every cycle's inputs once: the force-across-years pages show all of them.
-    cycles = {y: Cycle(con, y, evidence_for(y), judgements_for(y)) for y in available_years()}
     for year in years:
         started = time.perf_counter()
         cycle = cycles[year]

@@ -62,7 +62,8 @@ def _write(
                 {
                     "force": force.force_id,
                     "year": year,
-                    "has_evidence": force.force_id in cycle.evidence,
+                    "has_findings": cycle.progress_for(force.force_id).has_findings,
+                    "has_published_judgement": cycle.progress_for(force.force_id).has_published_judgement,
                     "questions": [p.as_json() for p in cycle.proposals(force.force_id).values()],
                     "judgements": [j.as_json() for j in cycle.judgements.get(force.force_id, {}).values()],
                     # The inspectorate's own grades, kept apart from openpeel's proposals and judgements.

@@ -597,7 +597,9 @@ def replay(conn: sa.Connection) -> State:
         key = (event.force_id, event.year, event.entity_id)
         rows = state[event.entity]
         current = rows.get(key)
-        if _without_version(current) != _without_version(event.before):
+        # Snapshots recorded before a column was added lack it: read as its empty value.
+        before = canonical(event.entity, event.before) if event.before is not None else None
+        if _without_version(current) != _without_version(before):
             raise OpenpeelError(
                 f"audit event {event.event_id} does not follow from the events before it "
                 f"({event.entity} {event.entity_id})"
@@ -605,7 +607,8 @@ def replay(conn: sa.Connection) -> State:
         if event.after is None:
             rows.pop(key, None)
         else:
-            rows[key] = {**event.after, "version": (int(current["version"]) if current else 0) + 1}
+            version = (int(current["version"]) if current else 0) + 1
+            rows[key] = canonical(event.entity, {**event.after, "version": version})
     return state
 
 

@@ -68,6 +68,11 @@ WORKSPACE_TABLES: tuple[Table, ...] = (
             column("is_resolved", "BOOLEAN", "A cause of concern since resolved", nullable=False),
             column("in_overview", "BOOLEAN", "Also quoted in the report's overview", nullable=False),
             _VERSION,
+            column(
+                "fact",
+                "VARCHAR",
+                "A comparative fact the inspection stated about the force, attributed to it in reports",
+            ),
         ),
         primary_key=("force_id", "year", "finding_id"),
         foreign_keys=((("force_id", "year", "inspection_id"), "ev_inspections"),),

@@ -14,11 +14,14 @@ from openpeel.assessment.public import (
     PUBLIC_JUDGEMENT_COLUMNS,
     public_finding_rows,
     public_judgement_rows,
+    public_year,
 )
 from openpeel.core.errors import OpenpeelError
 from openpeel.forces import EW_ID, all_areas, lookup
 from openpeel.framework import available_years, load_framework, parse_year
 from openpeel.framework.published_grades import published_grades
+from openpeel.framework.recording_grades import COLUMNS as RECORDING_COLUMNS
+from openpeel.framework.recording_grades import recording_grades, recording_json
 from openpeel.indicators import catalogue
 from openpeel.indicators.query import VALUE_COLUMNS, period_for, value_rows
 from openpeel.indicators.scan import national_scan
@@ -33,7 +36,9 @@ from openpeel.web.api_schemas import (
     JudgementEntry,
     One,
     Page,
+    ProgressEntry,
     PublishedGradeEntry,
+    RecordingGradeEntry,
     ScanEntry,
     ValueRow,
     answers,
@@ -291,3 +296,85 @@ def inspectorate_grades(
         data.append({**r.as_json(), "cycle": framework.title, "grade_label": framework.grade(r.grade).label})
     chosen = [{c: row[c] for c in PUBLISHED_GRADE_COLUMNS} for row in data[offset : offset + limit]]
     return page(request, chosen, len(data), limit, offset, fmt, PUBLISHED_GRADE_COLUMNS)
+
+
+@router.get(
+    "/recording-grades",
+    summary="The inspectorate's judgements of each force's crime recording (crime data integrity grades, "
+    "shares of crimes unrecorded), each with its source page",
+    responses=answers(Page[RecordingGradeEntry]),
+)
+def recording_judgements(
+    request: Request,
+    force: str | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    fmt: Format = "json",
+) -> Response:
+    # Reference data shipped with openpeel, read through its validating loader.
+    rows = [recording_json(r) for r in recording_grades(_force_id(force))]
+    columns = (*RECORDING_COLUMNS, "found")
+    return page(request, rows[offset : offset + limit], len(rows), limit, offset, fmt, columns)
+
+
+PROGRESS_COLUMNS = (
+    "force_id",
+    "year",
+    "stage",
+    "has_findings",
+    "findings",
+    "has_published_judgement",
+    "questions_published",
+    "next_step",
+)
+
+
+@router.get(
+    "/progress",
+    summary="Where each force's assessment stands for a PEEL year: no findings loaded, findings loaded "
+    "with no judgement published (and the next step), or published",
+    responses=answers(Page[ProgressEntry]),
+)
+def progress(
+    request: Request,
+    ws: Ws,
+    year: Annotated[int, Query(ge=2000, le=2100, description="PEEL year (the cycle's first year)")],
+    force: str | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    fmt: Format = "json",
+) -> Response:
+    if year not in available_years():
+        raise ApiError(
+            404, f"no framework for PEEL {year}", [{"suggestions": [str(y) for y in available_years()]}]
+        )
+    loaded = public_year(ws, year).progress
+    wanted = _force_id(force)
+    rows = []
+    for area in all_areas():
+        if not area.is_territorial or (wanted is not None and area.force_id != wanted):
+            continue
+        p = loaded.get(area.force_id)
+        stage = p.stage if p is not None else "no-findings"
+        waiting = p is not None and stage == "unpublished"
+        rows.append(
+            {
+                "force_id": area.force_id,
+                "year": year,
+                "stage": stage,
+                "has_findings": bool(p and p.has_findings),
+                "findings": p.finding_count if p else 0,
+                "has_published_judgement": bool(p and p.has_published_judgement),
+                "questions_published": p.published if p else [],
+                "next_step": p.next_step() if waiting and p is not None else None,
+            }
+        )
+    return _rows_page(
+        request,
+        [tuple(r[c] for c in PROGRESS_COLUMNS) for r in rows[offset : offset + limit]],
+        len(rows),
+        PROGRESS_COLUMNS,
+        limit,
+        offset,
+        fmt,
+    )

@@ -110,6 +110,7 @@ class ScanEntry(BaseModel):
     method: str | None
     dispersion: dict[str, Any] | None
     caveat: str | None
+    recording: dict[str, Any] | None = None
 
 
 class JudgementEntry(BaseModel):
@@ -177,6 +178,41 @@ class PublishedGradeEntry(BaseModel):
     published: dt.date | None
     source_url: str
     note: str | None
+
+
+class RecordingGradeEntry(BaseModel):
+    """A judgement of a force's crime recording the inspectorate published (or a source reported),
+    with the page that states it: reference data (framework/published/recording-grades.csv)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    force_id: str
+    inspection: str
+    period_from: dt.date | None
+    period_to: dt.date | None
+    grade: str | None
+    unrecorded_pct: float | None
+    published: str | None
+    source_url: str
+    source_kind: str
+    note: str | None
+    finding: str | None
+    found: str | None
+
+
+class ProgressEntry(BaseModel):
+    """How far a force's assessment for a PEEL year has got: counts and states, never a grade."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    force_id: str
+    year: int
+    stage: str
+    has_findings: bool
+    findings: int
+    has_published_judgement: bool
+    questions_published: list[str]
+    next_step: str | None
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
-from openpeel.assessment.public import public_force, public_year
+from openpeel.assessment.public import force_progress, public_force, public_year
 from openpeel.evidence.followed import next_cycle
 from openpeel.forces import get_force, lookup
 from openpeel.framework import available_years, load_framework
@@ -79,7 +79,7 @@ def _cycle(request: Request, year: int) -> Cycle:
 
 def _public_cycle(request: Request, ws: sa.Connection, year: int) -> Cycle:
     public = public_year(ws, year)
-    return _cycle(request, year).with_public(public.evidence, public.judgements)
+    return _cycle(request, year).with_public(public.evidence, public.judgements, public.progress)
 
 
 @router.get("/forces/{force}.html", response_class=HTMLResponse)
@@ -94,7 +94,8 @@ def force_across_years(request: Request, ws: Ws, force: str) -> Response:
         for y in years:
             evidence, stored = public_force(ws, area.force_id, y)
             shown = {area.force_id: evidence} if evidence is not None else {}
-            cycles.append(_cycle(request, y).with_public(shown, {area.force_id: stored}))
+            progress = {area.force_id: force_progress(ws, area.force_id, y)}
+            cycles.append(_cycle(request, y).with_public(shown, {area.force_id: stored}, progress))
         return force_years_page(cycles, set(years), years[-1], area.force_id)
 
     return _cached(request, ("force-years", area.force_id), render_page)
@@ -202,7 +203,8 @@ def report(request: Request, ws: Ws, year: int, force: str) -> Response:
             return published
         evidence, stored = public_force(ws, area.force_id, year)
         shown = {area.force_id: evidence} if evidence is not None else {}
-        cycle = _cycle(request, year).with_public(shown, {area.force_id: stored})
+        progress = {area.force_id: force_progress(ws, area.force_id, year)}
+        cycle = _cycle(request, year).with_public(shown, {area.force_id: stored}, progress)
         return render(cycle.report(area.force_id), "html", nav=site_nav(1, year))
 
     return _cached(request, ("report", str(year), area.force_id), render_page)
