@@ -133,11 +133,7 @@ def _spread_sentence(section: CrossSection) -> str:
         return "The limits allow for chance alone: the spread between forces could not be estimated."
     sd = math.sqrt(section.tau2)
     scale = f"{sd * 100:.1f} percentage points" if ind.kind == "proportion" else f"about {sd:.0%}"
-    return (
-        "The limits allow for chance and for the ordinary spread between forces "
-        f"(a between-force standard deviation of {scale}, estimated from all forces), "
-        "so a force outside them stands out from that spread."
-    )
+    return f"The limits allow for chance and the ordinary spread between forces (standard deviation {scale})."
 
 
 def funnel_chart(section: CrossSection, area_id: str | None, area_name: str | None) -> Chart | None:

@@ -405,7 +405,8 @@ def _question_section(
     section.charts += _question_charts(question, inputs.chart_data, inputs.force, charted)
     findings = [f for f in evidence.findings if f.question == question.id] if evidence else []
     if evidence is not None:
-        section.paragraphs += prose.section_findings(findings, evidence)
+        stated = set(said) | {v.indicator.id for v in used}
+        section.paragraphs += prose.section_findings(findings, evidence, stated)
     section.paragraphs += _no_findings_note(question, inputs, findings)
     if proposal is not None and proposal.grade is None and proposal.flags:
         flagged = [values[f.split(":")[0]] for f in proposal.flags if f.split(":")[0] in values]

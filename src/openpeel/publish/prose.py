@@ -10,7 +10,9 @@ inspectorate's own overviews do; it never repeats their sentences.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 
 from openpeel.evidence import EvidenceFile, Finding
 from openpeel.framework import Framework
@@ -30,12 +32,20 @@ def _source(findings: Sequence[Finding], evidence: EvidenceFile) -> str:
     return "; ".join(seen)
 
 
+def in_sentence(title: str) -> str:
+    """A title inside a sentence: "Crime inspection 2014" reads "crime inspection 2014", but an
+    acronym ("PEEL 2014 ...") keeps its capitals; a bracketed aside is left to the source line."""
+    title = re.sub(r"\s*\([^)]*\)", "", title).strip()
+    if len(title) > 1 and title[1].isupper():
+        return title
+    return title[:1].lower() + title[1:]
+
+
 def fact_sentence(finding: Finding, evidence: EvidenceFile) -> str:
     """'The domestic abuse inspection found that the force had ...': the inspection is named in
     the sentence, its date and address in the paragraph's source (finding prose holds no figures)."""
     inspection = evidence.inspection(finding.inspection)
-    title = inspection.title[:1].lower() + inspection.title[1:]
-    return f"The {title} found that {finding.fact}."
+    return f"The {in_sentence(inspection.title)} found that {finding.fact}."
 
 
 def _said(finding: Finding, evidence: EvidenceFile) -> str:
@@ -96,7 +106,7 @@ def overview_findings(framework: Framework, evidence: EvidenceFile) -> list[Para
             parts.append(f"a cause of concern about {_topics(concern)}")
         said = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
         titles = list(dict.fromkeys(evidence.inspection(f.inspection).title for f in chosen))
-        named = " and the ".join(t[:1].lower() + t[1:] for t in titles)
+        named = " and the ".join(in_sentence(t) for t in titles)
         who = "it" if sentences and named == last else f"the {named}"
         last = named
         sentences.append(f"In {question.summary_phrase or question.text.lower()}, {who} found {said}.")
@@ -109,6 +119,15 @@ def overview_findings(framework: Framework, evidence: EvidenceFile) -> list[Para
     return [Paragraph((Segment(text),), "findings", source)]
 
 
-def section_findings(findings: Iterable[Finding], evidence: EvidenceFile) -> list[Paragraph]:
-    """All of a question's findings: a section carries its own reasons, weaknesses included."""
-    return findings_prose(findings, evidence)
+def section_findings(
+    findings: Iterable[Finding], evidence: EvidenceFile, stated: AbstractSet[str] = frozenset()
+) -> list[Paragraph]:
+    """All of a question's findings: a section carries its own reasons, weaknesses included. An
+    observation that only restates indicators the report's data sentences already state (its
+    `indicators` all in `stated`) is left out: the figure, with its comparison, is said once."""
+    kept = [
+        f
+        for f in findings
+        if not (f.kind == "observation" and f.indicators and set(f.indicators) <= set(stated))
+    ]
+    return findings_prose(kept, evidence)
