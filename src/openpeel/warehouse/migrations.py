@@ -15,7 +15,8 @@ from pathlib import Path
 import duckdb
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.warehouse.lake import refresh_views
+from openpeel.warehouse.lake import LakeCommit, publish, refresh_views
+from openpeel.warehouse.lake_months import MONTH_FILES, rewrite_into_month_files
 from openpeel.warehouse.lake_move import LAKE_MOVED, move_records_to_lake
 
 META_DDL = """CREATE TABLE IF NOT EXISTS meta_migrations (
@@ -111,15 +112,18 @@ def migrate(
     con: duckdb.DuckDBPyConnection, *, lake: Path | None = None, up_to: int | None = None
 ) -> list[int]:
     """Apply every migration not yet recorded (up to `up_to`); return the versions applied now.
-    `lake` is the warehouse's Parquet lake, which the record views of migration 9 read."""
+    `lake` is the warehouse's Parquet lake, which the record views of migrations 9 and 11 read."""
     done = applied_versions(con)
     applied = []
     for migration in MIGRATIONS:
         if migration.version in done or (up_to is not None and migration.version > up_to):
             continue
         _guard(con, migration)
+        removal: LakeCommit | None = None
         if migration.version == LAKE_MOVED:
             move_records_to_lake(con, lake)
+        if migration.version == MONTH_FILES:
+            removal = rewrite_into_month_files(con, lake)
         con.execute("BEGIN TRANSACTION")
         try:
             for statement in migration.statements():
@@ -132,7 +136,11 @@ def migrate(
             con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
-        if migration.version == LAKE_MOVED:
+        if migration.version in (LAKE_MOVED, MONTH_FILES):
             refresh_views(con, lake)
+        if removal is not None:
+            # The force-month files go with the warehouse that no longer reads them: held by
+            # writing() until its copy replaces the warehouse, else removed now.
+            publish(con, removal)
         applied.append(migration.version)
     return applied
