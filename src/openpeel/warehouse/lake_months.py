@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.warehouse.lake import STAGING_PREFIX, LakeCommit, month_parts
+from openpeel.warehouse.lake import STAGING_PREFIX, LakeCommit, month_parts, remove_stale_staging
 from openpeel.warehouse.lake_move import FORCE_MONTH_PART
 from openpeel.warehouse.month_files import FORCE, RowSource, write_month
 
@@ -71,6 +71,7 @@ def rewrite_into_month_files(con: duckdb.DuckDBPyConnection, root: Path | None) 
                 "PATH-lake beside it)"
             )
         return None
+    remove_stale_staging(root)  # an earlier attempt's, killed
     old = force_month_files(root) if root.is_dir() else {}
     if not old:
         return None
