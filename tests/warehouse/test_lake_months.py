@@ -21,8 +21,7 @@ from openpeel.ingest.police_uk.demo_archive import generate
 from openpeel.ingest.police_uk.load import ingest
 from openpeel.warehouse import connect, open_reader, writing
 from openpeel.warehouse.lake import LAKE_TABLES, file_columns
-from openpeel.warehouse.lake_months import MONTH_FILES
-from openpeel.warehouse.migrations import migrate
+from openpeel.warehouse.migrations import MONTH_FILES, migrate
 
 META = ("meta_police_uk_coverage", "meta_police_uk_refusals", "meta_quarantine", "meta_source_files")
 

@@ -29,8 +29,6 @@ from openpeel.warehouse.lake import STAGING_PREFIX, LakeCommit, month_parts, rem
 from openpeel.warehouse.lake_move import FORCE_MONTH_PART
 from openpeel.warehouse.month_files import FORCE, RowSource, write_month
 
-MONTH_FILES = 11
-
 
 def force_month_files(root: Path) -> dict[tuple[str, str], dict[str, Path]]:
     """The lake's files of the force-month layout: (kind, month) -> force -> file."""

@@ -16,8 +16,10 @@ import duckdb
 
 from openpeel.core.errors import OpenpeelError
 from openpeel.warehouse.lake import LakeCommit, publish, refresh_views
-from openpeel.warehouse.lake_months import MONTH_FILES, rewrite_into_month_files
 from openpeel.warehouse.lake_move import LAKE_MOVED, move_records_to_lake
+
+MONTH_FILES = 11
+"""The migration that rewrites a lake of force-month files into month files (lake_months.py)."""
 
 META_DDL = """CREATE TABLE IF NOT EXISTS meta_migrations (
     version INTEGER NOT NULL,
@@ -123,6 +125,9 @@ def migrate(
         if migration.version == LAKE_MOVED:
             move_records_to_lake(con, lake)
         if migration.version == MONTH_FILES:
+            # Imported here: it needs pyarrow, which a command opening a current warehouse never does.
+            from openpeel.warehouse.lake_months import rewrite_into_month_files
+
             removal = rewrite_into_month_files(con, lake)
         con.execute("BEGIN TRANSACTION")
         try:

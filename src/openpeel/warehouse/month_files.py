@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from openpeel.warehouse.lake import file_columns, part_name
@@ -56,7 +55,12 @@ RowSource = pa.Table | Path | Callable[[], pa.Table]
 
 
 def _conform(rows: pa.Table, schema: pa.Schema) -> pa.Table:
-    return rows.select(schema.names).cast(schema)
+    rows = rows.select(schema.names)
+    if rows.schema.types != schema.types:
+        return rows.cast(schema)
+    # The same types, maybe other field metadata (a file DuckDB wrote): relabelled, not cast (a
+    # cast imports pyarrow.compute, a tenth of a second).
+    return pa.Table.from_arrays(rows.columns, schema=schema)
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ def _read_stored(
     for group in groups:
         rows = files[group.path].read_row_group(group.index)
         if not group.whole:
+            import pyarrow.compute as pc  # only for files not written here: see _conform
+
             rows = rows.filter(pc.equal(rows.column(FORCE), pa.scalar(force)))
         tables.append(_conform(rows, schema))
     return pa.concat_tables(tables)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from openpeel.core.errors import InputError
 from openpeel.core.months import month_text
@@ -81,24 +81,24 @@ def good_rows(
 
 def by_file(rows: pa.Table, files: int) -> list[pa.Table | None]:
     """Split rows by their `__file` column, without copying: DuckDB returns a file's rows in runs
-    (in file order, mostly), and each run is a slice of the table."""
+    (in file order, mostly), and each run is a slice of the table. (numpy finds the runs: pyarrow
+    imports it anyway, where pyarrow.compute would cost a tenth of a second more to import.)"""
     index = rows.column(_FILE)
     rest = rows.drop_columns([_FILE])
     pieces: list[list[pa.Table]] = [[] for _ in range(files)]
     offset = 0
     for chunk in index.chunks:
-        n = len(chunk)
-        if n == 0:
+        if len(chunk) == 0:
             continue
-        changed = pc.not_equal(chunk.slice(1), chunk.slice(0, n - 1))
-        ends = [i + 1 for i in pc.indices_nonzero(changed).to_pylist() if i is not None] + [n]
-        start = 0
-        for end in ends:
-            file = chunk[start].as_py()
-            assert isinstance(file, int)
-            pieces[file].append(rest.slice(offset + start, end - start))
-            start = end
-        offset += n
+        # The int32 values in place (Array.to_numpy would import pandas: a third of a second).
+        data = chunk.buffers()[1]
+        assert data is not None and chunk.null_count == 0
+        values = np.frombuffer(memoryview(data), dtype=np.int32, count=len(chunk), offset=chunk.offset * 4)
+        starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
+        ends = np.append(starts[1:], len(values))
+        for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+            pieces[int(values[start])].append(rest.slice(offset + start, end - start))
+        offset += len(values)
     return [pa.concat_tables(p) if p else None for p in pieces]
 
 
