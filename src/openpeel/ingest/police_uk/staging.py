@@ -1,6 +1,6 @@
 """Where an ingest's month files wait until the warehouse takes them (see openpeel.warehouse.lake).
 
-Month files are written on a thread of their own (pyarrow releases the interpreter while it
+Month files are written on threads of their own (pyarrow releases the interpreter while it
 encodes), so one kind's files are written while DuckDB reads the next kind's CSVs. At most two
 kinds' rows are held at once: the one being written and the one just read.
 """
