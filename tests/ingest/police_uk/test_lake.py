@@ -174,6 +174,32 @@ def test_a_force_month_replaced_keeps_the_other_forces_rows_without_their_csvs(
     assert _partition_rows(lake) == _stored_by_partition(con)
 
 
+def test_a_refused_file_leaves_its_month_file_untouched(demo: DemoResult, tmp_path: Path) -> None:
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
+    lake = tmp_path / "w-lake"
+    ingest(con, [demo.archive])
+    month = lake / "kind=street" / "month=2014-02" / "part-0.parquet"
+    before = (month.stat().st_ino, _lake_files(lake))
+    (tmp_path / "in" / "2014-02").mkdir(parents=True)
+    with zipfile.ZipFile(demo.archive) as archive:
+        header = archive.read("2014-02/2014-02-kent-street.csv").decode().splitlines(keepends=True)[0]
+    (tmp_path / "in" / "2014-02" / "2014-02-kent-street.csv").write_text(header)
+    report = ingest(con, [tmp_path / "in"])
+    assert [f.status for f in report.files] == ["refused"]
+    assert (month.stat().st_ino, _lake_files(lake)) == before
+
+
+def test_two_ingests_in_one_write_build_on_each_other(demo: DemoResult, tmp_path: Path) -> None:
+    """The second ingest's month file starts from the first's, still waiting to move in."""
+    db, lake = tmp_path / "w.duckdb", tmp_path / "lake"
+    with writing(db, lake) as con:
+        ingest(con, [demo.archive], forces=["kent"])
+        ingest(con, [demo.archive], forces=["northamptonshire"])
+    reader = open_reader(db)
+    assert {r[0] for r in _coverage(reader)} == {"kent", "northamptonshire"}
+    assert _partition_rows(lake) == _stored_by_partition(reader)
+
+
 _HOLD = """
 import sys, time
 from pathlib import Path
