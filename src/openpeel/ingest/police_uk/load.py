@@ -318,11 +318,10 @@ def _load_kind(
 
 BATCH_BYTES = 128 << 20
 """Months are loaded together until their files reach this size (a big month is a batch on its own).
-Each batch and kind is one statement. DuckDB's partitioned Parquet writer buffers every partition
-file it has open, so a bigger batch holds more in memory and, under the ingest's memory limit,
-spills: on a quiet machine the synthetic national year (130 MB a month) loaded in 11.6 s in
-512 MiB batches, 9.9 s in 256 MiB ones and 9.2 s a month at a time (in-process, DuckDB 2.0). A
-street COPY of 4 months took 3.0 s under the limit and 1.9 s without it; one month 0.45 s."""
+Each batch and kind is one statement, whose good rows are held as Arrow tables until their month
+files are written (about 1.3 times the CSV's size for street rows): the batch bounds the
+ingest's memory, with at most two kinds' rows held at once (staging.py). A synthetic national
+year (130 MB of CSV a month) peaks under 500 MB of the whole process."""
 
 
 WRITERS = 2
