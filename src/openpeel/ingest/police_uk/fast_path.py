@@ -92,7 +92,7 @@ def by_file(rows: pa.Table, files: int) -> list[pa.Table | None]:
             continue
         # The int32 values in place (Array.to_numpy would import pandas: a third of a second).
         data = chunk.buffers()[1]
-        assert data is not None and chunk.null_count == 0
+        assert data is not None and chunk.null_count == 0 and chunk.type == pa.int32()
         values = np.frombuffer(memoryview(data), dtype=np.int32, count=len(chunk), offset=chunk.offset * 4)
         starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
         ends = np.append(starts[1:], len(values))
