@@ -43,14 +43,14 @@ _NEXT = ".next-"
 
 
 def connect(
-    path: str | Path, *, lake: Path | None = None, read_only: bool = False, _copy: bool = False
+    path: str | Path, *, lake: Path | None = None, read_only: bool = False, deferred: bool = False
 ) -> duckdb.DuckDBPyConnection:
     """Open the file itself (creating it if needed) and apply pending migrations.
 
     `lake` is the Parquet lake this warehouse's record views read (None: a warehouse without
     one, whose record views are empty). `path=":memory:"` gives a throwaway in-memory warehouse,
     used by tests. Commands use `writing` and `open_reader` instead, which never hold the shared
-    file open for writing. (`_copy`: the file is `writing()`'s private copy, so what a migration
+    file open for writing. (`deferred`: the file is `writing()`'s private copy, so what a migration
     changes in the lake waits for the copy to replace the warehouse.)
     """
     target = str(path)
@@ -58,7 +58,7 @@ def connect(
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(target, read_only=read_only)
     con.execute("SET enable_progress_bar = false")  # it would print over the CLI's Rich progress bars
-    if _copy:
+    if deferred:
         defer_commits(con)
     if not read_only:
         try:
@@ -155,7 +155,7 @@ def _open_copy(path: Path, copy: Path, lake: Path) -> duckdb.DuckDBPyConnection:
         _remove_stale_copies(path)
         if path.exists():
             shutil.copyfile(path, copy)
-        return connect(copy, lake=lake, _copy=True)
+        return connect(copy, lake=lake, deferred=True)
     except (OSError, duckdb.Error) as exc:
         _remove_copy(copy)
         found = _disk_failure(exc, path, copy)

@@ -135,9 +135,8 @@ def migrate(
     con: duckdb.DuckDBPyConnection, *, lake: Path | None = None, up_to: int | None = None
 ) -> list[int]:
     """Apply every migration not yet recorded (up to `up_to`), all in one transaction (all or
-    nothing; and a new warehouse is made in a tenth of the time eleven commits took); return the
-    versions applied now. `lake` is the warehouse's Parquet lake, which the record views of
-    migrations 9 and 11 read."""
+    nothing); return the versions applied now. `lake` is the warehouse's Parquet lake, which the
+    record views of migrations 9 and 11 read."""
     done = applied_versions(con)
     pending = [m for m in MIGRATIONS if m.version not in done and (up_to is None or m.version <= up_to)]
     if not pending:

@@ -23,13 +23,13 @@ import pyarrow.parquet as pq
 from openpeel.warehouse.lake import file_columns, part_name
 
 ROW_GROUP_ROWS = 1 << 20
-"""At most this many rows in a row group: one row group per force-month (the largest force, the
-Met, publishes about 90,000 street rows a month), so a force filter reads one, two at most."""
+"""At most this many rows in a row group: one row group per force-month (the largest in the real
+2014-06 street files, West Yorkshire's, has 19,997 rows), so a force filter reads one, two at most."""
 
 PART_ROWS = 4_000_000
 """A month file's size bound, in rows: a force that would take a file past it starts the next
-part. A national street month holds about 550,000 rows (about 45 MB), so in practice each kind
-and month is one file; a bound keeps any one file within what a reader can hold comfortably."""
+part. A synthetic national street month holds about 475,000 rows (19 MB), so in practice each
+kind and month is one file; a bound keeps any one file within what a reader holds comfortably."""
 
 _ARROW_TYPES = {
     "VARCHAR": pa.string(),
@@ -41,7 +41,8 @@ _ARROW_TYPES = {
 
 _NO_DICTIONARY = frozenset({"crime_id", "longitude_deg", "latitude_deg"})
 """Columns of values that barely repeat: a dictionary for them is built, overflows and is thrown
-away, for nothing (a fifth of the writer's time on street files)."""
+away, for nothing (with statistics on force_id alone, a fifth of the writer's time on the real
+street files)."""
 
 COMPRESSION_LEVEL = 1
 """zstd at its fastest level: on a synthetic national street month, files a third smaller than

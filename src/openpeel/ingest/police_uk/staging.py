@@ -63,6 +63,7 @@ class Stage:
                 self.commit.months.append((place, len(parts)))
 
     def abandon(self) -> None:
+        """The run failed: stop the writes not begun, wait for those running, remove the folder."""
         for group in self._groups:
             for _, written in group:
                 written.cancel()
