@@ -5,27 +5,29 @@
 
 Contenders, each a fresh process timed from start to exit (interpreter start and imports
 included, as a user sees it), `--rounds` times in turn, medians printed:
-- duckdb: `COPY (SELECT * FROM read_csv(...)) TO 'x.parquet'` per kind (one call per line-ending
-  style, since a sniffed read over mixed endings drops files);
-- polars: `scan_csv(files).sink_parquet('x.parquet')` per kind (and line-ending style);
+- duckdb-month: `COPY (SELECT * FROM read_csv(...)) TO DIR (PARTITION_BY (month))` per kind
+  (one call per line-ending style, since a sniffed read over mixed endings drops files), the
+  month taken from the file name: the lake's month layout, one Parquet file per kind and month,
+  with no checks;
+- polars-month: `scan_csv(files).sink_parquet(PartitionBy(DIR, key="month"))`, the same groups
+  and layout, no checks;
+- duckdb, polars: the same, each writing one Parquet file per group (the one-file figures);
 - parse: DuckDB reading every field with openpeel's dialect and types, storing nothing: the
   ceiling for any DuckDB-based load;
-- duckdb-lake: the DuckDB COPY with the lake's layout, one Parquet file per force-month
-  (`PARTITION_BY (month, force)`, the keys taken from the file names), no checks: the floor for
-  any DuckDB-based ingest that writes the lake;
-- polars-lake: polars doing the lake's job (benchmarks.polars_lake): the same row checks, the
-  outcome group, one Parquet file per force-month; street and outcome files only;
 - ingest: `openpeel ingest PATH --db ...` into a fresh warehouse and lake, every check on.
 Row counts are checked equal before any ratio is printed; peak memory is each process's own high
-water mark of resident memory (VmHWM, read while it runs).
+water mark of resident memory (VmHWM, read while it runs). Then each check's own cost, measured
+on the same files in this process (see `check_costs`).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -33,7 +35,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from benchmarks.police_uk_ingest import KINDS, _line_ending, _machine
 
@@ -50,21 +54,21 @@ for n, files in enumerate(groups):
 print(json.dumps({"rows": rows}))
 """
 
-_DUCKDB_LAKE = """
-import json, sys, duckdb
+_DUCKDB_MONTH = """
+import json, os, sys, duckdb
 groups = json.loads(sys.argv[1]); out = sys.argv[2]
 con = duckdb.connect()
 con.execute("SET enable_progress_bar = false")
-con.execute("SET partitioned_write_max_open_files = 4000")  # else DuckDB splits partitions
 rows = 0
 for n, files in enumerate(groups):
-    kind = files[0].rsplit("-", 1)[1].removesuffix(".csv")
-    name = "regexp_extract(filename, '(\\d{4}-\\d\\d)-(.+)-[a-z]+\\.csv$', ['month', 'force'])"
+    kind = next(k for k in ("stop-and-search", "outcomes", "street") if files[0].endswith(f"-{k}.csv"))
+    month = "regexp_extract(filename, '(\\\\d{4}-\\\\d\\\\d)-[^/]*$', 1)"
+    os.makedirs(f"{out}/{n}", exist_ok=True)
     con.execute(
         # The month is in the path, as in the lake; the file's own "Month" column would clash with it.
-        f"COPY (SELECT COLUMNS(lambda c: c NOT IN ('filename', 'key', 'Month')), key.month AS month, key.force AS force FROM "
-        f"(SELECT *, {name} AS key FROM read_csv({files!r}, delim=',', quote='\\"', escape='\\"', header=true, filename=true))) "
-        f"TO '{out}/{n}' (FORMAT parquet, PARTITION_BY (month, force), FILENAME_PATTERN 'part')"
+        f"COPY (SELECT COLUMNS(lambda c: c NOT IN ('filename', 'Month')), {month} AS month "
+        f"FROM read_csv({files!r}, delim=',', quote='\\"', escape='\\"', header=true, filename=true)) "
+        f"TO '{out}/{n}/kind={kind}' (FORMAT parquet, PARTITION_BY (month))"
     )
     rows += con.execute(f"SELECT count(*) FROM read_parquet('{out}/{n}/*/*/*.parquet')").fetchone()[0]
 print(json.dumps({"rows": rows}))
@@ -78,6 +82,20 @@ for n, files in enumerate(groups):
     target = f"{out}/{n}.parquet"
     pl.scan_csv(files).sink_parquet(target)
     rows += pl.scan_parquet(target).select(pl.len()).collect().item()
+print(json.dumps({"rows": rows}))
+"""
+
+_POLARS_MONTH = r"""
+import json, sys, polars as pl
+groups = json.loads(sys.argv[1]); out = sys.argv[2]
+rows = 0
+for n, files in enumerate(groups):
+    kind = next(k for k in ("stop-and-search", "outcomes", "street") if files[0].endswith(f"-{k}.csv"))
+    month = pl.col("path").str.extract(r"(\d{4}-\d\d)-[^/]*$", 1).alias("month")
+    frame = pl.scan_csv(files, include_file_paths="path").with_columns(month).drop("path", "Month", strict=False)
+    target = pl.PartitionBy(f"{out}/{n}/kind={kind}", key="month", include_key=False, approximate_bytes_per_file=None)
+    frame.sink_parquet(target, mkdir=True)
+    rows += pl.scan_parquet(f"{out}/{n}/*/*/*.parquet").select(pl.len()).collect().item()
 print(json.dumps({"rows": rows}))
 """
 
@@ -102,6 +120,9 @@ for kind_name, files in by_kind.items():
     rows += con.execute(f"SELECT count(*), {touch} FROM {read_csv_sql([Path(f) for f in files], kind, typed=True)}").fetchone()[0]
 print(json.dumps({"rows": rows}))
 """
+
+
+CONTENDERS = ["duckdb-month", "polars-month", "duckdb", "polars", "parse", "ingest"]
 
 
 def _by_kind(root: Path) -> dict[str, list[str]]:
@@ -133,13 +154,20 @@ def _high_water_kb(pid: int) -> int:
     return int(match.group(1)) if match else 0
 
 
-def _timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """(seconds, peak MB, stdout) of one whole process.
+def _child_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
-    The peak is the child's own VmHWM, read every 20 ms while it runs: the ru_maxrss that wait4
-    gives starts from the parent's size at fork, so a benchmark that had just generated a large
-    archive would report that size for every contender."""
+
+def _timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float, str]:
+    """(seconds, CPU seconds, peak MB, stdout) of one whole process.
+
+    CPU seconds (user and system, every thread) move less than seconds when other work shares the
+    cores. The peak is the child's own VmHWM, read every 20 ms while it runs: the ru_maxrss that
+    wait4 gives starts from the parent's size at fork, so a benchmark that had just generated a
+    large archive would report that size for every contender."""
     with tempfile.TemporaryFile() as err:
+        cpu_before = _child_cpu()
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, env=env)
         assert proc.stdout is not None
@@ -156,10 +184,11 @@ def _timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, fl
         proc.wait()
         seconds = time.perf_counter() - start
         watcher.join()
+        cpu = _child_cpu() - cpu_before
         if proc.returncode != 0:
             err.seek(0)
             raise SystemExit(f"{cmd[:3]} failed: {err.read().decode()[-2000:]}")
-    return seconds, peak[0] / 1024, out.decode()
+    return seconds, cpu, peak[0] / 1024, out.decode()
 
 
 def _openpeel() -> str:
@@ -177,24 +206,25 @@ def _ingest_rows(db: Path) -> int:
 
 def _run(
     which: str, inputs: list[Path], by_kind: dict[str, list[str]], tmp: Path
-) -> tuple[float, float, int]:
+) -> tuple[float, float, float, int]:
     out = tmp / which
     shutil.rmtree(out, ignore_errors=True)  # each round writes into an empty folder
     out.mkdir()
     if which == "ingest":
         env = {**os.environ, "OPENPEEL_HOME": str(out)}
         cmd = [_openpeel(), "ingest", *map(str, inputs), "--db", str(out / "w.duckdb")]
-        seconds, peak, _ = _timed(cmd, env)
-        return seconds, peak, _ingest_rows(out / "w.duckdb")
-    if which == "polars-lake":
-        files = [f for fs in by_kind.values() for f in fs]
-        cmd = [sys.executable, "-m", "benchmarks.polars_lake", str(out), json.dumps(files)]
-        seconds, peak, text = _timed(cmd)
-        return seconds, peak, int(json.loads(text.strip().splitlines()[-1])["rows"])
-    script = {"duckdb": _DUCKDB, "duckdb-lake": _DUCKDB_LAKE, "polars": _POLARS, "parse": _PARSE}[which]
+        seconds, cpu, peak, _ = _timed(cmd, env)
+        return seconds, cpu, peak, _ingest_rows(out / "w.duckdb")
+    script = {
+        "duckdb": _DUCKDB,
+        "duckdb-month": _DUCKDB_MONTH,
+        "polars": _POLARS,
+        "polars-month": _POLARS_MONTH,
+        "parse": _PARSE,
+    }[which]
     arg = json.dumps(by_kind if which == "parse" else _groups(by_kind))
-    seconds, peak, text = _timed([sys.executable, "-c", script, arg, str(out)])
-    return seconds, peak, int(json.loads(text.strip().splitlines()[-1])["rows"])
+    seconds, cpu, peak, text = _timed([sys.executable, "-c", script, arg, str(out)])
+    return seconds, cpu, peak, int(json.loads(text.strip().splitlines()[-1])["rows"])
 
 
 def bench(
@@ -211,42 +241,197 @@ def bench(
         for f in fs:
             Path(f).read_bytes()
     times: dict[str, list[float]] = {c: [] for c in contenders}
+    cpus: dict[str, list[float]] = {c: [] for c in contenders}
     peaks: dict[str, float] = dict.fromkeys(contenders, 0.0)
     rows: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="openpeel-bench-lake-") as tmp:
         for _ in range(rounds):
             for which in contenders:  # in turn, so a busy moment is shared among them
-                seconds, peak, n = _run(which, inputs, by_kind, Path(tmp))
+                seconds, cpu, peak, n = _run(which, inputs, by_kind, Path(tmp))
                 times[which].append(seconds)
+                cpus[which].append(cpu)
                 peaks[which] = max(peaks[which], peak)
                 rows[which] = n
     medians = {c: statistics.median(t) for c, t in times.items()}
+    cpu_medians = {c: statistics.median(t) for c, t in cpus.items()}
     for which in contenders:
         print(
-            f"{which:>11}: {rows[which]:>10,} rows, median {medians[which]:6.2f} s "
-            f"(runs {', '.join(f'{t:.2f}' for t in times[which])}), peak memory {peaks[which]:,.0f} MB"
+            f"{which:>12}: {rows[which]:>10,} rows, median {medians[which]:6.2f} s "
+            f"(runs {', '.join(f'{t:.2f}' for t in times[which])}), CPU {cpu_medians[which]:5.2f} s, "
+            f"peak memory {peaks[which]:,.0f} MB"
         )
     if len(set(rows.values())) != 1:
         print(f"ROW COUNTS DIFFER: {rows}")
     if "ingest" in medians:
-        tools = [c for c in ("duckdb", "polars") if c in medians]
+        tools: list[str] = [c for c in ("duckdb-month", "polars-month") if c in medians]
         if tools:
             fastest = min(tools, key=lambda c: medians[c])
             print(
-                f"ingest speed / fastest tool ({fastest}): {medians[fastest] / medians['ingest']:.2f}  (target >= 0.9)"
+                f"ingest speed / fastest tool writing the month layout, no checks ({fastest}): "
+                f"{medians[fastest] / medians['ingest']:.2f}  (target >= 0.9); in CPU seconds "
+                f"{cpu_medians[fastest] / cpu_medians['ingest']:.2f}"
             )
-        if "duckdb-lake" in medians:
+        one_file: list[str] = [c for c in ("duckdb", "polars") if c in medians]
+        if one_file:
+            fastest = min(one_file, key=lambda c: medians[c])
             print(
-                f"ingest speed / DuckDB writing the lake's layout, no checks: "
-                f"{medians['duckdb-lake'] / medians['ingest']:.2f}"
-            )
-        if "polars-lake" in medians:
-            print(
-                f"ingest speed / polars doing the lake's job: {medians['polars-lake'] / medians['ingest']:.2f}"
+                f"ingest speed / fastest tool writing one file ({fastest}): {medians[fastest] / medians['ingest']:.2f}"
             )
         if "parse" in medians:
             print(f"ingest speed / parse-only ceiling: {medians['parse'] / medians['ingest']:.2f}")
     return {**{f"{c}_s": m for c, m in medians.items()}, **{f"{c}_mb": p for c, p in peaks.items()}}
+
+
+class Cost(NamedTuple):
+    """Median seconds and median CPU seconds (every thread of this process) of some work."""
+
+    wall: float
+    cpu: float
+
+    def __sub__(self, other: object) -> Cost:
+        assert isinstance(other, Cost)
+        return Cost(self.wall - other.wall, self.cpu - other.cpu)
+
+    def text(self, sign: str = "") -> str:
+        return f"{self.wall:{sign}.2f} s (CPU {self.cpu:{sign}.2f} s)"
+
+
+def _median_seconds(rounds: int, work: Callable[[], object]) -> Cost:
+    walls, cpus = [], []
+    for _ in range(rounds):
+        began, cpu = time.perf_counter(), time.process_time()
+        work()
+        walls.append(time.perf_counter() - began)
+        cpus.append(time.process_time() - cpu)
+    return Cost(statistics.median(walls), statistics.median(cpus))
+
+
+def _digest(files: list[Path], *, sha: bool, lines: bool) -> None:
+    """What the ingest's fingerprint pass does (prepared_files._fingerprint), or a part of it."""
+    buffer = bytearray(1 << 20)
+    view = memoryview(buffer)
+    for path in files:
+        digest = hashlib.sha256()
+        with path.open("rb", buffering=0) as fh:
+            while size := fh.readinto(buffer):
+                chunk = view[:size]
+                if sha:
+                    digest.update(chunk)
+                if lines:
+                    buffer.count(b"\n", 0, size)
+
+
+def _validation(csv_root: Path, rounds: int) -> tuple[Cost, Cost]:
+    """(parse, parse and every row check) seconds: DuckDB reading the files with the ingest's
+    dialect and types and computing the lake's columns, without and with the checks' WHERE."""
+    import duckdb
+
+    from openpeel.ingest.police_uk.fast_path import register_files
+    from openpeel.ingest.police_uk.layout import discover
+    from openpeel.ingest.police_uk.prepared_files import Fingerprint, PreparedFile
+    from openpeel.ingest.police_uk.statements import lake_select, read_csv_sql
+    from openpeel.ingest.police_uk.validate import all_valid
+    from openpeel.warehouse.lake import file_columns
+
+    found = discover([csv_root]).files
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    queries: dict[bool, list[str]] = {False: [], True: []}
+    for kind in {s.kind for s in found}:
+        prepared = [
+            PreparedFile(s, s.container / s.member, Fingerprint("", 0, 0)) for s in found if s.kind is kind
+        ]
+        register_files(con, prepared)
+        con.execute(f"CREATE TEMP TABLE files_{kind.name} AS SELECT * FROM _pu_files")
+        reader = read_csv_sql([p.local_path for p in prepared], kind, typed=True, extra=", filename=true")
+        touch = ", ".join(
+            f"sum(strlen({n}))" if t == "VARCHAR" else f"count({n})" for n, t in file_columns(kind.value)
+        )
+        for checked in (False, True):
+            where = f"WHERE {all_valid(kind)}" if checked else ""
+            queries[checked].append(
+                f"SELECT count(*), {touch} FROM (SELECT {lake_select(kind)} FROM {reader} AS r "
+                f"JOIN files_{kind.name} AS f ON r.filename = f.path {where})"
+            )
+
+    def run(checked: bool) -> Callable[[], object]:
+        return lambda: [con.execute(q).fetchall() for q in queries[checked]]
+
+    return _median_seconds(rounds, run(False)), _median_seconds(rounds, run(True))
+
+
+def _ingest_without(csv_root: Path, tmp: Path, rounds: int, off: str | None) -> Cost:
+    """The ingest of the unzipped files in this process, with one check switched off."""
+    from unittest import mock
+
+    from openpeel.ingest.police_uk import fast_path, prepared_files
+    from openpeel.ingest.police_uk.load import ingest
+    from openpeel.warehouse import writing
+
+    known = {
+        f: prepared_files._fingerprint(f) for f in csv_root.glob("*/*.csv")
+    }  # so a switched-off fingerprint still gives the line count
+
+    def run() -> None:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        with writing(tmp / "w.duckdb", tmp / "lake") as con:
+            ingest(con, [csv_root], home=tmp)
+
+    patches: list[mock._patch[object]] = []
+    if off == "row checks":
+        patches.append(mock.patch.object(fast_path, "all_valid", lambda kind: "true"))
+    if off == "fingerprints and line counts":
+        patches.append(mock.patch.object(prepared_files, "_fingerprint", lambda path: known[path]))
+    for patch in patches:
+        patch.start()
+    try:
+        run()  # warm
+        return _median_seconds(rounds, run)
+    finally:
+        for patch in patches:
+            patch.stop()
+
+
+def check_costs(csv_root: Path, by_kind: dict[str, list[str]], rounds: int) -> None:
+    """Each check's own cost on these files: measured alone, and as the ingest's time with it off."""
+    files = [Path(f) for fs in by_kind.values() for f in fs]
+    size = sum(f.stat().st_size for f in files)
+    print(f"== each check's own cost, in this process, medians of {rounds} ({size / 1e6:,.0f} MB of CSV)")
+    parse, checked = _validation(csv_root, rounds)
+    print(
+        f"  row checks: DuckDB parse {parse.text()}, parse and every row check {checked.text()}: "
+        f"the checks cost {(checked - parse).text('+')}"
+    )
+    sha = _median_seconds(rounds, lambda: _digest(files, sha=True, lines=False))
+    lines = _median_seconds(rounds, lambda: _digest(files, sha=False, lines=True))
+    both = _median_seconds(rounds, lambda: _digest(files, sha=True, lines=True))
+    none = _median_seconds(rounds, lambda: _digest(files, sha=False, lines=False))
+    print(
+        f"  fingerprints (one core; on a thread beside DuckDB, or in the pass that inflates a zip member): "
+        f"reading the files {none.text()}; SHA-256 {(sha - none).text('+')}, line count "
+        f"{(lines - none).text('+')}, both in the one pass the ingest makes {(both - none).text('+')}"
+    )
+    with tempfile.TemporaryDirectory(prefix="openpeel-bench-costs-") as tmp:
+        full = _ingest_without(csv_root, Path(tmp) / "w", rounds, None)
+        print(f"  ingest of these files in this process, every check on: {full.text()}")
+        for off in ("row checks", "fingerprints and line counts"):
+            without = _ingest_without(csv_root, Path(tmp) / "w", rounds, off)
+            print(
+                f"    without {off}: {without.text()}, so they cost the ingest {(full - without).text('+')}"
+            )
+
+
+def lake_files(lake: Path) -> None:
+    """How many files the lake holds, per kind and month, and their size."""
+    files = [p for p in lake.glob("kind=*/month=*/*.parquet")]
+    months = {p.parent for p in files}
+    most = max((len(list(m.glob("*.parquet"))) for m in months), default=0)
+    size = sum(p.stat().st_size for p in files)
+    print(
+        f"lake: {len(files)} files for {len(months)} kind-months (at most {most} per kind and month), "
+        f"{size / 1e6:,.0f} MB"
+    )
 
 
 def _indicators(lake: Path, spark: bool) -> None:
@@ -300,13 +485,8 @@ def main() -> None:
                 (Path(tmp) / month_dir.name).mkdir()
                 for f in month_dir.glob("*.csv"):
                     (Path(tmp) / month_dir.name / f.name).symlink_to(f.resolve())
-            bench(
-                months,
-                Path(tmp),
-                "real data.police.uk 2014 files",
-                args.rounds,
-                ["duckdb", "polars", "duckdb-lake", "polars-lake", "parse", "ingest"],
-            )
+            bench(months, Path(tmp), "real data.police.uk 2014 files", args.rounds, CONTENDERS)
+            check_costs(Path(tmp), _by_kind(Path(tmp)), args.rounds)
         return
     if args.what == "synthetic":
         from openpeel.ingest.police_uk.demo_archive import generate
@@ -327,14 +507,15 @@ def main() -> None:
             label = (
                 f"synthetic national archive {archive} ({args.months} months x 43 forces, seed {args.seed})"
             )
-            contenders = ["duckdb", "polars", "duckdb-lake", "polars-lake", "parse", "ingest"]
-            bench([archive], csv_root, label, args.rounds, contenders)
+            bench([archive], csv_root, label, args.rounds, CONTENDERS)
             print("(duckdb, polars and parse read the same files unzipped)")
             bench([csv_root], csv_root, "the same, ingested unzipped", args.rounds, ["ingest"])
             con = connect(Path(tmp) / "i.duckdb", lake=Path(tmp) / "i-lake")
             ingest(con, [archive], lake=Path(tmp) / "i-lake")
             con.close()
+            lake_files(Path(tmp) / "i-lake")
             _indicators(Path(tmp) / "i-lake", args.spark)
+            check_costs(csv_root, _by_kind(csv_root), args.rounds)
         return
     parser.print_help()
 

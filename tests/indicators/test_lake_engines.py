@@ -39,6 +39,34 @@ def spark() -> Iterator[object]:
     session.stop()
 
 
+def test_a_national_lake_has_a_file_per_kind_and_month_and_a_force_reads_one_row_group(
+    national_lake: Path,
+) -> None:
+    """Issue 26: at most 3 files per kind and month, and a force filter reads at most 2 row groups
+    of a month file, by the Parquet metadata a reader prunes with."""
+    files = sorted(national_lake.glob("kind=*/month=*/*.parquet"))
+    per_month: dict[Path, int] = {}
+    for path in files:
+        per_month[path.parent] = per_month.get(path.parent, 0) + 1
+    assert len(per_month) == 2 * MONTHS and max(per_month.values()) <= 3
+    groups = duckdb.sql(
+        "SELECT file_name, row_group_id, stats_min_value, stats_max_value FROM parquet_metadata("
+        f"'{national_lake}/kind=*/month=*/*.parquet') WHERE path_in_schema = 'force_id'"
+    ).fetchall()
+    forces = {low for _, _, low, _ in groups}
+    assert len(forces) == 43
+    for force in forces:
+        for path in files:
+            read = [g for name, g, low, high in groups if name == str(path) and low <= force <= high]
+            assert len(read) <= 2, (force, path, read)
+    # A force's rows are in row groups of their own: DuckDB's scan reads one of each month file.
+    plan = duckdb.sql(
+        f"EXPLAIN ANALYZE SELECT count(*) FROM read_parquet('{national_lake}/kind=street/*/*.parquet') "
+        "WHERE force_id = 'kent'"
+    ).fetchall()[0][1]
+    assert "Row Groups Scanned: 1 /" in plan or "Row Groups Scanned: 2 /" in plan, plan
+
+
 def test_duckdb_and_spark_give_identical_indicators(national_lake: Path, spark: object) -> None:
     on_duckdb = run_duckdb(national_lake)
     on_spark = run_spark(national_lake, spark=spark)  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from openpeel.cli import app
 from openpeel.ingest.police_uk import load, prepared_files, row_by_row
-from openpeel.warehouse import connection
+from openpeel.warehouse import connection, month_files
 
 BLAME = ("truncated", "corrupt", "download it again", "check the files", "published CSVs", "damaged")
 
@@ -90,8 +90,21 @@ def test_disk_full_inside_duckdb(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     def full(*args: object, **kwargs: object) -> object:
         raise duckdb.IOException(f'IO Error: Could not write file "{target}": No space left on device')
 
-    monkeypatch.setattr(load, "_fast_load", full)
+    monkeypatch.setattr(load, "good_rows", full)
     _fails_cleanly(db, archive, "no space left", str(target))
+
+
+def test_disk_full_writing_a_month_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db, archive = _setup(tmp_path)
+    real_writer = month_files.pq.ParquetWriter
+
+    def onto_a_full_disk(where: object, schema: object, **options: object) -> object:
+        return real_writer("/dev/full", schema, **options)  # every write fails with ENOSPC
+
+    monkeypatch.setattr(month_files.pq, "ParquetWriter", onto_a_full_disk)
+    line = _fails_cleanly(db, archive, "no space left", str(tmp_path / "w-lake"), "--home")
+    assert "month=" in line
+    assert not list((tmp_path / "w-lake").glob(".staging-*"))
 
 
 def test_permission_denied_making_the_work_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

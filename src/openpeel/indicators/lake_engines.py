@@ -1,7 +1,6 @@
 """Record-level indicators straight from the Parquet lake, on DuckDB or on Apache Spark.
 
-Both engines read the same partition files (`LAKE/kind=.../month=.../force=.../part.parquet`) and
-run the same SQL (openpeel.indicators.record_level), in DuckDB's dialect for DuckDB and translated
+Both engines read the same month files (`LAKE/kind=.../month=.../part-0.parquet`) and run the same SQL (openpeel.indicators.record_level), in DuckDB's dialect for DuckDB and translated
 by sqlglot for Spark. The one change the translation makes beyond syntax: DuckDB's 64-bit `hash`
 becomes Spark's `xxhash64`, not Spark's 32-bit `hash`, which would make crime ids collide in the
 tens for a national year and hand some crimes another's outcome.
@@ -21,18 +20,18 @@ import duckdb
 from openpeel.core.errors import OpenpeelError
 from openpeel.core.sql import sql_str
 from openpeel.indicators.record_level import force_month_sql
-from openpeel.warehouse.lake import PART
+from openpeel.warehouse.lake import HIVE_TYPES, PART_GLOB, has_files, lake_glob
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
     from sqlglot import exp
 
-# The lake's files hold the partition keys in their paths only; these put them back as typed
-# columns, in the dialect of the shared SQL.
+# The lake's files hold the month in their paths only; these put it back as a typed column, in the
+# dialect of the shared SQL.
 _TYPED = {
-    "street": 'SELECT "force" AS force_id, CAST("month" || \'-01\' AS DATE) AS month, crime_id, crime_type, '
+    "street": "SELECT force_id, CAST(\"month\" || '-01' AS DATE) AS month, crime_id, crime_type, "
     "outcome_group FROM lake_street",
-    "outcomes": 'SELECT "force" AS force_id, CAST("month" || \'-01\' AS DATE) AS month, crime_id, '
+    "outcomes": "SELECT force_id, CAST(\"month\" || '-01' AS DATE) AS month, crime_id, "
     "outcome_group FROM lake_outcomes",
 }
 
@@ -61,10 +60,6 @@ def to_spark(sql: str) -> str:
     return tree.sql(dialect="spark")
 
 
-def _files(lake: Path, kind: str) -> list[Path]:
-    return sorted((lake / f"kind={kind}").glob(f"month=*/force=*/{PART}"))
-
-
 def _months(start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
     return (start or dt.date(2010, 12, 1)).replace(day=1), (end or dt.date(2100, 1, 1)).replace(day=1)
 
@@ -90,18 +85,17 @@ def _normalise(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[Ro
 def run_duckdb(lake: Path, start: dt.date | None = None, end: dt.date | None = None) -> list[Row]:
     """Per force-month indicators from the lake's files, on an in-memory DuckDB."""
     first, last = _months(start, end)
-    if not _files(lake, "street"):
+    if not has_files(lake, "street"):
         return []
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")  # it would print into the command's JSON
-    hive = "hive_partitioning=true, hive_types={'kind': VARCHAR, 'month': VARCHAR, 'force': VARCHAR}"
     for kind, name in (("street", "lake_street"), ("outcomes", "lake_outcomes")):
-        if _files(lake, kind):
-            glob = str(lake.resolve() / f"kind={kind}" / "month=*" / "force=*" / PART)
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({sql_str(glob)}, {hive})")
+        if has_files(lake, kind):
+            reader = f"read_parquet({sql_str(lake_glob(lake, kind))}, hive_partitioning=true, {HIVE_TYPES})"
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM {reader}")
         else:
             con.execute(
-                f"CREATE VIEW {name} AS SELECT CAST(NULL AS VARCHAR) AS force, CAST(NULL AS VARCHAR) AS month, "
+                f"CREATE VIEW {name} AS SELECT CAST(NULL AS VARCHAR) AS force_id, CAST(NULL AS VARCHAR) AS month, "
                 "CAST(NULL AS VARCHAR) AS crime_id, CAST(NULL AS VARCHAR) AS outcome_group WHERE false"
             )
     result = con.execute(indicators_sql(first, last))
@@ -146,19 +140,19 @@ def run_spark(
     first, last = _months(start, end)
     session = spark or spark_session()
     root = str(lake).rstrip("/")
-    if isinstance(lake, Path) and not _files(lake, "street"):
+    if isinstance(lake, Path) and not has_files(lake, "street"):
         return []
     for kind, name in (("street", "lake_street"), ("outcomes", "lake_outcomes")):
-        if isinstance(lake, Path) and not _files(lake, kind):
+        if isinstance(lake, Path) and not has_files(lake, kind):
             session.sql(
-                f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT CAST(NULL AS STRING) AS `force`, "
+                f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT CAST(NULL AS STRING) AS force_id, "
                 "CAST(NULL AS STRING) AS month, CAST(NULL AS STRING) AS crime_id, "
                 "CAST(NULL AS STRING) AS outcome_group WHERE false"
             )
             continue
         frame = (
             session.read.option("basePath", root)
-            .option("pathGlobFilter", PART)
+            .option("pathGlobFilter", PART_GLOB)
             .parquet(f"{root}/kind={kind}")
         )
         frame.createOrReplaceTempView(name)

@@ -43,22 +43,31 @@ _NEXT = ".next-"
 
 
 def connect(
-    path: str | Path, *, lake: Path | None = None, read_only: bool = False
+    path: str | Path, *, lake: Path | None = None, read_only: bool = False, deferred: bool = False
 ) -> duckdb.DuckDBPyConnection:
     """Open the file itself (creating it if needed) and apply pending migrations.
 
     `lake` is the Parquet lake this warehouse's record views read (None: a warehouse without
     one, whose record views are empty). `path=":memory:"` gives a throwaway in-memory warehouse,
     used by tests. Commands use `writing` and `open_reader` instead, which never hold the shared
-    file open for writing.
+    file open for writing. (`deferred`: the file is `writing()`'s private copy, so what a migration
+    changes in the lake waits for the copy to replace the warehouse.)
     """
     target = str(path)
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(target, read_only=read_only)
     con.execute("SET enable_progress_bar = false")  # it would print over the CLI's Rich progress bars
+    if deferred:
+        defer_commits(con)
     if not read_only:
-        migrate(con, lake=lake)
+        try:
+            migrate(con, lake=lake)
+        except BaseException:
+            for commit in take_commits(con):
+                commit.discard()
+            con.close()
+            raise
     if lake is not None:
         attach_lake(con, lake)
     return con
@@ -129,7 +138,6 @@ def writing(
     with _writer_lock(path, on_wait):
         copy = path.with_name(f".{path.name}{_NEXT}{os.getpid()}")
         con = _open_copy(path, copy, lake)
-        defer_commits(con)
         try:
             yield con
         except BaseException:
@@ -147,7 +155,7 @@ def _open_copy(path: Path, copy: Path, lake: Path) -> duckdb.DuckDBPyConnection:
         _remove_stale_copies(path)
         if path.exists():
             shutil.copyfile(path, copy)
-        return connect(copy, lake=lake)
+        return connect(copy, lake=lake, deferred=True)
     except (OSError, duckdb.Error) as exc:
         _remove_copy(copy)
         found = _disk_failure(exc, path, copy)

@@ -1,11 +1,12 @@
-"""Moving the data.police.uk records of a warehouse from before the lake into the lake.
+"""Moving the data.police.uk records of a warehouse from before the lake into the lake (migration 9).
 
 Warehouses before migration 9 kept the records in tables. Before that migration replaces the
-tables with views, their rows are written to the lake, one partition file per kind, month and
-force, each under a temporary name and renamed into place; afterwards the views are pointed at
-the lake. The coverage, quarantine and source-file records stay as they were, so nothing an
-earlier ingest stored is lost. A move interrupted before the warehouse is replaced leaves the
-tables in the old warehouse, and the next attempt writes the same files again.
+tables with views, their rows are written to the lake in the layout of that time, one partition
+file per kind, month and force (`kind=K/month=M/force=F/part.parquet`), each under a temporary
+name and renamed into place; migration 11 then rewrites them into month files
+(openpeel.warehouse.lake_months). The coverage, quarantine and source-file records stay as they
+were, so nothing an earlier ingest stored is lost. A move interrupted before the warehouse is
+replaced leaves the tables in the old warehouse, and the next attempt writes the same files again.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ import duckdb
 
 from openpeel.core.errors import OpenpeelError
 from openpeel.core.sql import sql_str
-from openpeel.warehouse.lake import LAKE_TABLES, PART, STAGING_PREFIX, file_columns
+from openpeel.warehouse.lake import LAKE_TABLES, STAGING_PREFIX, file_columns
 
 LAKE_MOVED = 9
+FORCE_MONTH_PART = "part.parquet"
+"""The one file of a force-month in the lake's layout before month files (migrations 9 to 10)."""
 
 
 def _is_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -63,7 +66,8 @@ def move_records_to_lake(con: duckdb.DuckDBPyConnection, root: Path | None) -> i
         for kind, name in LAKE_TABLES.items():
             if name not in held:
                 continue
-            columns = ", ".join(c for c, _ in file_columns(kind))
+            # That layout kept force_id in the path, not in the file.
+            columns = ", ".join(c for c, _ in file_columns(kind) if c != "force_id")
             target = staging / f"kind={kind}"
             con.execute(
                 f"COPY (SELECT {columns}, strftime(month, '%Y-%m') AS month, force_id AS force FROM {name}) "
@@ -71,7 +75,7 @@ def move_records_to_lake(con: duckdb.DuckDBPyConnection, root: Path | None) -> i
             )
             for part_dir in sorted(p for p in target.glob("month=*/force=*") if p.is_dir()):
                 files = sorted(part_dir.glob("*.parquet"))
-                destination = root / f"kind={kind}" / part_dir.parent.name / part_dir.name / PART
+                destination = root / f"kind={kind}" / part_dir.parent.name / part_dir.name / FORCE_MONTH_PART
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 if len(files) > 1:
                     merged = part_dir / "merged.tmp"

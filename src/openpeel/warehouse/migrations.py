@@ -15,8 +15,11 @@ from pathlib import Path
 import duckdb
 
 from openpeel.core.errors import OpenpeelError
-from openpeel.warehouse.lake import refresh_views
+from openpeel.warehouse.lake import LakeCommit, publish, refresh_views
 from openpeel.warehouse.lake_move import LAKE_MOVED, move_records_to_lake
+
+MONTH_FILES = 11
+"""The migration that rewrites a lake of force-month files into month files (lake_months.py)."""
 
 META_DDL = """CREATE TABLE IF NOT EXISTS meta_migrations (
     version INTEGER NOT NULL,
@@ -107,32 +110,61 @@ def _guard(con: duckdb.DuckDBPyConnection, migration: Migration) -> None:
         )
 
 
+def _before(con: duckdb.DuckDBPyConnection, migration: Migration, lake: Path | None) -> LakeCommit | None:
+    """What must happen before a migration's SQL: a guard, or the records moved; for migration 11,
+    the commit that removes the force-month files once the warehouse no longer reads them."""
+    _guard(con, migration)
+    if migration.version == LAKE_MOVED:
+        move_records_to_lake(con, lake)
+    if migration.version == MONTH_FILES:
+        # Imported here: it needs pyarrow, which opening a current warehouse never does.
+        from openpeel.warehouse.lake_months import rewrite_into_month_files
+
+        return rewrite_into_month_files(con, lake)
+    return None
+
+
+def _holds_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE NOT internal AND table_name <> 'meta_migrations'"
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def migrate(
     con: duckdb.DuckDBPyConnection, *, lake: Path | None = None, up_to: int | None = None
 ) -> list[int]:
-    """Apply every migration not yet recorded (up to `up_to`); return the versions applied now.
-    `lake` is the warehouse's Parquet lake, which the record views of migration 9 read."""
+    """Apply every migration not yet recorded (up to `up_to`), all in one transaction (all or
+    nothing); return the versions applied now. `lake` is the warehouse's Parquet lake, which the
+    record views of migrations 9 and 11 read."""
     done = applied_versions(con)
-    applied = []
-    for migration in MIGRATIONS:
-        if migration.version in done or (up_to is not None and migration.version > up_to):
-            continue
-        _guard(con, migration)
-        if migration.version == LAKE_MOVED:
-            move_records_to_lake(con, lake)
-        con.execute("BEGIN TRANSACTION")
-        try:
+    pending = [m for m in MIGRATIONS if m.version not in done and (up_to is None or m.version <= up_to)]
+    if not pending:
+        return []
+    # A new warehouse holds nothing to guard or move: its checks (catalogue queries) are skipped.
+    fresh = not done and not _holds_tables(con)
+    removals: list[LakeCommit] = []
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for migration in pending:
+            if not fresh:
+                removal = _before(con, migration, lake)
+                if removal is not None:
+                    removals.append(removal)
             for statement in migration.statements():
                 con.execute(statement)
             con.execute(
                 "INSERT INTO meta_migrations VALUES (?, ?, now()::TIMESTAMP)",
                 [migration.version, migration.name],
             )
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
-        if migration.version == LAKE_MOVED:
-            refresh_views(con, lake)
-        applied.append(migration.version)
-    return applied
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+    if any(m.version in (LAKE_MOVED, MONTH_FILES) for m in pending):
+        refresh_views(con, lake)
+    for removal in removals:
+        # The force-month files go with the warehouse that no longer reads them: held by
+        # writing() until its copy replaces the warehouse, else removed now.
+        publish(con, removal)
+    return [m.version for m in pending]

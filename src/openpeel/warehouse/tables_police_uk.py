@@ -2,8 +2,8 @@
 
 The record tables keep each row as published (after validation), minus the `Reported by` column,
 which validation guarantees names the file's force and which `force_id` therefore replaces. They
-are views over the Parquet lake (openpeel.warehouse.lake), one file per kind, month and force;
-which file each force-month came from, with its checksum, is in `meta_police_uk_coverage`, and the
+are views over the Parquet lake (openpeel.warehouse.lake), one file per kind and month, a row group
+per force; which file each force-month came from, with its checksum, is in `meta_police_uk_coverage`, and the
 bookkeeping tables stay in DuckDB.
 """
 

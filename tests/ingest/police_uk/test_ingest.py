@@ -82,13 +82,19 @@ def test_real_files_every_row_stored_and_counts_match_line_counts(
         in_file, stored, quarantined = coverage[(f"police-uk/{path.parent.name}/{path.name}", kind)]
         assert in_file == _data_lines(path), path
         assert stored + quarantined == in_file, path
-    # Each force-month's rows are in its own partition file of the lake, as many as were stored.
+    # Each force-month's rows are in the row groups of its month's file, as many as were stored.
     lake_rows = con.execute(
-        "SELECT file_name, sum(num_rows)::BIGINT FROM parquet_file_metadata(?) GROUP BY ALL",
-        [str(lake / "kind=*" / "month=*" / "force=*" / "part.parquet")],
+        "SELECT file_name, row_group_num_rows, stats_min_value, stats_max_value FROM parquet_metadata(?) "
+        "WHERE path_in_schema = 'force_id'",
+        [str(lake / "kind=*" / "month=*" / "part-*.parquet")],
     ).fetchall()
-    assert sorted(int(n) for _, n in lake_rows) == sorted(s for _, s, _ in coverage.values())
-    assert len(lake_rows) == len(files)
+    assert all(low == high for _, _, low, high in lake_rows)
+    assert sorted(int(n) for _, n, _, _ in lake_rows) == sorted(s for _, s, _ in coverage.values() if s)
+    months = {
+        (r[0], r[1])
+        for r in con.execute("SELECT DISTINCT file_kind, month FROM meta_police_uk_coverage").fetchall()
+    }
+    assert len({name for name, *_ in lake_rows}) == len(months)
     # The real files are clean: nothing quarantined, and the fast path read them all.
     assert report.rows_quarantined == 0
     assert not [f.source.source_id for f in report.files if f.was_reloaded_row_by_row]
@@ -399,16 +405,16 @@ def test_running_out_of_memory_names_the_limit_and_stores_nothing(
 
     con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     before = _memory_limit(con)
-    real_fast_load = load._fast_load
+    real_fast_load = load.good_rows
     calls = []
 
     def fast_load_then_run_out(*args: object) -> object:
         calls.append(1)
-        if len(calls) == 2:  # after the street rows are staged for the lake
+        if len(calls) == 2:  # after the street rows are handed to the month files
             raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
         return real_fast_load(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(load, "_fast_load", fast_load_then_run_out)
+    monkeypatch.setattr(load, "good_rows", fast_load_then_run_out)
     with pytest.raises(OpenpeelError, match="out of memory under the ingest's memory limit of 64MB") as err:
         ingest(con, [demo.archive], memory_limit="64MB")
     assert "--memory-limit" in str(err.value)

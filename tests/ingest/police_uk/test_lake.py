@@ -1,12 +1,15 @@
-"""The Parquet lake: its layout, partitions replaced exactly, and crashes that leave it as it was."""
+"""The Parquet lake: month files with a force per row group, months rewritten only when they change
+(other forces' rows kept from the stored file), and crashes that leave it as it was."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import signal
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -36,10 +39,10 @@ def demo(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> DemoRes
 
 
 def _lake_files(lake: Path) -> dict[str, str]:
-    """Every partition file readers see, by path, with its SHA-256 (staging folders excluded)."""
+    """Every month file readers see, by path, with its SHA-256 (staging folders excluded)."""
     return {
         str(p.relative_to(lake)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(lake.glob("kind=*/month=*/force=*/part.parquet"))
+        for p in sorted(lake.glob("kind=*/month=*/part-*.parquet"))
     }
 
 
@@ -51,38 +54,58 @@ def _coverage(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
 
 
 def _partition_rows(lake: Path) -> dict[tuple[str, str, str], int]:
+    """Rows of each force-month and kind in the lake's files, read from the files alone."""
+    if not list(lake.glob("kind=*/month=*/part-*.parquet")):
+        return {}
     rows = duckdb.sql(
-        "SELECT file_name, sum(num_rows)::BIGINT FROM parquet_file_metadata("
-        f"'{lake}/kind=*/month=*/force=*/part.parquet') GROUP BY ALL"
+        f"SELECT force_id, month, kind, count(*) FROM read_parquet('{lake}/kind=*/month=*/part-*.parquet', "
+        "hive_partitioning=true) GROUP BY ALL"
     ).fetchall()
-    out = {}
-    for name, n in rows:
-        parts = Path(name).parts
-        kind, month, force = (p.split("=", 1)[1] for p in parts[-4:-1])
-        out[(force, month, kind)] = int(n)
-    return out
+    return {(str(f), str(m), str(k)): int(n) for f, m, k, n in rows}
 
 
 def _stored_by_partition(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], int]:
+    """Rows the coverage says are stored for each force-month and kind (a force-month stored with
+    no rows has none in the lake)."""
     return {
         (str(f), m.strftime("%Y-%m"), str(k)): int(n)
         for f, m, k, n in con.execute(
-            "SELECT force_id, month, file_kind, rows_stored FROM meta_police_uk_coverage"
+            "SELECT force_id, month, file_kind, rows_stored FROM meta_police_uk_coverage WHERE rows_stored > 0"
         ).fetchall()
     }
 
 
-def test_one_partition_file_per_force_month_kind_readable_without_the_warehouse(
+def _row_hashes(con: duckdb.DuckDBPyConnection, view: str, where: str = "true") -> str:
+    """One digest of every row of a view (order-free): equal digests, equal rows."""
+    rows = sorted(repr(r) for r in con.execute(f"SELECT * FROM {view} WHERE {where}").fetchall())
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
+
+
+def test_one_file_per_kind_and_month_sorted_by_force_and_readable_without_the_warehouse(
     demo: DemoResult, tmp_path: Path
 ) -> None:
     con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     report = ingest(con, [demo.archive])
     lake = tmp_path / "w-lake"
     assert report.rows_quarantined > 0  # the faults went through the row-by-row path
+    files = sorted(str(p.relative_to(lake)) for p in lake.rglob("*") if p.is_file())
+    assert files == [
+        f"kind={k}/month={m}/part-0.parquet" for k in ("outcomes", "street") for m in ("2014-01", "2014-02")
+    ]
     assert _partition_rows(lake) == _stored_by_partition(con)
-    # Any Parquet reader gets the rows and the partition keys from the files alone.
+    # Rows sorted by force, one force per row group, force_id's statistics telling which.
+    groups = duckdb.sql(
+        f"SELECT file_name, row_group_id, stats_min_value, stats_max_value FROM parquet_metadata('{lake}/*/*/*.parquet') "
+        "WHERE path_in_schema = 'force_id' ORDER BY file_name, row_group_id"
+    ).fetchall()
+    by_file: dict[str, list[str]] = {}
+    for name, _, low, high in groups:
+        assert low == high
+        by_file.setdefault(name, []).append(low)
+    assert all(forces == sorted(set(forces)) for forces in by_file.values())
+    # Any Parquet reader gets the rows and the month from the files alone.
     direct = duckdb.sql(
-        f"SELECT force, month, count(*) FROM read_parquet('{lake}/kind=street/*/*/*.parquet', "
+        f"SELECT force_id, month, count(*) FROM read_parquet('{lake}/kind=street/*/*.parquet', "
         "hive_partitioning=true) GROUP BY ALL ORDER BY ALL"
     ).fetchall()
     via_view = con.execute(
@@ -104,27 +127,77 @@ def test_views_over_an_empty_lake_are_typed_and_empty() -> None:
         assert types == {c.name: c.type for c in spec.columns}
 
 
-def test_reingest_replaces_exactly_the_partitions_it_covers(demo: DemoResult, tmp_path: Path) -> None:
+def test_reingest_rewrites_only_the_months_it_changes(demo: DemoResult, tmp_path: Path) -> None:
     con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     lake = tmp_path / "w-lake"
     ingest(con, [demo.archive])
-    files = {p: p.stat().st_ino for p in lake.glob("kind=*/month=*/force=*/part.parquet")}
+    files = {p: p.stat().st_ino for p in lake.glob("kind=*/month=*/part-*.parquet")}
     coverage = _coverage(con)
     content = _lake_files(lake)
+    rows = {view: _row_hashes(con, view) for view in ("raw_police_uk_street", "raw_police_uk_outcomes")}
 
     again = ingest(con, [demo.archive])  # the same bytes: nothing is rewritten
     assert again.count("unchanged") == len(again.files)
     assert {p: p.stat().st_ino for p in files} == files
     assert _lake_files(lake) == content and _coverage(con) == coverage
 
-    import datetime as dt
-
     month = dt.date(2014, 1, 1)
     ingest(con, [demo.archive], forces=["kent"], month_from=month, month_to=month, recheck=True)
     changed = {p for p, ino in files.items() if p.stat().st_ino != ino}
-    assert changed == {p for p in files if "force=kent" in str(p) and "month=2014-01" in str(p)}
-    assert changed
-    assert _lake_files(lake) == content  # rewritten from the same files: the same rows
+    assert changed == {p for p in files if "month=2014-01" in str(p)}  # street and outcomes
+    assert {view: _row_hashes(con, view) for view in rows} == rows  # the same files: the same rows
+    assert _coverage(con) == coverage
+
+
+def test_a_force_month_replaced_keeps_the_other_forces_rows_without_their_csvs(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
+    lake = tmp_path / "w-lake"
+    ingest(con, [demo.archive])
+    others = "NOT (force_id = 'kent' AND month = DATE '2014-02-01')"
+    before = _row_hashes(con, "raw_police_uk_street", others)
+    # Kent's February again, alone in a folder, with its last fifth of rows gone.
+    name = "2014-02/2014-02-kent-street.csv"
+    with zipfile.ZipFile(demo.archive) as archive:
+        lines = archive.read(name).decode().splitlines(keepends=True)
+    kept = lines[: 1 + (len(lines) - 1) * 4 // 5]
+    (tmp_path / "in" / "2014-02").mkdir(parents=True)
+    (tmp_path / "in" / name).write_text("".join(kept))
+    report = ingest(con, [tmp_path / "in"])
+    assert report.count("ingested") == 1
+    assert _row_hashes(con, "raw_police_uk_street", others) == before
+    kent = con.execute(
+        "SELECT count(*) FROM raw_police_uk_street WHERE force_id = 'kent' AND month = DATE '2014-02-01'"
+    ).fetchone()
+    assert kent is not None and kent[0] <= len(kept) - 1 and kent[0] > 0
+    assert _partition_rows(lake) == _stored_by_partition(con)
+
+
+def test_a_refused_file_leaves_its_month_file_untouched(demo: DemoResult, tmp_path: Path) -> None:
+    con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
+    lake = tmp_path / "w-lake"
+    ingest(con, [demo.archive])
+    month = lake / "kind=street" / "month=2014-02" / "part-0.parquet"
+    before = (month.stat().st_ino, _lake_files(lake))
+    (tmp_path / "in" / "2014-02").mkdir(parents=True)
+    with zipfile.ZipFile(demo.archive) as archive:
+        header = archive.read("2014-02/2014-02-kent-street.csv").decode().splitlines(keepends=True)[0]
+    (tmp_path / "in" / "2014-02" / "2014-02-kent-street.csv").write_text(header)
+    report = ingest(con, [tmp_path / "in"])
+    assert [f.status for f in report.files] == ["refused"]
+    assert (month.stat().st_ino, _lake_files(lake)) == before
+
+
+def test_two_ingests_in_one_write_build_on_each_other(demo: DemoResult, tmp_path: Path) -> None:
+    """The second ingest's month file starts from the first's, still waiting to move in."""
+    db, lake = tmp_path / "w.duckdb", tmp_path / "lake"
+    with writing(db, lake) as con:
+        ingest(con, [demo.archive], forces=["kent"])
+        ingest(con, [demo.archive], forces=["northamptonshire"])
+    reader = open_reader(db)
+    assert {r[0] for r in _coverage(reader)} == {"kent", "northamptonshire"}
+    assert _partition_rows(lake) == _stored_by_partition(reader)
 
 
 _HOLD = """

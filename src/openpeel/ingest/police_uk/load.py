@@ -3,23 +3,27 @@
 How a run works:
 - `discover` lists the files (zips, folders, single CSVs); one file per force-month-kind wins.
 - Batch by batch (whole months, up to BATCH_BYTES), a background thread extracts (from zips) and
-  fingerprints the next batch's files (SHA-256, size, line count, header) while DuckDB loads the
-  current one. At most two batches are extracted on disk, and DuckDB's memory limit is lowered for
-  the run, so neither grows with the archive.
-- Fast path: one `COPY (SELECT ... FROM read_csv(...)) TO ... (PARTITION_BY (month, force))` over
-  the batch's files of a kind, with the explicit dialect and column types, writing exactly the rows
-  that pass every check (validate.py) to one Parquet file per force-month, in a staging folder.
-- Each file's written rows (DuckDB returns them per partition file) are counted against its data
-  lines. A file that comes up short is reloaded row by row, streamed a chunk at a time (Python's
-  csv module, then the same SQL checks): good rows are rewritten to its partition file, the first
-  bounds.QUARANTINE_KEEP bad ones go to `meta_quarantine` with line, field and reason, the rest are
-  counted. Stored + quarantined must equal the file's line count, or the run fails: no row is ever
-  lost silently.
+  fingerprints the next batch's files (SHA-256, size, line count and header, in the same pass
+  that extracts them, or in one pass over a plain file while DuckDB reads it) while DuckDB loads
+  the current one. At most two batches are extracted on disk, and DuckDB's memory limit is
+  lowered for the run, so neither grows with the archive.
+- Fast path (fast_path.py): one statement per batch and kind reads the files with the explicit
+  dialect and column types, checks every row (validate.py) and returns the good rows, file by
+  file, as Arrow tables: parse, checks and the lake's columns in one pass over the bytes.
+- Each file's good rows are counted against its data lines. A file that comes up short is
+  reloaded row by row, streamed a chunk at a time (Python's csv module, then the same SQL
+  checks): its good rows are kept, the first bounds.QUARANTINE_KEEP bad ones go to
+  `meta_quarantine` with line, field and reason, the rest are counted. Stored + quarantined must
+  equal the file's line count, or the run fails: no row is ever lost silently.
 - A file then stores its force-month only if it is at least as good as what is stored
   (acceptance.py): a header-only file, one whose rows all fail, one mostly of bad rows or one far
   smaller than the stored month is refused for that force-month, the stored rows kept and the
   refusal recorded in `meta_police_uk_refusals`; the rest of the run goes on (`replace` overrides).
-- The whole run is one warehouse transaction, and its partition files move into the lake with the
+- Each month with a file accepted gets a new month file per kind (staging.py,
+  openpeel.warehouse.month_files), written on a thread while DuckDB reads the next kind: the new
+  forces' rows and every other force's stored rows, sorted by force, one row group per force. A
+  month with nothing accepted is not rewritten.
+- The whole run is one warehouse transaction, and its month files move into the lake with the
   warehouse (openpeel.warehouse.lake): a crash or kill -9 leaves lake and warehouse as they were.
 - Re-ingesting a force-month replaces it (if the new file is accepted); an identical file (same
   SHA-256) is skipped, and a file from an older archive edition never replaces one from a newer edition.
@@ -30,8 +34,6 @@ How a run works:
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import os
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -40,34 +42,26 @@ from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
+import pyarrow as pa
 
-from openpeel.core.errors import InputError, OpenpeelError
+from openpeel.core.errors import OpenpeelError
 from openpeel.core.months import month_text
-from openpeel.core.sql import sql_list, sql_str
 from openpeel.ingest.police_uk.acceptance import Loaded, certain_refusal, refusal
+from openpeel.ingest.police_uk.fast_path import good_rows, piece_path, register_files
 from openpeel.ingest.police_uk.layout import FileKind, SourceFile, discover
 from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT, check_memory_limit, memory_bounded
 from openpeel.ingest.police_uk.prepared_files import PreparedFile, _Preparer
 from openpeel.ingest.police_uk.progress import ProgressFn, StatementProgress
 from openpeel.ingest.police_uk.row_by_row import first_kept, quarantine_kept, slow_load
-from openpeel.ingest.police_uk.statements import _insert_rows, lake_select, read_csv_sql
-from openpeel.ingest.police_uk.validate import all_valid, force_labels
+from openpeel.ingest.police_uk.staging import Stage
+from openpeel.ingest.police_uk.statements import _insert_rows
 from openpeel.ingest.police_uk.workdir import work_folder
 from openpeel.warehouse import transaction
 from openpeel.warehouse.disk import disk_error
-from openpeel.warehouse.lake import (
-    PART,
-    STAGING_PREFIX,
-    LakeCommit,
-    file_columns,
-    lake_of,
-    partition_dir,
-    publish,
-    remove_stale_staging,
-)
+from openpeel.warehouse.lake import lake_of, publish, remove_stale_staging
+from openpeel.warehouse.month_files import RowSource, arrow_schema
 
 PUBLISHER = "Home Office (data.police.uk)"
-_CHUNK = 4 << 20
 
 
 @dataclass
@@ -111,88 +105,6 @@ class IngestReport:
 
     def count(self, status: str) -> int:
         return sum(1 for f in self.files if f.status == status)
-
-
-def _register_files(con: duckdb.DuckDBPyConnection, prepared: list[PreparedFile]) -> None:
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _pu_files "
-        "(path VARCHAR, f_force_id VARCHAR, f_month DATE, f_month_text VARCHAR, f_labels VARCHAR[])"
-    )
-    _insert_rows(
-        con,
-        "_pu_files",
-        ["path", "f_force_id", "f_month", "f_month_text", "f_labels"],
-        [
-            [
-                str(p.local_path),
-                p.source.force_id,
-                p.source.month,
-                month_text(p.source.month),
-                force_labels(p.source.force_id),
-            ]
-            for p in prepared
-        ],
-    )
-
-
-def _fast_load(
-    con: duckdb.DuckDBPyConnection, kind: FileKind, prepared: list[PreparedFile], out: Path
-) -> dict[tuple[str, str], tuple[Path, int]]:
-    """Write every good row of the files to partition files under `out` in one statement; rows that
-    fail are left for the slow path. Returns (month text, force id) -> (file, rows written)."""
-    reader = read_csv_sql(
-        [p.local_path for p in prepared], kind, typed=True, extra=", filename=true, ignore_errors=true"
-    )
-    sql = (
-        f"COPY (SELECT {lake_select(kind)}, f_month_text AS month, f_force_id AS force "
-        f"FROM {reader} AS r JOIN _pu_files AS f ON r.filename = f.path WHERE {all_valid(kind)}) "
-        f"TO {sql_str(str(out))} (FORMAT parquet, PARTITION_BY (month, force), FILENAME_PATTERN 'part', "
-        "RETURN_STATS)"
-    )
-    try:
-        # A batch can hold more force-months than DuckDB keeps partition files open by default
-        # (100); past it DuckDB would split a partition into several files.
-        con.execute(f"SET partitioned_write_max_open_files = {max(len(prepared), 100)}")
-        rows = con.execute(sql).fetchall()
-    except duckdb.OutOfMemoryException:
-        raise  # not the files' fault: ingest() names the memory limit
-    except duckdb.Error as exc:
-        found = disk_error(exc, out)
-        if found is not None:  # the disk's fault, not the files'
-            raise found from None
-        raise InputError(
-            f"DuckDB could not read these {kind.value} files: {exc}",
-            path=", ".join(p.source.display_path for p in prepared[:3])
-            + (" ..." if len(prepared) > 3 else ""),
-            hint="check the files are the published CSVs",
-        ) from None
-    finally:
-        con.execute("RESET partitioned_write_max_open_files")
-    files: dict[tuple[str, str], list[Path]] = defaultdict(list)
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    for filename, count, *_, keys, _extra in rows:
-        key = (str(keys["month"]), str(keys["force"]))
-        files[key].append(Path(filename))
-        counts[key] += int(count)
-    written = {}
-    for key, parts in files.items():
-        if len(parts) > 1:  # DuckDB split a partition (memory pressure): one file per force-month
-            merged = parts[0].with_name("merged.parquet")
-            con.execute(
-                f"COPY (SELECT * FROM read_parquet({sql_list([str(p) for p in parts])})) "
-                f"TO {sql_str(str(merged))} (FORMAT parquet)"
-            )
-            parts = [merged]
-        written[key] = (parts[0], counts[key])
-    return written
-
-
-def _write_empty(con: duckdb.DuckDBPyConnection, kind: FileKind, part: Path) -> None:
-    """A partition file with no rows, for a file stored with none (header only, or every row bad,
-    stored only under `replace`): it replaces whatever the lake held for that force-month."""
-    part.parent.mkdir(parents=True, exist_ok=True)
-    cols = ", ".join(f"CAST(NULL AS {type_}) AS {name}" for name, type_ in file_columns(kind.value))
-    con.execute(f"COPY (SELECT {cols} WHERE false) TO {sql_str(str(part))} (FORMAT parquet)")
 
 
 _COVERAGE_COLUMNS = [
@@ -258,22 +170,19 @@ def _forget_refusals(con: duckdb.DuckDBPyConnection, sources: list[SourceFile]) 
 def _loaded(
     con: duckdb.DuckDBPyConnection,
     p: PreparedFile,
-    fast_stored: int,
-    written: Path | None,
-    part: Path,
-    stage: _Stage,
+    fast: pa.Table | None,
+    piece: Path,
+    stage: Stage,
     kept: int,
     replace: bool,
-) -> tuple[Loaded, bool]:
-    """What the file holds; its good rows are in `part` if it is complete. The bool: reloaded row by row."""
+) -> tuple[Loaded, RowSource | None, bool]:
+    """What the file holds; its good rows if it is complete (in memory from the fast path, or in
+    `piece` from the row-by-row reload; None when it has none); whether it was reloaded row by row."""
+    fast_stored = fast.num_rows if fast is not None else 0
     if fast_stored == p.rows_in_file:
-        if written is not None:
-            os.replace(written, part)
-        return Loaded(p.rows_in_file, fast_stored, 0, p.rows_in_file), False
-    if written is not None:
-        written.unlink()  # the row-by-row reload writes the partition file itself
+        return Loaded(p.rows_in_file, fast_stored, 0, p.rows_in_file), fast, False
     stop = (lambda bad: False) if replace else certain_refusal(fast_stored, kept)
-    got = slow_load(con, p, stage.workdir, part, stop=stop)
+    got = slow_load(con, p, stage.workdir, piece, stop=stop)
     loaded = Loaded(
         lines=p.rows_in_file,
         stored=got.stored if got.complete else fast_stored,
@@ -283,7 +192,25 @@ def _loaded(
         by_field=dict(got.by_field),
         first_bad=first_kept(con),
     )
-    return loaded, True
+    return loaded, piece if piece.exists() else None, True
+
+
+def _refusal_row(p: PreparedFile, loaded: Loaded, kept: int, reason: str, now: dt.datetime) -> list[object]:
+    return [
+        p.source.force_id,
+        p.source.month,
+        p.source.kind.value,
+        p.source.display_path,
+        p.source.edition,
+        p.done().sha256,
+        p.done().bytes,
+        loaded.lines,
+        loaded.stored,
+        loaded.quarantined,
+        kept,
+        reason,
+        now,
+    ]
 
 
 def _load_kind(
@@ -292,59 +219,45 @@ def _load_kind(
     prepared: list[PreparedFile],
     existing: dict[Key, Stored],
     replace: bool,
-    stage: _Stage,
+    stage: Stage,
     now: dt.datetime,
     tracker: StatementProgress,
 ) -> list[FileResult]:
-    _register_files(con, prepared)
+    register_files(con, prepared)
     first, last = prepared[0].source.month, prepared[-1].source.month
-    out = stage.folder(kind)
     with tracker.track(sum(p.source.size for p in prepared), f"loading {_span(first, last)} {kind.value}"):
-        written = _fast_load(con, kind, prepared, out)
+        fast = good_rows(con, kind, prepared)
     results: list[FileResult] = []
     accepted: list[tuple[PreparedFile, FileResult]] = []
     refused: list[list[object]] = []
-    for p in prepared:
-        key = (month_text(p.source.month), p.source.force_id)
+    months: dict[dt.date, dict[str, RowSource]] = defaultdict(dict)
+    for p, rows in zip(prepared, fast, strict=True):
         old = existing.get((p.source.month, p.source.force_id, kind.value))
         kept = old.rows_stored if old else 0
-        part = out / f"month={key[0]}" / f"force={key[1]}" / PART
-        made, n = written.get(key, (None, 0))
-        loaded, slow = _loaded(con, p, n, made, part, stage, kept, replace)
+        piece = piece_path(stage.pieces, p)
+        loaded, good, slow = _loaded(con, p, rows, piece, stage, kept, replace)
         reason = None if replace else refusal(loaded, kept)
         if reason is not None:
-            part.unlink(missing_ok=True)
-            result = FileResult(p.source, "refused", loaded.lines, 0, 0, slow, reason, kept)
-            results.append(result)
-            refused.append(
-                [
-                    p.source.force_id,
-                    p.source.month,
-                    kind.value,
-                    p.source.display_path,
-                    p.source.edition,
-                    p.done().sha256,
-                    p.done().bytes,
-                    loaded.lines,
-                    loaded.stored,
-                    loaded.quarantined,
-                    kept,
-                    reason,
-                    now,
-                ]
-            )
+            piece.unlink(missing_ok=True)
+            results.append(FileResult(p.source, "refused", loaded.lines, 0, 0, slow, reason, kept))
+            refused.append(_refusal_row(p, loaded, kept, reason, now))
             continue
         if old is not None:
             con.execute("DELETE FROM meta_quarantine WHERE source_id = ?", [p.source.source_id])
         if slow:
             quarantine_kept(con, p, now)
-        if not part.exists():
-            _write_empty(con, kind, part)
-        final = partition_dir(stage.commit.root, kind.value, p.source.month, p.source.force_id) / PART
-        stage.commit.moves.append((part, final))
+        # A file stored with no rows (header only, or every row bad, under `replace`) empties its
+        # force-month: the stored rows go.
+        if good is None:  # (Schema.empty_table would import pandas, a third of a second)
+            good = pa.Table.from_batches([], schema=arrow_schema(kind.value))
+        months[p.source.month][p.source.force_id] = good
         result = FileResult(p.source, "ingested", loaded.records, loaded.stored, loaded.quarantined, slow)
         results.append(result)
         accepted.append((p, result))
+    # The previous kind's month files are written by now, or nearly: wait for them, so at most two
+    # kinds' rows are held, then hand this kind's to the writer.
+    stage.settle(keep=0)
+    stage.write_months(con, kind.value, months)
     _insert_rows(con, "meta_police_uk_refusals", _REFUSAL_COLUMNS, refused, replace=True)
     _forget_refusals(con, [p.source for p, _ in accepted])
     _insert_rows(
@@ -403,32 +316,17 @@ def _load_kind(
     return results
 
 
-class _Stage:
-    """Where a run's partition files wait until the warehouse takes them (see warehouse.lake)."""
-
-    _runs = itertools.count()
-
-    def __init__(self, root: Path, workdir: Path) -> None:
-        self.workdir = workdir
-        folder = root / f"{STAGING_PREFIX}{os.getpid()}-{next(self._runs)}"
-        folder.mkdir(parents=True)
-        self.commit = LakeCommit(root, staging=[folder])
-        self._folder = folder
-        self._batches = itertools.count()
-
-    def folder(self, kind: FileKind) -> Path:
-        out = self._folder / f"{next(self._batches)}" / f"kind={kind.value}"
-        out.parent.mkdir()
-        return out
-
-
 BATCH_BYTES = 128 << 20
 """Months are loaded together until their files reach this size (a big month is a batch on its own).
-Each batch and kind is one statement. DuckDB's partitioned Parquet writer buffers every partition
-file it has open, so a bigger batch holds more in memory and, under the ingest's memory limit,
-spills: on a quiet machine the synthetic national year (130 MB a month) loaded in 11.6 s in
-512 MiB batches, 9.9 s in 256 MiB ones and 9.2 s a month at a time (in-process, DuckDB 2.0). A
-street COPY of 4 months took 3.0 s under the limit and 1.9 s without it; one month 0.45 s."""
+Each batch and kind is one statement, whose good rows are held as Arrow tables until their month
+files are written (about 1.3 times the CSV's size for street rows): the batch bounds the
+ingest's memory, with at most two kinds' rows held at once (staging.py). A synthetic national
+year (130 MB of CSV a month) peaks under 500 MB of the whole process."""
+
+
+WRITERS = 2
+"""Threads writing month files (pyarrow encodes a file on one core): the months of the last
+batch, written after DuckDB has read everything, take half as long on two."""
 
 
 def _batches(sources: list[SourceFile]) -> list[list[SourceFile]]:
@@ -543,11 +441,12 @@ def _ingest(
         work_folder(home or root.parent) as workdir,
         ThreadPoolExecutor(1) as prefetch,
         ThreadPoolExecutor(1) as hasher,
+        ThreadPoolExecutor(WRITERS) as writer,
         memory_bounded(con, memory_limit),
         StatementProgress(con, progress) as tracker,
     ):
         preparer = _Preparer(workdir, hasher, set(existing))
-        stage = _Stage(root, workdir)
+        stage = Stage(root, workdir, writer)
         try:
             with transaction(con):
                 pending = prefetch.submit(preparer.prepare, batches[0], 0) if batches else None
@@ -562,16 +461,20 @@ def _ingest(
                         rest = sum(p.source.size for p in prepared) - tracker.take()
                         span = _span(prepared[0].source.month, prepared[-1].source.month)
                         progress(max(rest, 0), f"ingested {span}")
-            publish(con, stage.commit)
+                stage.settle()  # inside the transaction: a month file that fails stores nothing
+            if stage.commit.months:
+                publish(con, stage.commit)
+            else:
+                stage.commit.discard()
         except duckdb.OutOfMemoryException as exc:
-            stage.commit.discard()
+            stage.abandon()
             cap = f" under the ingest's memory limit of {memory_limit}" if memory_limit else ""
             raise OpenpeelError(
                 f"DuckDB ran out of memory{cap}, so nothing was stored ({str(exc).splitlines()[0]}). "
                 "Run it again with a larger --memory-limit."
             ) from None
         except BaseException:
-            stage.commit.discard()
+            stage.abandon()
             raise
         finally:
             preparer.close()
@@ -588,7 +491,7 @@ def _load_batch(
     existing: dict[Key, Stored],
     recheck: bool,
     replace: bool,
-    stage: _Stage,
+    stage: Stage,
     now: dt.datetime,
     report: IngestReport,
     tracker: StatementProgress,

@@ -1,6 +1,7 @@
-"""The row-by-row reload of a file the fast path came up short on: every good row written to its
-partition file, every bad one counted by field and the first of them kept with their line, field,
-reason and original bytes, and every line of the file accounted for, or the run fails.
+"""The row-by-row reload of a file the fast path came up short on: every good row written to a
+Parquet file of its own (which the month file takes), every bad one counted by field and the
+first of them kept with their line, field, reason and original bytes, and every line of the file
+accounted for, or the run fails.
 
 Bounded whatever the file's size: the file is streamed (records.records_from), CHUNK_RECORDS
 records at a time are staged in the work folder and checked by the same SQL as the fast path;
@@ -47,7 +48,7 @@ _BAD_DDL = "(line BIGINT, field VARCHAR, reason VARCHAR, raw_text VARCHAR, raw_b
 @dataclass
 class SlowResult:
     stored: int = 0
-    """Rows that passed every check (written to the partition file when `complete`)."""
+    """Rows that passed every check (written to the file's Parquet piece when `complete`)."""
     quarantined: int = 0
     """Records that failed, all counted; the first bounds.QUARANTINE_KEEP are in `_pu_bad`."""
     records: int = 0
@@ -189,7 +190,7 @@ def slow_load(
     *,
     stop: Callable[[int], bool] = lambda bad: False,
 ) -> SlowResult:
-    """Row-by-row reload of one file: its good rows written to the partition file `part` (when
+    """Row-by-row reload of one file: its good rows written to the Parquet file `part` (when
     there are any and the reading was not stopped), the first of its bad rows left in `_pu_bad`."""
     source = prepared.source
     width = len(COLUMNS[source.kind])

@@ -46,8 +46,8 @@ def _targets(kind: FileKind) -> tuple[list[str], list[str]]:
 
 
 def lake_select(kind: FileKind) -> str:
-    """The SELECT list of a partition file's columns (typed as the registry says) from source columns;
-    `force_id` and `month` are left out: the partition's path carries them."""
+    """The SELECT list of a month file's columns (typed as the registry says) from source columns;
+    `month` is left out: the month file's path carries it."""
     names, exprs = _targets(kind)
     by_name = dict(zip(names, exprs, strict=True))
     return ", ".join(
