@@ -206,14 +206,14 @@ def test_work_files_live_under_home_and_are_removed_after_an_error(
 ) -> None:
     home = Path(os.environ["OPENPEEL_HOME"])
     seen: list[Path] = []
-    real_extract = prepared_files._Preparer._extract
+    real_extract = prepared_files.Preparer._extract
 
-    def spy(self: prepared_files._Preparer, source: object, batch: int) -> prepared_files.PreparedFile:
+    def spy(self: prepared_files.Preparer, source: object, batch: int) -> prepared_files.PreparedFile:
         got = real_extract(self, source, batch)  # type: ignore[arg-type]
         seen.append(got.local_path)
         return got
 
-    monkeypatch.setattr(prepared_files._Preparer, "_extract", spy)
+    monkeypatch.setattr(prepared_files.Preparer, "_extract", spy)
     archive = make_zip(
         tmp_path / "2014-02.zip",
         {member("2014-01"): street_csv("2014-01"), member("2014-02"): b"not,the,header\n"},

@@ -19,7 +19,7 @@ from openpeel.core.errors import InputError
 from openpeel.core.months import month_text
 from openpeel.ingest.police_uk.layout import FileKind
 from openpeel.ingest.police_uk.prepared_files import PreparedFile
-from openpeel.ingest.police_uk.statements import _insert_rows, lake_select, read_csv_sql
+from openpeel.ingest.police_uk.statements import insert_rows_sql, lake_select, read_csv_sql
 from openpeel.ingest.police_uk.validate import all_valid, force_labels
 from openpeel.warehouse.disk import disk_error
 
@@ -32,7 +32,7 @@ def register_files(con: duckdb.DuckDBPyConnection, prepared: list[PreparedFile])
         "CREATE OR REPLACE TEMP TABLE _pu_files (idx INTEGER, path VARCHAR, f_force_id VARCHAR, "
         "f_month DATE, f_month_text VARCHAR, f_labels VARCHAR[])"
     )
-    _insert_rows(
+    insert_rows_sql(
         con,
         "_pu_files",
         ["idx", "path", "f_force_id", "f_month", "f_month_text", "f_labels"],

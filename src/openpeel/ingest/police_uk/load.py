@@ -50,11 +50,11 @@ from openpeel.ingest.police_uk.acceptance import Loaded, certain_refusal, refusa
 from openpeel.ingest.police_uk.fast_path import good_rows, piece_path, register_files
 from openpeel.ingest.police_uk.layout import FileKind, SourceFile, discover
 from openpeel.ingest.police_uk.memory_limit import MEMORY_LIMIT, check_memory_limit, memory_bounded
-from openpeel.ingest.police_uk.prepared_files import PreparedFile, _Preparer
+from openpeel.ingest.police_uk.prepared_files import PreparedFile, Preparer
 from openpeel.ingest.police_uk.progress import ProgressFn, StatementProgress
 from openpeel.ingest.police_uk.row_by_row import first_kept, quarantine_kept, slow_load
 from openpeel.ingest.police_uk.staging import Stage
-from openpeel.ingest.police_uk.statements import _insert_rows
+from openpeel.ingest.police_uk.statements import insert_rows_sql
 from openpeel.ingest.police_uk.workdir import work_folder
 from openpeel.warehouse import transaction
 from openpeel.warehouse.disk import disk_error
@@ -258,9 +258,9 @@ def _load_kind(
     # kinds' rows are held, then hand this kind's to the writer.
     stage.settle(keep=0)
     stage.write_months(con, kind.value, months)
-    _insert_rows(con, "meta_police_uk_refusals", _REFUSAL_COLUMNS, refused, replace=True)
+    insert_rows_sql(con, "meta_police_uk_refusals", _REFUSAL_COLUMNS, refused, replace=True)
     _forget_refusals(con, [p.source for p, _ in accepted])
-    _insert_rows(
+    insert_rows_sql(
         con,
         "meta_police_uk_coverage",
         _COVERAGE_COLUMNS,
@@ -283,7 +283,7 @@ def _load_kind(
         ],
         replace=True,
     )
-    _insert_rows(
+    insert_rows_sql(
         con,
         "meta_source_files",
         [
@@ -445,7 +445,7 @@ def _ingest(
         memory_bounded(con, memory_limit),
         StatementProgress(con, progress) as tracker,
     ):
-        preparer = _Preparer(workdir, hasher, set(existing))
+        preparer = Preparer(workdir, hasher, set(existing))
         stage = Stage(root, workdir, writer)
         try:
             with transaction(con):

@@ -132,7 +132,7 @@ def _reading(source: SourceFile, chunks: Iterator[bytes]) -> Iterator[bytes]:
         ) from None
 
 
-class _Preparer:
+class Preparer:
     """Gets a batch's files onto local disk (extracting from zips) and fingerprints them.
 
     Runs in a worker thread, one batch ahead of the loader. Plain files are not copied: their

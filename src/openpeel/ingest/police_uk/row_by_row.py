@@ -34,7 +34,7 @@ from openpeel.ingest.police_uk.layout import FileKind
 from openpeel.ingest.police_uk.prepared_files import PreparedFile
 from openpeel.ingest.police_uk.records import Record, records_from
 from openpeel.ingest.police_uk.schema import COLUMNS
-from openpeel.ingest.police_uk.statements import _insert_rows, lake_select
+from openpeel.ingest.police_uk.statements import insert_rows_sql, lake_select
 from openpeel.ingest.police_uk.validate import first_failure
 from openpeel.warehouse.disk import on_disk
 
@@ -167,7 +167,7 @@ def _check_chunk(
             "WHERE __field IS NOT NULL ORDER BY __line LIMIT ?",
             [room],
         )
-        _insert_rows(
+        insert_rows_sql(
             con,
             "_pu_chunk_bad",
             _BAD_COLUMNS,

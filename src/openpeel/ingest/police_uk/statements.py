@@ -55,7 +55,7 @@ def lake_select(kind: FileKind) -> str:
     )
 
 
-def _insert_rows(
+def insert_rows_sql(
     con: duckdb.DuckDBPyConnection,
     table: str,
     columns: list[str],
