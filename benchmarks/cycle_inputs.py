@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import pstats
 import statistics
@@ -49,15 +50,25 @@ def _openpeel(home: Path, *args: str) -> float:
 def _counts(home: Path, args: list[str]) -> dict[str, int]:
     """Calls of COUNTED functions in one in-process run of `openpeel ARGS` under cProfile."""
     code = (
-        "import cProfile, sys\n"
+        "import cProfile, json, sys\n"
         "from openpeel.cli import make_app\n"
         "app = make_app()\n"
-        f"cProfile.run('app({args!r}, standalone_mode=False)', sys.argv[1])\n"
+        "profile = cProfile.Profile()\n"
+        "profile.enable()\n"
+        "try:\n"
+        "    app(json.loads(sys.argv[2]), standalone_mode=False)\n"
+        "finally:\n"
+        "    profile.disable()\n"
+        "    profile.dump_stats(sys.argv[1])\n"
     )
     with tempfile.NamedTemporaryFile(suffix=".prof") as prof:
         env = {**os.environ, "OPENPEEL_HOME": str(home)}
         subprocess.run(
-            [sys.executable, "-c", code, prof.name], env=env, check=True, capture_output=True, text=True
+            [sys.executable, "-c", code, prof.name, json.dumps(args)],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         stats = pstats.Stats(prof.name)
     out = dict.fromkeys(COUNTED, 0)
