@@ -26,7 +26,12 @@ def _raw(kind: str = "innovative-practice") -> dict[str, Any]:
         "force": "kent",
         "year": 2023,
         "inspections": [
-            {"id": "inv", "kind": "peel-inspection", "title": "Invented PEEL inspection", "source": "INVENTED"}
+            {
+                "id": "inv",
+                "kind": "peel-inspection",
+                "title": "Invented PEEL inspection",
+                "source": "INVENTED",
+            }
         ],
         "findings": [
             {
