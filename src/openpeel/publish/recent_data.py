@@ -67,10 +67,11 @@ def data_sentences(
     place: str,
     notes: narrative.RecordingNotes,
 ) -> tuple[list[Paragraph], list[IndicatorValue]]:
-    """The area's figures, each sentence naming its own period and its distance from the cycle."""
+    """The area's figures, each sentence naming its own period and its distance from the cycle:
+    a paragraph per source family (recorded crime, anti-social behaviour), each with the caveats
+    and recording findings of its own figures."""
     present = question_values(question, framework, values)
-    segments: list[Segment] = []
-    subjects: list[tuple[IndicatorValue, str]] = []
+    by_family: dict[str, tuple[list[Segment], list[tuple[IndicatorValue, str]]]] = {}
     for value in present:
         ind = value.indicator
         family = ind.period_family
@@ -90,14 +91,17 @@ def data_sentences(
             if ind.short_title == "anti-social behaviour":
                 subject = subject.replace("anti-social behaviour", "anti-social behaviour incidents", 1)
             segs = narrative.change_sentence(value, subject, span)
+        segments, subjects = by_family.setdefault(family, ([], []))
         subjects.append((value, subject))
         if segments:
             segments.append(Segment(" "))
         segments.extend(segs)
-    if segments:
+    paragraphs = []
+    for segments, subjects in by_family.values():
         segments += narrative.caveat_sentence(subjects)
         segments += [Segment(dated_findings(s.text, age), s.ref) for s in notes.sentence(subjects)]
-    return ([Paragraph(tuple(segments), "data")] if segments else []), present
+        paragraphs.append(Paragraph(tuple(segments), "data"))
+    return paragraphs, present
 
 
 _FOUND_IN = re.compile(r"\bin ([A-Z][a-z]+ \d{4}) that\b")
