@@ -310,6 +310,19 @@ def count_paragraphs(force: Force, framework: Framework) -> list[Paragraph]:
     return out
 
 
+def grade_phrases(framework: Framework, graded: Sequence[tuple[Question, str]]) -> str:
+    """'is good at A and at B, and requires improvement at C': areas of one grade said together,
+    grades in the order they first come."""
+    by_grade: dict[str, list[str]] = {}
+    for question, grade_id in graded:
+        by_grade.setdefault(grade_id, []).append(question.summary_phrase or question.area_name.lower())
+    parts = []
+    for grade_id, phrases in by_grade.items():
+        first = f"{framework.grade(grade_id).summary_verb} {phrases[0]}"
+        parts.append(joined([first, *(f"at {p}" for p in phrases[1:])]))
+    return joined(parts)
+
+
 def _published_summary(force: Force, framework: Framework, inputs: ReportInputs) -> list[Paragraph]:
     """The inspectorate's named grades in a sentence, or that the sources name none."""
     graded = [q for q in framework.questions() if q.graded]
@@ -323,7 +336,6 @@ def _published_summary(force: Force, framework: Framework, inputs: ReportInputs)
                 f"any area of {force.name}{counted if has_counts else ''}."
             )
         ]
-    phrases = [f"{framework.grade(v.grade_id).summary_verb} {q.summary_phrase}" for q, v in named]
     dates = {v.published for _, v in named}
     when = f", published on {_date_text(next(iter(dates)))}" if len(dates) == 1 and None not in dates else ""
     rest = len(graded) - len(named)
@@ -331,7 +343,8 @@ def _published_summary(force: Force, framework: Framework, inputs: ReportInputs)
     return [
         para(
             f"In its {framework.title} grades{when} (the table below gives each one's date and source), "
-            f"the inspectorate found that {force.name} {joined(phrases)}.{missing}"
+            f"the inspectorate found that {force.name} "
+            f"{grade_phrases(framework, [(q, v.grade_id) for q, v in named])}.{missing}"
         )
     ]
 
@@ -356,11 +369,9 @@ def _openpeel_summary(
     if not shown:
         return [para(f"openpeel's rubric proposes no grade for {force.name} from the findings loaded.")]
     whose = openpeel_whose(shown, inputs.stored, len(evidence.findings))
-    phrases = [
-        f"{framework.grade(g.grade_id).summary_verb} {q.summary_phrase}" for q, g in shown if g.grade_id
-    ]
+    phrases = grade_phrases(framework, [(q, g.grade_id) for q, g in shown if g.grade_id])
     agree = agreement_clause({q.id: g.grade_id for q, g in shown}, inputs.published, framework)
-    return [para(f"{whose} the force {joined(phrases)}{agree}.")]
+    return [para(f"{whose} the force {phrases}{agree}.")]
 
 
 def _inspector_summary(inputs: ReportInputs) -> tuple[list[Paragraph], list[Paragraph]]:
