@@ -99,9 +99,10 @@ def test_a_force_without_findings_shows_published_grades_and_no_grade_of_its_own
 @pytest.mark.parametrize(
     ("force", "year", "title"),
     [
-        ("kent", 2021, "Kent PEEL 2021/22"),
+        # From 2021/22 a report takes its cycle's own title (framework `report`).
+        ("kent", 2021, "PEEL 2021/22 – An inspection of Kent Police"),
         ("kent", 2018, "Kent PEEL 2018/19"),
-        ("merseyside", 2023, "Merseyside PEEL 2023-25"),
+        ("merseyside", 2023, "PEEL 2023–2025: An inspection of Merseyside Police"),
     ],
 )
 def test_titles_use_the_cycle_as_the_inspectorate_writes_it(

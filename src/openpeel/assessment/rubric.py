@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from openpeel.core.errors import InputError
 from openpeel.evidence import EvidenceFile, Finding
+from openpeel.evidence.models import STRENGTH_KINDS
 from openpeel.framework import Framework, Question
 from openpeel.indicators.query import IndicatorValue
 
@@ -205,7 +206,8 @@ class _Facts:
 
     @property
     def strengths(self) -> list[Finding]:
-        return self.of_kind("strength")
+        # Innovative and promising practice count as strengths (evidence/models.py).
+        return [f for f in self.findings if f.kind in STRENGTH_KINDS]
 
     @property
     def afis(self) -> list[Finding]:

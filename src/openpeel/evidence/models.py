@@ -7,8 +7,28 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-FindingKind = Literal["strength", "area-for-improvement", "cause-of-concern", "observation"]
-FINDING_KINDS: tuple[str, ...] = ("strength", "area-for-improvement", "cause-of-concern", "observation")
+FindingKind = Literal[
+    "strength",
+    "area-for-improvement",
+    "cause-of-concern",
+    "observation",
+    "innovative-practice",
+    "promising-practice",
+]
+FINDING_KINDS: tuple[str, ...] = (
+    "strength",
+    "area-for-improvement",
+    "cause-of-concern",
+    "observation",
+    "innovative-practice",
+    "promising-practice",
+)
+PRACTICE_KINDS: tuple[str, ...] = ("innovative-practice", "promising-practice")
+"""Practice the inspectorate's reports from 2021/22 set out in boxes of their own ("Innovative
+practice", "Promising practice"): kept apart so a report can show them as such; the rubric counts
+them as strengths."""
+STRENGTH_KINDS: tuple[str, ...] = ("strength", *PRACTICE_KINDS)
+"""The kinds the rubric counts as strengths."""
 DRAFT_MARKER = "[DRAFT: rewrite in openpeel's own words]"
 """How `openpeel evidence draft` opens every finding's text; the loader refuses a text that still does."""
 

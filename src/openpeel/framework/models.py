@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -62,6 +63,19 @@ class Question(Strict):
     source: str | None = Field(
         default=None, description="The published framework or report page the wording was checked on"
     )
+    area_title: str | None = Field(
+        default=None,
+        description="The area's name as a heading in a report of the graded-areas shape, where it is not "
+        "the summary phrase capitalised (e.g. 'Treatment of the public')",
+    )
+
+    @property
+    def area_name(self) -> str:
+        """The area's heading: `area_title`, else the summary phrase (or the text) capitalised."""
+        if self.area_title:
+            return self.area_title
+        phrase = (self.summary_phrase or self.text).removeprefix("its ")
+        return phrase[:1].upper() + phrase[1:]
 
     @model_validator(mode="after")
     def _graded_needs_phrase(self) -> Question:
@@ -101,6 +115,35 @@ class DataAgeLimit(Strict):
     )
 
 
+class ReportForm(Strict):
+    """How a cycle's published force reports are laid out, where openpeel follows it.
+
+    The cycles to 2018/19 have none: their reports follow the pillar report ("How well the force
+    tackles crime"). From PEEL 2021/22 the inspectorate publishes one report per force covering
+    every graded area: a judgments table, the inspector's summary, then a section per area."""
+
+    shape: Literal["graded-areas"] = "graded-areas"
+    title: str = Field(
+        description="The report's title with '{force}' for the force, e.g. 'PEEL 2023–2025: An inspection of {force}'"
+    )
+    section_title: str = Field(description="The line under the title")
+    judgments_title: str = Field(description="The heading of the judgments table, e.g. 'Our judgments'")
+    summary_title: str = Field(description="The heading of the inspector's summary")
+    source: str | None = Field(default=None, description="A published report page the names were read on")
+    confirmed: bool = Field(
+        default=True, description="False where the names follow an earlier cycle's and are not yet checked"
+    )
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _names_the_force(self) -> ReportForm:
+        if "{force}" not in self.title:
+            raise ValueError("report.title needs '{force}' where the force's name goes")
+        if not self.confirmed and not self.note:
+            raise ValueError("an unconfirmed report form needs a note saying why")
+        return self
+
+
 class Framework(Strict):
     year: int = Field(description="The cycle's first year, e.g. 2018 for PEEL 2018/19")
     title: str = Field(description="The cycle's label, e.g. 'PEEL 2018/19'")
@@ -119,6 +162,10 @@ class Framework(Strict):
         "data section out; none: no limit",
     )
     rubric: str = Field(description="Rubric file name under openpeel/assessment/rubrics")
+    report: ReportForm | None = Field(
+        default=None,
+        description="The layout of the cycle's published force reports (none: the pillar report of 2014-2018)",
+    )
     pillars: tuple[Pillar, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

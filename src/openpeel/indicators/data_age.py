@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import duckdb
 
 from openpeel.framework import Framework
+from openpeel.framework.models import DataPeriod
 from openpeel.indicators.catalogue import catalogue
 
 _NUMBERS = (
@@ -119,6 +120,40 @@ class DataAge:
         if not self.precedes or self.months is None:
             return None
         return f"{span_text(self.months)} before {self.cycle} began"
+
+    def family_phrase(self, family: str) -> str | None:
+        """How far one family's latest figures precede the cycle ('two years before PEEL 2021/22
+        began'), or None where they do not (or the family has none)."""
+        found = self.families.get(family)
+        if found is None or found.months_before_start is None or found.months_before_start <= 0:
+            return None
+        return f"{span_text(found.months_before_start)} before {self.cycle} began"
+
+
+def latest_label(family: str, period_end: dt.date) -> str:
+    """How a report names a period it falls back to: '12 months to 31 December 2018' for recorded
+    crime (the ONS table's quarters), 'year ending March 2019' for the others."""
+    if family == "recorded_crime":
+        return f"12 months to {period_end.day} {period_end.strftime('%B %Y')}"
+    return f"year ending {period_end.strftime('%B %Y')}"
+
+
+def shown_framework(framework: Framework, age: DataAge) -> Framework:
+    """The framework with each family's data period moved back to the latest the warehouse holds,
+    where that is earlier than the period asked for: the periods a report of the cycle can show.
+    Unchanged where every family has its own period (or none at all)."""
+    periods = dict(framework.data_periods)
+    for family, found in age.families.items():
+        if found.latest is None or found.at_wanted:
+            continue
+        periods[family] = DataPeriod(
+            period_end=found.latest,
+            label=latest_label(family, found.latest),
+            note=f"the latest the warehouse holds on or before {found.wanted.isoformat()}",
+        )
+    if periods == dict(framework.data_periods):
+        return framework
+    return framework.model_copy(update={"data_periods": periods})
 
 
 def data_age(con: duckdb.DuckDBPyConnection, framework: Framework) -> DataAge:

@@ -22,16 +22,27 @@ from openpeel.assessment.progress import NONE, Progress, progress_of
 from openpeel.evidence import EvidenceFile
 from openpeel.forces import EW_ID, Force, territorial_forces
 from openpeel.framework import Framework, load_framework
+from openpeel.indicators.data_age import DataAge, data_age
 from openpeel.indicators.query import IndicatorValue, source_files, values_for_year
 from openpeel.indicators.scan import ScanRow, national_scan
 from openpeel.publish.chart_data import YearChartData, load_chart_data
 from openpeel.publish.document import build_report
 from openpeel.publish.model import Report
+from openpeel.publish.recent_data import report_chart_data, report_framework
 
 T = TypeVar("T")
 
 
-_WAREHOUSE_PARTS = ("values", "values_by_area", "chart_data", "sources", "scan")
+_WAREHOUSE_PARTS = (
+    "values",
+    "values_by_area",
+    "chart_data",
+    "sources",
+    "scan",
+    "age",
+    "report_values_by_area",
+    "report_chart_data",
+)
 
 
 class Cycle:
@@ -119,6 +130,42 @@ class Cycle:
     def force_values(self, force_id: str) -> dict[str, IndicatorValue]:
         return self.values_by_area.get(force_id, {})
 
+    @property
+    def has_report_form(self) -> bool:
+        """The cycle's reports follow its published report form (PEEL 2021/22 on: publish/recent.py)."""
+        return self.framework.report is not None
+
+    @property
+    def age(self) -> DataAge:
+        """How far the cycle's figures in the warehouse precede the cycle."""
+        return self._part("age", lambda: data_age(self.con, self.framework))
+
+    @property
+    def report_values_by_area(self) -> dict[str, dict[str, IndicatorValue]]:
+        """The figures the cycle's reports show, by area: the cycle's own periods for the pillar
+        reports; for a cycle with a report form, the latest periods held on or before them, none
+        past the framework's data_age_limit (publish/recent_data.py)."""
+        if not self.has_report_form:
+            return self.values_by_area
+
+        def by_area() -> dict[str, dict[str, IndicatorValue]]:
+            shown = report_framework(self.framework, self.age)
+            out: dict[str, dict[str, IndicatorValue]] = {}
+            for value in values_for_year(self.con, shown) if shown is not None else []:
+                out.setdefault(value.area_id, {})[value.indicator.id] = value
+            return out
+
+        return self._part("report_values_by_area", by_area)
+
+    @property
+    def report_chart_data(self) -> YearChartData:
+        if not self.has_report_form:
+            return self.chart_data
+        return self._part("report_chart_data", lambda: report_chart_data(self.con, self.framework, self.age))
+
+    def report_values(self, force_id: str) -> dict[str, IndicatorValue]:
+        return self.report_values_by_area.get(force_id, {})
+
     def progress_for(self, force_id: str) -> Progress:
         """How far the force's assessment has got: findings loaded, judgements' states."""
         if self._progress is not None:
@@ -130,8 +177,12 @@ class Cycle:
         with self._lock:
             found = self._proposals.get(force_id)
             if found is None:
+                # A report in the cycle's own form covers every pillar's areas.
                 found = propose_grades(
-                    self.framework, self.evidence.get(force_id), self.force_values(force_id)
+                    self.framework,
+                    self.evidence.get(force_id),
+                    self.report_values(force_id),
+                    pillars=None if self.has_report_form else ("effectiveness",),
                 )
                 self._proposals[force_id] = found
             return found
@@ -146,13 +197,14 @@ class Cycle:
                     force_id,
                     self.year,
                     self.evidence.get(force_id),
-                    chart_data=self.chart_data,
-                    values=self.force_values(force_id),
+                    chart_data=self.report_chart_data,
+                    values=self.report_values(force_id),
                     stored=self.judgements.get(force_id, {}),
                     proposals=self.proposals(force_id),
                     sources=self.sources,
                     progress=self.progress_for(force_id),
-                    ew_values=self.force_values(EW_ID),
+                    ew_values=self.report_values(EW_ID),
+                    age=self.age if self.has_report_form else None,
                 )
                 self._reports[force_id] = found
             return found

@@ -15,6 +15,7 @@ from openpeel.assessment.progress import Progress, progress_of
 from openpeel.evidence import EvidenceFile, Finding
 from openpeel.forces import EW_ID, Force, get_force
 from openpeel.framework import Framework, Question, load_framework
+from openpeel.indicators.data_age import DataAge
 from openpeel.indicators.query import IndicatorValue, source_files, values_by_indicator
 from openpeel.publish import charts, narrative, prose
 from openpeel.publish.appendix import appendix
@@ -45,7 +46,7 @@ from openpeel.publish.model import (
 SUMMARY_SUBJECTS = ("{name}", "The force", "It")
 
 
-def _period_label(framework: Framework, family: str) -> str:
+def period_label(framework: Framework, family: str) -> str:
     period = framework.data_periods.get(family)
     return period.label if period else ""
 
@@ -54,7 +55,7 @@ SUPPLIED_FAMILIES = ("imported", "workforce")
 EXTRA_DIFFERENCES = 3
 
 
-def _question_values(
+def question_values(
     question: Question, framework: Framework, values: dict[str, IndicatorValue]
 ) -> list[IndicatorValue]:
     """The question's indicators: the framework's primary and supporting ones, then the
@@ -95,12 +96,12 @@ def _data_paragraphs(
     once in the paragraph; every change names its span ("over the same four years" once the
     period is named). Crime figures carry what the inspectorate found about the force's
     recording, and counts recording drives say why neither direction is better."""
-    present = [v for v in _question_values(question, framework, values) if v.indicator.id not in said]
+    present = [v for v in question_values(question, framework, values) if v.indicator.id not in said]
     sentences: list[Segment] = []
     stated: set[str] = set()
     subjects: list[tuple[IndicatorValue, str]] = []
     for value in present:
-        label = _period_label(framework, value.indicator.period_family)
+        label = period_label(framework, value.indicator.period_family)
         ind = value.indicator
         years = ind.years or 1
         key = label if years == 1 else f"{label}/{years}"
@@ -171,7 +172,7 @@ def shown_grades(
     return out
 
 
-def _openpeel_whose(
+def openpeel_whose(
     grades: list[tuple[Question, ShownGrade]], stored: dict[str, Judgement], found: int
 ) -> str:
     """Whose grades the summary states, and in what state: said in the sentence that states them."""
@@ -230,7 +231,7 @@ def _summary(
             f"{framework.grade(g.grade_id).summary_verb} {q.summary_phrase}" for q, g in shown if g.grade_id
         ]
         stored = inputs.stored
-        whose = _openpeel_whose(shown, stored, len(evidence.findings))
+        whose = openpeel_whose(shown, stored, len(evidence.findings))
         subject = "the force" if out else force.name
         agree = agreement_clause({q.id: g.grade_id for q, g in shown}, inputs.published, framework)
         sentences.append(f"{whose} {subject} {joined(phrases)}{agree}.")
@@ -261,7 +262,7 @@ def _overview(
             continue
         if segments:
             segments.append(Segment(" "))
-        span = narrative.change_span(value, _period_label(framework, family))
+        span = narrative.change_span(value, period_label(framework, family))
         segments += narrative.change_sentence(value, subject, span)
         subjects.append((value, subject))
         used.append(value)
@@ -273,7 +274,7 @@ def _overview(
     return paragraphs, used
 
 
-def _question_charts(question: Question, data: YearChartData, force: Force, done: set[str]) -> list[Chart]:
+def question_charts(question: Question, data: YearChartData, force: Force, done: set[str]) -> list[Chart]:
     """Trend and funnel charts for the question's rates, ranked bars for its primary changes."""
     out: list[Chart | None] = []
     for ind_id in [*question.primary_indicators, *question.supporting_indicators]:
@@ -360,7 +361,7 @@ def load_report_inputs(
     )
 
 
-def _no_findings_note(question: Question, inputs: ReportInputs, findings: list[Finding]) -> list[Paragraph]:
+def no_findings_note(question: Question, inputs: ReportInputs, findings: list[Finding]) -> list[Paragraph]:
     """Why a section shows no findings: none loaded, loaded but not published, or no inspection."""
     evidence = inputs.evidence
     if findings:
@@ -402,18 +403,18 @@ def _question_section(
     if question.has_police_uk_outcomes:
         outcome_paras, outcome_entry = outcome_paragraphs(con, inputs.force, framework, inputs.sources)
         section.paragraphs += outcome_paras
-    section.charts += _question_charts(question, inputs.chart_data, inputs.force, charted)
+    section.charts += question_charts(question, inputs.chart_data, inputs.force, charted)
     findings = [f for f in evidence.findings if f.question == question.id] if evidence else []
     if evidence is not None:
         stated = set(said) | {v.indicator.id for v in used}
         section.paragraphs += prose.section_findings(findings, evidence, stated)
-    section.paragraphs += _no_findings_note(question, inputs, findings)
+    section.paragraphs += no_findings_note(question, inputs, findings)
     if proposal is not None and proposal.grade is None and proposal.flags:
         flagged = [values[f.split(":")[0]] for f in proposal.flags if f.split(":")[0] in values]
         section.paragraphs += [
             para(
                 "Data-led flag: "
-                + narrative.flag_text(v, _period_label(framework, v.indicator.period_family), inputs.notes)
+                + narrative.flag_text(v, period_label(framework, v.indicator.period_family), inputs.notes)
                 + ".",
                 kind="note",
             )
@@ -433,7 +434,7 @@ def _published_line(inputs: ReportInputs, question_id: str) -> tuple[PublishedGr
     return line, agreement(shown.grade_id if shown else None, view)
 
 
-def _ungraded_basis(inputs: ReportInputs, question_id: str) -> str:
+def ungraded_basis(inputs: ReportInputs, question_id: str) -> str:
     """Why openpeel shows no grade for a question: no findings, or findings not yet published."""
     loaded = inputs.progress.findings.get(question_id, 0)
     if inputs.evidence is None and loaded:
@@ -460,7 +461,7 @@ def _judgement_rows(
                 section.grade_label or "Not graded",
                 f"{shown.note}; {count} finding{'' if count == 1 else 's'}"
                 if shown and shown.grade_id
-                else _ungraded_basis(inputs, question.id),
+                else ungraded_basis(inputs, question.id),
                 section.published,
                 section.agreement,
             )
@@ -472,7 +473,7 @@ def _judgement_rows(
     return judgements, rules
 
 
-def _findings_dates(evidence: EvidenceFile | None) -> tuple[dt.date | None, ...]:
+def findings_dates(evidence: EvidenceFile | None) -> tuple[dt.date | None, ...]:
     """The publication dates of the inspections whose findings the report shows (None: undated)."""
     if evidence is None:
         return ()
@@ -493,8 +494,13 @@ def build_report(
     sources: dict[str, dict[str, object]] | None = None,
     progress: Progress | None = None,
     ew_values: dict[str, IndicatorValue] | None = None,
+    age: DataAge | None = None,
 ) -> Report:
     """The report's document model.
+
+    A cycle whose framework gives its published report form (PEEL 2021/22 on) gets a report in
+    that form (publish/recent.py; `age`: how far its figures precede the cycle, read when not
+    given); the cycles to 2018/19 get the pillar report built here.
 
     When building many reports, pass what is the same for all of them or cheaper read in one go
     (openpeel.publish.cycle.Cycle does): `chart_data`, the force's `values`, the rubric's
@@ -502,6 +508,24 @@ def build_report(
     Grades come from the `stored` judgements (from the workspace store; none when not given)
     where an inspector has acted on them, else from the rubric's proposals.
     """
+    if load_framework(year).report is not None:
+        # Imported here: the graded-areas builder is built on this module's parts.
+        from openpeel.publish.recent import build_area_report
+
+        return build_area_report(
+            con,
+            force_id,
+            year,
+            evidence,
+            chart_data=chart_data,
+            values=values,
+            stored=stored,
+            proposals=proposals,
+            sources=sources,
+            progress=progress,
+            ew_values=ew_values,
+            age=age,
+        )
     inputs = load_report_inputs(
         con,
         force_id,
@@ -565,7 +589,7 @@ def build_report(
         is_draft=any(g.grade_id and not g.published for g in inputs.grades.values()),
         stage=inputs.progress.stage,
         stage_note=inputs.progress.stage_sentence(force.name, framework.title),
-        findings_published=_findings_dates(evidence),
+        findings_published=findings_dates(evidence),
         unpublished_questions=tuple(
             q.id
             for q, section in zip(pillar.questions, questions, strict=True)

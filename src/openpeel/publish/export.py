@@ -144,7 +144,11 @@ FINDINGS = Download(
         Field("force_id", "VARCHAR", "Force id"),
         Field("finding_id", "VARCHAR", "Finding id within the evidence file"),
         Field("question_id", "VARCHAR", "Framework question the finding bears on"),
-        Field("kind", "VARCHAR", "strength, area-for-improvement, cause-of-concern or observation"),
+        Field(
+            "kind",
+            "VARCHAR",
+            "strength, area-for-improvement, cause-of-concern, observation, innovative-practice or promising-practice",
+        ),
         Field("text", "VARCHAR", "The finding as written by the inspector (plain text)"),
         Field("topics", "VARCHAR", "Topics, separated by '; '"),
         Field("is_exceptional", "BOOLEAN", "Marked exceptional"),

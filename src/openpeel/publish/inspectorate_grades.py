@@ -32,6 +32,8 @@ class PublishedView:
     published: dt.date | None
     source_url: str
     note: str | None
+    source_kind: str = "inspectorate"
+    """who published the page the grade was read on (framework/published_grades.SOURCE_KINDS)"""
 
     @property
     def date_text(self) -> str:
@@ -44,7 +46,13 @@ def published_views(framework: Framework, force_id: str) -> dict[str, PublishedV
     """The force's published grades for the cycle, by pillar or question id."""
     return {
         r.target: PublishedView(
-            r.target, r.grade, framework.grade(r.grade).label, r.published, r.source_url, r.note
+            r.target,
+            r.grade,
+            framework.grade(r.grade).label,
+            r.published,
+            r.source_url,
+            r.note,
+            r.source_kind,
         )
         for r in load_published_grades(framework.year)
         if r.force_id == force_id

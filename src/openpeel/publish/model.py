@@ -85,6 +85,36 @@ class PublishedGradeLine:
     short_date: str
     """dd/mm/yyyy, or 'no date' where the source page states none"""
     source_url: str
+    source_kind: str | None = None
+    """who published the page the grade was read on, in words ('the inspectorate', 'the force's
+    commissioner', 'the force', 'the press'); shown by the reports of the graded-areas shape"""
+    revision: str | None = None
+    """where the inspectorate changed the grade after publishing it, what it was and when"""
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    """One kind of finding in an area's section of a graded-areas report ("Causes of concern")."""
+
+    title: str
+    kind: str
+    items: tuple[Paragraph, ...]
+
+
+@dataclass(frozen=True)
+class AreaGradeRow:
+    """One row of a graded-areas report's judgments table: the inspectorate's grade, if a source
+    names it, beside openpeel's grade with whose it is and its state."""
+
+    area: str
+    question_id: str
+    published: PublishedGradeLine | None
+    not_found: str | None
+    """why there is no published grade to show ('not found in the sources openpeel holds')"""
+    openpeel_grade: str | None
+    openpeel_whose: str
+    """whose grade and its state ('openpeel's rubric (rubric-2021), a proposal not yet recorded'),
+    or why openpeel gives none"""
 
 
 @dataclass
@@ -100,6 +130,14 @@ class QuestionSection:
     published: PublishedGradeLine | None = None
     agreement: str | None = None
     """'agrees' or 'differs' where openpeel and the inspectorate both grade the question"""
+    pillar_title: str | None = None
+    """graded-areas reports: the pillar openpeel groups the area under"""
+    groups: list[FindingGroup] = field(default_factory=list)
+    """graded-areas reports: the area's findings by kind (causes of concern first)"""
+    openpeel_whose: str | None = None
+    """graded-areas reports: whose openpeel's grade is and its state"""
+    notes: list[Paragraph] = field(default_factory=list)
+    """graded-areas reports: why the area shows no findings, where it shows none"""
 
 
 @dataclass(frozen=True)
@@ -160,6 +198,18 @@ class Report:
     """Publication dates of the inspections whose findings the report shows (None: undated)"""
     unpublished_questions: tuple[str, ...] = ()
     """Questions with findings loaded whose judgement is not published, so the report shows no grade"""
+    shape: str = "pillar"
+    """pillar (the reports to 2018/19) | graded-areas (the cycle's report form, framework `report`)"""
+    judgments_title: str = ""
+    area_grades: list[AreaGradeRow] = field(default_factory=list)
+    """graded-areas reports: the judgments table, one row per graded area"""
+    grade_counts: list[Paragraph] = field(default_factory=list)
+    """graded-areas reports: sources that give only the number of areas per grade"""
+    inspector_summary_title: str = ""
+    inspector_summary: list[Paragraph] = field(default_factory=list)
+    data_title: str = ""
+    data_note: list[Paragraph] = field(default_factory=list)
+    """graded-areas reports: how old the official statistics are, or why they are left out"""
 
     @property
     def last_updated_text(self) -> str:

@@ -80,3 +80,38 @@ def grade_sentences_without_author(text: str) -> list[str]:
             if _GRADE.search(sentence) and not _AUTHOR.search(sentence):
                 out.append(sentence)
     return out
+
+
+# A figure as openpeel's data sentences and charts state it (narrative.fmt_value: one decimal).
+_FIGURE = re.compile(r"\d\.\d\b")
+# The periods they name ("year ending March 2019", "12 months to 31 December 2018", "four years to
+# December 2018"; a recording finding's "found in February 2017") and how far a period precedes the cycle (recent_data: "... before PEEL 2021/22 began").
+_PERIOD = re.compile(r"\b(year ending|months to|years to|found in)( \d{1,2})? [A-Z][a-z]+ \d{4}\b")
+_GAP = re.compile(r"\bbefore PEEL \S+ began\b")
+
+
+def undated_data_sentences(text: str) -> list[str]:
+    """Sentences of a report's body that state a figure without naming its period and how far it
+    precedes the cycle, and chart lines that do not say both ('[Chart] ...', one line each). For
+    reports of a cycle later than its data (publish/recent_data.py)."""
+    out = []
+    for line in body_text(text).splitlines():
+        if line.startswith("[Chart]"):
+            if not (_PERIOD.search(line) and _GAP.search(line)):
+                out.append(line)
+            continue
+        out += [
+            s for s in sentences(line) if _FIGURE.search(s) and not (_PERIOD.search(s) and _GAP.search(s))
+        ]
+    return out
+
+
+def figure_sentences(text: str) -> list[str]:
+    """Sentences of a report's body that state a figure (chart lines apart)."""
+    return [
+        s
+        for line in body_text(text).splitlines()
+        if not line.startswith("[Chart]")
+        for s in sentences(line)
+        if _FIGURE.search(s)
+    ]

@@ -25,13 +25,16 @@ KIND_LABELS = {
     "area-for-improvement": "Area for improvement",
     "cause-of-concern": "Cause of concern",
     "observation": "Observation",
+    "innovative-practice": "Innovative practice",
+    "promising-practice": "Promising practice",
     "data": "From the data",
     "note": "Note",
 }
 
-# Paragraph kinds printed with their label; findings read as prose, but a cause of concern and a
-# note about the data are flagged.
-TAGGED_KINDS = ("cause-of-concern", "note")
+# Paragraph kinds printed with their label; findings read as prose, but a cause of concern, a
+# note about the data and innovative or promising practice (boxed in the inspectorate's reports)
+# are flagged.
+TAGGED_KINDS = ("cause-of-concern", "note", "innovative-practice", "promising-practice")
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]|])")
 _MD_BLOCK_START = re.compile(r"^(\s*)([#>+\-]|\d+[.)])(?=\s|$)")
@@ -107,9 +110,9 @@ def render(
     """The report in one format. `nav` adds site links (HTML); `print_mode` opens chart tables for PDF."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    template = environment(fmt).get_template(
-        f"report.{EXTENSIONS[fmt]}.j2" if fmt != "html" else "report.html.j2"
-    )
+    # A cycle with a published report form (PEEL 2021/22 on) has templates of its own.
+    stem = "report_areas" if report.shape == "graded-areas" else "report"
+    template = environment(fmt).get_template(f"{stem}.{EXTENSIONS[fmt]}.j2")
     return template.render(report=report, nav=list(nav), print_mode=print_mode)
 
 

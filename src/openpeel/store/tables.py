@@ -43,7 +43,7 @@ WORKSPACE_TABLES: tuple[Table, ...] = (
     ),
     Table(
         name="ev_findings",
-        description="Inspection findings (strength, area for improvement, cause of concern, observation), each tied to a question.",
+        description="Inspection findings (strength, area for improvement, cause of concern, observation, innovative or promising practice), each tied to a question.",
         columns=(
             _FORCE,
             _YEAR,
@@ -56,7 +56,7 @@ WORKSPACE_TABLES: tuple[Table, ...] = (
             column(
                 "kind",
                 "VARCHAR",
-                "strength, area-for-improvement, cause-of-concern or observation",
+                "strength, area-for-improvement, cause-of-concern, observation, innovative-practice or promising-practice",
                 nullable=False,
             ),
             column("text", "VARCHAR", "What the inspectors found, in words", nullable=False),
