@@ -43,9 +43,11 @@ def in_sentence(title: str) -> str:
 
 def fact_sentence(finding: Finding, evidence: EvidenceFile) -> str:
     """'The domestic abuse inspection found that the force had ...': the inspection is named in
-    the sentence, its date and address in the paragraph's source (finding prose holds no figures)."""
+    the sentence, its date and address in the paragraph's source (finding prose holds no figures,
+    so a year in the title, "Domestic abuse inspection 2014", is left to the source line too)."""
     inspection = evidence.inspection(finding.inspection)
-    return f"The {in_sentence(inspection.title)} found that {finding.fact}."
+    name = " ".join(re.sub(r"\b(19|20)\d\d\b", "", in_sentence(inspection.title)).split())
+    return f"The {name} found that {finding.fact}."
 
 
 def _said(finding: Finding, evidence: EvidenceFile) -> str:
