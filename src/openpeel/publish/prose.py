@@ -121,6 +121,20 @@ def overview_findings(framework: Framework, evidence: EvidenceFile) -> list[Para
     return [Paragraph((Segment(text),), "findings", source)]
 
 
+def further_insights(evidence: EvidenceFile, question_ids: AbstractSet[str]) -> list[Paragraph]:
+    """The summaries of inspections the sections do not speak for, under "Further insights".
+
+    An inspection with findings on the report's questions has them stated in full in those
+    sections; its summary restates them (as the inspectorate's own "Further insights" restate its
+    later sections), so it is left out and each finding is said once."""
+    spoken = {f.inspection for f in evidence.findings if f.question in question_ids}
+    return [
+        Paragraph((Segment(i.summary.strip()),), "text", f"{i.title} ({i.source})")
+        for i in evidence.inspections
+        if i.summary and i.id not in spoken
+    ]
+
+
 def section_findings(
     findings: Iterable[Finding], evidence: EvidenceFile, stated: AbstractSet[str] = frozenset()
 ) -> list[Paragraph]:
