@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 
 from openpeel.cli import app
 from openpeel.core.settings import Settings
+from openpeel.publish.overview import NOT_GRADED, NOT_PUBLISHED
 from openpeel.web.app import create_app
 
 # Whole commands or national runs, seconds each: left to the full run (`make test-fast` skips them).
@@ -128,19 +129,34 @@ def _cells(row_html: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row_html)]
 
 
+def overview_cell(pages: dict[str, str]) -> str:
+    """Kent's investigating-offending cell on the 2014 overview: a grade, or a state."""
+    rows = [r for r in re.findall(r"<tr>.*?</tr>", pages["/2014/index.html"]) if "../forces/kent.html" in r]
+    assert len(rows) == 1
+    return _cells(rows[0])[3]  # Kent, region, then questions
+
+
+def force_page_cell(pages: dict[str, str]) -> str:
+    """The same on Kent's force page, in openpeel's grades section (the inspectorate's own
+    published grades come before it)."""
+    openpeels = pages["/forces/kent.html"].split('id="grades-h"', 1)[1]
+    found = re.search(re.escape(QUESTION_TEXT) + r'</td><td class="grade-cell[^"]*">([^<]+)</td>', openpeels)
+    assert found
+    return found.group(1)
+
+
+def _grade(cell: str) -> str | None:
+    """A cell's grade; None where it states that there is none ("Not graded", or findings loaded
+    and no judgement published: "Not yet published")."""
+    return None if cell in (NOT_GRADED, NOT_PUBLISHED) else cell
+
+
 def grades_seen(home: Path, site: Path | None, export: Path) -> dict[str, str | None]:
     """Kent's 2014 investigating-offending grade as each public surface shows it (None: none)."""
     seen: dict[str, str | None] = {}
     pages = web_text(home)
-    rows = [r for r in re.findall(r"<tr>.*?</tr>", pages["/2014/index.html"]) if "../forces/kent.html" in r]
-    assert len(rows) == 1
-    overview = _cells(rows[0])
-    seen["overview"] = overview[3] if overview[3] != "Not graded" else None  # Kent, region, then questions
-    # openpeel's grades section (the inspectorate's own published grades come before it).
-    openpeels = pages["/forces/kent.html"].split('id="grades-h"', 1)[1]
-    found = re.search(re.escape(QUESTION_TEXT) + r'</td><td class="grade-cell[^"]*">([^<]+)</td>', openpeels)
-    assert found
-    seen["force page"] = found.group(1) if found.group(1) != "Not graded" else None
+    seen["overview"] = _grade(overview_cell(pages))
+    seen["force page"] = _grade(force_page_cell(pages))
     report = pages["/2014/kent.html"]
     seen["report page"] = next(
         (g for g in ("Inadequate", "Requires improvement") if f"{g}</td>" in report), None
@@ -175,10 +191,13 @@ def test_published_is_one_act_everywhere(home: Path, tmp_path: Path) -> None:
     said = run("judgement", "publish", "kent", "--by", "pat")
     assert "openpeel publish" in said  # says what puts it before the public
 
-    # Marked published, not yet in a publication: no public surface shows it.
+    # Marked published, not yet in a publication: no public surface shows it. The overview and
+    # the force page say where the question stands (findings loaded, nothing published yet).
     before = grades_seen(home, None, export)
     assert before == dict.fromkeys(before)
     assert set(before) == {"overview", "force page", "report page", "API", "downloads", "export"}
+    pages = web_text(home)
+    assert overview_cell(pages) == force_page_cell(pages) == NOT_PUBLISHED
 
     run("publish", "--year", "2014", "--out", str(site), "--by", "pat")
     first = grades_seen(home, site, export)

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from openpeel.evidence import EvidenceFile
@@ -115,8 +116,11 @@ def test_without_next_cycle_evidence_what_followed_is_not_known() -> None:
     )
 
 
-def test_findings_command_lists_a_force_across_cycles(tmp_path: Path) -> None:
+def test_findings_command_lists_a_force_across_cycles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from openpeel.cli import app
+    from openpeel.evidence import loader
 
     paths = []
     for data in (Y2014, Y2015):
@@ -126,6 +130,19 @@ def test_findings_command_lists_a_force_across_cycles(tmp_path: Path) -> None:
         )
         paths += ["--evidence", str(path)]
     runner = CliRunner()
+    # The files given win over the shipped ones for their cycles, and the shipped files fill the
+    # other cycles: Kent's shipped PEEL 2016 file is where 2015's cause of concern is followed.
+    with_shipped = runner.invoke(app, ["findings", "--force", "Kent", "--json", *paths])
+    assert with_shipped.exit_code == 0, with_shipped.output
+    shipped = json.loads(with_shipped.stdout)
+    assert {r["finding"] for r in shipped if r["year"] in (2014, 2015)} == {
+        "io-quality", "rc-victims", "asb-response", "io-untagged", "pv-concern", "ic-quality",
+    }  # fmt: skip
+    [ic_quality] = [r for r in shipped if r["finding"] == "ic-quality"]
+    assert ic_quality["next_cycle"] == "PEEL 2016" and ic_quality["followed"] != "no-evidence"
+
+    # The invented files alone (no shipped file): a cycle with no evidence after it is not known.
+    monkeypatch.setattr(loader, "bundled_evidence_files", lambda: [])
     result = runner.invoke(app, ["findings", "--force", "Kent", "--json", *paths])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)

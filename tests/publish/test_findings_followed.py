@@ -4,6 +4,7 @@ The evidence here is INVENTED (not any force's findings), except where the shipp
 
 from __future__ import annotations
 
+from html import unescape
 from pathlib import Path
 
 import duckdb
@@ -40,11 +41,25 @@ LATER = _invented(2015, "area-for-improvement", "investigating-crime", "inv-agai
 
 
 def test_the_site_page_follows_the_published_findings(site: SiteResult) -> None:
+    from tests.publish.conftest import evidence_for
+
+    from openpeel.evidence.followed import follow_findings
+    from openpeel.framework import available_years
+
     html = (site.out_dir / "forces" / "northamptonshire.html").read_text(encoding="utf-8")
     section = html[html.index('<section aria-labelledby="followed-h">') :]
     section = section[: section.index("</section>")]
-    assert 'id="findings-followed"' in section
-    assert "area for improvement" in section and "not known: no evidence for PEEL 2015" in section
+    assert 'id="findings-followed"' in section and "area for improvement" in section
+    # Every area for improvement and cause of concern of the evidence the site was given, in
+    # every cycle, with what followed it in the next (shipped files: Northamptonshire 2014's
+    # findings are followed into its PEEL 2015 file).
+    given = {y: ev for y in available_years() if (ev := evidence_for(y).get("northamptonshire"))}
+    followed = follow_findings("northamptonshire", given)
+    assert any(f.year == 2014 and f.next_cycle == "PEEL 2015" for f in followed)
+    rows = [unescape(r) for r in section.split("<tr>")]
+    for item in followed:
+        text = " ".join(item.finding.text.split())
+        assert [r for r in rows if text in r and item.describe() in r], item.finding.id
 
 
 def test_the_page_shows_what_the_cycles_may_show_and_no_more(publish_con: duckdb.DuckDBPyConnection) -> None:

@@ -36,6 +36,13 @@ def _report(home: Path) -> str:
     return result.stdout
 
 
+def _finding_texts() -> list[str]:
+    """The shipped Northamptonshire 2014 findings' sentences, as a report prints them."""
+    from openpeel.assessment.prepare import load_evidence
+
+    return [" ".join(f.text.split()) for f in load_evidence(2014)["northamptonshire"].findings]
+
+
 def _sources(text: str) -> list[str]:
     tail = text[text.index("Sources of the figures shown") :]
     return [line[2:] for line in tail.splitlines() if line.startswith("- ")]
@@ -71,9 +78,14 @@ def test_the_cli_report_body_is_short_and_says_nothing_twice(tmp_path: Path) -> 
     # Findings are prose, not tagged items; each is said once in the whole report.
     body = body_text(text)
     assert "[Strength]" not in body and "[Area for improvement]" not in body
-    assert body.count("ambitious targets for cutting crime") == 1
+    said = [t for t in _finding_texts() if t in body]
+    assert len(said) >= 20 and all(body.count(t) == 1 for t in said)
+    assert all(text.count(t) == 1 for t in said)
     # The appendix's judgements give the basis without brackets inside brackets.
-    assert "awaiting an inspector's confirmation; 4 findings)" in text and "findings))" not in text
+    from openpeel.assessment.prepare import load_evidence
+
+    reducing = sum(f.question == "reducing-crime" for f in load_evidence(2014)["northamptonshire"].findings)
+    assert f"awaiting an inspector's confirmation; {reducing} findings)" in text and "findings))" not in text
     # Only files behind figures shown: the workforce editions no figure uses are not listed.
     sources = _sources(text)
     assert not any("police-workforce" in s for s in sources)
@@ -117,7 +129,7 @@ def test_each_finding_is_said_once(northants: Report) -> None:
         p.plain for q in northants.questions for p in q.paragraphs
     ]
     whole = " ".join(said)
-    assert "ambitious targets" in whole
+    assert any(t in whole for t in _finding_texts())
     for sentence in re.split(r"(?<=\.)\s+", whole):
         if word_count(sentence) >= 6:
             assert whole.count(sentence) == 1, sentence

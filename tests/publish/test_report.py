@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from openpeel.evidence import bundled_evidence_files, load_evidence_file
+from openpeel.evidence import Inspection, bundled_evidence_files, load_evidence_file
 from openpeel.forces import territorial_forces
 from openpeel.indicators.compute import compute_indicators
 from openpeel.ingest.official_statistics import load_official_statistics
@@ -71,24 +71,24 @@ def test_text_report_has_the_reference_shape(northants: Report) -> None:
     assert lines[:2] == ["Northamptonshire PEEL 2014", "How well the force tackles crime"]
     # This version's own date, labelled as openpeel's; the inspectorate's dates, labelled as its own.
     assert lines[2].startswith("Last updated ") and "the date openpeel built this report" in lines[2]
-    assert lines[3] == (
-        "Inspection findings from the inspectorate's reports published between 27/03/2014 and "
-        "12/11/2014 (1 undated)"
-    )
+    assert lines[3] == "Inspection findings from the inspectorate's reports published 12/11/2014 (2 undated)"
+    # The rubric's proposals are grades no one has published: the draft mark comes before them.
+    assert northants.is_draft and lines[4].startswith("DRAFT: NOT PUBLISHED.")
     # The inspectorate's grades first, as its facts with their date and source; then openpeel's,
     # named as openpeel's in the sentence that states them.
-    assert lines[4].startswith(
+    assert lines[5].startswith(
         "In its PEEL 2014 grades, published on 12 November 2014 (source: https://"
-    ) and lines[4].endswith(
+    ) and lines[5].endswith(
         "the inspectorate found that Northamptonshire Police is good at reducing crime and preventing "
         "offending, requires improvement at investigating offending and is good at tackling anti-social behaviour."
     )
-    assert lines[5].startswith("openpeel's rubric proposes, from the ") and lines[5].endswith(
+    assert lines[6].startswith("openpeel's rubric proposes, from the ") and lines[6].endswith(
         "that the force is good at reducing crime and preventing offending, requires improvement at "
         "investigating offending and is good at tackling anti-social behaviour: the same as the "
         "inspectorate's published grades on all 3."
     )
-    assert "Further insights on effectiveness" in text
+    # Further insights: none here, its inspections' summaries restate the sections (see below).
+    assert "Further insights" not in text
     assert "There was no Strategic Policing Requirement inspection for this force." in text
     order = [text.index(q.text) for q in northants.questions]
     assert order == sorted(order) and len(order) == 6
@@ -177,12 +177,7 @@ def test_html_sections_and_judgement_phrases(northants: Report) -> None:
     outline = Outline()
     outline.feed(render(northants, "html"))
     h2 = [text for tag, text in outline.headings if tag == "h2"]
-    assert h2 == [
-        "Summary",
-        "Further insights on effectiveness",
-        "Questions for Effectiveness",
-        "Appendix: how we know",
-    ]
+    assert h2 == ["Summary", "Questions for Effectiveness", "Appendix: how we know"]
     html = render(northants, "html")
     for phrase in (
         "is good at reducing crime and preventing offending",
@@ -290,3 +285,43 @@ def test_police_uk_outcomes_reach_the_investigating_question(shared_data: Path, 
     # Without data.police.uk files the report has no outcome sentence.
     kent = build_report(con, "kent", 2014, None)
     assert not any("data.police.uk publishes" in p.plain for q in kent.questions for p in q.paragraphs)
+
+
+def test_further_insights_say_what_the_sections_do_not(
+    con: duckdb.DuckDBPyConnection, northants: Report
+) -> None:
+    """The reference shape's further insights: an inspection's summary, where no section states
+    that inspection's findings. Northamptonshire's two summaries restate findings its sections
+    state in full (as the reference's further insights restate its later sections), so they are
+    left out and each finding is said once."""
+    ev = load_evidence_file(
+        next(p for p in bundled_evidence_files() if p.name == "northamptonshire-2014.yaml")
+    )
+    summarised = [i for i in ev.inspections if i.summary]
+    assert len(summarised) == 2 and all(any(f.inspection == i.id for f in ev.findings) for i in summarised)
+    text = render(northants, "text")
+    assert not any(" ".join(str(i.summary).split()) in text for i in summarised)
+    assert "The crime inspection found the force was still making real headway" in text  # its finding
+    # INVENTED for this test: an inspection with a summary and no findings, so no section speaks for it.
+    invented = Inspection(
+        id="invented-review",
+        kind="value-for-money",
+        title="Invented review",
+        source="invented for tests/publish/test_report.py",
+        summary="INVENTED: an account of the force that no section gives (zq-4410).",
+    )
+    report = build_report(
+        con, "northamptonshire", 2014, ev.model_copy(update={"inspections": (*ev.inspections, invented)})
+    )
+    text = render(report, "text")
+    overview = text[: text.index("Questions for Effectiveness")]
+    assert "Further insights on effectiveness" in overview and text.count("zq-4410") == 1
+    assert not any(" ".join(str(i.summary).split()) in text for i in summarised)
+    outline = Outline()
+    outline.feed(render(report, "html"))
+    assert [text for tag, text in outline.headings if tag == "h2"] == [
+        "Summary",
+        "Further insights on effectiveness",
+        "Questions for Effectiveness",
+        "Appendix: how we know",
+    ]

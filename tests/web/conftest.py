@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from tests.conftest import TEST_AUDIT_KEY
 
 from openpeel.assessment.prepare import assess_all_years
 from openpeel.core.settings import Settings
+from openpeel.evidence.store import import_paths
 from openpeel.store import Store, open_store
 from openpeel.warehouse import writing
 from openpeel.web.app import create_app, open_data
@@ -27,12 +28,16 @@ USERS = [
 ]
 
 
-def make_home(home: Path, statistics_db: Path) -> Store:
+def make_home(home: Path, statistics_db: Path, evidence: Sequence[Path] = ()) -> Store:
     """A home folder as `openpeel build` leaves it: a warehouse with indicators, a store with the
-    shipped evidence and the rubric's drafts, and one user per role."""
+    shipped evidence and the rubric's drafts, and one user per role. `evidence`: files imported
+    by hand first (as `openpeel evidence import` does), which the shipped files then leave alone."""
     home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(statistics_db, home / "warehouse.duckdb")
     store = open_store(f"sqlite:///{home / 'workspace.sqlite'}", audit_key=TEST_AUDIT_KEY)
+    if evidence:
+        with store.write() as ws:
+            import_paths(ws, evidence, by="alice")
     with writing(home / "warehouse.duckdb", home / "lake") as con:
         assess_all_years(con, store)
     with store.write() as ws:

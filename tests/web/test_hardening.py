@@ -371,12 +371,11 @@ def test_every_page_holding_a_csrf_token_is_never_stored(client: TestClient) -> 
     anonymous = client.get("/")
     assert 'name="csrf_token"' not in anonymous.text
     try_password(client, "ivy", PASSWORD)
-    pages = (
-        "/",
-        "/workspace",
-        "/workspace/2014/northamptonshire",
-        "/workspace/2014/northamptonshire/findings/rc-targets",
-    )
+    # A finding's edit form: the first finding the force's workspace page links to.
+    force_page = "/workspace/2014/northamptonshire"
+    finding = re.search(rf'href="({force_page}/findings/[a-z0-9-]+)"', client.get(force_page).text)
+    assert finding
+    pages = ("/", "/workspace", force_page, finding.group(1))
     for path in pages:
         page = client.get(path)
         assert page.status_code == 200 and 'name="csrf_token"' in page.text, path

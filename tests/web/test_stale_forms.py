@@ -5,15 +5,26 @@ silently overwriting it."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.web.conftest import one, sign_in
+from tests.conftest import STORE_FIXTURE
+from tests.web.conftest import make_home, one, sign_in
 
 from openpeel.store import Store
 
 PAGE = "/workspace/2014/northamptonshire"
-FINDING = "rc-targets"
+FINDING = "rc-targets"  # a reducing-crime finding of the store fixture
+
+
+@pytest.fixture(scope="module")
+def web_home(statistics_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The web tests' home, with Northamptonshire 2014 from the store fixture (stable finding ids)
+    rather than the shipped file."""
+    home = tmp_path_factory.mktemp("web") / "home"
+    make_home(home, statistics_db, evidence=[STORE_FIXTURE]).dispose()
+    return home
 
 
 def _form(html: str) -> dict[str, object]:

@@ -108,16 +108,22 @@ def public_force(
     return ready_force(ws, force_id, year, at=head)
 
 
-def public_year(ws: sa.Connection, year: int) -> PublicYear:
-    """Every force of a year as the public sees it: as the latest publication of the year recorded
-    it, with how far each force's assessment has got since."""
-    head = publication_head(ws, year)
-    shown = ready_year(ws, year, at=head) if head is not None else PublicYear({}, {})
+def with_progress(ws: sa.Connection, year: int, shown: PublicYear) -> PublicYear:
+    """`shown` with how far each force of the year with findings has got now, its judgements
+    counted as published where `shown` holds them."""
     progress = {
         force_id: _progress(ws, force_id, stored_year, shown.judgements.get(force_id, {}))
         for force_id, stored_year in stored_force_years(ws, year)
     }
     return replace(shown, progress=progress)
+
+
+def public_year(ws: sa.Connection, year: int) -> PublicYear:
+    """Every force of a year as the public sees it: as the latest publication of the year recorded
+    it, with how far each force's assessment has got since."""
+    head = publication_head(ws, year)
+    shown = ready_year(ws, year, at=head) if head is not None else PublicYear({}, {})
+    return with_progress(ws, year, shown)
 
 
 def public_version(ws: sa.Connection) -> str:

@@ -553,13 +553,8 @@ def build_report(
         if outcome_entry is not None:
             extra_entries.append(outcome_entry)
     judgements, rules = _judgement_rows(inputs, questions)
-    further: list[Paragraph] = []
-    if evidence is not None:
-        further = [
-            para(i.summary.strip(), kind="text", source=f"{i.title} ({i.source})")
-            for i in evidence.inspections
-            if i.summary
-        ]
+    questions_shown = {q.id for q in pillar.questions}
+    further = prose.further_insights(evidence, questions_shown) if evidence is not None else []
     entries, caveats, source_list = appendix(
         force, evidence, inputs.sources, used, extra_entries, inputs.ew_values
     )

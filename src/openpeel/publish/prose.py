@@ -43,9 +43,11 @@ def in_sentence(title: str) -> str:
 
 def fact_sentence(finding: Finding, evidence: EvidenceFile) -> str:
     """'The domestic abuse inspection found that the force had ...': the inspection is named in
-    the sentence, its date and address in the paragraph's source (finding prose holds no figures)."""
+    the sentence, its date and address in the paragraph's source (finding prose holds no figures,
+    so a year in the title, "Domestic abuse inspection 2014", is left to the source line too)."""
     inspection = evidence.inspection(finding.inspection)
-    return f"The {in_sentence(inspection.title)} found that {finding.fact}."
+    name = " ".join(re.sub(r"\b(19|20)\d\d\b", "", in_sentence(inspection.title)).split())
+    return f"The {name} found that {finding.fact}."
 
 
 def _said(finding: Finding, evidence: EvidenceFile) -> str:
@@ -117,6 +119,20 @@ def overview_findings(framework: Framework, evidence: EvidenceFile) -> list[Para
     text = text[:1].upper() + text[1:]
     source = "; ".join(dict.fromkeys(s for part in sources for s in part.split("; ")))
     return [Paragraph((Segment(text),), "findings", source)]
+
+
+def further_insights(evidence: EvidenceFile, question_ids: AbstractSet[str]) -> list[Paragraph]:
+    """The summaries of inspections the sections do not speak for, under "Further insights".
+
+    An inspection with findings on the report's questions has them stated in full in those
+    sections; its summary restates them (as the inspectorate's own "Further insights" restate its
+    later sections), so it is left out and each finding is said once."""
+    spoken = {f.inspection for f in evidence.findings if f.question in question_ids}
+    return [
+        Paragraph((Segment(i.summary.strip()),), "text", f"{i.title} ({i.source})")
+        for i in evidence.inspections
+        if i.summary and i.id not in spoken
+    ]
 
 
 def section_findings(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from openpeel.assessment.public import PublicYear, public_year, ready_version, ready_year
+from openpeel.assessment.public import PublicYear, public_year, ready_version, ready_year, with_progress
 from openpeel.core.errors import OpenpeelError
 from openpeel.publish.publication import Versioning, site_files
 from openpeel.publish.render import Format
@@ -63,10 +63,16 @@ def publish_recorded(
         shown: dict[int, PublicYear] = {}
 
         def year_shown(year: int) -> PublicYear:
-            # The years published now show the published state as it is; the others, as their
-            # own latest publication recorded them (the force-across-years pages show all).
-            if year not in shown:
-                shown[year] = ready_year(ws, year) if year in chosen else public_year(ws, year)
+            # The years published now show the published state as it is, with how far each
+            # force's assessment has got (a force with findings and nothing published says so);
+            # the others, as their own latest publication recorded them (the force-across-years
+            # pages show all).
+            if year in shown:
+                return shown[year]
+            if year in chosen:
+                shown[year] = with_progress(ws, year, ready_year(ws, year))
+            else:
+                shown[year] = public_year(ws, year)
             return shown[year]
 
         def record(folder: Path) -> None:

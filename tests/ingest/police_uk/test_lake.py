@@ -21,6 +21,9 @@ from openpeel.ingest.police_uk.load import ingest
 from openpeel.warehouse import TABLES, connect, open_reader, writing
 from openpeel.warehouse.lake import LAKE_TABLES
 
+# Whole commands or national runs, seconds each: left to the full run (`make test-fast` skips them).
+pytestmark = pytest.mark.slow
+
 FORCES = ["city-of-london", "kent", "northamptonshire"]
 
 
@@ -219,9 +222,6 @@ import sys, time, os
 from pathlib import Path
 from openpeel.ingest.police_uk import load
 from openpeel.warehouse import lake, writing
-
-# Whole commands or national runs, seconds each: left to the full run (`make test-fast` skips them).
-pytestmark = pytest.mark.slow
 real_apply = lake.LakeCommit.apply
 def apply_one_then_hold(self):
     src, dst = self.moves[0]
