@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -16,14 +17,25 @@ from openpeel.web.app import create_app, open_data
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def api_schema() -> object:
-    """Built when the test runs, not when pytest collects it: opening the app prepares a warehouse."""
-    chosen = Settings(home=Path(tempfile.mkdtemp(prefix="openpeel-schemathesis-")))
-    return schemathesis.openapi.from_asgi("/openapi.json", create_app(chosen, open_data(chosen)))
+class _AppOnFirstUse:
+    """The app with its data, opened on its first request, so that collecting this module (which
+    every pytest run does, `-m "not slow"` included) does not prepare a warehouse."""
+
+    def __init__(self) -> None:
+        self._app: Any = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self._app is None:
+            chosen = Settings(home=Path(tempfile.mkdtemp(prefix="openpeel-schemathesis-")))
+            self._app = create_app(chosen, open_data(chosen))
+        await self._app(scope, receive, send)
 
 
-schema = schemathesis.pytest.from_fixture("api_schema")
+# The OpenAPI document needs no data: it comes from an app that opens none.
+_document = create_app(Settings(home=Path(tempfile.gettempdir()) / "openpeel-schemathesis-doc")).openapi()
+schema = schemathesis.openapi.from_dict(_document)
+schema.app = _AppOnFirstUse()
+schema.location = "/openapi.json"
 
 
 @schema.parametrize()
