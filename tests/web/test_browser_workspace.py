@@ -18,13 +18,25 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from tests.conftest import TEST_AUDIT_KEY
 from tests.publish.conftest import chromium_path, need
 from tests.web.conftest import PASSWORD, make_home
+from typer.testing import CliRunner
 
+from openpeel.cli import app
 from openpeel.core.settings import Settings
 from openpeel.web.app import create_app
 
 pytestmark = pytest.mark.browser
+
+
+HOMES: dict[str, Path] = {}
+
+
+def public_judgements(base: str) -> list[dict[str, Any]]:
+    answer = httpx.get(f"{base}/api/v1/judgements", params={"force": "northamptonshire", "year": 2014})
+    rows: list[dict[str, Any]] = answer.json()["data"]
+    return rows
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +46,8 @@ def server(statistics_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    app = create_app(Settings(home=home))
+    # The module's server starts before each test's environment (and its audit key) is set.
+    app = create_app(Settings(home=home, audit_key=TEST_AUDIT_KEY))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
@@ -47,6 +60,7 @@ def server(statistics_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
                 break
         except httpx.HTTPError:
             time.sleep(0.1)
+    HOMES[base] = home
     yield base
     srv.should_exit = True
     thread.join(timeout=10)
@@ -125,9 +139,15 @@ def test_finding_to_published_grade(server: str, browser: Any, tmp_path: Path) -
     shot(page, "workspace-published.png", tmp_path)
     page.close()
 
-    published = httpx.get(
-        f"{server}/api/v1/judgements", params={"force": "northamptonshire", "year": 2014}
-    ).json()
-    asb_row = next(j for j in published["data"] if j["question_id"] == "tackling-asb")
+    # Published in the workspace is not yet public: `openpeel publish` records the publication.
+    assert public_judgements(server) == []
+    result = CliRunner().invoke(
+        app, ["--home", str(HOMES[server]), "publish", "--year", "2014", "--out", str(tmp_path / "site")]
+    )
+    assert result.exit_code == 0, result.output
+    deadline = time.monotonic() + 10  # the server sees another process's publication within a second
+    while not (published := public_judgements(server)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    asb_row = next(j for j in published if j["question_id"] == "tackling-asb")
     assert asb_row["current_grade"] == "inadequate" and asb_row["state"] == "published"
     assert all(u.startswith(server) for u in requests), [u for u in requests if not u.startswith(server)]
