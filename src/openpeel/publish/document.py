@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from typing import TypedDict, Unpack
 
 import duckdb
 
@@ -320,30 +321,42 @@ class ReportInputs:
     """England and Wales's values, by indicator (the appendix's test intervals)"""
 
 
+class GivenInputs(TypedDict, total=False):
+    """What a caller building many reports passes once, the same for all of them or cheaper read
+    in one go (openpeel.publish.cycle.Cycle does); whatever is left out (or None) is read for the
+    one report. `stored`: the workspace store's judgements (none when not given)."""
+
+    chart_data: YearChartData | None
+    values: dict[str, IndicatorValue] | None
+    stored: dict[str, Judgement] | None
+    proposals: dict[str, Proposal] | None
+    sources: dict[str, dict[str, object]] | None
+    progress: Progress | None
+    ew_values: dict[str, IndicatorValue] | None
+
+
 def load_report_inputs(
     con: duckdb.DuckDBPyConnection,
     force_id: str,
     year: int,
     evidence: EvidenceFile | None,
-    *,
-    chart_data: YearChartData | None = None,
-    values: dict[str, IndicatorValue] | None = None,
-    stored: dict[str, Judgement] | None = None,
-    proposals: dict[str, Proposal] | None = None,
-    sources: dict[str, dict[str, object]] | None = None,
-    progress: Progress | None = None,
-    ew_values: dict[str, IndicatorValue] | None = None,
+    **given: Unpack[GivenInputs],
 ) -> ReportInputs:
     force = get_force(force_id)
     framework = load_framework(year)
+    chart_data = given.get("chart_data")
     if chart_data is None:
         chart_data = load_chart_data(con, framework)
+    values = given.get("values")
     if values is None:
         values = values_by_indicator(con, framework, force.force_id)
+    proposals = given.get("proposals")
     if proposals is None:
         proposals = propose_grades(framework, evidence, values)
+    stored = given.get("stored")
     if stored is None or evidence is None:
         stored = {}
+    sources, progress, ew_values = given.get("sources"), given.get("progress"), given.get("ew_values")
     grades = shown_grades(framework, proposals, stored)
     return ReportInputs(
         force,
@@ -487,14 +500,8 @@ def build_report(
     year: int,
     evidence: EvidenceFile | None,
     *,
-    chart_data: YearChartData | None = None,
-    values: dict[str, IndicatorValue] | None = None,
-    stored: dict[str, Judgement] | None = None,
-    proposals: dict[str, Proposal] | None = None,
-    sources: dict[str, dict[str, object]] | None = None,
-    progress: Progress | None = None,
-    ew_values: dict[str, IndicatorValue] | None = None,
     age: DataAge | None = None,
+    **given: Unpack[GivenInputs],
 ) -> Report:
     """The report's document model.
 
@@ -503,42 +510,15 @@ def build_report(
     given); the cycles to 2018/19 get the pillar report built here.
 
     When building many reports, pass what is the same for all of them or cheaper read in one go
-    (openpeel.publish.cycle.Cycle does): `chart_data`, the force's `values`, the rubric's
-    `proposals` and the `sources` of the figures.
-    Grades come from the `stored` judgements (from the workspace store; none when not given)
-    where an inspector has acted on them, else from the rubric's proposals.
+    (`given`, see GivenInputs). Grades come from the `stored` judgements where an inspector has
+    acted on them, else from the rubric's proposals.
     """
     if load_framework(year).report is not None:
         # Imported here: the graded-areas builder is built on this module's parts.
         from openpeel.publish.recent import build_area_report
 
-        return build_area_report(
-            con,
-            force_id,
-            year,
-            evidence,
-            chart_data=chart_data,
-            values=values,
-            stored=stored,
-            proposals=proposals,
-            sources=sources,
-            progress=progress,
-            ew_values=ew_values,
-            age=age,
-        )
-    inputs = load_report_inputs(
-        con,
-        force_id,
-        year,
-        evidence,
-        chart_data=chart_data,
-        values=values,
-        stored=stored,
-        proposals=proposals,
-        sources=sources,
-        progress=progress,
-        ew_values=ew_values,
-    )
+        return build_area_report(con, force_id, year, evidence, age=age, **given)
+    inputs = load_report_inputs(con, force_id, year, evidence, **given)
     force, framework = inputs.force, inputs.framework
     pillar = framework.pillars[0]
     overview, used = _overview(force, framework, inputs.values, evidence, inputs.notes)
@@ -580,7 +560,7 @@ def build_report(
         rules=rules,
         caveats=caveats,
         sources=source_list,
-        attribution=tuple(credit_lines(framework, stored or {}) if evidence is not None else ()),
+        attribution=tuple(credit_lines(framework, inputs.stored) if evidence is not None else ()),
         is_draft=any(g.grade_id and not g.published for g in inputs.grades.values()),
         stage=inputs.progress.stage,
         stage_note=inputs.progress.stage_sentence(force.name, framework.title),

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Unpack
 
 import duckdb
 
-from openpeel.assessment import Proposal, propose_grades
-from openpeel.assessment.judgements import Judgement
-from openpeel.assessment.progress import Progress
+from openpeel.assessment import propose_grades
 from openpeel.evidence import EvidenceFile, Finding
 from openpeel.evidence.models import PRACTICE_KINDS
 from openpeel.forces import EW_ID, Force, get_force
@@ -33,9 +32,9 @@ from openpeel.framework.published_records import grade_counts, revisions
 from openpeel.indicators.data_age import DataAge, data_age
 from openpeel.indicators.query import IndicatorValue
 from openpeel.publish.appendix import appendix
-from openpeel.publish.chart_data import YearChartData
 from openpeel.publish.credits import credit_lines, setter
 from openpeel.publish.document import (
+    GivenInputs,
     ReportInputs,
     findings_dates,
     load_report_inputs,
@@ -435,14 +434,8 @@ def build_area_report(
     year: int,
     evidence: EvidenceFile | None,
     *,
-    chart_data: YearChartData | None = None,
-    values: dict[str, IndicatorValue] | None = None,
-    stored: dict[str, Judgement] | None = None,
-    proposals: dict[str, Proposal] | None = None,
-    sources: dict[str, dict[str, object]] | None = None,
-    progress: Progress | None = None,
-    ew_values: dict[str, IndicatorValue] | None = None,
     age: DataAge | None = None,
+    **given: Unpack[GivenInputs],
 ) -> Report:
     """The report of a cycle with a published report form (see the module's note).
 
@@ -456,27 +449,19 @@ def build_area_report(
     if age is None:
         age = data_age(con, framework)
     shown = report_framework(framework, age)
+    # The cycle's own readings of what is not given: figures at the periods its reports show,
+    # and the rubric over every area (load_report_inputs would read the pillar reports' ones).
+    given = GivenInputs(**given)
+    values = given.get("values")
     if values is None:
-        values = report_values(con, framework, age, force.force_id)
-    if chart_data is None:
-        chart_data = report_chart_data(con, framework, age)
-    if ew_values is None:
-        ew_values = report_values(con, framework, age, EW_ID)
-    if proposals is None:
-        proposals = propose_grades(framework, evidence, values, pillars=None)
-    inputs = load_report_inputs(
-        con,
-        force_id,
-        year,
-        evidence,
-        chart_data=chart_data,
-        values=values,
-        stored=stored,
-        proposals=proposals,
-        sources=sources,
-        progress=progress,
-        ew_values=ew_values,
-    )
+        values = given["values"] = report_values(con, framework, age, force.force_id)
+    if given.get("chart_data") is None:
+        given["chart_data"] = report_chart_data(con, framework, age)
+    if given.get("ew_values") is None:
+        given["ew_values"] = report_values(con, framework, age, EW_ID)
+    if given.get("proposals") is None:
+        given["proposals"] = propose_grades(framework, evidence, values, pillars=None)
+    inputs = load_report_inputs(con, force_id, year, evidence, **given)
     state = _Progress()
     sections = [
         _area_section(con, pillar, question, inputs, shown, age, state)
@@ -511,7 +496,7 @@ def build_area_report(
         rules=rules,
         caveats=caveats,
         sources=source_list,
-        attribution=tuple(credit_lines(framework, stored or {}) if evidence is not None else ()),
+        attribution=tuple(credit_lines(framework, inputs.stored) if evidence is not None else ()),
         is_draft=any(g.grade_id and not g.published for g in inputs.grades.values()),
         stage=inputs.progress.stage,
         stage_note=inputs.progress.stage_sentence(force.name, framework.title),
