@@ -83,6 +83,7 @@ def test_published_grades_as_text_names_each_source() -> None:
     assert all("peel-2015/kent" in line for line in body)
 
 
+@pytest.mark.slow
 def test_calibrate_json(tmp_path: Path, statistics_db: Path) -> None:
     db = tmp_path / "w.duckdb"
     shutil.copyfile(statistics_db, db)
@@ -121,6 +122,7 @@ def test_calibrate_json(tmp_path: Path, statistics_db: Path) -> None:
     }
 
 
+@pytest.mark.slow
 def test_calibrate_text_lists_each_disagreement_with_its_rules(tmp_path: Path, statistics_db: Path) -> None:
     db = tmp_path / "w.duckdb"
     shutil.copyfile(statistics_db, db)
@@ -136,6 +138,7 @@ def test_calibrate_text_lists_each_disagreement_with_its_rules(tmp_path: Path, s
                 assert f"    {fired['rule']}: {fired['reason']}" in result.stdout
 
 
+@pytest.mark.slow
 def test_calibrate_a_cycle_without_evidence_says_so_without_a_warehouse(tmp_path: Path) -> None:
     db = tmp_path / "never-made.duckdb"
     result = runner.invoke(app, ["calibrate", "--year", "2018", "--db", str(db)])

@@ -67,6 +67,7 @@ def test_kappa_of_a_constant_guess_is_zero_and_of_perfect_agreement_one() -> Non
 # ---- The shipped 2014 evidence -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_held_out_forces_are_the_recorded_draw(con: duckdb.DuckDBPyConnection) -> None:
     result = calibrate(con, 2014)
     draw = recorded_draws()[2014]
@@ -75,6 +76,7 @@ def test_held_out_forces_are_the_recorded_draw(con: duckdb.DuckDBPyConnection) -
     assert "held_out" not in CalibrationSetup.model_fields  # one source of truth: held-out.yaml
 
 
+@pytest.mark.slow
 def test_rows_carry_the_published_grade_and_both_baselines(con: duckdb.DuckDBPyConnection) -> None:
     result = calibrate(con, 2014)
     assert len(result.forces_with_evidence) >= 11 and result.compared >= 33
@@ -103,6 +105,7 @@ def test_most_common_grade_counts_every_force_and_breaks_ties_to_the_worse() -> 
     assert most_common_grades(2014)["investigating-offending"] == max(counts, key=lambda g: counts[g])
 
 
+@pytest.mark.slow
 def test_text_output_sets_the_rubric_beside_its_baselines(con: duckdb.DuckDBPyConnection) -> None:
     result = calibrate(con, 2014)
     text = format_calibration(result)
@@ -121,6 +124,7 @@ def test_text_output_sets_the_rubric_beside_its_baselines(con: duckdb.DuckDBPyCo
         assert all(rule in text for rule, _ in row.fired)
 
 
+@pytest.mark.slow
 def test_a_cycle_without_evidence_says_so() -> None:
     result = calibrate(None, 2018)
     assert result.rows == [] and result.forces_with_evidence == []
@@ -136,6 +140,7 @@ def test_no_set_up_for_a_cycle_without_one() -> None:
 # ---- Freezing ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_frozen_rubric_that_changed_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     at = dt.datetime(2026, 12, 7, 12, 0, tzinfo=dt.UTC)
     good = CalibrationSetup(

@@ -34,6 +34,7 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.slow
 def test_workflow_from_import_to_history(db: str) -> None:
     code, _, err = run("evidence", "import", str(NORTHANTS_2014), "--by", "alice")
     assert code == 0, err

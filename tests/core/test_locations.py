@@ -111,6 +111,7 @@ def _foreign_lake(folder: Path) -> None:
     con.close()
 
 
+@pytest.mark.slow
 def test_a_warehouse_in_another_home_reads_only_its_own_lake(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -116,6 +116,7 @@ def test_without_next_cycle_evidence_what_followed_is_not_known() -> None:
     )
 
 
+@pytest.mark.slow
 def test_findings_command_lists_a_force_across_cycles(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

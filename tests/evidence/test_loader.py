@@ -31,6 +31,7 @@ def write(tmp_path: Path, **fields: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_bundled_evidence_loads() -> None:
     files = bundled_evidence_files()
     assert any(p.name == "northamptonshire-2014.yaml" for p in files)

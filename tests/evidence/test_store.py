@@ -114,6 +114,7 @@ def test_an_import_failing_half_way_changes_nothing(ws: sa.Connection) -> None:
     assert table_state(ws) == before
 
 
+@pytest.mark.slow
 def test_bundled_sync_leaves_evidence_edited_by_people_alone(ws: sa.Connection) -> None:
     from openpeel.evidence.store import import_evidence
 

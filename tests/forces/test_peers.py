@@ -45,6 +45,7 @@ def test_most_similar_file_is_checked(tmp_path: Path) -> None:
         parse_most_similar(path)
 
 
+@pytest.mark.slow
 def test_an_imported_set_is_preferred_and_reruns_the_comparison(tmp_path: Path) -> None:
     con: duckdb.DuckDBPyConnection = connect(":memory:")
     load_official_statistics(con, None)

@@ -63,6 +63,7 @@ def test_sample_rows_match_the_pages_read(force: str, year: int, target: str, gr
     assert row is not None and row.grade == grade
 
 
+@pytest.mark.slow
 def test_every_row_has_a_source_on_a_page() -> None:
     rows = published_grades()
     assert len(rows) > 700

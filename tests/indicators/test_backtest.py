@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from openpeel.indicators.backtest import backtest, backtest_markdown
 
@@ -25,6 +26,7 @@ def test_adjusted_flags_are_few_and_persist_beyond_chance(computed_all: duckdb.D
     assert page.count("| recorded_crime_rate | adjusted |") == 2
 
 
+@pytest.mark.slow
 def test_backtest_command_prints_the_table(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 

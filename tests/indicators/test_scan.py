@@ -3,6 +3,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from openpeel.framework import load_framework
 from openpeel.indicators import catalogue
 from openpeel.indicators.compute import compute_indicators
@@ -11,6 +13,7 @@ from openpeel.ingest.official_statistics import load_official_statistics
 from openpeel.warehouse import connect
 
 
+@pytest.mark.slow
 def test_scan_lists_only_significant_and_material_differences() -> None:
     con = connect(":memory:")
     load_official_statistics(con, None)
@@ -40,6 +43,7 @@ def test_scan_lists_only_significant_and_material_differences() -> None:
     assert all(r.force_id not in ("btp", "england-and-wales") for r in rows)
 
 
+@pytest.mark.slow
 def test_scan_with_peers_json_and_markdown() -> None:
     import json
 
@@ -69,6 +73,7 @@ def test_scan_with_peers_json_and_markdown() -> None:
     assert page.startswith("# National scan, PEEL 2014") and page.count("\n| ") == len(rows) + 1
 
 
+@pytest.mark.slow
 def test_scan_command_prints_json(tmp_path: Path) -> None:
     import json
 
@@ -88,6 +93,7 @@ def test_scan_command_prints_json(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "missing.csv: file not found" in bad.output
 
 
+@pytest.mark.slow
 def test_triage_keeps_each_forces_few_largest_differences(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
@@ -103,6 +109,7 @@ def test_triage_keeps_each_forces_few_largest_differences(tmp_path: Path) -> Non
     assert re.search(r"^\d+ differences across \d+ forces", full.stderr, re.M)
 
 
+@pytest.mark.slow
 def test_triage_is_the_largest_differences_each_indicator_once() -> None:
     con = connect(":memory:")
     load_official_statistics(con, None)

@@ -47,6 +47,7 @@ def test_west_midlands_force_is_not_taken_for_the_region(shared_data: Path) -> N
     assert wm.officers_fte == pytest.approx(6534.5, abs=0.01)
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_bundled_workforce_equals_the_originals(
     shared_data: Path, warehouse: duckdb.DuckDBPyConnection
@@ -59,6 +60,7 @@ def test_bundled_workforce_equals_the_originals(
     assert len(originals) == 484
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_shipped_workforce_bundle_is_what_the_command_writes(shared_data: Path, tmp_path: Path) -> None:
     write_bundle_from(shared_data, tmp_path)

@@ -100,6 +100,7 @@ def _invented_asb_tables(out: Path) -> dict[str, int]:
     return {fid: after for fid, (_, after) in figures.items()}
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_newer_editions_load_and_a_recent_cycle_uses_their_periods(
     shared_data: Path, tmp_path: Path, warehouse: duckdb.DuckDBPyConnection

@@ -20,6 +20,7 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[object, ...
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_bundled_table_equals_the_originals(shared_data: Path, warehouse: duckdb.DuckDBPyConnection) -> None:
     load_official_statistics(warehouse, shared_data)
@@ -37,6 +38,7 @@ def test_bundled_table_equals_the_originals(shared_data: Path, warehouse: duckdb
     assert all(s[2].startswith("bundled table") for s in bundled_sources)
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_shipped_bundle_is_what_the_bundle_command_writes(shared_data: Path, tmp_path: Path) -> None:
     write_bundle_from(shared_data, tmp_path)
@@ -45,6 +47,7 @@ def test_shipped_bundle_is_what_the_bundle_command_writes(shared_data: Path, tmp
         assert (tmp_path / name).read_text(encoding="utf-8") == shipped, name
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_failed_load_leaves_the_warehouse_as_it_was(
     shared_data: Path, tmp_path: Path, warehouse: duckdb.DuckDBPyConnection

@@ -27,6 +27,7 @@ def independent_cell(path: Path, sheet_prefix: str, label: str, header_text: str
     raise AssertionError(f"{label} not found")
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 @pytest.mark.parametrize("edition", [MARCH_2019, MARCH_2018])
 def test_asb_matches_an_independent_read(shared_data: Path, edition: str) -> None:

@@ -18,6 +18,7 @@ def write(tmp_path: Path, body: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_every_row_of_the_real_file_is_read(shared_data: Path) -> None:
     path = shared_data / "ons" / "recorded-crime-pfa" / "rec-crime-pfa.csv"

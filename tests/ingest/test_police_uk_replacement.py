@@ -179,6 +179,7 @@ def test_header_only_archive_reaching_into_the_future_is_refused_whole(tmp_path:
     assert stored(db) == 120 and _refusals(db) == []
 
 
+@pytest.mark.slow
 def test_header_only_archive_of_past_months_refuses_each_and_keeps_everything(tmp_path: Path) -> None:
     db = _store_kent(tmp_path)
     archive = _header_only_archive(tmp_path / "2014-12.zip", 2014)

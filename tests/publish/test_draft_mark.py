@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from openpeel.forces import get_force
 from openpeel.publish.cycle import Cycle
@@ -21,6 +22,7 @@ MARKS = {
 }
 
 
+@pytest.mark.slow
 def test_every_page_build_writes_with_unpublished_grades_is_marked_draft(
     publish_con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:

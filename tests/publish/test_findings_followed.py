@@ -8,6 +8,7 @@ from html import unescape
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from openpeel.evidence import EvidenceFile
 from openpeel.publish.cycle import Cycle
@@ -40,6 +41,7 @@ EARLIER = _invented(2014, "area-for-improvement", "investigating-offending", "in
 LATER = _invented(2015, "area-for-improvement", "investigating-crime", "inv-again")
 
 
+@pytest.mark.slow
 def test_the_site_page_follows_the_published_findings(site: SiteResult) -> None:
     from tests.publish.conftest import evidence_for
 

@@ -143,6 +143,7 @@ def test_city_of_london_has_no_per_officer_superlative_and_says_why(
     assert "British Transport Police are neither ranked nor compared" in kent
 
 
+@pytest.mark.slow
 def test_no_sentence_states_a_grade_without_its_author(cycles: dict[int, Cycle]) -> None:
     for year, cycle in cycles.items():
         for report in cycle.reports():
@@ -168,6 +169,7 @@ def _judgement(question: str, grade: str, proposed: str, state: str = "published
     )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_an_override_the_inspectorate_never_gave_is_stated_as_openpeels(
     publish_con: duckdb.DuckDBPyConnection,
 ) -> None:
@@ -195,6 +197,7 @@ def test_an_override_the_inspectorate_never_gave_is_stated_as_openpeels(
     assert grade_sentences_without_author(render(report, "text")) == []
 
 
+@pytest.mark.slow
 def test_northamptonshire_2014_sections_carry_their_reasons_and_the_finding_keeps_its_fact(
     texts: dict[tuple[int, str], str],
 ) -> None:

@@ -69,6 +69,7 @@ def test_the_home_map_is_the_latest_cycles_coverage_from_the_coverage_data() -> 
     assert words[get_force(partial.force_id).name].startswith("Partial:")
 
 
+@pytest.mark.slow
 def test_every_overview_and_scan_names_one_cycle(publish_con: duckdb.DuckDBPyConnection) -> None:
     for year in available_years():
         cycle = Cycle(publish_con, year)

@@ -47,6 +47,7 @@ def ready(store: Store, publish_con: duckdb.DuckDBPyConnection) -> Store:
     return store
 
 
+@pytest.mark.slow
 def test_a_writer_gets_its_turn_at_once_while_a_publish_renders(
     ready: Store, publish_con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
@@ -75,6 +76,7 @@ def test_a_writer_gets_its_turn_at_once_while_a_publish_renders(
     )
 
 
+@pytest.mark.slow
 def test_a_publish_whose_published_state_changed_meanwhile_records_nothing(
     ready: Store, publish_con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:
@@ -97,6 +99,7 @@ def test_a_publish_whose_published_state_changed_meanwhile_records_nothing(
     assert [p.name for p in tmp_path.iterdir() if ".openpeel-new-" in p.name] == []
 
 
+@pytest.mark.slow
 def test_work_on_drafts_meanwhile_does_not_stop_a_publish(
     ready: Store, publish_con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:

@@ -133,6 +133,7 @@ def test_a_newer_cycle_says_a_longer_gap(raised: dict[int, list[str]]) -> None:
     assert "(four years before PEEL 2023-25 began)" in northants[2023]
 
 
+@pytest.mark.slow
 def test_build_2023_25_writes_reports_in_the_cycles_form(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,

@@ -124,6 +124,7 @@ def test_a_period_is_named_once_per_paragraph(northants: Report) -> None:
             assert p.plain.count(label) <= 1, p.plain
 
 
+@pytest.mark.slow
 def test_each_finding_is_said_once(northants: Report) -> None:
     said = [p.plain for p in northants.overview] + [
         p.plain for q in northants.questions for p in q.paragraphs
@@ -152,6 +153,7 @@ def test_every_format_has_the_appendix_heading_and_the_html_collapses_it(northan
     assert "<details open>" in render(northants, "html", print_mode=True)
 
 
+@pytest.mark.slow
 def test_the_arrest_rate_superlative_comes_from_the_imported_measure(tmp_path: Path) -> None:
     from tests.indicators.test_imported_measures import domestic_abuse_table
 

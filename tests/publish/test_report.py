@@ -156,6 +156,7 @@ def test_script_in_a_finding_is_shown_as_text(con: duckdb.DuckDBPyConnection, no
     assert "<script>alert('x')</script>" in render(report, "text")
 
 
+@pytest.mark.slow
 def test_every_force_gets_a_data_led_report(con: duckdb.DuckDBPyConnection) -> None:
     for force in territorial_forces():
         report = build_report(con, force.force_id, 2014, None)
@@ -231,6 +232,7 @@ def test_every_format_carries_the_charts(northants: Report) -> None:
         assert f"| {chart.columns[0]} |" in md
 
 
+@pytest.mark.slow
 def test_imported_domestic_abuse_arrests_reach_the_report(tmp_path: Path) -> None:
     from tests.indicators.test_imported_measures import domestic_abuse_table
 

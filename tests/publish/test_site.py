@@ -99,6 +99,7 @@ def test_site_has_every_page(site: SiteResult) -> None:
     assert not list(root.parent.glob(".openpeel-site-*")), "staging folder left behind"
 
 
+@pytest.mark.slow
 def test_pages_are_self_contained_and_links_resolve(site: SiteResult) -> None:
     html_pages = sorted(site.out_dir.rglob("*.html"))
     assert len(html_pages) > 43 * 2
@@ -322,6 +323,7 @@ def test_export_command_writes_csv(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "xlsx" in bad.output
 
 
+@pytest.mark.slow
 def test_openpeels_grade_chart_draws_the_forces_it_graded(site: SiteResult) -> None:
     html = (site.out_dir / "2014" / "index.html").read_text(encoding="utf-8")
     at = html.index('id="chart-grades"')

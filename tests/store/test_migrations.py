@@ -7,6 +7,7 @@ import hashlib
 from importlib import resources
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
@@ -67,6 +68,7 @@ def test_latest_migration_builds_exactly_the_registry(store: Store) -> None:
     assert _schema(store) == _registry(store)
 
 
+@pytest.mark.slow
 def test_every_earlier_revision_migrates_to_the_registry(tmp_path: Path) -> None:
     folder = tmp_path
     probe = open_store(f"sqlite:///{folder / 'probe.sqlite'}", upgrade=False)

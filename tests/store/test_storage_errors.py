@@ -104,6 +104,7 @@ def test_a_read_only_database_refuses_with_a_storage_error(store: Store) -> None
         assert ws.execute(sa.text("SELECT count(*) FROM web_login_failures")).scalar_one() == 0
 
 
+@pytest.mark.slow
 def test_a_full_disk_while_the_site_is_written_is_one_line_and_the_old_site_stays(
     statistics_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -112,6 +112,7 @@ def _layout(lake: Path) -> tuple[list[str], list[str]]:
     return old, new
 
 
+@pytest.mark.slow
 def test_force_month_files_become_month_files_with_every_row_and_record(source: Path, tmp_path: Path) -> None:
     db, lake = _old_layout(source, tmp_path)
     con = duckdb.connect(str(db))
@@ -144,6 +145,7 @@ def test_force_month_files_become_month_files_with_every_row_and_record(source: 
     assert _rows(open_reader(db)) == rows_before
 
 
+@pytest.mark.slow
 def test_a_writer_failing_after_the_rewrite_leaves_the_old_lake_whole(source: Path, tmp_path: Path) -> None:
     db, lake = _old_layout(source, tmp_path)
     rows_before = _rows(open_reader(db))
@@ -211,6 +213,7 @@ def _run_and_kill(script: str, *args: Path) -> None:
     proc.wait(timeout=30)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", [_KILLED_MID_REWRITE, _KILLED_MID_SWAP], ids=["mid-rewrite", "mid-swap"])
 def test_kill_9_during_the_migration_leaves_a_whole_lake_and_the_next_writer_finishes(
     source: Path, tmp_path: Path, script: str

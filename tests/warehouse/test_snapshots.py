@@ -76,6 +76,7 @@ def test_a_writer_killed_half_way_changes_nothing_and_the_next_writer_cleans_up(
     assert not any(p.name.startswith(".w.duckdb.next-") for p in tmp_path.iterdir())
 
 
+@pytest.mark.slow
 def test_a_second_writer_waits_for_the_first(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     add_area(path, "a")

@@ -145,6 +145,7 @@ def test_published_grades_unknown_cycle_is_404_listing_the_cycles(client: TestCl
     assert "2018/19" in response.json()["error"]["details"][0]["suggestions"]
 
 
+@pytest.mark.slow
 def test_recording_grades_and_progress_tell_the_facts_apart(client: TestClient) -> None:
     """Issue 24: the inspectorate's crime-recording judgements as data, and where each force's
     assessment stands (findings loaded but nothing published is not "no findings")."""

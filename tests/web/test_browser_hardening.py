@@ -23,6 +23,7 @@ def page(browser: Any) -> Iterator[Any]:  # noqa: F811 - the imported fixture
     page.close()
 
 
+@pytest.mark.slow
 def test_docs_render_offline_under_the_csp(server: str, page: Any) -> None:  # noqa: F811
     foreign: list[str] = []
 
@@ -40,6 +41,7 @@ def test_docs_render_offline_under_the_csp(server: str, page: Any) -> None:  # n
     assert foreign == [] and page.violations == []
 
 
+@pytest.mark.slow
 def test_overview_sorting_runs_under_the_csp(server: str, page: Any) -> None:  # noqa: F811
     page.goto(f"{server}/2014/index.html")
     button = page.locator("#overview-table button.sort").first

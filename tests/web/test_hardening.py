@@ -308,6 +308,7 @@ def test_throttle_memory_is_bounded() -> None:
     assert throttle.retry_after("anyone", "a") >= 1  # the flooding address stays slowed
 
 
+@pytest.mark.slow
 def test_password_hashing_does_not_stall_other_requests(
     web_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -385,6 +386,7 @@ def test_every_page_holding_a_csrf_token_is_never_stored(client: TestClient) -> 
     assert 'name="csrf_token"' in login.text and login.headers["cache-control"] == "no-store"
 
 
+@pytest.mark.slow
 def test_junk_query_strings_do_not_grow_the_response_cache(web_home: Path) -> None:
     """Observation (issue 21): junk query strings grew the cache by about 0.8 GB. The cache keys on
     the query parameters some route reads, and is bounded in entries and bytes."""

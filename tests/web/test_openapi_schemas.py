@@ -41,6 +41,7 @@ CASES: list[tuple[str, type[BaseModel]]] = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("path", "model"), CASES, ids=[c[0] for c in CASES])
 def test_each_answer_validates_against_its_schema(
     client: TestClient, path: str, model: type[BaseModel]

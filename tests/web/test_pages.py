@@ -45,6 +45,7 @@ def test_home_links_read_as_force_names_with_the_latest_cycles_grades(client: Te
     assert ">Report<" not in page
 
 
+@pytest.mark.slow
 def test_home_and_every_served_overview_name_one_cycle(client: TestClient) -> None:
     home = client.get("/").text
     assert one_cycle_problems(home) == []
@@ -135,6 +136,7 @@ def test_site_pages_are_served_at_the_static_sites_paths(client: TestClient) -> 
     assert csv_file.status_code == 200 and csv_file.text.splitlines()[0].count(",") > 3
 
 
+@pytest.mark.slow
 def test_served_pages_carry_the_published_grades(client: TestClient) -> None:
     from openpeel.framework.published_grades import published_grades
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tests.conftest import record_publication_now
 from tests.web.conftest import app_for, make_home
 
@@ -25,6 +26,7 @@ def _publish_all(ws_store: Store) -> None:
         judgements.publish(ws, FORCE, YEAR, by="mo")
 
 
+@pytest.mark.slow
 def test_public_version_moves_with_recorded_publications_only(statistics_db: Path, tmp_path: Path) -> None:
     store = make_home(tmp_path / "home", statistics_db)
     with store.read() as ws:
@@ -46,6 +48,7 @@ def test_public_version_moves_with_recorded_publications_only(statistics_db: Pat
     store.dispose()
 
 
+@pytest.mark.slow
 def test_the_report_page_version_reads_the_force_an_alias_names(statistics_db: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     store = make_home(home, statistics_db)

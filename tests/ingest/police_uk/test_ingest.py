@@ -186,6 +186,7 @@ def test_truncated_member_inside_a_readable_zip_rolls_back(demo: DemoResult, tmp
     assert con.execute("SELECT count(*) FROM raw_police_uk_street").fetchone() == (0,)
 
 
+@pytest.mark.slow
 def test_reingest_is_idempotent_and_unchanged_files_are_skipped(demo: DemoResult, tmp_path: Path) -> None:
     con = connect(tmp_path / "w.duckdb", lake=lake_beside(tmp_path / "w.duckdb"))
     first = ingest(con, [demo.archive])
@@ -293,6 +294,7 @@ load.ingest(con, [Path(sys.argv[2])], progress=progress, recheck=True)
 """
 
 
+@pytest.mark.slow
 def test_kill_9_during_ingest_leaves_the_warehouse_as_it_was(demo: DemoResult, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     con = connect(db, lake=lake_beside(db))
@@ -324,6 +326,7 @@ def test_kill_9_during_ingest_leaves_the_warehouse_as_it_was(demo: DemoResult, t
     con.close()
 
 
+@pytest.mark.slow
 def test_cli_ingest_and_coverage(demo: DemoResult, tmp_path: Path) -> None:
     runner = CliRunner()
     db = str(tmp_path / "w.duckdb")
@@ -347,6 +350,7 @@ def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
     return str(row[0])
 
 
+@pytest.mark.slow
 def test_ingest_caps_duckdb_memory_then_restores_the_limit(demo: DemoResult, tmp_path: Path) -> None:
     capped = connect(tmp_path / "capped.duckdb", lake=lake_beside(tmp_path / "capped.duckdb"))
     before = _memory_limit(capped)
