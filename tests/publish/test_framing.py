@@ -51,6 +51,7 @@ def test_the_detector_finds_a_change_without_its_span() -> None:
     ]
 
 
+@pytest.mark.slow
 def test_every_change_sentence_of_2014_to_2016_names_its_span(texts: dict[tuple[int, str], str]) -> None:
     assert len(texts) == 43 * len(YEARS)
     missing = {key: found for key, text in texts.items() if (found := change_sentences_without_span(text))}

@@ -32,6 +32,7 @@ def test_the_checker_catches_a_mixed_table_and_an_unnamed_map() -> None:
     assert "count" in problems[3] and "data-cycle=2014" in problems[4]
 
 
+@pytest.mark.slow
 def test_the_site_home_page_shows_one_cycle_in_each_map_table_and_count(site: SiteResult) -> None:
     page = (site.out_dir / "index.html").read_text(encoding="utf-8")
     assert one_cycle_problems(page) == []

@@ -70,6 +70,7 @@ def test_a_stale_finding_form_gets_409_and_the_first_edit_stays(client: TestClie
     assert stored == ("First edit.",)
 
 
+@pytest.mark.slow
 def test_stale_grade_and_moderation_forms_get_409(client: TestClient, web_store: Store) -> None:
     csrf = sign_in(client, "lee")
     page = client.get(PAGE).text
@@ -122,6 +123,7 @@ def test_stale_grade_and_moderation_forms_get_409(client: TestClient, web_store:
     assert states == (0,)
 
 
+@pytest.mark.slow
 def test_a_finding_behind_a_published_judgement_is_locked_until_it_is_reopened(
     client: TestClient, web_store: Store
 ) -> None:
