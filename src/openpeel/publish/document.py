@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 import duckdb
 
@@ -486,6 +487,29 @@ def _judgement_rows(
     return judgements, rules
 
 
+def standing_fields(inputs: ReportInputs, sections: Iterable[tuple[str, str | None]]) -> dict[str, Any]:
+    """The Report fields every report form shares that say where its grades stand: who the
+    grades are credited to, whether any is unpublished (the draft mark), the progress stage and
+    its sentence, the findings' publication dates, and the questions with findings whose grade is
+    not shown because it is not published (`sections`: each question id with the grade label
+    its section shows, None for none)."""
+    framework, evidence, progress = inputs.framework, inputs.evidence, inputs.progress
+    return {
+        "attribution": tuple(credit_lines(framework, inputs.stored) if evidence is not None else ()),
+        "is_draft": any(g.grade_id and not g.published for g in inputs.grades.values()),
+        "stage": progress.stage,
+        "stage_note": progress.stage_sentence(inputs.force.name, framework.title),
+        "findings_published": findings_dates(evidence),
+        "unpublished_questions": tuple(
+            question_id
+            for question_id, label in sections
+            if label is None
+            and progress.findings.get(question_id)
+            and progress.states.get(question_id) != "published"
+        ),
+    }
+
+
 def findings_dates(evidence: EvidenceFile | None) -> tuple[dt.date | None, ...]:
     """The publication dates of the inspections whose findings the report shows (None: undated)."""
     if evidence is None:
@@ -560,16 +584,8 @@ def build_report(
         rules=rules,
         caveats=caveats,
         sources=source_list,
-        attribution=tuple(credit_lines(framework, inputs.stored) if evidence is not None else ()),
-        is_draft=any(g.grade_id and not g.published for g in inputs.grades.values()),
-        stage=inputs.progress.stage,
-        stage_note=inputs.progress.stage_sentence(force.name, framework.title),
-        findings_published=findings_dates(evidence),
-        unpublished_questions=tuple(
-            q.id
-            for q, section in zip(pillar.questions, questions, strict=True)
-            if section.grade_label is None
-            and inputs.progress.findings.get(q.id)
-            and inputs.progress.states.get(q.id) != "published"
+        **standing_fields(
+            inputs,
+            [(q.id, section.grade_label) for q, section in zip(pillar.questions, questions, strict=True)],
         ),
     )

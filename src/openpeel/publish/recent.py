@@ -32,14 +32,14 @@ from openpeel.framework.published_records import grade_counts, revisions
 from openpeel.indicators.data_age import DataAge, data_age
 from openpeel.indicators.query import IndicatorValue
 from openpeel.publish.appendix import appendix
-from openpeel.publish.credits import credit_lines, setter
+from openpeel.publish.credits import setter
 from openpeel.publish.document import (
     GivenInputs,
     ReportInputs,
-    findings_dates,
     load_report_inputs,
     no_findings_note,
     openpeel_whose,
+    standing_fields,
     ungraded_basis,
 )
 from openpeel.publish.evidence_entries import outcome_paragraphs
@@ -496,18 +496,7 @@ def build_area_report(
         rules=rules,
         caveats=caveats,
         sources=source_list,
-        attribution=tuple(credit_lines(framework, inputs.stored) if evidence is not None else ()),
-        is_draft=any(g.grade_id and not g.published for g in inputs.grades.values()),
-        stage=inputs.progress.stage,
-        stage_note=inputs.progress.stage_sentence(force.name, framework.title),
-        findings_published=findings_dates(evidence),
-        unpublished_questions=tuple(
-            s.question_id
-            for s in sections
-            if s.grade_label is None
-            and inputs.progress.findings.get(s.question_id)
-            and inputs.progress.states.get(s.question_id) != "published"
-        ),
+        **standing_fields(inputs, [(s.question_id, s.grade_label) for s in sections]),
         shape=form.shape,
         judgments_title=form.judgments_title,
         area_grades=_area_rows(inputs, sections),
