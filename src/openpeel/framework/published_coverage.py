@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from openpeel.core.errors import InputError
+from openpeel.core.text_table import text_table_lines
 from openpeel.forces import territorial_forces
 from openpeel.framework.loader import available_years, load_framework
 from openpeel.framework.models import Framework
@@ -155,12 +156,7 @@ def coverage_table(rows: Iterable[ForceCoverage]) -> str:
         )
         for r in rows
     ]
-    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
-        for line in [header, *body]
-    ]
-    out = [lines[0], "  ".join("-" * w for w in widths), *lines[1:], ""]
+    out = [*text_table_lines(header, body), ""]
     for cycle in dict.fromkeys(r.cycle for r in rows):
         tally = {s: sum(1 for r in rows if r.cycle == cycle and r.status == s) for s in STATUSES}
         out.append(f"{cycle}: " + ", ".join(f"{n} {s}" for s, n in tally.items()))

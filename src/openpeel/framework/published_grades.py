@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from openpeel.core.errors import InputError, UnknownNameError
+from openpeel.core.text_table import text_table_lines
 from openpeel.forces import territorial_forces
 from openpeel.framework.loader import load_framework
 from openpeel.framework.models import Framework
@@ -347,9 +348,4 @@ def grades_table(rows: Iterable[PublishedGrade]) -> str:
         )
         for r in rows
     ]
-    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-    lines = [
-        "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
-        for line in [header, *body]
-    ]
-    return "\n".join([lines[0], "  ".join("-" * w for w in widths), *lines[1:]]) + "\n"
+    return "\n".join(text_table_lines(header, body)) + "\n"
