@@ -40,6 +40,22 @@ def test_bundled_evidence_loads() -> None:
         assert evidence.findings
 
 
+def test_shipped_files_are_read_once_until_one_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openpeel.evidence import loader
+
+    shipped = write(tmp_path)
+    monkeypatch.setattr(loader, "bundled_evidence_files", lambda: [shipped])
+    [(path, first)] = loader.bundled_evidence()
+    assert path == shipped and first == load_evidence_file(shipped)
+    assert loader.bundled_evidence()[0][1] is first  # the same reading, not a second parse
+    # An edited file (another size here, so the test needs no sleep for the clock) is read again.
+    shipped.write_text(shipped.read_text(encoding="utf-8").replace("saw.", "saw again."), encoding="utf-8")
+    again = loader.bundled_evidence()[0][1]
+    assert again is not first and again.findings[0].text == "Something the inspectors saw again."
+
+
 def test_question_typo_names_file_line_field_and_suggestion(tmp_path: Path) -> None:
     path = write(tmp_path, question="reducing-crme")
     with pytest.raises(InputError) as info:

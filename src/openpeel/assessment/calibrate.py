@@ -32,7 +32,7 @@ from openpeel.assessment.held_out import recorded_draws
 from openpeel.assessment.pillar import propose_pillar
 from openpeel.assessment.rubric import Proposal, load_rubric, propose_grades
 from openpeel.core.errors import InputError
-from openpeel.evidence import EvidenceFile, bundled_evidence_files, load_evidence_file
+from openpeel.evidence import EvidenceFile, bundled_evidence
 from openpeel.forces import lookup
 from openpeel.framework import Framework, load_framework
 from openpeel.framework.published_grades import published_grade
@@ -267,8 +267,7 @@ class Calibration:
 def shipped_evidence(year: int) -> dict[str, EvidenceFile]:
     """The evidence files shipped with openpeel for `year`, by force id."""
     out: dict[str, EvidenceFile] = {}
-    for path in bundled_evidence_files():
-        evidence = load_evidence_file(path)
+    for _, evidence in bundled_evidence():
         if evidence.year == year:
             out[lookup(evidence.force).force_id] = evidence
     return out

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from openpeel.assessment.judgements import Judgement, current_judgements, record_all
 from openpeel.core.locations import Locations
-from openpeel.evidence import EvidenceFile, bundled_evidence_files, load_evidence_file
+from openpeel.evidence import EvidenceFile, bundled_evidence, load_evidence_file
 from openpeel.evidence.store import (
     BUILD_ACTOR,
     import_paths,
@@ -92,8 +92,8 @@ def load_evidence(year: int, extra: Iterable[Path] = ()) -> dict[str, EvidenceFi
     """Evidence files for `year`, by force id, read without storing them (for previews): the
     bundled ones, then any given (which win)."""
     out: dict[str, EvidenceFile] = {}
-    for path in [*bundled_evidence_files(), *extra]:
-        evidence = load_evidence_file(path)
+    shipped = [evidence for _, evidence in bundled_evidence()]
+    for evidence in [*shipped, *map(load_evidence_file, extra)]:
         if evidence.year != year:
             continue
         force_id = lookup(evidence.force).force_id

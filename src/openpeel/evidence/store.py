@@ -406,7 +406,7 @@ def sync_bundled_evidence(ws: sa.Connection, year: int) -> list[ImportResult]:
     """
     from importlib.metadata import PackageNotFoundError, version
 
-    from openpeel.evidence.loader import bundled_evidence_files
+    from openpeel.evidence.loader import bundled_evidence
 
     try:
         release = version("openpeel")
@@ -414,8 +414,7 @@ def sync_bundled_evidence(ws: sa.Connection, year: int) -> list[ImportResult]:
         release = "source"
     results: list[ImportResult] = []
     with transaction(ws):
-        for path in bundled_evidence_files():
-            evidence = load_evidence_file(path)
+        for path, evidence in bundled_evidence():
             if evidence.year != year:
                 continue
             if _edited_by_people(ws, lookup(evidence.force).force_id, year):
