@@ -29,18 +29,11 @@ from openpeel.core.errors import InputError
 from openpeel.evidence import EvidenceFile, Finding
 from openpeel.framework import load_framework
 from openpeel.framework.published_grades import load_published_grades, published_grade
-from openpeel.indicators.compute import compute_indicators
-from openpeel.ingest.official_statistics import load_official_statistics
 
 
 @pytest.fixture(scope="module")
-def con() -> duckdb.DuckDBPyConnection:
-    from openpeel.warehouse import connect
-
-    c = connect(":memory:")
-    load_official_statistics(c, None)
-    compute_indicators(c)
-    return c
+def con(statistics_con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return statistics_con
 
 
 # ---- Cohen's kappa, computed by hand -------------------------------------------------------------

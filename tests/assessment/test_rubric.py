@@ -12,19 +12,12 @@ from openpeel.assessment import propose_grades
 from openpeel.assessment import rubric as rubric_module
 from openpeel.evidence import EvidenceFile, Finding, Inspection, bundled_evidence_files, load_evidence_file
 from openpeel.framework import Framework, load_framework
-from openpeel.indicators.compute import compute_indicators
 from openpeel.indicators.query import values_by_indicator
-from openpeel.ingest.official_statistics import load_official_statistics
 
 
 @pytest.fixture(scope="module")
-def con() -> duckdb.DuckDBPyConnection:
-    from openpeel.warehouse import connect
-
-    c = connect(":memory:")
-    load_official_statistics(c, None)
-    compute_indicators(c)
-    return c
+def con(statistics_con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return statistics_con
 
 
 def evidence(*findings: Finding) -> EvidenceFile:

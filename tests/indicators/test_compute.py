@@ -3,29 +3,25 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+from tests.conftest import copy_of_statistics
 
 from openpeel.framework import load_framework
 from openpeel.indicators import catalogue
 from openpeel.indicators.comparison import compare
 from openpeel.indicators.compute import compute_indicators
 from openpeel.indicators.query import values_by_indicator, values_for_year
-from openpeel.ingest.official_statistics import load_official_statistics
 
 NON_FORCES = {"Action Fraud", "CIFAS", "UK Finance", "British Transport Police"}
 
 
 @pytest.fixture(scope="module")
-def computed() -> duckdb.DuckDBPyConnection:
-    from openpeel.warehouse import connect
-
-    con = connect(":memory:")
-    load_official_statistics(con, None)
-    compute_indicators(con)
-    return con
+def computed(statistics_con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return statistics_con
 
 
 def independent_crime_totals(shared_data: Path) -> dict[tuple[str, str], int]:
@@ -157,12 +153,12 @@ def test_sql_band_agrees_with_the_python_rule_on_every_row(computed: duckdb.Duck
 
 
 @pytest.fixture
-def fresh() -> duckdb.DuckDBPyConnection:
-    from openpeel.warehouse import connect
-
-    con = connect(":memory:")
-    load_official_statistics(con, None)
-    return con
+def fresh(statistics_db: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A warehouse of the test's own, as a build leaves it (the statistics and every indicator),
+    whose data the test changes and whose indicators it recomputes."""
+    con = copy_of_statistics(statistics_db, tmp_path)
+    yield con
+    con.close()
 
 
 def test_missing_force_means_no_england_and_wales_value(fresh: duckdb.DuckDBPyConnection) -> None:

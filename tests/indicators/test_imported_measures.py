@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+from tests.conftest import copy_of_statistics
 
 from openpeel.core.errors import InputError
 from openpeel.forces import territorial_forces
@@ -15,8 +17,6 @@ from openpeel.indicators.compute import compute_indicators
 from openpeel.indicators.imported_measures import import_measures, parse_imported_measures
 from openpeel.indicators.query import values_at
 from openpeel.indicators.wording import extreme_phrase
-from openpeel.ingest.official_statistics import load_official_statistics
-from openpeel.warehouse import connect
 
 HEADER = ["measure", "force", "period_end", "numerator", "denominator", "value", "source"]
 SOURCE = "HMIC domestic abuse data request 2014"
@@ -47,10 +47,12 @@ def domestic_abuse_table(path: Path, *, lowest: str = "Northamptonshire", lowest
 
 
 @pytest.fixture
-def loaded() -> duckdb.DuckDBPyConnection:
-    con = connect(":memory:")
-    load_official_statistics(con, None)
-    return con
+def loaded(statistics_db: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A warehouse of the test's own with the bundled statistics (and, as after any build, every
+    indicator computed), to import measures into."""
+    con = copy_of_statistics(statistics_db, tmp_path)
+    yield con
+    con.close()
 
 
 def _phrases(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import pytest
+from tests.conftest import copy_of_statistics
 
 from openpeel.assessment.prepare import load_evidence
 from openpeel.evidence import EvidenceFile
-from openpeel.indicators.compute import compute_indicators
-from openpeel.ingest.official_statistics import load_official_statistics
 from openpeel.publish.site import SiteResult, publish_site
-from openpeel.warehouse import connect
 
 
 def in_ci() -> bool:
@@ -42,10 +41,12 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def publish_con() -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect(":memory:")
-    load_official_statistics(con, None)
-    compute_indicators(con)
+def publish_con(
+    statistics_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The statistics and every indicator, shared by the publishing tests: a copy of the
+    session's statistics warehouse (tests/conftest.py)."""
+    con = copy_of_statistics(statistics_db, tmp_path_factory.mktemp("publish"))
     yield con
     con.close()
 

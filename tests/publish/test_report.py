@@ -10,20 +10,13 @@ import pytest
 
 from openpeel.evidence import Inspection, bundled_evidence_files, load_evidence_file
 from openpeel.forces import territorial_forces
-from openpeel.indicators.compute import compute_indicators
-from openpeel.ingest.official_statistics import load_official_statistics
 from openpeel.publish import build_report, render
 from openpeel.publish.model import Report
 
 
 @pytest.fixture(scope="module")
-def con() -> duckdb.DuckDBPyConnection:
-    from openpeel.warehouse import connect
-
-    c = connect(":memory:")
-    load_official_statistics(c, None)
-    compute_indicators(c)
-    return c
+def con(statistics_con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    return statistics_con
 
 
 @pytest.fixture(scope="module")
