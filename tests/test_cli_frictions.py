@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -48,10 +50,24 @@ def test_the_postgres_hint_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_tables_are_not_cut_to_80_columns_when_piped() -> None:
-    result = runner.invoke(app, ["forces"])
-    assert result.exit_code == 0
-    assert "…" not in result.output
-    assert "Devon and Cornwall Police" in result.output
+    # A real pipe and an environment that says exactly which width was asked for: the console's
+    # width is settled when openpeel is imported, and a test process may carry a COLUMNS nobody
+    # set by hand (pytest imports readline, which exports COLUMNS=80 to every child process,
+    # pytest-xdist's workers among them).
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env["PYTHONIOENCODING"] = "utf-8"
+
+    def forces(**extra: str) -> str:
+        command = [sys.executable, "-m", "openpeel", "forces"]
+        done = subprocess.run(command, env=env | extra, capture_output=True, encoding="utf-8", check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    piped = forces()
+    assert "…" not in piped
+    assert "Devon and Cornwall Police" in piped
+    # A width the user sets is still followed.
+    assert "…" in forces(COLUMNS="80")
 
 
 def test_a_missing_share_is_a_dash_not_zero_and_an_empty_lake_says_so(tmp_path: Path) -> None:
