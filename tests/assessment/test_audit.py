@@ -46,8 +46,8 @@ def busy_history(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:
     override(ws, "cumbria", 2015, "preventing-crime", "good", by="frank", reason="Data explained locally")
 
 
-def test_audit_log_replays_to_the_current_state(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:
-    busy_history(db, ws)
+def test_audit_log_replays_to_the_current_state(busy_ws: sa.Connection) -> None:
+    ws = busy_ws  # holding busy_history: tests/assessment/conftest.py
     state = table_state(ws)
     # Northamptonshire 2014 has 11 questions, the illustrative Cumbria 2015 file 11 findings and its
     # cycle 11 questions (legitimacy had four questions in 2015, crime recording among them).
@@ -56,10 +56,8 @@ def test_audit_log_replays_to_the_current_state(db: duckdb.DuckDBPyConnection, w
     assert verify_chain(ws).is_intact
 
 
-def test_every_event_says_who_when_before_after_and_why(
-    db: duckdb.DuckDBPyConnection, ws: sa.Connection
-) -> None:
-    busy_history(db, ws)
+def test_every_event_says_who_when_before_after_and_why(busy_ws: sa.Connection) -> None:
+    ws = busy_ws  # holding busy_history: tests/assessment/conftest.py
     found = events(ws, force_id="northamptonshire", year=2014)
     removed = [e for e in found if e.after is None]
     assert [e.entity_id for e in removed] == ["rc-recording-accuracy"]
@@ -86,9 +84,9 @@ def test_reimporting_the_same_file_records_nothing(db: duckdb.DuckDBPyConnection
 
 
 def test_findings_behind_a_published_judgement_are_locked_until_it_is_reopened(
-    db: duckdb.DuckDBPyConnection, ws: sa.Connection
+    busy_ws: sa.Connection,
 ) -> None:
-    busy_history(db, ws)
+    ws = busy_ws  # holding busy_history: tests/assessment/conftest.py
     before = table_state(ws)
     # The attack: turn a finding behind a published grade into a cause of concern, or drop it.
     stored = stored_evidence(ws, "northamptonshire", 2014)
@@ -125,18 +123,16 @@ def tamper(ws: sa.Connection, sql: str) -> None:
     ws.execute(sa.text(sql))
 
 
-def test_the_database_refuses_to_change_audit_events(
-    db: duckdb.DuckDBPyConnection, ws: sa.Connection
-) -> None:
-    busy_history(db, ws)
+def test_the_database_refuses_to_change_audit_events(busy_ws: sa.Connection) -> None:
+    ws = busy_ws  # holding busy_history: tests/assessment/conftest.py
     for sql in ("UPDATE as_audit_events SET reason = 'x' WHERE event_id = 5", "DELETE FROM as_audit_events"):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"), ws.begin_nested():
             ws.execute(sa.text(sql))
     assert verify_chain(ws).is_intact
 
 
-def test_a_tampered_event_breaks_the_chain(db: duckdb.DuckDBPyConnection, ws: sa.Connection) -> None:
-    busy_history(db, ws)
+def test_a_tampered_event_breaks_the_chain(busy_ws: sa.Connection) -> None:
+    ws = busy_ws  # holding busy_history: tests/assessment/conftest.py
     tamper(ws, "UPDATE as_audit_events SET reason = 'nothing to see' WHERE event_id = 5")
     check = verify_chain(ws)
     assert not check.is_intact and check.first_bad_event == 5

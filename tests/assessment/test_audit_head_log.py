@@ -9,10 +9,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 import sqlalchemy as sa
-from tests.assessment.test_audit import busy_history
 from tests.assessment.test_audit_verify import _verify
 from tests.assessment.test_publication_verify import _open_tables
 from tests.conftest import TEST_AUDIT_KEY
@@ -48,11 +46,10 @@ def home_head_log() -> Path:
 
 
 @pytest.fixture
-def logged(db: duckdb.DuckDBPyConnection, store: Store) -> Iterator[Store]:
-    """The test's store as a command opens it: the head log in the home folder."""
-    opened = open_store(store.url, audit_key=TEST_AUDIT_KEY, head_log=home_head_log())
-    with opened.write() as ws:
-        busy_history(db, ws)
+def logged(busy_store: Store) -> Iterator[Store]:
+    """The test's store holding busy_history (a copy of one recorded once per session), as a
+    command opens it: the head log in the home folder."""
+    opened = open_store(busy_store.url, audit_key=TEST_AUDIT_KEY, head_log=home_head_log())
     yield opened
     opened.dispose()
 

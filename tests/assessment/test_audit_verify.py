@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
 import sqlalchemy as sa
-from tests.assessment.test_audit import NORTHANTS_2014, busy_history, tamper
+from tests.assessment.test_audit import NORTHANTS_2014, tamper
 from typer.testing import CliRunner
 
 from openpeel.cli import app
@@ -42,10 +41,9 @@ def _recompute_plain_hashes(ws: sa.Connection, start: int) -> None:
 
 
 @pytest.fixture
-def busy(db: duckdb.DuckDBPyConnection, store: Store) -> Store:
-    with store.write() as ws:
-        busy_history(db, ws)
-    return store
+def busy(busy_store: Store) -> Store:
+    """A store holding busy_history (a copy of one recorded once per session)."""
+    return busy_store
 
 
 def test_an_untouched_store_verifies(busy: Store, tmp_path: Path) -> None:

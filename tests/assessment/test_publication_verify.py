@@ -4,10 +4,8 @@ or cuts the log back past a head is caught and named; an untouched store verifie
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 import sqlalchemy as sa
-from tests.assessment.test_audit import busy_history
 from tests.assessment.test_audit_verify import _verify
 
 from openpeel.store import Store
@@ -28,9 +26,10 @@ def _open_tables(ws: sa.Connection) -> None:
 
 
 @pytest.fixture
-def published(db: duckdb.DuckDBPyConnection, store: Store) -> Store:
+def published(busy_store: Store) -> Store:
+    """A store holding busy_history (a copy of one recorded once per session) and a publication."""
+    store = busy_store
     with store.write() as ws:
-        busy_history(db, ws)
         record_publication(
             ws,
             by="pat",
