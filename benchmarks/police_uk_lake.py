@@ -14,6 +14,10 @@ included, as a user sees it), `--rounds` times in turn, medians printed:
 - duckdb, polars: the same, each writing one Parquet file per group (the one-file figures);
 - parse: DuckDB reading every field with openpeel's dialect and types, storing nothing: the
   ceiling for any DuckDB-based load;
+- floor: the ingest's own statement (dialect, types, every row check, the lake's columns) and its
+  month-file writer (pyarrow, two threads), in the ingest's batches, and nothing else: no
+  fingerprints or line counts, no warehouse, no coverage, no commit. What a checked ingest built
+  on DuckDB and pyarrow costs before any of the work that makes it safe;
 - ingest: `openpeel ingest PATH --db ...` into a fresh warehouse and lake, every check on.
 Row counts are checked equal before any ratio is printed; peak memory is each process's own high
 water mark of resident memory (VmHWM, read while it runs). Then each check's own cost, measured
@@ -122,7 +126,55 @@ print(json.dumps({"rows": rows}))
 """
 
 
-CONTENDERS = ["duckdb-month", "polars-month", "duckdb", "polars", "parse", "ingest"]
+_FLOOR = """
+import json, sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import duckdb
+from openpeel.ingest.police_uk.fast_path import good_rows, register_files
+from openpeel.ingest.police_uk.layout import FileKind, discover
+from openpeel.ingest.police_uk.load import BATCH_BYTES, WRITERS
+from openpeel.ingest.police_uk.prepared_files import Fingerprint, PreparedFile
+from openpeel.warehouse.month_files import write_month
+found = discover([Path(sys.argv[1])]).files
+out = Path(sys.argv[2])
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+batches, size = [[]], 0
+for month in sorted({s.month for s in found}):
+    files = [s for s in found if s.month == month]
+    if batches[-1] and size + sum(s.size for s in files) > BATCH_BYTES:
+        batches.append([])
+        size = 0
+    batches[-1] += files
+    size += sum(s.size for s in files)
+rows = 0
+with ThreadPoolExecutor(WRITERS) as writer:
+    written = []
+    for batch in batches:
+        for kind in FileKind:
+            prepared = [PreparedFile(s, s.container / s.member, Fingerprint("", 0, 0)) for s in batch if s.kind is kind]
+            if not prepared:
+                continue
+            register_files(con, prepared)
+            months = {}
+            for p, table in zip(prepared, good_rows(con, kind, prepared)):
+                if table is not None:
+                    months.setdefault(p.source.month, {})[p.source.force_id] = table
+                    rows += table.num_rows
+            for w in written:  # at most two kinds' rows held, as the ingest does
+                w.result()
+            written = [
+                writer.submit(write_month, out / f"kind={kind.value}" / f"month={m:%Y-%m}", kind.value, forces)
+                for m, forces in months.items()
+            ]
+    for w in written:
+        w.result()
+print(json.dumps({"rows": rows}))
+"""
+
+
+CONTENDERS = ["duckdb-month", "polars-month", "duckdb", "polars", "parse", "floor", "ingest"]
 
 
 def _by_kind(root: Path) -> dict[str, list[str]]:
@@ -205,7 +257,7 @@ def _ingest_rows(db: Path) -> int:
 
 
 def _run(
-    which: str, inputs: list[Path], by_kind: dict[str, list[str]], tmp: Path
+    which: str, inputs: list[Path], csv_root: Path, by_kind: dict[str, list[str]], tmp: Path
 ) -> tuple[float, float, float, int]:
     out = tmp / which
     shutil.rmtree(out, ignore_errors=True)  # each round writes into an empty folder
@@ -221,7 +273,11 @@ def _run(
         "polars": _POLARS,
         "polars-month": _POLARS_MONTH,
         "parse": _PARSE,
+        "floor": _FLOOR,
     }[which]
+    if which == "floor":
+        seconds, cpu, peak, text = _timed([sys.executable, "-c", script, str(csv_root), str(out)])
+        return seconds, cpu, peak, int(json.loads(text.strip().splitlines()[-1])["rows"])
     arg = json.dumps(by_kind if which == "parse" else _groups(by_kind))
     seconds, cpu, peak, text = _timed([sys.executable, "-c", script, arg, str(out)])
     return seconds, cpu, peak, int(json.loads(text.strip().splitlines()[-1])["rows"])
@@ -247,7 +303,7 @@ def bench(
     with tempfile.TemporaryDirectory(prefix="openpeel-bench-lake-") as tmp:
         for _ in range(rounds):
             for which in contenders:  # in turn, so a busy moment is shared among them
-                seconds, cpu, peak, n = _run(which, inputs, by_kind, Path(tmp))
+                seconds, cpu, peak, n = _run(which, inputs, csv_root, by_kind, Path(tmp))
                 times[which].append(seconds)
                 cpus[which].append(cpu)
                 peaks[which] = max(peaks[which], peak)
@@ -279,6 +335,12 @@ def bench(
             )
         if "parse" in medians:
             print(f"ingest speed / parse-only ceiling: {medians['parse'] / medians['ingest']:.2f}")
+        if "floor" in medians:
+            print(
+                f"ingest speed / the checked floor (the ingest's own read, checks and month-file writer, "
+                f"nothing else): {medians['floor'] / medians['ingest']:.2f}; the floor itself against the "
+                f"fastest tool writing the month layout: {min(medians.get(c, 1e9) for c in ('duckdb-month', 'polars-month')) / medians['floor']:.2f}"
+            )
     return {**{f"{c}_s": m for c, m in medians.items()}, **{f"{c}_mb": p for c, p in peaks.items()}}
 
 
